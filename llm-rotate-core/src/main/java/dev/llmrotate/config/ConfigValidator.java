@@ -1,0 +1,240 @@
+package dev.llmrotate.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Semantic checks of a configuration; every problem names its path. */
+final class ConfigValidator {
+    private final LlmRotateConfig.Builder config;
+    private final List<String> problems = new ArrayList<>();
+
+    private ConfigValidator(LlmRotateConfig.Builder config) {
+        this.config = config;
+    }
+
+    static List<String> validate(LlmRotateConfig.Builder config) {
+        ConfigValidator validator = new ConfigValidator(config);
+        validator.checkKeys();
+        validator.checkUseKeysAndPriorities();
+        validator.checkProviders();
+        validator.checkDefaults();
+        Set<String> activeProviders = validator.activeProviders();
+        validator.checkFallbackChains(activeProviders);
+        validator.checkModelRoutes();
+        return validator.problems;
+    }
+
+    private void checkKeys() {
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        for (int i = 0; i < config.keys.size(); i++) {
+            KeySpec key = config.keys.get(i);
+            String path = "keys[" + i + "]";
+            if (key.keyId().isBlank()) {
+                problems.add(path + ".key_id: must not be empty");
+            } else {
+                Integer earlier = seen.putIfAbsent(key.keyId(), i);
+                if (earlier != null) {
+                    problems.add(path + ".key_id: duplicate key_id '" + key.keyId() + "' (also keys[" + earlier + "])");
+                }
+            }
+            if (!ProviderCatalog.isKnown(key.provider())) {
+                problems.add(path + ".provider: unknown provider '" + key.provider() + "'"
+                        + Suggestions.didYouMean(key.provider(), ProviderCatalog.names()));
+            }
+            if (key.models().isEmpty()) {
+                problems.add(path + ".models: must list at least one model id");
+            }
+            for (int m = 0; m < key.models().size(); m++) {
+                String model = key.models().get(m);
+                if (model == null || model.isBlank()) {
+                    problems.add(path + ".models[" + m + "]: must not be empty");
+                }
+            }
+            if (!(key.weight() > 0) || Double.isInfinite(key.weight())) {
+                problems.add(path + ".weight: must be a positive number, got " + key.weight());
+            }
+            if (key.rateLimitRpm() != null && key.rateLimitRpm() <= 0) {
+                problems.add(path + ".rate_limit_rpm: must be positive, got " + key.rateLimitRpm());
+            }
+            if (key.rateLimitTpm() != null && key.rateLimitTpm() <= 0) {
+                problems.add(path + ".rate_limit_tpm: must be positive, got " + key.rateLimitTpm());
+            }
+        }
+    }
+
+    private Set<String> keyIds() {
+        Set<String> ids = new HashSet<>();
+        config.keys.forEach(k -> ids.add(k.keyId()));
+        return ids;
+    }
+
+    private void checkUseKeysAndPriorities() {
+        Set<String> ids = keyIds();
+        if (config.useKeys != null) {
+            Set<String> seen = new HashSet<>();
+            for (int i = 0; i < config.useKeys.size(); i++) {
+                String id = config.useKeys.get(i);
+                if (!ids.contains(id)) {
+                    problems.add("use_keys[" + i + "]: no key with key_id '" + id + "'"
+                            + Suggestions.didYouMean(String.valueOf(id), ids));
+                } else if (!seen.add(id)) {
+                    problems.add("use_keys[" + i + "]: '" + id + "' is listed twice");
+                }
+            }
+        }
+        for (String id : config.priorities.keySet()) {
+            if (!ids.contains(id)) {
+                problems.add(
+                        "priorities." + id + ": no key with key_id '" + id + "'" + Suggestions.didYouMean(id, ids));
+            }
+        }
+        if (!config.keys.isEmpty() && activeKeys().isEmpty()) {
+            problems.add("keys: no key is active (every key is disabled or left out of use_keys)");
+        } else if (config.keys.isEmpty()) {
+            problems.add("keys: at least one key is needed");
+        }
+    }
+
+    private List<KeySpec> activeKeys() {
+        List<KeySpec> active = new ArrayList<>();
+        for (KeySpec key : config.keys) {
+            if (key.enabled() && (config.useKeys == null || config.useKeys.contains(key.keyId()))) {
+                active.add(key);
+            }
+        }
+        return active;
+    }
+
+    private Set<String> activeProviders() {
+        Set<String> providers = new LinkedHashSet<>();
+        activeKeys().forEach(k -> providers.add(k.provider()));
+        return providers;
+    }
+
+    private void checkProviders() {
+        config.providerOverrides.forEach((name, override) -> {
+            String path = "providers." + name;
+            if (!ProviderCatalog.isKnown(name)) {
+                problems.add(path + ": unknown provider '" + name + "'"
+                        + Suggestions.didYouMean(name, ProviderCatalog.names()));
+                return;
+            }
+            ProviderSettings s = override.apply(ProviderCatalog.defaults(name));
+            positive(path + ".cooldown_seconds", s.cooldown());
+            positive(path + ".quarantine_seconds", s.quarantine());
+            positive(path + ".quota_quarantine_seconds", s.quotaQuarantine());
+            positive(path + ".max_retry_after_seconds", s.maxRetryAfter());
+            positive(path + ".connect_timeout_seconds", s.connectTimeout());
+            positive(path + ".request_timeout_seconds", s.requestTimeout());
+            if (s.maxConsecutiveFailures() < 1) {
+                problems.add(path + ".max_consecutive_failures: must be at least 1, got " + s.maxConsecutiveFailures());
+            }
+            String scheme = s.baseUrl().getScheme();
+            if (scheme == null
+                    || !(scheme.equals("http") || scheme.equals("https"))
+                    || s.baseUrl().getHost() == null) {
+                problems.add(path + ".base_url: must be an absolute http(s) URL, got '" + s.baseUrl() + "'");
+            }
+        });
+    }
+
+    private void checkDefaults() {
+        Defaults d = config.defaults;
+        if (d.maxRetries() < 0) {
+            problems.add("defaults.max_retries: must not be negative, got " + d.maxRetries());
+        }
+        positive("defaults.backoff_base_seconds", d.backoffBase());
+        positive("defaults.backoff_max_seconds", d.backoffMax());
+        positive("defaults.call_deadline_seconds", d.callDeadline());
+        if (d.maxWaitForKey().isNegative()) {
+            problems.add("defaults.max_wait_for_key_seconds: must not be negative, got " + seconds(d.maxWaitForKey()));
+        }
+        if (d.backoffMax().compareTo(d.backoffBase()) < 0) {
+            problems.add("defaults.backoff_max_seconds: must not be smaller than backoff_base_seconds");
+        }
+    }
+
+    private void checkFallbackChains(Set<String> activeProviders) {
+        config.fallbackChains.forEach((source, targets) -> {
+            String path = "fallback_chains." + source;
+            if (!ProviderCatalog.isKnown(source)) {
+                problems.add(path + ": unknown provider '" + source + "'"
+                        + Suggestions.didYouMean(source, ProviderCatalog.names()));
+            }
+            Set<FallbackTarget> seen = new HashSet<>();
+            for (int i = 0; i < targets.size(); i++) {
+                FallbackTarget t = targets.get(i);
+                String entry = path + "[" + i + "]";
+                if (!ProviderCatalog.isKnown(t.provider())) {
+                    problems.add(entry + ".provider: unknown provider '" + t.provider() + "'"
+                            + Suggestions.didYouMean(t.provider(), ProviderCatalog.names()));
+                    continue;
+                }
+                if (t.provider().equals(source) && t.upstream() == null && t.model() == null) {
+                    problems.add(entry + ": loops back to '" + source + "' itself");
+                }
+                if (!seen.add(t)) {
+                    problems.add(entry + ": repeats an earlier entry of the chain");
+                }
+                if (t.upstream() != null) {
+                    if (!ProviderCatalog.isBroker(t.provider())) {
+                        problems.add(entry + ".upstream: only a broker (openrouter) routes to an upstream, not '"
+                                + t.provider() + "'");
+                    } else if (!ProviderCatalog.isKnown(t.upstream())) {
+                        problems.add(entry + ".upstream: unknown provider '" + t.upstream() + "'"
+                                + Suggestions.didYouMean(t.upstream(), ProviderCatalog.names()));
+                    }
+                }
+                if (!activeProviders.contains(t.provider())) {
+                    problems.add(entry + ".provider: '" + t.provider() + "' has no active key");
+                }
+            }
+        });
+    }
+
+    private void checkModelRoutes() {
+        Map<String, Set<String>> providersByModel = new LinkedHashMap<>();
+        for (KeySpec key : activeKeys()) {
+            for (String model : key.models()) {
+                providersByModel
+                        .computeIfAbsent(model, m -> new LinkedHashSet<>())
+                        .add(key.provider());
+            }
+        }
+        config.modelProviders.forEach((model, provider) -> {
+            String path = "model_providers." + model;
+            Set<String> serving = providersByModel.getOrDefault(model, Set.of());
+            if (!ProviderCatalog.isKnown(provider)) {
+                problems.add(path + ": unknown provider '" + provider + "'"
+                        + Suggestions.didYouMean(provider, ProviderCatalog.names()));
+            } else if (!serving.contains(provider)) {
+                problems.add(path + ": no active key of '" + provider + "' lists model '" + model + "'");
+            }
+        });
+        providersByModel.forEach((model, providers) -> {
+            if (providers.size() > 1
+                    && !config.modelProviders.containsKey(model)
+                    && ModelRoutes.nativeProvider(providers, config.fallbackChains) == null) {
+                problems.add("keys: model '" + model + "' is served by " + providers
+                        + " and nothing says which to use first; add model_providers." + model
+                        + " or a fallback chain from one of them to the others");
+            }
+        });
+    }
+
+    private void positive(String path, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            problems.add(path + ": must be positive, got " + seconds(value));
+        }
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() / 1000.0 + "";
+    }
+}

@@ -1,0 +1,226 @@
+package dev.llmrotate.config;
+
+import dev.llmrotate.error.ConfigurationException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * A validated, immutable configuration: the key registry, provider settings merged over the built-in catalog,
+ * defaults, priorities, fallback chains and model routes. Build one with {@link #builder()} or load one with
+ * {@link ConfigLoader}; either way every problem is reported at once in a {@link ConfigurationException}.
+ *
+ * <p>{@link #toString()} and every other rendering leave out secret references.
+ */
+public final class LlmRotateConfig {
+    private final List<KeySpec> keys;
+    private final List<String> useKeys;
+    private final Map<String, ProviderSettings> providers;
+    private final Defaults defaults;
+    private final Map<String, Integer> priorities;
+    private final Map<String, List<FallbackTarget>> fallbackChains;
+    private final Map<String, String> modelProviders;
+    private final List<KeySpec> activeKeys;
+
+    private LlmRotateConfig(Builder b) {
+        this.keys = List.copyOf(b.keys);
+        this.useKeys = b.useKeys == null ? null : List.copyOf(b.useKeys);
+        Map<String, ProviderSettings> merged = new LinkedHashMap<>();
+        for (String name : ProviderCatalog.names()) {
+            merged.put(name, ProviderCatalog.defaults(name));
+        }
+        b.providerOverrides.forEach((name, override) -> {
+            if (ProviderCatalog.isKnown(name)) {
+                merged.put(name, override.apply(merged.get(name)));
+            }
+        });
+        this.providers = Collections.unmodifiableMap(merged);
+        this.defaults = b.defaults;
+        this.priorities = Collections.unmodifiableMap(new LinkedHashMap<>(b.priorities));
+        Map<String, List<FallbackTarget>> chains = new LinkedHashMap<>();
+        b.fallbackChains.forEach((provider, targets) -> chains.put(provider, List.copyOf(targets)));
+        this.fallbackChains = Collections.unmodifiableMap(chains);
+        this.modelProviders = Collections.unmodifiableMap(new LinkedHashMap<>(b.modelProviders));
+        this.activeKeys = computeActiveKeys();
+    }
+
+    private List<KeySpec> computeActiveKeys() {
+        Set<String> wanted = useKeys == null ? null : new LinkedHashSet<>(useKeys);
+        List<KeySpec> active = new ArrayList<>();
+        for (KeySpec key : keys) {
+            if (key.enabled() && (wanted == null || wanted.contains(key.keyId()))) {
+                Integer priority = priorities.get(key.keyId());
+                active.add(priority == null ? key : key.withPriority(priority));
+            }
+        }
+        return List.copyOf(active);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Loads and validates a YAML or JSON file (see {@link ConfigLoader}). */
+    public static LlmRotateConfig fromFile(Path path) {
+        return ConfigLoader.fromFile(path);
+    }
+
+    /** Loads and validates the original's registry dictionary plus {@code use_keys}. */
+    public static LlmRotateConfig fromMap(Map<String, ?> registry) {
+        return ConfigLoader.fromMap(registry);
+    }
+
+    /** Every key of the registry, active or not. */
+    public List<KeySpec> keys() {
+        return keys;
+    }
+
+    /** The {@code use_keys} list, or null when every enabled key is used. */
+    public List<String> useKeys() {
+        return useKeys;
+    }
+
+    /** The keys in the pool: enabled, named by {@code use_keys} (if given), with {@code priorities} applied. */
+    public List<KeySpec> activeKeys() {
+        return activeKeys;
+    }
+
+    /** Settings of all seven providers, overrides merged over the catalog. */
+    public Map<String, ProviderSettings> providers() {
+        return providers;
+    }
+
+    public ProviderSettings provider(String name) {
+        ProviderSettings settings = providers.get(name);
+        if (settings == null) {
+            throw new ConfigurationException(
+                    "unknown provider '" + name + "'" + Suggestions.didYouMean(name, ProviderCatalog.names()));
+        }
+        return settings;
+    }
+
+    public Defaults defaults() {
+        return defaults;
+    }
+
+    public Map<String, Integer> priorities() {
+        return priorities;
+    }
+
+    public Map<String, List<FallbackTarget>> fallbackChains() {
+        return fallbackChains;
+    }
+
+    /** Explicit model to provider routes ({@code model_providers}) for models several providers serve. */
+    public Map<String, String> modelProviders() {
+        return modelProviders;
+    }
+
+    /** A builder holding this configuration's content, to derive a changed copy (for {@code reloadConfig}). */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.keys.addAll(keys);
+        b.useKeys = useKeys == null ? null : new ArrayList<>(useKeys);
+        providers.forEach((name, settings) -> b.providerOverrides.put(name, ignored -> settings));
+        b.defaults = defaults;
+        b.priorities.putAll(priorities);
+        fallbackChains.forEach((p, targets) -> b.fallbackChains.put(p, new ArrayList<>(targets)));
+        b.modelProviders.putAll(modelProviders);
+        return b;
+    }
+
+    @Override
+    public String toString() {
+        List<String> ids = new ArrayList<>();
+        for (KeySpec key : activeKeys) {
+            ids.add(key.keyId() + "(" + key.provider() + ")");
+        }
+        return "LlmRotateConfig[activeKeys=" + ids + ", strategy="
+                + defaults.selectionStrategy().wireName() + ", fallbackChains=" + fallbackChains + "]";
+    }
+
+    /** Builds a validated {@link LlmRotateConfig}. */
+    public static final class Builder {
+        final List<KeySpec> keys = new ArrayList<>();
+        List<String> useKeys;
+        final Map<String, UnaryOperator<ProviderSettings>> providerOverrides = new LinkedHashMap<>();
+        Defaults defaults = Defaults.BUILT_IN;
+        final Map<String, Integer> priorities = new LinkedHashMap<>();
+        final Map<String, List<FallbackTarget>> fallbackChains = new LinkedHashMap<>();
+        final Map<String, String> modelProviders = new LinkedHashMap<>();
+
+        private Builder() {}
+
+        public Builder key(KeySpec key) {
+            keys.add(key);
+            return this;
+        }
+
+        public Builder keys(List<KeySpec> specs) {
+            keys.addAll(specs);
+            return this;
+        }
+
+        /** Only these key ids are used; without it every enabled key is. */
+        public Builder useKeys(List<String> ids) {
+            this.useKeys = new ArrayList<>(ids);
+            return this;
+        }
+
+        public Builder useKeys(String... ids) {
+            return useKeys(List.of(ids));
+        }
+
+        /** Changes a provider's settings; applied over the catalog's (and any earlier override's) values. */
+        public Builder provider(String name, UnaryOperator<ProviderSettings> override) {
+            UnaryOperator<ProviderSettings> earlier = providerOverrides.get(name);
+            providerOverrides.put(name, earlier == null ? override : s -> override.apply(earlier.apply(s)));
+            return this;
+        }
+
+        public Builder defaults(UnaryOperator<Defaults> change) {
+            this.defaults = change.apply(defaults);
+            return this;
+        }
+
+        public Builder strategy(SelectionStrategyType strategy) {
+            return defaults(d -> d.withSelectionStrategy(strategy));
+        }
+
+        public Builder priority(String keyId, int priority) {
+            priorities.put(keyId, priority);
+            return this;
+        }
+
+        public Builder fallbackChain(String provider, FallbackTarget... targets) {
+            fallbackChains.put(provider, new ArrayList<>(List.of(targets)));
+            return this;
+        }
+
+        public Builder modelProvider(String model, String provider) {
+            modelProviders.put(model, provider);
+            return this;
+        }
+
+        /** Validates and builds; throws {@link ConfigurationException} listing every problem. */
+        public LlmRotateConfig build() {
+            return buildCollecting(List.of());
+        }
+
+        /** Builds after problems found earlier (by {@link ConfigLoader}) so that all are reported together. */
+        LlmRotateConfig buildCollecting(List<String> earlierProblems) {
+            List<String> problems = new ArrayList<>(earlierProblems);
+            problems.addAll(ConfigValidator.validate(this));
+            if (!problems.isEmpty()) {
+                throw new ConfigurationException(problems);
+            }
+            return new LlmRotateConfig(this);
+        }
+    }
+}
