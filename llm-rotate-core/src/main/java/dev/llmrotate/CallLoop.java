@@ -1,0 +1,316 @@
+package dev.llmrotate;
+
+import dev.llmrotate.chat.ChatRequest;
+import dev.llmrotate.chat.ChatResponse;
+import dev.llmrotate.chat.Usage;
+import dev.llmrotate.config.KeySpec;
+import dev.llmrotate.config.ProviderSettings;
+import dev.llmrotate.error.ErrorAction;
+import dev.llmrotate.error.ErrorType;
+import dev.llmrotate.error.LlmRotateException;
+import dev.llmrotate.error.NoAvailableKeyException;
+import dev.llmrotate.health.HealthPolicy;
+import dev.llmrotate.health.KeyHealth;
+import dev.llmrotate.observe.UsageEvent;
+import dev.llmrotate.provider.Attempt;
+import dev.llmrotate.provider.ProviderAdapter;
+import dev.llmrotate.provider.ProviderException;
+import dev.llmrotate.provider.ProviderReply;
+import dev.llmrotate.route.Route;
+import dev.llmrotate.select.KeySelector;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One call, start to end: plan routes, then for each route select a key, attempt, classify, update health and decide
+ * (return, retry, rotate, next route, fail); when every route is exhausted, wait for the earliest key if that fits,
+ * else fail. Exactly one usage event is recorded per call, whatever the outcome.
+ */
+final class CallLoop {
+    private final Engine engine;
+    private final EngineState state;
+    private final ChatRequest request;
+    private final long token;
+    private final long startNanos;
+    private final long deadlineNanos;
+    private final int maxRetries;
+
+    /** Keys that failed this call at key level, by the failure: not tried again unless a wait brings them back. */
+    private final Map<String, ErrorType> excluded = new HashMap<>(4);
+
+    private int attempts;
+    private int retries;
+    private int rotations;
+    private Duration waitedForKeys = Duration.ZERO;
+    private ProviderException lastFailure;
+    private KeySpec lastKey;
+    private String lastKeyDescription;
+    private boolean retriesExhausted;
+
+    CallLoop(Engine engine, EngineState state, ChatRequest request) {
+        this.engine = engine;
+        this.state = state;
+        this.request = request;
+        this.token = engine.nextCallToken();
+        this.startNanos = System.nanoTime();
+        Duration deadline = request.deadline() != null
+                ? request.deadline()
+                : state.config.defaults().callDeadline();
+        this.deadlineNanos = startNanos + deadline.toNanos();
+        this.maxRetries = request.maxRetries() != null
+                ? request.maxRetries()
+                : state.config.defaults().maxRetries();
+    }
+
+    ChatResponse run() {
+        try {
+            List<Route> routes = state.planner.plan(request.model(), request.provider());
+            engine.checkSupported(routes, request);
+            while (true) {
+                for (Route route : routes) {
+                    ChatResponse response = walk(route);
+                    if (response != null) {
+                        return response;
+                    }
+                }
+                if (!waitForEarliestKey(routes)) {
+                    throw exhausted(routes);
+                }
+            }
+        } catch (LlmRotateException e) {
+            engine.recordCall(new UsageEvent(
+                    e.provider(),
+                    request.model(),
+                    lastKey == null ? null : lastKey.keyId(),
+                    false,
+                    failureName(e),
+                    Usage.NONE));
+            throw e;
+        } catch (RuntimeException e) {
+            engine.recordCall(new UsageEvent(null, request.model(), null, false, "configuration_error", Usage.NONE));
+            throw e;
+        }
+    }
+
+    /** Tries the route's keys until one answers (the response), the route is exhausted (null) or the call fails. */
+    private ChatResponse walk(Route route) {
+        ProviderSettings settings = state.config.provider(route.provider());
+        ProviderAdapter adapter = engine.adapter(route.provider());
+        while (true) {
+            long remaining = remainingNanos();
+            KeySelector.Selection selection = engine.selector()
+                    .select(
+                            route,
+                            state.strategy,
+                            excluded.keySet(),
+                            token,
+                            engine.now().plusNanos(remaining));
+            if (selection == null) {
+                return null;
+            }
+            KeySpec key = selection.key();
+            String secret = engine.secrets().resolveOrWarn(key);
+            if (secret == null) {
+                engine.store().updateHealth(key.keyId(), h -> HealthPolicy.releaseTrial(h, token));
+                excluded.put(key.keyId(), ErrorType.INVALID_AUTH);
+                continue;
+            }
+            attempts++;
+            lastKey = key;
+            lastKeyDescription = Secrets.describe(key, secret);
+            Attempt attempt = new Attempt(
+                    request.withModel(route.model()),
+                    key,
+                    secret,
+                    settings,
+                    route.upstream(),
+                    min(settings.requestTimeout(), Duration.ofNanos(remaining)));
+            try {
+                ProviderReply reply = adapter.send(attempt);
+                return succeed(route, key, secret, reply);
+            } catch (ProviderException raw) {
+                ProviderException failure = new ProviderException(
+                        raw.type(), raw.httpStatus(), raw.retryAfter(), Secrets.scrub(raw.getMessage(), secret));
+                lastFailure = failure;
+                engine.store()
+                        .updateHealth(
+                                key.keyId(),
+                                h -> HealthPolicy.releaseTrial(
+                                        HealthPolicy.onFailure(
+                                                h, failure.type(), failure.retryAfter(), engine.now(), settings),
+                                        token));
+                if (!decideAfterFailure(route, key, failure)) {
+                    return null;
+                }
+            }
+        }
+    }
+
+    /** True to go on with the same route, false to move to the next one; throws when the call must fail. */
+    private boolean decideAfterFailure(Route route, KeySpec key, ProviderException failure) {
+        ErrorAction action = failure.type().action();
+        switch (action) {
+            case ROTATE -> {
+                excluded.put(key.keyId(), failure.type());
+                rotations++;
+                return true;
+            }
+            case RETRY_WITH_BACKOFF -> {
+                if (retries >= maxRetries) {
+                    retriesExhausted = true;
+                    return false;
+                }
+                retries++;
+                Duration delay = state.backoff.delay(retries);
+                if (delay.toNanos() >= remainingNanos()) {
+                    throw failed(route, failure, " (no time left for retry " + retries + ")");
+                }
+                sleep(delay);
+                return true;
+            }
+            case NEXT_ROUTE -> {
+                return false;
+            }
+            default -> throw failed(route, failure, "");
+        }
+    }
+
+    private ChatResponse succeed(Route route, KeySpec key, String secret, ProviderReply reply) {
+        Instant now = engine.now();
+        KeyHealth current = engine.store().health(key.keyId());
+        if (HealthPolicy.onSuccess(current, now) != current || current.trialHolder() == token) {
+            engine.store()
+                    .updateHealth(key.keyId(), h -> HealthPolicy.onSuccess(HealthPolicy.releaseTrial(h, token), now));
+        }
+        Usage usage = reply.usage() == null ? Usage.NONE : reply.usage();
+        if (key.rateLimitTpm() != null) {
+            engine.store().addTokens(key.keyId(), usage.totalTokens(), now.toEpochMilli());
+        }
+        String model = reply.model() != null ? reply.model() : route.model();
+        engine.recordCall(new UsageEvent(route.provider(), model, key.keyId(), true, null, usage));
+        return new ChatResponse(
+                reply.content(),
+                route.provider(),
+                route.upstream(),
+                model,
+                key.keyId(),
+                dev.llmrotate.config.SecretRef.mask(secret),
+                reply.finishReason(),
+                usage,
+                Duration.ofNanos(System.nanoTime() - startNanos),
+                attempts,
+                rotations,
+                route.fallback(),
+                reply.responseId());
+    }
+
+    /**
+     * Every route is exhausted without an answer. Waits for the earliest key when no key was usable (rather than
+     * retries running out), the wait fits the call's deadline and {@code max_wait_for_key}; true when it waited.
+     */
+    private boolean waitForEarliestKey(List<Route> routes) {
+        if (retriesExhausted) {
+            return false;
+        }
+        excluded.values().removeIf(type -> type == ErrorType.RATE_LIMIT);
+        Instant earliest = earliestAvailable(routes);
+        if (earliest == null) {
+            return false;
+        }
+        // At least a short pause, so that a key that looks available but cannot be claimed never causes a spin.
+        Duration wait = max(Duration.between(engine.now(), earliest), Duration.ofMillis(10));
+        Duration budget = state.config.defaults().maxWaitForKey().minus(waitedForKeys);
+        if (wait.compareTo(budget) > 0 || wait.toNanos() >= remainingNanos()) {
+            return false;
+        }
+        sleep(wait);
+        waitedForKeys = waitedForKeys.plus(wait);
+        return true;
+    }
+
+    private Instant earliestAvailable(List<Route> routes) {
+        Instant earliest = null;
+        for (Route route : routes) {
+            Instant at = engine.selector().earliestAvailable(route, excluded.keySet());
+            if (at != null && (earliest == null || at.isBefore(earliest))) {
+                earliest = at;
+            }
+        }
+        return earliest;
+    }
+
+    private LlmRotateException exhausted(List<Route> routes) {
+        if (retriesExhausted && lastFailure != null) {
+            return failed(null, lastFailure, " (after " + retries + " retries)");
+        }
+        String last = lastFailure == null
+                ? ""
+                : "; last failure: " + lastFailure.type().wireName() + " on " + lastKeyDescription + ": "
+                        + lastFailure.getMessage();
+        return new NoAvailableKeyException(
+                "no available key for model '" + request.model() + "' on " + routes + " after " + attempts + " attempts"
+                        + last,
+                request.model(),
+                engine.health(),
+                earliestAvailable(routes),
+                lastKey == null ? routes.get(0).provider() : lastKey.provider(),
+                lastFailure == null ? null : lastFailure.type(),
+                lastKeyDescription);
+    }
+
+    private LlmRotateException failed(Route route, ProviderException failure, String suffix) {
+        String provider = route != null ? route.provider() : lastKey.provider();
+        return new LlmRotateException(
+                failure.type().wireName() + " from " + provider + " with key " + lastKeyDescription + ": "
+                        + failure.getMessage() + suffix,
+                provider,
+                failure.type(),
+                lastKeyDescription,
+                failure.httpStatus());
+    }
+
+    private long remainingNanos() {
+        long remaining = deadlineNanos - System.nanoTime();
+        if (remaining <= 0) {
+            throw new LlmRotateException(
+                    "call deadline of " + Duration.ofNanos(deadlineNanos - startNanos) + " exceeded after " + attempts
+                            + " attempts" + (lastFailure == null ? "" : "; last failure: " + lastFailure.getMessage()),
+                    lastKey == null ? null : lastKey.provider(),
+                    ErrorType.TIMEOUT,
+                    lastKeyDescription);
+        }
+        return remaining;
+    }
+
+    private void sleep(Duration duration) {
+        try {
+            TimeUnit.NANOSECONDS.sleep(duration.toNanos());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LlmRotateException(
+                    "call interrupted",
+                    lastKey == null ? null : lastKey.provider(),
+                    ErrorType.UNKNOWN,
+                    lastKeyDescription);
+        }
+    }
+
+    private static String failureName(LlmRotateException e) {
+        if (e instanceof NoAvailableKeyException) {
+            return "no_available_key";
+        }
+        return e.errorType() == null ? "unknown" : e.errorType().wireName();
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+}

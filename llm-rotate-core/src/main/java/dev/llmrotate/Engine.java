@@ -1,0 +1,161 @@
+package dev.llmrotate;
+
+import dev.llmrotate.chat.ChatRequest;
+import dev.llmrotate.config.KeySpec;
+import dev.llmrotate.config.LlmRotateConfig;
+import dev.llmrotate.error.ConfigurationException;
+import dev.llmrotate.error.ErrorType;
+import dev.llmrotate.error.LlmRotateException;
+import dev.llmrotate.health.HealthPolicy;
+import dev.llmrotate.health.HealthReport;
+import dev.llmrotate.health.KeyHealth;
+import dev.llmrotate.health.KeyState;
+import dev.llmrotate.observe.UsageEvent;
+import dev.llmrotate.provider.ProviderAdapter;
+import dev.llmrotate.route.Route;
+import dev.llmrotate.select.KeySelector;
+import dev.llmrotate.state.StateStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
+
+/** The engine's shared parts: store, clock, selector, adapters and the current configuration. Thread-safe. */
+final class Engine {
+    private final StateStore store;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final Map<String, ProviderAdapter> adapters;
+    private final KeySelector selector;
+    private final Secrets secrets = new Secrets();
+    private final AtomicLong callTokens = new AtomicLong();
+    private volatile EngineState state;
+
+    Engine(
+            LlmRotateConfig config,
+            StateStore store,
+            Clock clock,
+            RandomGenerator random,
+            Map<String, ProviderAdapter> adapters) {
+        this.store = store;
+        this.clock = clock;
+        this.random = random;
+        this.adapters = Map.copyOf(adapters);
+        this.selector = new KeySelector(store, clock);
+        this.state = new EngineState(config, store, random, this.adapters);
+    }
+
+    EngineState state() {
+        return state;
+    }
+
+    /** Swaps in a new configuration: keeps the health of keys that remain, forgets removed ones, lifts DISABLED. */
+    void reload(LlmRotateConfig config) {
+        EngineState next = new EngineState(config, store, random, adapters);
+        Set<String> ids = next.activeKeyIds();
+        store.retainKeys(ids);
+        for (String id : ids) {
+            if (store.health(id).state() == KeyState.DISABLED) {
+                store.updateHealth(id, h -> h.state() == KeyState.DISABLED ? KeyHealth.INITIAL : h);
+            }
+        }
+        state = next;
+    }
+
+    /** Operator action: the key is ACTIVE again with a clean record. */
+    void resetKey(String keyId) {
+        boolean known =
+                state.config.activeKeys().stream().anyMatch(k -> k.keyId().equals(keyId));
+        if (!known) {
+            throw new ConfigurationException("no active key with key_id '" + keyId + "'");
+        }
+        store.updateHealth(keyId, h -> KeyHealth.INITIAL);
+    }
+
+    long nextCallToken() {
+        return callTokens.incrementAndGet();
+    }
+
+    StateStore store() {
+        return store;
+    }
+
+    KeySelector selector() {
+        return selector;
+    }
+
+    Secrets secrets() {
+        return secrets;
+    }
+
+    Instant now() {
+        return clock.instant();
+    }
+
+    ProviderAdapter adapter(String provider) {
+        return adapters.get(provider);
+    }
+
+    void recordCall(UsageEvent event) {
+        store.recordCall(event);
+    }
+
+    /** Rejects, before any request is sent, content that some route's provider cannot take. */
+    void checkSupported(List<Route> routes, ChatRequest request) {
+        for (Route route : routes) {
+            try {
+                adapter(route.provider()).checkSupported(request);
+            } catch (IllegalArgumentException e) {
+                throw new LlmRotateException(e.getMessage(), route.provider(), ErrorType.INVALID_REQUEST, null);
+            }
+        }
+    }
+
+    HealthReport health() {
+        Instant now = clock.instant();
+        long nowMillis = now.toEpochMilli();
+        List<HealthReport.KeyReport> keys = new ArrayList<>();
+        Map<String, int[]> counts = new LinkedHashMap<>();
+        Map<String, Instant> earliest = new LinkedHashMap<>();
+        for (KeySpec key : state.config.activeKeys()) {
+            KeyHealth h = store.health(key.keyId());
+            Instant availableAt = HealthPolicy.availableAt(h, now);
+            if (availableAt != null && key.rateLimitRpm() != null) {
+                Instant slot = Instant.ofEpochMilli(store.nextRequestSlot(key.keyId(), key.rateLimitRpm(), nowMillis));
+                availableAt = slot.isAfter(availableAt) ? slot : availableAt;
+            }
+            if (availableAt != null
+                    && key.rateLimitTpm() != null
+                    && store.tokensInLastMinute(key.keyId(), nowMillis) >= key.rateLimitTpm()) {
+                availableAt = availableAt.isAfter(now.plusSeconds(1)) ? availableAt : now.plusSeconds(1);
+            }
+            keys.add(new HealthReport.KeyReport(
+                    key.keyId(),
+                    key.provider(),
+                    Secrets.maskOf(key),
+                    HealthPolicy.effectiveState(h, now),
+                    availableAt,
+                    h.consecutiveFailures(),
+                    HealthPolicy.recentFailures(h, now),
+                    h.lastErrorType() == null ? null : h.lastErrorType().wireName(),
+                    h.lastFailureAt(),
+                    h.lastSuccessAt()));
+            int[] c = counts.computeIfAbsent(key.provider(), p -> new int[2]);
+            c[1]++;
+            if (availableAt != null && !availableAt.isAfter(now)) {
+                c[0]++;
+            } else if (availableAt != null) {
+                earliest.merge(key.provider(), availableAt, (a, b) -> a.isBefore(b) ? a : b);
+            }
+        }
+        Map<String, HealthReport.ProviderReport> providers = new LinkedHashMap<>();
+        counts.forEach((provider, c) -> providers.put(
+                provider, new HealthReport.ProviderReport(c[0], c[1], c[0] > 0 ? null : earliest.get(provider))));
+        return new HealthReport(now, keys, providers);
+    }
+}

@@ -1,0 +1,196 @@
+package dev.llmrotate;
+
+import dev.llmrotate.chat.ChatMessage;
+import dev.llmrotate.chat.ChatRequest;
+import dev.llmrotate.chat.ChatResponse;
+import dev.llmrotate.config.KeySpec;
+import dev.llmrotate.config.LlmRotateConfig;
+import dev.llmrotate.error.ConfigurationException;
+import dev.llmrotate.error.NoAvailableKeyException;
+import dev.llmrotate.health.HealthReport;
+import dev.llmrotate.observe.UsageSummary;
+import dev.llmrotate.route.Route;
+import dev.llmrotate.select.KeySelector;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * The entry point: holds a pool of keys per provider and makes every call resilient. Picks a healthy key, rotates
+ * away from rate-limited, exhausted or revoked keys, retries transient failures with backoff, walks fallback chains,
+ * and bounds every call by a deadline. Thread-safe; share one instance.
+ *
+ * <pre>{@code
+ * try (LlmRotate lm = LlmRotate.fromFile(Path.of("llm-rotate.yaml"))) {
+ *     ChatResponse r = lm.chat("gpt-4o-mini", List.of(ChatMessage.user("Hi")));
+ * }
+ * }</pre>
+ *
+ * <p>Failures: {@link dev.llmrotate.error.LlmRotateException} (502), {@link NoAvailableKeyException} (503),
+ * {@link ConfigurationException} (misuse or bad configuration).
+ */
+public final class LlmRotate implements AutoCloseable {
+    private final Engine engine;
+    private final Executor asyncExecutor;
+    private final ExecutorService ownedExecutor;
+    private volatile boolean closed;
+
+    LlmRotate(Engine engine, Executor asyncExecutor, ExecutorService ownedExecutor) {
+        this.engine = engine;
+        this.asyncExecutor = asyncExecutor;
+        this.ownedExecutor = ownedExecutor;
+    }
+
+    public static LlmRotateBuilder builder() {
+        return new LlmRotateBuilder();
+    }
+
+    /** An instance with default clock, in-memory state and the built-in adapters. */
+    public static LlmRotate create(LlmRotateConfig config) {
+        return builder().config(config).build();
+    }
+
+    /** Loads a YAML or JSON configuration file and creates an instance. */
+    public static LlmRotate fromFile(Path path) {
+        return create(LlmRotateConfig.fromFile(path));
+    }
+
+    /** Sends a chat call; the provider is inferred from the model. */
+    public ChatResponse chat(String model, List<ChatMessage> messages) {
+        return chat(ChatRequest.of(model, messages));
+    }
+
+    /**
+     * Sends a chat call and returns the answer.
+     *
+     * @throws NoAvailableKeyException when every key of the native provider and its fallback chain is unavailable
+     * @throws dev.llmrotate.error.LlmRotateException for any other failure (fail-fast errors, retries exhausted,
+     *     the call deadline)
+     * @throws ConfigurationException when no key serves the model, or after {@link #close()}
+     */
+    public ChatResponse chat(ChatRequest request) {
+        ensureOpen();
+        return new CallLoop(engine, engine.state(), request).run();
+    }
+
+    /** {@link #chat(ChatRequest)} on the instance's executor (see {@link LlmRotateBuilder#executor}). */
+    public CompletableFuture<ChatResponse> chatAsync(ChatRequest request) {
+        return chatAsync(request, asyncExecutor);
+    }
+
+    /** {@link #chat(ChatRequest)} on {@code executor} (a virtual-thread executor suits it on Java 21+). */
+    public CompletableFuture<ChatResponse> chatAsync(ChatRequest request, Executor executor) {
+        ensureOpen();
+        return CompletableFuture.supplyAsync(() -> chat(request), executor);
+    }
+
+    /**
+     * Lends a healthy key of {@code provider} that serves {@code model} (any model when null) for a call the
+     * application makes itself. Use it in try-with-resources and report the outcome on the lease.
+     *
+     * @throws NoAvailableKeyException when no key of the provider is usable now
+     */
+    public KeyLease acquire(String provider, String model) {
+        ensureOpen();
+        EngineState state = engine.state();
+        List<KeySpec> keys;
+        if (model == null) {
+            state.config.provider(provider);
+            keys = state.planner.keysOf(provider);
+        } else {
+            keys = state.planner.plan(model, provider).get(0).keys();
+        }
+        Route route = new Route(provider, model == null ? "*" : model, null, false, keys);
+        long token = engine.nextCallToken();
+        Duration hold = state.config.defaults().callDeadline();
+        Set<String> skipped = new HashSet<>();
+        while (true) {
+            KeySelector.Selection selection = engine.selector()
+                    .select(route, state.strategy, skipped, token, engine.now().plus(hold));
+            if (selection == null) {
+                NoAvailableKeyException e = new NoAvailableKeyException(
+                        "no available key of provider '" + provider + "'"
+                                + (model == null ? "" : " for model '" + model + "'"),
+                        model,
+                        engine.health(),
+                        engine.selector().earliestAvailable(route, skipped),
+                        provider,
+                        null,
+                        null);
+                engine.recordCall(new dev.llmrotate.observe.UsageEvent(
+                        provider, model, null, false, "no_available_key", dev.llmrotate.chat.Usage.NONE));
+                throw e;
+            }
+            String secret = engine.secrets().resolveOrWarn(selection.key());
+            if (secret != null) {
+                return new KeyLease(engine, selection.key(), model, secret, state.config.provider(provider), token);
+            }
+            engine.store()
+                    .updateHealth(
+                            selection.key().keyId(), h -> dev.llmrotate.health.HealthPolicy.releaseTrial(h, token));
+            skipped.add(selection.key().keyId());
+        }
+    }
+
+    /** Any key of {@code provider}; see {@link #acquire(String, String)}. */
+    public KeyLease acquire(String provider) {
+        return acquire(provider, null);
+    }
+
+    /**
+     * Swaps the configuration on the live instance: keys that remain keep their health (DISABLED ones get another
+     * chance), removed keys are forgotten. Calls in flight finish on the configuration they started with.
+     *
+     * @throws ConfigurationException when a provider of the new configuration has no adapter
+     */
+    public void reloadConfig(LlmRotateConfig config) {
+        ensureOpen();
+        engine.reload(config);
+    }
+
+    /** The configuration in force. */
+    public LlmRotateConfig config() {
+        return engine.state().config;
+    }
+
+    /** Health of every active key and availability per provider, now. */
+    public HealthReport health() {
+        return engine.health();
+    }
+
+    /** Usage counters since start (or shared, with a shared state store). */
+    public UsageSummary usageSummary() {
+        return engine.store().usageSummary();
+    }
+
+    /** Operator action: makes a key ACTIVE again with a clean record (e.g. after replacing a revoked secret). */
+    public void resetKey(String keyId) {
+        engine.resetKey(keyId);
+    }
+
+    /** Stops the instance: later calls fail with {@link ConfigurationException}; an owned executor is shut down. */
+    @Override
+    public void close() {
+        closed = true;
+        if (ownedExecutor != null) {
+            ownedExecutor.shutdown();
+        }
+        engine.store().close();
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new ConfigurationException("this LlmRotate instance is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LlmRotate[" + engine.state().config + (closed ? ", closed" : "") + "]";
+    }
+}

@@ -1,0 +1,107 @@
+package dev.llmrotate;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmrotate.config.LlmRotateConfig;
+import dev.llmrotate.error.ConfigurationException;
+import dev.llmrotate.provider.ProviderAdapter;
+import dev.llmrotate.provider.http.HttpTransport;
+import dev.llmrotate.provider.openai.OpenAiAdapter;
+import dev.llmrotate.state.InMemoryStateStore;
+import dev.llmrotate.state.StateStore;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
+
+/** Builds an {@link LlmRotate}. Only the configuration is required. */
+public final class LlmRotateBuilder {
+    private LlmRotateConfig config;
+    private Clock clock = Clock.systemUTC();
+    private RandomGenerator random;
+    private StateStore stateStore;
+    private Executor executor;
+    private final Map<String, ProviderAdapter> adapters = new LinkedHashMap<>();
+
+    LlmRotateBuilder() {}
+
+    public LlmRotateBuilder config(LlmRotateConfig value) {
+        this.config = value;
+        return this;
+    }
+
+    /** The clock for health timers (cooldowns, quarantines, budgets); inject a controllable one in tests. */
+    public LlmRotateBuilder clock(Clock value) {
+        this.clock = Objects.requireNonNull(value, "clock");
+        return this;
+    }
+
+    /**
+     * The randomness of weighted choices and backoff jitter; must be thread-safe. Pass a seeded
+     * {@link java.util.Random} for reproducible tests. Default: {@link ThreadLocalRandom}.
+     */
+    public LlmRotateBuilder random(RandomGenerator value) {
+        this.random = Objects.requireNonNull(value, "random");
+        return this;
+    }
+
+    /** Where health, budgets and usage live; default {@link InMemoryStateStore}. */
+    public LlmRotateBuilder stateStore(StateStore value) {
+        this.stateStore = Objects.requireNonNull(value, "stateStore");
+        return this;
+    }
+
+    /** The executor of {@link LlmRotate#chatAsync(dev.llmrotate.chat.ChatRequest)}; default: an owned pool. */
+    public LlmRotateBuilder executor(Executor value) {
+        this.executor = Objects.requireNonNull(value, "executor");
+        return this;
+    }
+
+    /** Adds an adapter, replacing the built-in one of its provider (for custom transports and tests). */
+    public LlmRotateBuilder adapter(ProviderAdapter adapter) {
+        adapters.put(adapter.provider(), adapter);
+        return this;
+    }
+
+    /**
+     * Builds the instance.
+     *
+     * @throws ConfigurationException without a configuration, or when a provider with active keys has no adapter
+     */
+    public LlmRotate build() {
+        if (config == null) {
+            throw new ConfigurationException("LlmRotate.builder() needs a config(...)");
+        }
+        RandomGenerator rng =
+                random != null ? random : () -> ThreadLocalRandom.current().nextLong();
+        Map<String, ProviderAdapter> all = new LinkedHashMap<>(builtInAdapters(clock));
+        all.putAll(adapters);
+        Engine engine = new Engine(config, stateStore != null ? stateStore : new InMemoryStateStore(), clock, rng, all);
+        ExecutorService owned = executor == null ? Executors.newCachedThreadPool(daemonThreads()) : null;
+        return new LlmRotate(engine, executor != null ? executor : owned, owned);
+    }
+
+    private static Map<String, ProviderAdapter> builtInAdapters(Clock clock) {
+        HttpTransport transport = new HttpTransport();
+        ObjectMapper json = new ObjectMapper();
+        Map<String, ProviderAdapter> builtIn = new LinkedHashMap<>();
+        ProviderAdapter openai = new OpenAiAdapter(transport, json, clock);
+        builtIn.put(openai.provider(), openai);
+        return builtIn;
+    }
+
+    private static ThreadFactory daemonThreads() {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, "llm-rotate-async-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

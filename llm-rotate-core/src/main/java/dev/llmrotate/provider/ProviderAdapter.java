@@ -1,0 +1,26 @@
+package dev.llmrotate.provider;
+
+import dev.llmrotate.chat.ChatRequest;
+
+/**
+ * Speaks one provider's wire format. An adapter sends one attempt and classifies its outcome; it never retries,
+ * rotates or touches key health (the engine does). Implementations must be thread-safe.
+ */
+public interface ProviderAdapter {
+
+    /** The provider id this adapter serves, e.g. {@code openai}. */
+    String provider();
+
+    /**
+     * Rejects a request this provider cannot take (an unsupported content part) before any attempt is made.
+     *
+     * @throws IllegalArgumentException naming what is not supported
+     */
+    default void checkSupported(ChatRequest request) {}
+
+    /**
+     * Sends one attempt and returns the normalised reply, or throws a classified {@link ProviderException}. Must
+     * return or throw within {@link Attempt#timeout()}.
+     */
+    ProviderReply send(Attempt attempt);
+}

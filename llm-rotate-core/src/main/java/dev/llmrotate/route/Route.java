@@ -1,0 +1,29 @@
+package dev.llmrotate.route;
+
+import dev.llmrotate.config.KeySpec;
+import java.util.List;
+
+/**
+ * One provider and model a call may be served by, with the keys that can serve it.
+ *
+ * @param provider the provider
+ * @param model the model id to send to it
+ * @param upstream for a broker, the backend to route to, or null
+ * @param fallback false for the native provider, true for a fallback chain entry
+ * @param keys the active keys of the provider that list the model, in configuration order
+ */
+public record Route(String provider, String model, String upstream, boolean fallback, List<KeySpec> keys) {
+    public Route {
+        keys = List.copyOf(keys);
+    }
+
+    /** Names the route for round-robin cursors. */
+    public String scope() {
+        return provider + "|" + model;
+    }
+
+    @Override
+    public String toString() {
+        return provider + (upstream == null ? "" : "/" + upstream) + ":" + model;
+    }
+}

@@ -1,0 +1,116 @@
+package dev.llmrotate.route;
+
+import dev.llmrotate.config.FallbackTarget;
+import dev.llmrotate.config.KeySpec;
+import dev.llmrotate.config.LlmRotateConfig;
+import dev.llmrotate.config.ModelRoutes;
+import dev.llmrotate.error.ConfigurationException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Turns a requested model (and optional pinned provider) into the ordered routes a call walks: the native provider,
+ * then its fallback chain. Built once per configuration; immutable and cheap to query.
+ */
+public final class RoutePlanner {
+    private final LlmRotateConfig config;
+    /** provider -> model -> keys serving it. */
+    private final Map<String, Map<String, List<KeySpec>>> keysByProviderModel = new LinkedHashMap<>();
+
+    private final Map<String, String> nativeProviderByModel = new LinkedHashMap<>();
+    private final Map<String, List<Route>> plans = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public RoutePlanner(LlmRotateConfig config) {
+        this.config = config;
+        Map<String, Set<String>> providersByModel = new LinkedHashMap<>();
+        for (KeySpec key : config.activeKeys()) {
+            for (String model : key.models()) {
+                keysByProviderModel
+                        .computeIfAbsent(key.provider(), p -> new LinkedHashMap<>())
+                        .computeIfAbsent(model, m -> new ArrayList<>())
+                        .add(key);
+                providersByModel
+                        .computeIfAbsent(model, m -> new LinkedHashSet<>())
+                        .add(key.provider());
+            }
+        }
+        providersByModel.forEach((model, providers) -> {
+            String chosen = config.modelProviders().get(model);
+            if (chosen == null) {
+                chosen = providers.size() == 1
+                        ? providers.iterator().next()
+                        : ModelRoutes.nativeProvider(providers, config.fallbackChains());
+            }
+            nativeProviderByModel.put(model, chosen);
+        });
+    }
+
+    /**
+     * The routes for a call, native first. A pinned provider gets only its own route.
+     *
+     * @throws ConfigurationException when no active key serves the model (on the pinned provider)
+     */
+    public List<Route> plan(String model, String pinnedProvider) {
+        String cacheKey = pinnedProvider == null ? model : pinnedProvider + "\u0000" + model;
+        List<Route> cached = plans.get(cacheKey);
+        if (cached != null) {
+            return cached;
+        }
+        List<Route> routes = pinnedProvider == null ? planInferred(model) : planPinned(model, pinnedProvider);
+        if (plans.size() < 10_000) { // callers may send arbitrary model ids; bound the cache
+            plans.put(cacheKey, routes);
+        }
+        return routes;
+    }
+
+    private List<Route> planPinned(String model, String provider) {
+        config.provider(provider); // unknown provider: ConfigurationException with a suggestion
+        List<KeySpec> keys = keys(provider, model);
+        if (keys.isEmpty()) {
+            throw new ConfigurationException("no active key of provider '" + provider + "' lists model '" + model
+                    + "'; its keys serve "
+                    + new TreeSet<>(
+                            keysByProviderModel.getOrDefault(provider, Map.of()).keySet()));
+        }
+        return List.of(new Route(provider, model, null, false, keys));
+    }
+
+    private List<Route> planInferred(String model) {
+        String provider = nativeProviderByModel.get(model);
+        if (provider == null) {
+            throw new ConfigurationException("cannot infer a provider for model '" + model
+                    + "': no active key lists it (pass a provider or add it to a key's models); known models: "
+                    + new TreeSet<>(nativeProviderByModel.keySet()));
+        }
+        List<Route> routes = new ArrayList<>();
+        routes.add(new Route(provider, model, null, false, keys(provider, model)));
+        for (FallbackTarget target : config.fallbackChains().getOrDefault(provider, List.of())) {
+            String targetModel = target.model() == null ? model : target.model();
+            List<KeySpec> keys = keys(target.provider(), targetModel);
+            if (!keys.isEmpty()) {
+                routes.add(new Route(target.provider(), targetModel, target.upstream(), true, keys));
+            }
+        }
+        return List.copyOf(routes);
+    }
+
+    private List<KeySpec> keys(String provider, String model) {
+        return keysByProviderModel.getOrDefault(provider, Map.of()).getOrDefault(model, List.of());
+    }
+
+    /** The active keys of one provider, in configuration order (for {@code acquire} without a model). */
+    public List<KeySpec> keysOf(String provider) {
+        List<KeySpec> keys = new ArrayList<>();
+        for (KeySpec key : config.activeKeys()) {
+            if (key.provider().equals(provider)) {
+                keys.add(key);
+            }
+        }
+        return keys;
+    }
+}

@@ -1,0 +1,29 @@
+package dev.llmrotate.select;
+
+import dev.llmrotate.state.StateStore;
+import java.util.List;
+
+/** Each route's keys in turn; an unavailable key's turn goes to the next available one. */
+final class RoundRobinStrategy implements SelectionStrategy {
+    private final StateStore store;
+
+    RoundRobinStrategy(StateStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public int pick(List<Candidate> candidates, int routeSize, String scope) {
+        int turn = (int) Math.floorMod(store.nextRoundRobin(scope), (long) routeSize);
+        // The first candidate at or after the turn's position, wrapping around.
+        int chosen = 0;
+        int bestDistance = Integer.MAX_VALUE;
+        for (int i = 0; i < candidates.size(); i++) {
+            int distance = Math.floorMod(candidates.get(i).position() - turn, routeSize);
+            if (distance < bestDistance) {
+                bestDistance = distance;
+                chosen = i;
+            }
+        }
+        return chosen;
+    }
+}
