@@ -20,6 +20,7 @@ import dev.llmrotate.route.Route;
 import dev.llmrotate.select.KeySelector;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +51,7 @@ final class CallLoop {
     private KeySpec lastKey;
     private String lastKeyDescription;
     private boolean retriesExhausted;
+    private final List<String> unresolvedSecrets = new ArrayList<>(0);
 
     CallLoop(Engine engine, EngineState state, ChatRequest request) {
         this.engine = engine;
@@ -117,6 +119,7 @@ final class CallLoop {
             if (secret == null) {
                 engine.store().updateHealth(key.keyId(), h -> HealthPolicy.releaseTrial(h, token));
                 excluded.put(key.keyId(), ErrorType.INVALID_AUTH);
+                unresolvedSecrets.add(key.keyId());
                 continue;
             }
             attempts++;
@@ -251,9 +254,12 @@ final class CallLoop {
                 ? ""
                 : "; last failure: " + lastFailure.type().wireName() + " on " + lastKeyDescription + ": "
                         + lastFailure.getMessage();
+        String skipped = unresolvedSecrets.isEmpty()
+                ? ""
+                : "; skipped because their secret_ref cannot be resolved: " + unresolvedSecrets;
         return new NoAvailableKeyException(
                 "no available key for model '" + request.model() + "' on " + routes + " after " + attempts + " attempts"
-                        + last,
+                        + last + skipped,
                 request.model(),
                 engine.health(),
                 earliestAvailable(routes),

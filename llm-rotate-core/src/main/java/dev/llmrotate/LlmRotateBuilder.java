@@ -6,6 +6,7 @@ import dev.llmrotate.error.ConfigurationException;
 import dev.llmrotate.provider.ProviderAdapter;
 import dev.llmrotate.provider.http.HttpTransport;
 import dev.llmrotate.provider.openai.OpenAiAdapter;
+import dev.llmrotate.provider.openrouter.OpenRouterAdapter;
 import dev.llmrotate.state.InMemoryStateStore;
 import dev.llmrotate.state.StateStore;
 import java.time.Clock;
@@ -91,8 +92,11 @@ public final class LlmRotateBuilder {
         HttpTransport transport = new HttpTransport();
         ObjectMapper json = new ObjectMapper();
         Map<String, ProviderAdapter> builtIn = new LinkedHashMap<>();
-        ProviderAdapter openai = new OpenAiAdapter(transport, json, clock);
-        builtIn.put(openai.provider(), openai);
+        for (ProviderAdapter adapter : new ProviderAdapter[] {
+            new OpenAiAdapter(transport, json, clock), new OpenRouterAdapter(transport, json, clock)
+        }) {
+            builtIn.put(adapter.provider(), adapter);
+        }
         return builtIn;
     }
 

@@ -17,7 +17,7 @@ import java.time.Instant;
  * COOLDOWN/QUARANTINE --deadline passes-->   PROBATION  (evaluated lazily)
  * PROBATION  --success-->                    ACTIVE     (counters and strikes cleared)
  * PROBATION  --key-level failure-->          QUARANTINE
- * any        --auth failure with a strike--> DISABLED   (a revoked key stays revoked)
+ * PROBATION  --auth failure with a strike--> DISABLED   (failed auth again after its quarantine)
  * </pre>
  *
  * Transient failures (timeouts, 5xx, connection errors) only count towards {@code max_consecutive_failures}: a
@@ -120,6 +120,10 @@ public final class HealthPolicy {
         Duration hint = retryAfter == null ? Duration.ZERO : min(retryAfter, settings.maxRetryAfter());
         switch (type) {
             case INVALID_AUTH, PERMISSION_DENIED -> {
+                if (before == KeyState.QUARANTINE || before == KeyState.COOLDOWN) {
+                    // Calls already in flight when the key was sidelined: the same news again, not a new strike.
+                    return rest(counted, KeyState.QUARANTINE, now.plus(max(settings.quarantine(), hint)));
+                }
                 if (h.authStrikes() >= 1) {
                     return counted.withState(KeyState.DISABLED, null);
                 }

@@ -71,7 +71,7 @@ public class OpenAiAdapter implements ProviderAdapter {
                 attempt.settings().connectTimeout(),
                 attempt.timeout());
         if (!response.isSuccess()) {
-            throw classifier.classify(response, clock.instant());
+            throw classify(response, classifier.classify(response, clock.instant()));
         }
         return parseReply(response.body());
     }
@@ -105,6 +105,11 @@ public class OpenAiAdapter implements ProviderAdapter {
         }
         request.extra().forEach((name, value) -> root.set(name, json.valueToTree(value)));
         return root;
+    }
+
+    /** Lets a subclass re-classify a failure the OpenAI rules classified as {@code classified}. */
+    protected ProviderException classify(HttpResult response, ProviderException classified) {
+        return classified;
     }
 
     /** OpenAI deprecated {@code max_tokens} for {@code max_completion_tokens}; compatible brokers keep the old name. */
