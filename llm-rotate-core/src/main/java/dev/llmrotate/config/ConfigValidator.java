@@ -81,18 +81,23 @@ final class ConfigValidator {
             for (int i = 0; i < config.useKeys.size(); i++) {
                 String id = config.useKeys.get(i);
                 if (!ids.contains(id)) {
-                    problems.add("use_keys[" + i + "]: no key with key_id '" + id + "'"
-                            + Suggestions.didYouMean(String.valueOf(id), ids));
+                    if (!config.mayBeOmittedKey(id)) {
+                        problems.add("use_keys[" + i + "]: no key with key_id '" + id + "'"
+                                + Suggestions.didYouMean(String.valueOf(id), ids));
+                    }
                 } else if (!seen.add(id)) {
                     problems.add("use_keys[" + i + "]: '" + id + "' is listed twice");
                 }
             }
         }
         for (String id : config.priorities.keySet()) {
-            if (!ids.contains(id)) {
+            if (!ids.contains(id) && !config.mayBeOmittedKey(id)) {
                 problems.add(
                         "priorities." + id + ": no key with key_id '" + id + "'" + Suggestions.didYouMean(id, ids));
             }
+        }
+        if (config.keysOmitted()) {
+            return; // the loader has reported why keys are missing
         }
         if (!config.keys.isEmpty() && activeKeys().isEmpty()) {
             problems.add("keys: no key is active (every key is disabled or left out of use_keys)");
@@ -191,7 +196,7 @@ final class ConfigValidator {
                                 + Suggestions.didYouMean(t.upstream(), ProviderCatalog.names()));
                     }
                 }
-                if (!activeProviders.contains(t.provider())) {
+                if (!activeProviders.contains(t.provider()) && !config.mayBeOmittedProvider(t.provider())) {
                     problems.add(entry + ".provider: '" + t.provider() + "' has no active key");
                 }
             }
@@ -213,7 +218,7 @@ final class ConfigValidator {
             if (!ProviderCatalog.isKnown(provider)) {
                 problems.add(path + ": unknown provider '" + provider + "'"
                         + Suggestions.didYouMean(provider, ProviderCatalog.names()));
-            } else if (!serving.contains(provider)) {
+            } else if (!serving.contains(provider) && !config.mayBeOmittedProvider(provider)) {
                 problems.add(path + ": no active key of '" + provider + "' lists model '" + model + "'");
             }
         });

@@ -4,10 +4,12 @@ import dev.llmrotate.error.ConfigurationException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
@@ -135,6 +137,24 @@ public final class LlmRotateConfig {
         return b;
     }
 
+    /** Equal when every configured value is (keys, use_keys, merged providers, defaults, priorities, routes). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LlmRotateConfig other
+                && keys.equals(other.keys)
+                && Objects.equals(useKeys, other.useKeys)
+                && providers.equals(other.providers)
+                && defaults.equals(other.defaults)
+                && priorities.equals(other.priorities)
+                && fallbackChains.equals(other.fallbackChains)
+                && modelProviders.equals(other.modelProviders);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(keys, useKeys, providers, defaults, priorities, fallbackChains, modelProviders);
+    }
+
     @Override
     public String toString() {
         List<String> ids = new ArrayList<>();
@@ -155,7 +175,48 @@ public final class LlmRotateConfig {
         final Map<String, List<FallbackTarget>> fallbackChains = new LinkedHashMap<>();
         final Map<String, String> modelProviders = new LinkedHashMap<>();
 
+        // Keys ConfigLoader left out because of problems it has already reported. The validator does not report
+        // what only follows from their absence (use_keys naming one, "no key is active", a chain target without
+        // an active key), so each mistake is reported once.
+        private final Set<String> omittedKeyIds = new HashSet<>();
+        private final Set<String> omittedKeyProviders = new HashSet<>();
+        private boolean keysOmitted;
+        private boolean omittedKeyWithoutId;
+        private boolean omittedKeyWithoutProvider;
+
         private Builder() {}
+
+        /** Records a key entry left out by the loader; null when its key_id or provider could not be read. */
+        void omitKey(String keyId, String provider) {
+            keysOmitted = true;
+            if (keyId == null) {
+                omittedKeyWithoutId = true;
+            } else {
+                omittedKeyIds.add(keyId);
+            }
+            if (provider == null) {
+                omittedKeyWithoutProvider = true;
+            } else {
+                omittedKeyProviders.add(provider);
+            }
+        }
+
+        /** Records that the loader could not read the key list at all. */
+        void omitKeys() {
+            omitKey(null, null);
+        }
+
+        boolean keysOmitted() {
+            return keysOmitted;
+        }
+
+        boolean mayBeOmittedKey(String keyId) {
+            return omittedKeyWithoutId || omittedKeyIds.contains(keyId);
+        }
+
+        boolean mayBeOmittedProvider(String provider) {
+            return omittedKeyWithoutProvider || omittedKeyProviders.contains(provider);
+        }
 
         public Builder key(KeySpec key) {
             keys.add(key);

@@ -1,0 +1,429 @@
+package dev.llmrotate.config;
+
+import dev.llmrotate.error.ConfigurationException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
+
+/**
+ * Walks a configuration document (plain maps, lists and scalars) field by field into an
+ * {@link LlmRotateConfig.Builder}, recording every structural problem with its path, then builds so that the
+ * semantic checks of {@link ConfigValidator} are reported in the same {@link ConfigurationException}.
+ */
+final class RegistryReader {
+    static final List<String> TOP_LEVEL_FIELDS =
+            List.of("keys", "providers", "defaults", "use_keys", "priorities", "fallback_chains", "model_providers");
+    static final List<String> KEY_FIELDS = List.of(
+            "key_id",
+            "provider",
+            "secret_ref",
+            "models",
+            "auth_method",
+            "auth_config",
+            "priority",
+            "weight",
+            "regions",
+            "tags",
+            "rate_limit_rpm",
+            "rate_limit_tpm",
+            "enabled",
+            "metadata");
+    static final List<String> DEFAULTS_FIELDS = List.of(
+            "selection_strategy",
+            "max_retries",
+            "backoff_base_seconds",
+            "backoff_max_seconds",
+            "call_deadline_seconds",
+            "max_wait_for_key_seconds");
+    static final List<String> CHAIN_ENTRY_FIELDS = List.of("provider", "upstream", "model");
+
+    private static final Map<String, BiFunction<ProviderSettings, Duration, ProviderSettings>> PROVIDER_DURATIONS =
+            providerDurations();
+    static final List<String> PROVIDER_FIELDS = providerFields();
+
+    private final List<String> problems = new ArrayList<>();
+    private final Values values = new Values(problems);
+    private final LlmRotateConfig.Builder builder = LlmRotateConfig.builder();
+
+    private RegistryReader() {}
+
+    private static Map<String, BiFunction<ProviderSettings, Duration, ProviderSettings>> providerDurations() {
+        Map<String, BiFunction<ProviderSettings, Duration, ProviderSettings>> m = new LinkedHashMap<>();
+        m.put("cooldown_seconds", ProviderSettings::withCooldown);
+        m.put("quarantine_seconds", ProviderSettings::withQuarantine);
+        m.put("quota_quarantine_seconds", ProviderSettings::withQuotaQuarantine);
+        m.put("max_retry_after_seconds", ProviderSettings::withMaxRetryAfter);
+        m.put("connect_timeout_seconds", ProviderSettings::withConnectTimeout);
+        m.put("request_timeout_seconds", ProviderSettings::withRequestTimeout);
+        return m;
+    }
+
+    private static List<String> providerFields() {
+        List<String> fields = new ArrayList<>();
+        fields.add("base_url");
+        fields.addAll(PROVIDER_DURATIONS.keySet());
+        fields.add("max_consecutive_failures");
+        return List.copyOf(fields);
+    }
+
+    /**
+     * Reads and validates a document.
+     *
+     * @param document the parsed document; must be a map
+     * @param source how the document is named in a message about the document as a whole (a file path, "registry")
+     * @param useKeys when not null, replaces the document's {@code use_keys}
+     */
+    static LlmRotateConfig read(Object document, String source, List<String> useKeys) {
+        if (document == null) {
+            throw new ConfigurationException(source + ": the configuration is empty; expected a map with at least "
+                    + "'keys' (and optionally "
+                    + String.join(", ", TOP_LEVEL_FIELDS.subList(1, TOP_LEVEL_FIELDS.size()))
+                    + ")");
+        }
+        if (!(document instanceof Map<?, ?>)) {
+            throw new ConfigurationException(source + ": expected a map of configuration fields (keys, providers, "
+                    + "defaults, ...), got " + Values.describe(document));
+        }
+        RegistryReader reader = new RegistryReader();
+        Map<String, Object> root = reader.values.map(document, source, "a map of configuration fields");
+        if (root != null) {
+            reader.readRoot(root, useKeys);
+        }
+        return reader.builder.buildCollecting(reader.problems);
+    }
+
+    private void readRoot(Map<String, Object> root, List<String> useKeysArgument) {
+        values.unknownFields(root, "", TOP_LEVEL_FIELDS);
+        if (root.containsKey("keys")) {
+            readKeys(root.get("keys"));
+        } else {
+            values.problem("keys", "required field is missing");
+            builder.omitKeys();
+        }
+        readProviders(root.get("providers"));
+        readDefaults(root.get("defaults"));
+        List<String> fileUseKeys =
+                root.get("use_keys") == null ? null : values.strings(root.get("use_keys"), "use_keys");
+        List<String> useKeys = useKeysArgument != null ? useKeysArgument : fileUseKeys;
+        if (useKeys != null) {
+            builder.useKeys(useKeys);
+        }
+        readPriorities(root.get("priorities"));
+        readFallbackChains(root.get("fallback_chains"));
+        readModelProviders(root.get("model_providers"));
+    }
+
+    private void readKeys(Object value) {
+        List<Object> entries = values.list(value, "keys", "a list of key entries");
+        if (entries == null) {
+            builder.omitKeys();
+            return;
+        }
+        for (int i = 0; i < entries.size(); i++) {
+            readKey(entries.get(i), "keys[" + i + "]");
+        }
+    }
+
+    /** Adds the key, or, when a field of it cannot be read, tells the builder it was left out. */
+    private void readKey(Object value, String path) {
+        Map<String, Object> entry = values.map(value, path, "a key entry (a map with key_id, provider, ...)");
+        if (entry == null) {
+            builder.omitKey(null, null);
+            return;
+        }
+        values.unknownFields(entry, path, KEY_FIELDS);
+        int before = values.problemCount();
+        String keyId = requiredString(entry, "key_id", path);
+        String provider = requiredString(entry, "provider", path);
+        SecretRef secretRef = secretRef(entry, path);
+        List<String> models = entry.containsKey("models")
+                ? values.strings(entry.get("models"), path + ".models")
+                : missing(path + ".models");
+        String authMethod = optional(entry, "auth_method", path, values::string);
+        Map<String, Object> authConfig =
+                optional(entry, "auth_config", path, (v, p) -> values.map(v, p, "a map of provider settings"));
+        Integer priority = optional(entry, "priority", path, values::integer);
+        Double weight = optional(entry, "weight", path, values::number);
+        List<String> regions = optional(entry, "regions", path, values::strings);
+        List<String> tags = optional(entry, "tags", path, values::strings);
+        Integer rpm = optional(entry, "rate_limit_rpm", path, values::integer);
+        Long tpm = optional(entry, "rate_limit_tpm", path, values::longInteger);
+        Boolean enabled = optional(entry, "enabled", path, values::bool);
+        Map<String, Object> metadata =
+                optional(entry, "metadata", path, (v, p) -> values.map(v, p, "a map of free-form values"));
+        if (values.problemCount() > before) {
+            builder.omitKey(keyId, provider);
+            return;
+        }
+        builder.key(new KeySpec(
+                keyId,
+                provider,
+                secretRef,
+                models,
+                authMethod,
+                authConfig,
+                priority == null ? 0 : priority,
+                weight == null ? 1.0 : weight,
+                regions,
+                tags,
+                rpm,
+                tpm,
+                enabled == null || enabled,
+                metadata));
+    }
+
+    private SecretRef secretRef(Map<String, Object> entry, String path) {
+        String fieldPath = path + ".secret_ref";
+        if (!entry.containsKey("secret_ref")) {
+            values.problem(fieldPath, "required field is missing");
+            return null;
+        }
+        Object value = entry.get("secret_ref");
+        if (value instanceof SecretRef ref) {
+            return ref;
+        }
+        if (!(value instanceof String text)) {
+            // Never echo the value: it may be a secret written without its scheme.
+            values.problem(
+                    fieldPath,
+                    "expected a string such as env://NAME, file:///path or literal://value, got "
+                            + (value == null ? "null" : "a " + kind(value)));
+            return null;
+        }
+        try {
+            return SecretRef.parse(text);
+        } catch (IllegalArgumentException e) {
+            values.problem(fieldPath, e.getMessage());
+            return null;
+        }
+    }
+
+    /** The kind of a value without the value itself: "number", "boolean", "list", "map". */
+    private static String kind(Object value) {
+        if (value instanceof Number) {
+            return "number";
+        }
+        if (value instanceof Boolean) {
+            return "boolean";
+        }
+        String described = Values.describe(value);
+        return described.startsWith("a ")
+                ? described.substring(2)
+                : value.getClass().getSimpleName();
+    }
+
+    private void readProviders(Object value) {
+        if (value == null) {
+            return;
+        }
+        Map<String, Object> providers = values.map(value, "providers", "a map of provider name to overrides");
+        if (providers == null) {
+            return;
+        }
+        providers.forEach((name, overrides) -> builder.provider(name, readProviderOverrides(name, overrides)));
+    }
+
+    /** The overrides of one provider as one function; fields that cannot be read are reported and left out. */
+    private UnaryOperator<ProviderSettings> readProviderOverrides(String name, Object value) {
+        String path = "providers." + name;
+        UnaryOperator<ProviderSettings> result = UnaryOperator.identity();
+        if (value == null) {
+            return result;
+        }
+        Map<String, Object> fields = values.map(value, path, "a map of overrides (cooldown_seconds, base_url, ...)");
+        if (fields == null) {
+            return result;
+        }
+        values.unknownFields(fields, path, PROVIDER_FIELDS);
+        URI baseUrl = optional(fields, "base_url", path, this::url);
+        if (baseUrl != null) {
+            result = andThen(result, s -> s.withBaseUrl(baseUrl));
+        }
+        for (var field : PROVIDER_DURATIONS.entrySet()) {
+            Duration d = optional(fields, field.getKey(), path, values::duration);
+            if (d != null) {
+                result = andThen(result, s -> field.getValue().apply(s, d));
+            }
+        }
+        Integer maxFailures = optional(fields, "max_consecutive_failures", path, values::integer);
+        if (maxFailures != null) {
+            result = andThen(result, s -> s.withMaxConsecutiveFailures(maxFailures));
+        }
+        return result;
+    }
+
+    private static UnaryOperator<ProviderSettings> andThen(
+            UnaryOperator<ProviderSettings> first, UnaryOperator<ProviderSettings> second) {
+        return s -> second.apply(first.apply(s));
+    }
+
+    /** A syntactically valid URI; whether it is an absolute http(s) URL is the validator's check. */
+    private URI url(Object value, String path) {
+        String text = values.string(value, path);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return new URI(text.strip());
+        } catch (URISyntaxException e) {
+            // The reason only: a URL may carry credentials in its user-info part.
+            values.problem(path, "not a valid URL (" + e.getReason() + " at index " + e.getIndex() + ")");
+            return null;
+        }
+    }
+
+    private void readDefaults(Object value) {
+        if (value == null) {
+            return;
+        }
+        Map<String, Object> fields = values.map(value, "defaults", "a map (selection_strategy, max_retries, ...)");
+        if (fields == null) {
+            return;
+        }
+        values.unknownFields(fields, "defaults", DEFAULTS_FIELDS);
+        SelectionStrategyType strategy = optional(fields, "selection_strategy", "defaults", this::strategy);
+        if (strategy != null) {
+            builder.strategy(strategy);
+        }
+        Integer maxRetries = optional(fields, "max_retries", "defaults", values::integer);
+        if (maxRetries != null) {
+            builder.defaults(d -> d.withMaxRetries(maxRetries));
+        }
+        Duration base = optional(fields, "backoff_base_seconds", "defaults", values::duration);
+        if (base != null) {
+            builder.defaults(d -> d.withBackoff(base, d.backoffMax()));
+        }
+        Duration max = optional(fields, "backoff_max_seconds", "defaults", values::duration);
+        if (max != null) {
+            builder.defaults(d -> d.withBackoff(d.backoffBase(), max));
+        }
+        Duration deadline = optional(fields, "call_deadline_seconds", "defaults", values::duration);
+        if (deadline != null) {
+            builder.defaults(d -> d.withCallDeadline(deadline));
+        }
+        Duration wait = optional(fields, "max_wait_for_key_seconds", "defaults", values::duration);
+        if (wait != null) {
+            builder.defaults(d -> d.withMaxWaitForKey(wait));
+        }
+    }
+
+    private SelectionStrategyType strategy(Object value, String path) {
+        String name = values.string(value, path);
+        if (name == null) {
+            return null;
+        }
+        SelectionStrategyType type = SelectionStrategyType.fromWireName(name);
+        if (type == null) {
+            List<String> known = new ArrayList<>();
+            for (SelectionStrategyType t : SelectionStrategyType.values()) {
+                known.add(t.wireName());
+            }
+            String hint = Suggestions.didYouMean(name, known);
+            values.problem(
+                    path,
+                    "unknown strategy " + quoted(name)
+                            + (hint.isEmpty() ? "; use one of " + String.join(", ", known) : hint));
+        }
+        return type;
+    }
+
+    private void readPriorities(Object value) {
+        if (value == null) {
+            return;
+        }
+        Map<String, Object> priorities = values.map(value, "priorities", "a map of key_id to priority");
+        if (priorities == null) {
+            return;
+        }
+        priorities.forEach((keyId, raw) -> {
+            Integer priority = values.integer(raw, "priorities." + keyId);
+            if (priority != null) {
+                builder.priority(keyId, priority);
+            }
+        });
+    }
+
+    private void readFallbackChains(Object value) {
+        if (value == null) {
+            return;
+        }
+        Map<String, Object> chains =
+                values.map(value, "fallback_chains", "a map of provider to a list of fallback targets");
+        if (chains == null) {
+            return;
+        }
+        chains.forEach((source, raw) -> {
+            String path = "fallback_chains." + source;
+            List<Object> entries = raw == null ? List.of() : values.list(raw, path, "a list of fallback targets");
+            if (entries == null) {
+                return;
+            }
+            List<FallbackTarget> targets = new ArrayList<>();
+            for (int i = 0; i < entries.size(); i++) {
+                FallbackTarget target = readChainEntry(entries.get(i), path + "[" + i + "]");
+                if (target != null) {
+                    targets.add(target);
+                }
+            }
+            builder.fallbackChain(source, targets.toArray(FallbackTarget[]::new));
+        });
+    }
+
+    private FallbackTarget readChainEntry(Object value, String path) {
+        Map<String, Object> entry = values.map(value, path, "a fallback target such as {provider: openrouter}");
+        if (entry == null) {
+            return null;
+        }
+        values.unknownFields(entry, path, CHAIN_ENTRY_FIELDS);
+        int before = values.problemCount();
+        String provider = requiredString(entry, "provider", path);
+        String upstream = optional(entry, "upstream", path, values::string);
+        String model = optional(entry, "model", path, values::string);
+        return values.problemCount() > before ? null : new FallbackTarget(provider, upstream, model);
+    }
+
+    private void readModelProviders(Object value) {
+        if (value == null) {
+            return;
+        }
+        Map<String, Object> routes = values.map(value, "model_providers", "a map of model id to provider");
+        if (routes == null) {
+            return;
+        }
+        routes.forEach((model, raw) -> {
+            String provider = values.string(raw, "model_providers." + model);
+            if (provider != null) {
+                builder.modelProvider(model, provider);
+            }
+        });
+    }
+
+    private String requiredString(Map<String, Object> map, String field, String path) {
+        if (!map.containsKey(field)) {
+            return missing(path + "." + field);
+        }
+        return values.string(map.get(field), path + "." + field);
+    }
+
+    private <T> T missing(String path) {
+        values.problem(path, "required field is missing");
+        return null;
+    }
+
+    /** Reads an optional field; absent and null both mean "not given" (the default applies). */
+    private static <T> T optional(
+            Map<String, Object> map, String field, String path, BiFunction<Object, String, T> reader) {
+        Object value = map.get(field);
+        return value == null ? null : reader.apply(value, Values.child(path, field));
+    }
+
+    private static String quoted(String s) {
+        return "'" + s + "'";
+    }
+}

@@ -1,0 +1,277 @@
+package dev.llmrotate.config;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Typed reads of plain values (as Jackson produces them, or as a caller puts them in a registry map). A value of the
+ * wrong type records a problem that starts with its path and the read returns null; nothing throws.
+ */
+final class Values {
+    private static final Pattern WITH_UNIT = Pattern.compile("([-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+))\\s*(ms|s|m|h)");
+    private static final BigDecimal NANOS_PER_SECOND = BigDecimal.valueOf(1_000_000_000L);
+    static final String DURATION_FORMS =
+            "seconds as a number (30, 0.25) or a duration such as \"250ms\", \"30s\", \"5m\", \"1h\" or \"PT30S\"";
+
+    private final List<String> problems;
+
+    Values(List<String> problems) {
+        this.problems = problems;
+    }
+
+    void problem(String path, String message) {
+        problems.add(path + ": " + message);
+    }
+
+    /** How many problems have been recorded so far; compare before and after reading a part. */
+    int problemCount() {
+        return problems.size();
+    }
+
+    static String child(String path, String field) {
+        return path.isEmpty() ? field : path + "." + field;
+    }
+
+    /** Reports every field of {@code map} that is not in {@code known}, suggesting the closest known name. */
+    void unknownFields(Map<String, Object> map, String path, Collection<String> known) {
+        for (String field : map.keySet()) {
+            if (!known.contains(field)) {
+                problem(child(path, field), "unknown field" + Suggestions.didYouMean(field, known));
+            }
+        }
+    }
+
+    /** A map with string field names, in the given order; {@code expected} describes it for the message. */
+    Map<String, Object> map(Object value, String path, String expected) {
+        if (!(value instanceof Map<?, ?> raw)) {
+            problem(path, "expected " + expected + ", got " + describe(value));
+            return null;
+        }
+        Map<String, Object> copy = new LinkedHashMap<>();
+        boolean ok = true;
+        for (Map.Entry<?, ?> e : raw.entrySet()) {
+            if (e.getKey() instanceof String name) {
+                copy.put(name, e.getValue());
+            } else {
+                problem(path, "field names must be strings, got " + describe(e.getKey()));
+                ok = false;
+            }
+        }
+        return ok ? copy : null;
+    }
+
+    /** A list (or any collection or array); {@code expected} describes it for the message. */
+    List<Object> list(Object value, String path, String expected) {
+        if (value instanceof Collection<?> c) {
+            return new ArrayList<>(c);
+        }
+        if (value instanceof Object[] array) {
+            return new ArrayList<>(List.of(array));
+        }
+        problem(path, "expected " + expected + ", got " + describe(value));
+        return null;
+    }
+
+    String string(Object value, String path) {
+        if (value instanceof String s) {
+            return s;
+        }
+        problem(path, "expected a string, got " + describe(value));
+        return null;
+    }
+
+    /** A list of strings; every element of the wrong type is reported with its index. */
+    List<String> strings(Object value, String path) {
+        List<Object> raw = list(value, path, "a list of strings");
+        if (raw == null) {
+            return null;
+        }
+        List<String> result = new ArrayList<>();
+        boolean ok = true;
+        for (int i = 0; i < raw.size(); i++) {
+            String s = string(raw.get(i), path + "[" + i + "]");
+            ok &= s != null;
+            result.add(s);
+        }
+        return ok ? result : null;
+    }
+
+    Integer integer(Object value, String path) {
+        BigInteger n = wholeNumber(value);
+        if (n == null) {
+            problem(path, "expected an integer, got " + describe(value));
+            return null;
+        }
+        if (n.bitLength() > 31) {
+            problem(
+                    path,
+                    "expected an integer between " + Integer.MIN_VALUE + " and " + Integer.MAX_VALUE + ", got " + n);
+            return null;
+        }
+        return n.intValue();
+    }
+
+    Long longInteger(Object value, String path) {
+        BigInteger n = wholeNumber(value);
+        if (n == null) {
+            problem(path, "expected an integer, got " + describe(value));
+            return null;
+        }
+        if (n.bitLength() > 63) {
+            problem(path, "expected an integer between " + Long.MIN_VALUE + " and " + Long.MAX_VALUE + ", got " + n);
+            return null;
+        }
+        return n.longValue();
+    }
+
+    /** Any finite number. */
+    Double number(Object value, String path) {
+        BigDecimal d = decimal(value);
+        if (d == null) {
+            problem(path, "expected a number, got " + describe(value));
+            return null;
+        }
+        return d.doubleValue();
+    }
+
+    Boolean bool(Object value, String path) {
+        if (value instanceof Boolean b) {
+            return b;
+        }
+        problem(path, "expected true or false, got " + describe(value));
+        return null;
+    }
+
+    /**
+     * A duration given as seconds (a number, possibly with a fraction), as a string with a unit ({@code 250ms},
+     * {@code 30s}, {@code 5m}, {@code 1h}), as an ISO-8601 duration ({@code PT30S}) or, from a Java map, as a
+     * {@link Duration}. Negative and zero values are returned as read; the validator decides what is allowed.
+     */
+    Duration duration(Object value, String path) {
+        if (value instanceof Duration d) {
+            return d;
+        }
+        BigDecimal seconds = value instanceof String s ? secondsOf(s.strip()) : decimal(value);
+        if (seconds == null && value instanceof String s && isIso(s.strip())) {
+            try {
+                return Duration.parse(s.strip());
+            } catch (DateTimeParseException e) {
+                // reported below
+            }
+        }
+        if (seconds == null) {
+            problem(path, "expected " + DURATION_FORMS + ", got " + describe(value));
+            return null;
+        }
+        BigDecimal[] wholeAndNanos =
+                seconds.movePointRight(9).setScale(0, RoundingMode.HALF_UP).divideAndRemainder(NANOS_PER_SECOND);
+        try {
+            return Duration.ofSeconds(wholeAndNanos[0].longValueExact(), wholeAndNanos[1].longValueExact());
+        } catch (ArithmeticException e) {
+            problem(path, "duration is out of range, got " + describe(value));
+            return null;
+        }
+    }
+
+    private static boolean isIso(String s) {
+        return s.startsWith("P") || s.startsWith("p") || s.startsWith("-P") || s.startsWith("-p");
+    }
+
+    /** Seconds of a string with a unit, or null if it has another form. */
+    private static BigDecimal secondsOf(String text) {
+        Matcher m = WITH_UNIT.matcher(text);
+        if (!m.matches()) {
+            return null;
+        }
+        BigDecimal amount = new BigDecimal(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> amount.movePointLeft(3);
+            case "s" -> amount;
+            case "m" -> amount.multiply(BigDecimal.valueOf(60));
+            default -> amount.multiply(BigDecimal.valueOf(3600));
+        };
+    }
+
+    /** The exact value of a finite number, or null for anything else (strings included). */
+    private static BigDecimal decimal(Object value) {
+        if (value instanceof BigDecimal d) {
+            return d;
+        }
+        if (value instanceof BigInteger i) {
+            return new BigDecimal(i);
+        }
+        if (value instanceof Double || value instanceof Float) {
+            double d = ((Number) value).doubleValue();
+            return Double.isFinite(d) ? new BigDecimal(Double.toString(d)) : null;
+        }
+        if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+            return BigDecimal.valueOf(((Number) value).longValue());
+        }
+        return null;
+    }
+
+    /** A number without a fraction (3 and 3.0 alike), or null. */
+    private static BigInteger wholeNumber(Object value) {
+        BigDecimal d = decimal(value);
+        if (d == null) {
+            return null;
+        }
+        try {
+            return d.toBigIntegerExact();
+        } catch (ArithmeticException e) {
+            return null;
+        }
+    }
+
+    /**
+     * How a value is shown in a message: strings quoted (shortened, and a {@code literal://} reference never with
+     * its value), numbers and booleans as they are, containers by their kind.
+     */
+    static String describe(Object value) {
+        if (value == null) {
+            return "null";
+        }
+        if (value instanceof String s) {
+            return quote(s);
+        }
+        if (value instanceof Map<?, ?>) {
+            return "a map";
+        }
+        if (value instanceof Collection<?> || value instanceof Object[]) {
+            return "a list";
+        }
+        if (value instanceof Number || value instanceof Boolean) {
+            return String.valueOf(value);
+        }
+        return "a " + value.getClass().getSimpleName();
+    }
+
+    private static String quote(String s) {
+        if (s.strip().regionMatches(true, 0, "literal://", 0, "literal://".length())) {
+            return "\"literal://***\"";
+        }
+        String shown = s.length() > 60 ? s.substring(0, 57) + "…" : s;
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : shown.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\t' -> out.append("\\t");
+                case '\r' -> out.append("\\r");
+                default -> out.append(c < 0x20 ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+            }
+        }
+        return out.append('"').toString();
+    }
+}

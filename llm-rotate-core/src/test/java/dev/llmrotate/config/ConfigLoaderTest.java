@@ -1,0 +1,569 @@
+package dev.llmrotate.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
+
+import dev.llmrotate.error.ConfigurationException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Loading the same configuration from YAML, JSON, the registry map and the builder. */
+class ConfigLoaderTest {
+    static Path resource(String name) {
+        try {
+            return Path.of(ConfigLoaderTest.class.getResource("/config/" + name).toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void fullYamlLoadsEveryField() {
+        LlmRotateConfig config = ConfigLoader.fromFile(resource("full.yaml"));
+
+        assertThat(config.keys()).hasSize(6);
+        KeySpec openai = config.keys().get(0);
+        assertThat(openai.keyId()).isEqualTo("openai-1");
+        assertThat(openai.provider()).isEqualTo("openai");
+        assertThat(openai.secretRef()).isEqualTo(SecretRef.env("OPENAI_API_KEY"));
+        assertThat(openai.secretRef().scheme()).isEqualTo(SecretRef.Scheme.ENV);
+        assertThat(openai.models()).containsExactly("gpt-4o-mini", "gpt-4o");
+        assertThat(openai.authMethod()).isEqualTo("api_key");
+        assertThat(openai.authConfig()).isEmpty();
+        assertThat(openai.priority()).isEqualTo(5);
+        assertThat(openai.weight()).isEqualTo(2.5);
+        assertThat(openai.regions()).containsExactly("us-east", "eu-west");
+        assertThat(openai.tags()).containsExactly("prod", "search");
+        assertThat(openai.rateLimitRpm()).isEqualTo(500);
+        assertThat(openai.rateLimitTpm()).isEqualTo(2_000_000L);
+        assertThat(openai.enabled()).isTrue();
+        assertThat(openai.metadata()).containsExactly(Map.entry("team", "search"), Map.entry("tier", 2));
+
+        KeySpec disabled = config.keys().get(1);
+        assertThat(disabled.enabled()).isFalse();
+        assertThat(disabled.secretRef().scheme()).isEqualTo(SecretRef.Scheme.FILE);
+        assertThat(disabled.secretRef()).hasToString("file:///run/secrets/openai-2");
+
+        KeySpec anthropic = config.keys().get(2);
+        assertThat(anthropic.priority()).as("the key's own priority").isEqualTo(1);
+        assertThat(anthropic.weight()).as("default weight").isEqualTo(1.0);
+        assertThat(anthropic.authMethod()).as("default auth_method").isEqualTo("api_key");
+        assertThat(anthropic.regions()).isEmpty();
+        assertThat(anthropic.tags()).isEmpty();
+        assertThat(anthropic.rateLimitRpm()).isNull();
+        assertThat(anthropic.rateLimitTpm()).isNull();
+        assertThat(anthropic.metadata()).isEmpty();
+
+        KeySpec vertex = config.keys().get(4);
+        assertThat(vertex.authMethod()).isEqualTo("service_account");
+        assertThat(vertex.authConfig())
+                .containsExactly(Map.entry("project", "my-gcp-project"), Map.entry("region", "us-central1"));
+
+        assertThat(config.useKeys()).containsExactly("openai-1", "openai-2", "anthropic-1", "openrouter-1", "vertex-1");
+        assertThat(config.activeKeys())
+                .extracting(KeySpec::keyId)
+                .as("openai-2 disabled, azure-1 not in use_keys")
+                .containsExactly("openai-1", "anthropic-1", "openrouter-1", "vertex-1");
+        assertThat(config.priorities()).containsExactly(Map.entry("anthropic-1", 10));
+        assertThat(config.activeKeys().get(1).priority())
+                .as("priorities override the key's own")
+                .isEqualTo(10);
+        assertThat(config.keys().get(2).priority())
+                .as("keys() keeps the key as written")
+                .isEqualTo(1);
+
+        ProviderSettings openaiSettings = config.provider("openai");
+        assertThat(openaiSettings.baseUrl()).isEqualTo(URI.create("http://localhost:8080/v1"));
+        assertThat(openaiSettings.cooldown()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(openaiSettings.quarantine()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(openaiSettings.quotaQuarantine()).isEqualTo(Duration.ofHours(2));
+        assertThat(openaiSettings.maxRetryAfter()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(openaiSettings.connectTimeout()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(openaiSettings.requestTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(openaiSettings.maxConsecutiveFailures()).isEqualTo(3);
+
+        ProviderSettings anthropicSettings = config.provider("anthropic");
+        assertThat(anthropicSettings.quarantine()).isEqualTo(Duration.ofSeconds(600));
+        assertThat(anthropicSettings.cooldown())
+                .as("catalog default kept where not overridden")
+                .isEqualTo(Duration.ofSeconds(60));
+        assertThat(anthropicSettings)
+                .isEqualTo(ProviderCatalog.defaults("anthropic").withQuarantine(Duration.ofSeconds(600)));
+        assertThat(config.provider("google_ai_studio")).isEqualTo(ProviderCatalog.defaults("google_ai_studio"));
+
+        assertThat(config.defaults())
+                .isEqualTo(new Defaults(
+                        SelectionStrategyType.WEIGHTED,
+                        3,
+                        Duration.ofMillis(250),
+                        Duration.ofSeconds(4),
+                        Duration.ofMinutes(1),
+                        Duration.ZERO));
+
+        assertThat(config.fallbackChains())
+                .containsExactly(
+                        Map.entry(
+                                "anthropic",
+                                List.of(FallbackTarget.to("openrouter")
+                                        .withUpstream("anthropic")
+                                        .withModel("anthropic/claude-haiku-4.5"))),
+                        Map.entry("openai", List.of(FallbackTarget.to("openrouter"))));
+        assertThat(config.modelProviders()).containsExactly(Map.entry("gpt-4o-mini", "openai"));
+    }
+
+    @Test
+    void jsonFileLoadsToTheSameConfigurationAsYaml() {
+        LlmRotateConfig yaml = ConfigLoader.fromFile(resource("full.yaml"));
+        LlmRotateConfig json = ConfigLoader.fromFile(resource("full.json"));
+
+        assertThat(json.keys()).isEqualTo(yaml.keys());
+        assertThat(json.activeKeys()).isEqualTo(yaml.activeKeys());
+        assertThat(json.providers()).isEqualTo(yaml.providers());
+        assertThat(json.defaults()).isEqualTo(yaml.defaults());
+        assertThat(json.priorities()).isEqualTo(yaml.priorities());
+        assertThat(json.fallbackChains()).isEqualTo(yaml.fallbackChains());
+        assertThat(json.modelProviders()).isEqualTo(yaml.modelProviders());
+        assertThat(json).isEqualTo(yaml).hasSameHashCodeAs(yaml);
+    }
+
+    @Test
+    void yamlAndJsonTextLoadLikeTheirFiles() throws IOException {
+        LlmRotateConfig fromFile = ConfigLoader.fromFile(resource("full.yaml"));
+        assertThat(ConfigLoader.fromYaml(Files.readString(resource("full.yaml"))))
+                .isEqualTo(fromFile);
+        assertThat(ConfigLoader.fromJson(Files.readString(resource("full.json"))))
+                .isEqualTo(fromFile);
+        assertThat(LlmRotateConfig.fromFile(resource("full.json"))).isEqualTo(fromFile);
+    }
+
+    /** The original's registry dict, with use_keys passed as configure_from_dict's argument. */
+    static Map<String, Object> registry() {
+        Map<String, Object> registry = new LinkedHashMap<>();
+        registry.put(
+                "keys",
+                List.of(
+                        Map.ofEntries(
+                                Map.entry("key_id", "openai-1"),
+                                Map.entry("provider", "openai"),
+                                Map.entry("secret_ref", "env://OPENAI_API_KEY"),
+                                Map.entry("models", List.of("gpt-4o-mini", "gpt-4o")),
+                                Map.entry("auth_method", "api_key"),
+                                Map.entry("priority", 5),
+                                Map.entry("weight", 2.5),
+                                Map.entry("regions", List.of("us-east", "eu-west")),
+                                Map.entry("tags", List.of("prod", "search")),
+                                Map.entry("rate_limit_rpm", 500),
+                                Map.entry("rate_limit_tpm", 2_000_000L),
+                                Map.entry("enabled", true),
+                                Map.entry("metadata", orderedMap("team", "search", "tier", 2))),
+                        Map.of(
+                                "key_id", "openai-2",
+                                "provider", "openai",
+                                "secret_ref", "file:///run/secrets/openai-2",
+                                "models", List.of("gpt-4o-mini"),
+                                "enabled", false),
+                        Map.of(
+                                "key_id",
+                                "anthropic-1",
+                                "provider",
+                                "anthropic",
+                                "secret_ref",
+                                SecretRef.env("ANTHROPIC_API_KEY"),
+                                "models",
+                                List.of("claude-haiku-4-5-20251001"),
+                                "priority",
+                                1),
+                        Map.of(
+                                "key_id", "openrouter-1",
+                                "provider", "openrouter",
+                                "secret_ref", "env://OPENROUTER_API_KEY",
+                                "models", List.of("anthropic/claude-haiku-4.5", "gpt-4o-mini")),
+                        Map.of(
+                                "key_id", "vertex-1",
+                                "provider", "google_vertex",
+                                "secret_ref", "file:///run/secrets/vertex-sa.json",
+                                "models", List.of("gemini-2.0-flash"),
+                                "auth_method", "service_account",
+                                "auth_config", orderedMap("project", "my-gcp-project", "region", "us-central1")),
+                        Map.of(
+                                "key_id", "azure-1",
+                                "provider", "azure_openai",
+                                "secret_ref", "env://AZURE_OPENAI_KEY",
+                                "models", List.of("gpt-4o"),
+                                "auth_config", Map.of("azure_endpoint", "https://example-resource.openai.azure.com"))));
+        registry.put(
+                "providers",
+                orderedMap(
+                        "openai",
+                        Map.of(
+                                "base_url",
+                                "http://localhost:8080/v1",
+                                "cooldown_seconds",
+                                45,
+                                "quarantine_seconds",
+                                Duration.ofMinutes(10),
+                                "quota_quarantine_seconds",
+                                "2h",
+                                "max_retry_after_seconds",
+                                120L,
+                                "connect_timeout_seconds",
+                                2.5,
+                                "request_timeout_seconds",
+                                "90s",
+                                "max_consecutive_failures",
+                                3),
+                        "anthropic",
+                        Map.of("quarantine_seconds", 600)));
+        registry.put(
+                "defaults",
+                Map.of(
+                        "selection_strategy",
+                        "weighted",
+                        "max_retries",
+                        3,
+                        "backoff_base_seconds",
+                        "250ms",
+                        "backoff_max_seconds",
+                        4,
+                        "call_deadline_seconds",
+                        "1m",
+                        "max_wait_for_key_seconds",
+                        0));
+        registry.put("priorities", Map.of("anthropic-1", 10));
+        registry.put(
+                "fallback_chains",
+                orderedMap(
+                        "anthropic",
+                        List.of(Map.of(
+                                "provider", "openrouter",
+                                "upstream", "anthropic",
+                                "model", "anthropic/claude-haiku-4.5")),
+                        "openai",
+                        List.of(Map.of("provider", "openrouter"))));
+        registry.put("model_providers", Map.of("gpt-4o-mini", "openai"));
+        return registry;
+    }
+
+    static final List<String> USE_KEYS = List.of("openai-1", "openai-2", "anthropic-1", "openrouter-1", "vertex-1");
+
+    private static Map<String, Object> orderedMap(String k1, Object v1, String k2, Object v2) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put(k1, v1);
+        map.put(k2, v2);
+        return map;
+    }
+
+    @Test
+    void registryMapWithUseKeysLoadsTheSame() {
+        LlmRotateConfig yaml = ConfigLoader.fromFile(resource("full.yaml"));
+
+        assertThat(ConfigLoader.fromMap(registry(), USE_KEYS)).isEqualTo(yaml);
+
+        Map<String, Object> withUseKeys = registry();
+        withUseKeys.put("use_keys", USE_KEYS);
+        assertThat(ConfigLoader.fromMap(withUseKeys)).isEqualTo(yaml);
+        assertThat(LlmRotateConfig.fromMap(withUseKeys)).isEqualTo(yaml);
+    }
+
+    @Test
+    void builderBuildsTheSame() {
+        LlmRotateConfig built = LlmRotateConfig.builder()
+                .key(KeySpec.builder("openai-1", "openai")
+                        .secretRef("env://OPENAI_API_KEY")
+                        .models("gpt-4o-mini", "gpt-4o")
+                        .priority(5)
+                        .weight(2.5)
+                        .regions("us-east", "eu-west")
+                        .tags("prod", "search")
+                        .rateLimitRpm(500)
+                        .rateLimitTpm(2_000_000L)
+                        .metadata("team", "search")
+                        .metadata("tier", 2)
+                        .build())
+                .key(KeySpec.builder("openai-2", "openai")
+                        .secretRef("file:///run/secrets/openai-2")
+                        .models("gpt-4o-mini")
+                        .enabled(false)
+                        .build())
+                .key(KeySpec.builder("anthropic-1", "anthropic")
+                        .secretRef("env://ANTHROPIC_API_KEY")
+                        .models("claude-haiku-4-5-20251001")
+                        .priority(1)
+                        .build())
+                .key(KeySpec.builder("openrouter-1", "openrouter")
+                        .secretRef("env://OPENROUTER_API_KEY")
+                        .models("anthropic/claude-haiku-4.5", "gpt-4o-mini")
+                        .build())
+                .key(KeySpec.builder("vertex-1", "google_vertex")
+                        .secretRef("file:///run/secrets/vertex-sa.json")
+                        .models("gemini-2.0-flash")
+                        .authMethod("service_account")
+                        .authConfig("project", "my-gcp-project")
+                        .authConfig("region", "us-central1")
+                        .build())
+                .key(KeySpec.builder("azure-1", "azure_openai")
+                        .secretRef("env://AZURE_OPENAI_KEY")
+                        .models("gpt-4o")
+                        .authConfig("azure_endpoint", "https://example-resource.openai.azure.com")
+                        .build())
+                .provider(
+                        "openai",
+                        s -> s.withBaseUrl(URI.create("http://localhost:8080/v1"))
+                                .withCooldown(Duration.ofSeconds(45))
+                                .withQuarantine(Duration.ofMinutes(10))
+                                .withQuotaQuarantine(Duration.ofHours(2))
+                                .withMaxRetryAfter(Duration.ofMinutes(2))
+                                .withConnectTimeout(Duration.ofMillis(2500))
+                                .withRequestTimeout(Duration.ofSeconds(90))
+                                .withMaxConsecutiveFailures(3))
+                .provider("anthropic", s -> s.withQuarantine(Duration.ofSeconds(600)))
+                .strategy(SelectionStrategyType.WEIGHTED)
+                .defaults(d -> d.withMaxRetries(3)
+                        .withBackoff(Duration.ofMillis(250), Duration.ofSeconds(4))
+                        .withCallDeadline(Duration.ofMinutes(1))
+                        .withMaxWaitForKey(Duration.ZERO))
+                .useKeys(USE_KEYS)
+                .priority("anthropic-1", 10)
+                .fallbackChain(
+                        "anthropic",
+                        FallbackTarget.to("openrouter")
+                                .withUpstream("anthropic")
+                                .withModel("anthropic/claude-haiku-4.5"))
+                .fallbackChain("openai", FallbackTarget.to("openrouter"))
+                .modelProvider("gpt-4o-mini", "openai")
+                .build();
+
+        assertThat(built).isEqualTo(ConfigLoader.fromFile(resource("full.yaml")));
+        assertThat(built.toBuilder().build()).isEqualTo(built);
+    }
+
+    @Test
+    void catalogHasAllSevenProvidersWithTheOriginalsDefaults() {
+        LlmRotateConfig config = ConfigLoader.fromYaml(
+                "keys: [{key_id: a, provider: openai, secret_ref: env://A, models: [gpt-4o-mini]}]");
+
+        assertThat(config.providers())
+                .containsOnlyKeys(
+                        "openai",
+                        "anthropic",
+                        "google_ai_studio",
+                        "google_vertex",
+                        "openrouter",
+                        "azure_openai",
+                        "aws_bedrock");
+        assertThat(ProviderCatalog.names()).isEqualTo(config.providers().keySet());
+        config.providers().forEach((name, settings) -> {
+            assertThat(settings.name()).isEqualTo(name);
+            assertThat(settings.cooldown())
+                    .as(name + " cooldown")
+                    .isEqualTo(name.equals("anthropic") ? Duration.ofSeconds(60) : Duration.ofSeconds(30));
+            assertThat(settings.quarantine()).as(name + " quarantine").isEqualTo(Duration.ofSeconds(300));
+            assertThat(settings.maxConsecutiveFailures()).isEqualTo(5);
+            assertThat(settings).isEqualTo(ProviderCatalog.defaults(name));
+        });
+        assertThat(ProviderCatalog.isBroker("openrouter")).isTrue();
+        assertThat(ProviderCatalog.isBroker("openai")).isFalse();
+        assertThat(config.defaults()).isEqualTo(Defaults.BUILT_IN);
+        assertThat(config.defaults().selectionStrategy()).isEqualTo(SelectionStrategyType.HEALTH_AWARE);
+        assertThat(config.defaults().maxRetries()).isEqualTo(2);
+        assertThat(config.useKeys()).isNull();
+        assertThatThrownBy(() -> config.provider("opanai"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("unknown provider 'opanai'; did you mean 'openai'?");
+    }
+
+    private static final String THREE_KEYS = """
+            keys:
+              - {key_id: a, provider: openai, secret_ref: env://A, models: [gpt-4o-mini], priority: 1}
+              - {key_id: b, provider: openai, secret_ref: env://B, models: [gpt-4o-mini], priority: 2}
+              - {key_id: c, provider: openai, secret_ref: env://C, models: [gpt-4o-mini], enabled: false}
+            """;
+
+    @Test
+    void withoutUseKeysEveryEnabledKeyIsActive() {
+        LlmRotateConfig config = ConfigLoader.fromYaml(THREE_KEYS);
+
+        assertThat(config.keys()).extracting(KeySpec::keyId).containsExactly("a", "b", "c");
+        assertThat(config.activeKeys()).extracting(KeySpec::keyId).containsExactly("a", "b");
+    }
+
+    @Test
+    void useKeysFiltersAndDisabledKeysStayOut() {
+        LlmRotateConfig config = ConfigLoader.fromYaml(THREE_KEYS + "use_keys: [b, c]\n");
+
+        assertThat(config.useKeys()).containsExactly("b", "c");
+        assertThat(config.activeKeys()).extracting(KeySpec::keyId).containsExactly("b");
+    }
+
+    @Test
+    void prioritiesOverrideTheKeysOwnInActiveKeys() {
+        LlmRotateConfig config = ConfigLoader.fromYaml(THREE_KEYS + "priorities: {a: 7}\n");
+
+        assertThat(config.activeKeys())
+                .extracting(KeySpec::keyId, KeySpec::priority)
+                .containsExactly(tuple("a", 7), tuple("b", 2));
+        assertThat(config.keys().get(0).priority()).isEqualTo(1);
+    }
+
+    @Test
+    void useKeysArgumentWinsOverTheFiles(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("keys.yml");
+        Files.writeString(file, THREE_KEYS + "use_keys: [a]\n");
+
+        assertThat(ConfigLoader.fromFile(file).activeKeys())
+                .extracting(KeySpec::keyId)
+                .containsExactly("a");
+        LlmRotateConfig overridden = ConfigLoader.fromFile(file, List.of("b"));
+        assertThat(overridden.useKeys()).containsExactly("b");
+        assertThat(overridden.activeKeys()).extracting(KeySpec::keyId).containsExactly("b");
+        assertThat(ConfigLoader.fromFile(file, null).useKeys())
+                .as("null keeps the file's")
+                .containsExactly("a");
+
+        Map<String, Object> registry = new LinkedHashMap<>(Map.of(
+                "keys",
+                List.of(
+                        Map.of("key_id", "a", "provider", "openai", "secret_ref", "env://A", "models", List.of("m")),
+                        Map.of("key_id", "b", "provider", "openai", "secret_ref", "env://B", "models", List.of("m")))));
+        registry.put("use_keys", List.of("a"));
+        assertThat(ConfigLoader.fromMap(registry, List.of("b")).activeKeys())
+                .extracting(KeySpec::keyId)
+                .containsExactly("b");
+    }
+
+    @Test
+    void useKeysArgumentIsValidatedLikeTheFiles() {
+        ConfigurationException e = catchThrowableOfType(
+                ConfigurationException.class,
+                () -> ConfigLoader.fromMap(
+                        Map.of(
+                                "keys",
+                                List.of(Map.of(
+                                        "key_id",
+                                        "a",
+                                        "provider",
+                                        "openai",
+                                        "secret_ref",
+                                        "env://A",
+                                        "models",
+                                        List.of("m")))),
+                        List.of("other-key")));
+        assertThat(e.problems())
+                .containsExactly(
+                        "use_keys[0]: no key with key_id 'other-key'",
+                        "keys: no key is active (every key is disabled or left out of use_keys)");
+    }
+
+    @Test
+    void fileWithAnotherExtensionIsRefused(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("llm-rotate.toml");
+        Files.writeString(file, "keys = []");
+
+        assertThatThrownBy(() -> ConfigLoader.fromFile(file))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage(file + ": unsupported configuration file type; use a .yaml or .yml (YAML) or .json (JSON)"
+                        + " file");
+    }
+
+    @Test
+    void upperCaseExtensionIsAccepted(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("CONFIG.YML");
+        Files.writeString(file, THREE_KEYS);
+
+        assertThat(ConfigLoader.fromFile(file).keys()).hasSize(3);
+    }
+
+    @Test
+    void missingFileIsNamed(@TempDir Path dir) {
+        Path file = dir.resolve("absent.yaml");
+
+        assertThatThrownBy(() -> ConfigLoader.fromFile(file))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage(file + ": configuration file does not exist");
+    }
+
+    @Test
+    void emptyDocumentsAreRefusedClearly(@TempDir Path dir) throws IOException {
+        String expectedEnd = ": the configuration is empty; expected a map with at least 'keys' (and optionally"
+                + " providers, defaults, use_keys, priorities, fallback_chains, model_providers)";
+        Path empty = dir.resolve("empty.yaml");
+        Files.writeString(empty, "");
+        Path emptyJson = dir.resolve("empty.json");
+        Files.writeString(emptyJson, "  \n");
+        Path nullJson = dir.resolve("null.json");
+        Files.writeString(nullJson, "null");
+
+        assertThatThrownBy(() -> ConfigLoader.fromFile(empty)).hasMessage(empty + expectedEnd);
+        assertThatThrownBy(() -> ConfigLoader.fromFile(resource("empty.yaml")))
+                .as("comments only")
+                .hasMessage(resource("empty.yaml") + expectedEnd);
+        assertThatThrownBy(() -> ConfigLoader.fromFile(emptyJson)).hasMessage(emptyJson + expectedEnd);
+        assertThatThrownBy(() -> ConfigLoader.fromFile(nullJson)).hasMessage(nullJson + expectedEnd);
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("~")).hasMessage("YAML text" + expectedEnd);
+    }
+
+    @Test
+    void documentThatIsNotAMapIsRefused() {
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("- key_id: a\n- key_id: b\n"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("YAML text: expected a map of configuration fields (keys, providers, defaults, ...), got a"
+                        + " list");
+        assertThatThrownBy(() -> ConfigLoader.fromJson("\"keys\""))
+                .hasMessage("JSON text: expected a map of configuration fields (keys, providers, defaults, ...), got"
+                        + " \"keys\"");
+        assertThatThrownBy(() -> ConfigLoader.fromMap(null))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("registry: must not be null");
+    }
+
+    @Test
+    void malformedYamlNamesFileLineAndColumnButNotTheLine() {
+        Path file = resource("malformed.yaml");
+
+        ConfigurationException e =
+                catchThrowableOfType(ConfigurationException.class, () -> ConfigLoader.fromFile(file));
+
+        assertThat(e.getMessage())
+                .isEqualTo(file + ": malformed YAML at line 3, column 57: mapping values are not allowed here")
+                .doesNotContain("sk-test");
+        assertThat(e.problems()).hasSize(1);
+    }
+
+    @Test
+    void malformedJsonNamesFileLineAndColumnButNotTheToken() {
+        Path file = resource("malformed.json");
+
+        ConfigurationException e =
+                catchThrowableOfType(ConfigurationException.class, () -> ConfigLoader.fromFile(file));
+
+        assertThat(e.getMessage())
+                .startsWith(file + ": malformed JSON at line 3, column ")
+                .contains("unrecognized token")
+                .doesNotContain("sk-test")
+                .doesNotContain("literal");
+    }
+
+    @Test
+    void otherParserErrorsKeepTheirReason() {
+        assertThatThrownBy(() -> ConfigLoader.fromJson("{\"keys\": [], \"keys\": []}"))
+                .hasMessage("JSON text: malformed JSON at line 1, column 20: Duplicate field 'keys'");
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("keys: []\nkeys: []\n"))
+                .hasMessage("YAML text: malformed YAML at line 2, column 5: Duplicate field 'keys'");
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("keys: []\n---\nkeys: []\n"))
+                .hasMessage("YAML text: malformed YAML at line 3, column 1: unexpected content after the end of the"
+                        + " document (one document per file)");
+        assertThatThrownBy(() -> ConfigLoader.fromJson("{\"keys\": [1, 2}"))
+                .hasMessageStartingWith("JSON text: malformed JSON at line 1, column 15: Unexpected close marker '}'");
+    }
+}
