@@ -27,6 +27,7 @@ class ConcurrencyLoopbackTest extends EngineTestSupport {
         int threads = 16;
         int callsPerThread = 40;
         AtomicInteger served = new AtomicInteger();
+        openai.byDefault().always(FakeResponse.ok("ok"));
         // Key "bad" is revoked after it has answered 50 requests.
         openai.forKey(secret("bad"))
                 .respond(request ->

@@ -117,7 +117,9 @@ class FallbackChainLoopbackTest extends EngineTestSupport {
         openai.byDefault().always(FakeResponse.insufficientQuota());
         openrouter
                 .forModel("openai/gpt-4o-mini")
-                .always(FakeResponse.error(404, null, null, "No endpoints found matching your data policy"));
+                .always(FakeResponse.raw(
+                        404,
+                        "{\"error\":{\"message\":\"No endpoints found matching your data policy\",\"code\":404}}"));
         openrouter.forModel("anthropic/claude-haiku-4.5").always(FakeResponse.ok("from claude"));
         LlmRotate lm = engine(twoProviders()
                 .fallbackChain(
