@@ -1,0 +1,95 @@
+package dev.llmrotate.testkit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * One request as a fake server received it. Fake servers record every request, including ones they answer with an
+ * error or a network fault, and pass it to {@link Script#respond responders}.
+ *
+ * @param method the HTTP method, e.g. {@code POST}
+ * @param path the request path without the query, e.g. {@code /v1/chat/completions}
+ * @param headers request headers with lower-case names, sorted by name; unmodifiable
+ * @param body the request body decoded as UTF-8; empty if there was none
+ * @param apiKey the credential the request carried (for OpenAI, the {@code Authorization: Bearer} token), or {@code
+ *     null} if it carried none
+ * @param model the model the request asked for (for OpenAI, the body's {@code model} field), or {@code null} if it
+ *     named none
+ * @param receivedAt when the server started handling the request
+ */
+public record RecordedRequest(
+        String method,
+        String path,
+        Map<String, List<String>> headers,
+        String body,
+        String apiKey,
+        String model,
+        Instant receivedAt) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Creates a record, copying {@code headers} into an unmodifiable map with lower-case names (values of names that
+     * differ only in case are merged). Only {@code apiKey} and {@code model} may be {@code null}.
+     *
+     * @param method the HTTP method
+     * @param path the request path without the query
+     * @param headers request headers, names in any case
+     * @param body the request body, empty if none
+     * @param apiKey the credential, or {@code null}
+     * @param model the requested model, or {@code null}
+     * @param receivedAt when the request was received
+     */
+    public RecordedRequest {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(receivedAt, "receivedAt");
+        headers = lowerCaseCopy(Objects.requireNonNull(headers, "headers"));
+    }
+
+    /**
+     * The first value of a request header, or {@code null} if the request did not have it.
+     *
+     * @param name the header name, in any case
+     * @return the first value, or {@code null}
+     */
+    public String header(String name) {
+        List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    /**
+     * The body parsed as JSON, e.g. {@code request.json().path("messages").get(0).path("content").asText()}.
+     *
+     * @return the parsed body, freshly parsed on every call
+     * @throws IllegalStateException if the body is empty or not valid JSON
+     */
+    public JsonNode json() {
+        if (body.isBlank()) {
+            throw new IllegalStateException("the request body is empty");
+        }
+        try {
+            return JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the request body is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static Map<String, List<String>> lowerCaseCopy(Map<String, List<String>> headers) {
+        Map<String, List<String>> merged = new TreeMap<>();
+        headers.forEach((name, values) -> merged.computeIfAbsent(name.toLowerCase(Locale.ROOT), n -> new ArrayList<>())
+                .addAll(values));
+        merged.replaceAll((name, values) -> List.copyOf(values));
+        return Collections.unmodifiableMap(merged);
+    }
+}
