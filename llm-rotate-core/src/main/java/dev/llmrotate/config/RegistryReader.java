@@ -272,8 +272,9 @@ final class RegistryReader {
         try {
             return new URI(text.strip());
         } catch (URISyntaxException e) {
-            // The reason only: a URL may carry credentials in its user-info part.
-            values.problem(path, "not a valid URL (" + e.getReason() + " at index " + e.getIndex() + ")");
+            // Not the text: a URL may carry credentials in its user-info part. Not the JDK's reason either: its
+            // wording and index differ between JDK versions.
+            values.problem(path, "not a valid URL (check for spaces or other characters a URL cannot contain)");
             return null;
         }
     }

@@ -209,8 +209,8 @@ class ConfigValidationTest {
                 arguments(
                         "base_url not a URI",
                         BASE + "providers: {openai: {base_url: \"http://exa mple.com\"}}\n",
-                        List.of("providers.openai.base_url: not a valid URL (Illegal character in authority at index"
-                                + " 7)")),
+                        List.of("providers.openai.base_url: not a valid URL (check for spaces or other characters a URL"
+                                + " cannot contain)")),
                 arguments(
                         "secret_ref with an unsupported scheme",
                         BASE.replace("env://ANTHROPIC_API_KEY", "vault://secret/anthropic"),
