@@ -5,6 +5,7 @@ import dev.llmrotate.chat.ChatResponse;
 import dev.llmrotate.chat.Usage;
 import dev.llmrotate.config.KeySpec;
 import dev.llmrotate.config.ProviderSettings;
+import dev.llmrotate.config.SecretRef;
 import dev.llmrotate.error.ErrorAction;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.error.LlmRotateException;
@@ -29,12 +30,29 @@ import java.util.concurrent.TimeUnit;
 /**
  * One call, start to end: plan routes, then for each route select a key, attempt, classify, update health and decide
  * (return, retry, rotate, next route, fail); when every route is exhausted, wait for the earliest key if that fits,
- * else fail. Exactly one usage event is recorded per call, whatever the outcome.
+ * else fail. A failed call is recorded here; a successful one by the caller of {@link #run()}, once it is complete
+ * (a stream only at its end), so that every call leaves exactly one usage event.
+ *
+ * @param <T> what a successful attempt yields: a reply, or an opened stream
  */
-final class CallLoop {
+final class CallLoop<T> {
+    /** Makes one attempt with an adapter; throws {@link ProviderException} when it fails. */
+    @FunctionalInterface
+    interface AttemptRunner<T> {
+        T run(ProviderAdapter adapter, Attempt attempt);
+    }
+
+    /** A successful attempt and what the call went through to get it. */
+    record Outcome<T>(Route route, KeySpec key, String secret, T value, int attempts, int rotations, long startNanos) {
+        String keyMask() {
+            return SecretRef.mask(secret);
+        }
+    }
+
     private final Engine engine;
     private final EngineState state;
     private final ChatRequest request;
+    private final AttemptRunner<T> runner;
     private final long token;
     private final long startNanos;
     private final long deadlineNanos;
@@ -53,10 +71,11 @@ final class CallLoop {
     private boolean retriesExhausted;
     private final List<String> unresolvedSecrets = new ArrayList<>(0);
 
-    CallLoop(Engine engine, EngineState state, ChatRequest request) {
+    CallLoop(Engine engine, EngineState state, ChatRequest request, AttemptRunner<T> runner) {
         this.engine = engine;
         this.state = state;
         this.request = request;
+        this.runner = runner;
         this.token = engine.nextCallToken();
         this.startNanos = System.nanoTime();
         Duration deadline = request.deadline() != null
@@ -68,15 +87,15 @@ final class CallLoop {
                 : state.config.defaults().maxRetries();
     }
 
-    ChatResponse run() {
+    Outcome<T> run() {
         try {
             List<Route> routes = state.planner.plan(request.model(), request.provider());
             engine.checkSupported(routes, request);
             while (true) {
                 for (Route route : routes) {
-                    ChatResponse response = walk(route);
-                    if (response != null) {
-                        return response;
+                    Outcome<T> outcome = walk(route);
+                    if (outcome != null) {
+                        return outcome;
                     }
                 }
                 if (!waitForEarliestKey(routes)) {
@@ -98,8 +117,8 @@ final class CallLoop {
         }
     }
 
-    /** Tries the route's keys until one answers (the response), the route is exhausted (null) or the call fails. */
-    private ChatResponse walk(Route route) {
+    /** Tries the route's keys until one answers (the outcome), the route is exhausted (null) or the call fails. */
+    private Outcome<T> walk(Route route) {
         ProviderSettings settings = state.config.provider(route.provider());
         ProviderAdapter adapter = engine.adapter(route.provider());
         while (true) {
@@ -133,8 +152,8 @@ final class CallLoop {
                     route.upstream(),
                     min(settings.requestTimeout(), Duration.ofNanos(remaining)));
             try {
-                ProviderReply reply = adapter.send(attempt);
-                return succeed(route, key, secret, reply);
+                T value = runner.run(adapter, attempt);
+                return succeed(route, key, secret, value);
             } catch (ProviderException raw) {
                 ProviderException failure = new ProviderException(
                         raw.type(), raw.httpStatus(), raw.retryAfter(), Secrets.scrub(raw.getMessage(), secret));
@@ -182,31 +201,35 @@ final class CallLoop {
         }
     }
 
-    private ChatResponse succeed(Route route, KeySpec key, String secret, ProviderReply reply) {
+    private Outcome<T> succeed(Route route, KeySpec key, String secret, T value) {
         Instant now = engine.now();
         KeyHealth current = engine.store().health(key.keyId());
         if (HealthPolicy.onSuccess(current, now) != current || current.trialHolder() == token) {
             engine.store()
                     .updateHealth(key.keyId(), h -> HealthPolicy.onSuccess(HealthPolicy.releaseTrial(h, token), now));
         }
+        return new Outcome<>(route, key, secret, value, attempts, rotations, startNanos);
+    }
+
+    /** Completes a chat call: counts its tokens against the key's budget, records it, builds the response. */
+    static ChatResponse toResponse(Engine engine, Outcome<ProviderReply> outcome) {
+        ProviderReply reply = outcome.value();
+        Route route = outcome.route();
         Usage usage = reply.usage() == null ? Usage.NONE : reply.usage();
-        if (key.rateLimitTpm() != null) {
-            engine.store().addTokens(key.keyId(), usage.totalTokens(), now.toEpochMilli());
-        }
         String model = reply.model() != null ? reply.model() : route.model();
-        engine.recordCall(new UsageEvent(route.provider(), model, key.keyId(), true, null, usage));
+        engine.completeCall(outcome.key(), route.provider(), model, usage);
         return new ChatResponse(
                 reply.content(),
                 route.provider(),
                 route.upstream(),
                 model,
-                key.keyId(),
-                dev.llmrotate.config.SecretRef.mask(secret),
+                outcome.key().keyId(),
+                outcome.keyMask(),
                 reply.finishReason(),
                 usage,
-                Duration.ofNanos(System.nanoTime() - startNanos),
-                attempts,
-                rotations,
+                Duration.ofNanos(System.nanoTime() - outcome.startNanos()),
+                outcome.attempts(),
+                outcome.rotations(),
                 route.fallback(),
                 reply.responseId());
     }

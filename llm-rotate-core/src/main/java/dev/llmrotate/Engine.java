@@ -105,6 +105,14 @@ final class Engine {
         store.recordCall(event);
     }
 
+    /** A call answered: its tokens count against the key's tpm budget and the call is recorded. */
+    void completeCall(KeySpec key, String provider, String model, dev.llmrotate.chat.Usage usage) {
+        if (key.rateLimitTpm() != null) {
+            store.addTokens(key.keyId(), usage.totalTokens(), clock.millis());
+        }
+        store.recordCall(new UsageEvent(provider, model, key.keyId(), true, null, usage));
+    }
+
     /** Rejects, before any request is sent, content that some route's provider cannot take. */
     void checkSupported(List<Route> routes, ChatRequest request) {
         for (Route route : routes) {

@@ -72,11 +72,7 @@ public final class KeyLease implements AutoCloseable {
         finish();
         java.time.Instant now = engine.now();
         engine.store().updateHealth(key.keyId(), h -> HealthPolicy.onSuccess(HealthPolicy.releaseTrial(h, token), now));
-        Usage used = usage == null ? Usage.NONE : usage;
-        if (key.rateLimitTpm() != null) {
-            engine.store().addTokens(key.keyId(), used.totalTokens(), now.toEpochMilli());
-        }
-        engine.recordCall(new UsageEvent(key.provider(), model, key.keyId(), true, null, used));
+        engine.completeCall(key, key.provider(), model, usage == null ? Usage.NONE : usage);
     }
 
     public void reportSuccess() {

@@ -3,12 +3,14 @@ package dev.llmrotate;
 import dev.llmrotate.chat.ChatMessage;
 import dev.llmrotate.chat.ChatRequest;
 import dev.llmrotate.chat.ChatResponse;
+import dev.llmrotate.chat.StreamChunk;
 import dev.llmrotate.config.KeySpec;
 import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.error.ConfigurationException;
 import dev.llmrotate.error.NoAvailableKeyException;
 import dev.llmrotate.health.HealthReport;
 import dev.llmrotate.observe.UsageSummary;
+import dev.llmrotate.provider.ProviderAdapter;
 import dev.llmrotate.route.Route;
 import dev.llmrotate.select.KeySelector;
 import java.nio.file.Path;
@@ -19,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Flow;
 
 /**
  * The entry point: holds a pool of keys per provider and makes every call resilient. Picks a healthy key, rotates
@@ -75,7 +78,8 @@ public final class LlmRotate implements AutoCloseable {
      */
     public ChatResponse chat(ChatRequest request) {
         ensureOpen();
-        return new CallLoop(engine, engine.state(), request).run();
+        return CallLoop.toResponse(
+                engine, new CallLoop<>(engine, engine.state(), request, ProviderAdapter::send).run());
     }
 
     /** {@link #chat(ChatRequest)} on the instance's executor (see {@link LlmRotateBuilder#executor}). */
@@ -87,6 +91,25 @@ public final class LlmRotate implements AutoCloseable {
     public CompletableFuture<ChatResponse> chatAsync(ChatRequest request, Executor executor) {
         ensureOpen();
         return CompletableFuture.supplyAsync(() -> chat(request), executor);
+    }
+
+    /**
+     * Starts a streamed chat call and returns once its first chunk is in hand. Until then the call rotates and
+     * retries like {@link #chat(ChatRequest)} (same exceptions); after it, a failure surfaces from the stream as
+     * {@code stream_interrupted}. Close the stream to release the connection.
+     */
+    public ChatStream chatStream(ChatRequest request) {
+        ensureOpen();
+        EngineState state = engine.state();
+        CallLoop.Outcome<OpenedStream> outcome = new CallLoop<>(engine, state, request, OpenedStream::open).run();
+        return new ChatStream(
+                engine, outcome, state.config.provider(outcome.route().provider()));
+    }
+
+    /** {@link #chatStream(ChatRequest)} as a {@link Flow.Publisher} running on the instance's executor. */
+    public Flow.Publisher<StreamChunk> chatStreamPublisher(ChatRequest request) {
+        ensureOpen();
+        return new ChatStreamPublisher(this, request, asyncExecutor);
     }
 
     /**

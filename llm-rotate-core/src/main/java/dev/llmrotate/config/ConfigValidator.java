@@ -137,6 +137,8 @@ final class ConfigValidator {
             positive(path + ".max_retry_after_seconds", s.maxRetryAfter());
             positive(path + ".connect_timeout_seconds", s.connectTimeout());
             positive(path + ".request_timeout_seconds", s.requestTimeout());
+            positive(path + ".first_chunk_timeout_seconds", s.firstChunkTimeout());
+            positive(path + ".stream_idle_timeout_seconds", s.streamIdleTimeout());
             if (s.maxConsecutiveFailures() < 1) {
                 problems.add(path + ".max_consecutive_failures: must be at least 1, got " + s.maxConsecutiveFailures());
             }

@@ -48,7 +48,9 @@ public final class ProviderCatalog {
                         5,
                         Duration.ofSeconds(300),
                         Duration.ofSeconds(10),
-                        Duration.ofSeconds(60)));
+                        Duration.ofSeconds(60),
+                        Duration.ofSeconds(60),
+                        Duration.ofSeconds(30)));
     }
 
     /** The provider ids of the catalog. */

@@ -17,6 +17,9 @@ import java.util.Objects;
  * @param maxRetryAfter the longest {@code Retry-After} honoured for a cooldown ({@code max_retry_after_seconds})
  * @param connectTimeout TCP/TLS connect timeout ({@code connect_timeout_seconds})
  * @param requestTimeout the longest one attempt may take ({@code request_timeout_seconds})
+ * @param firstChunkTimeout the longest a stream may take to deliver its first chunk
+ *     ({@code first_chunk_timeout_seconds})
+ * @param streamIdleTimeout the longest a started stream may stay silent ({@code stream_idle_timeout_seconds})
  */
 public record ProviderSettings(
         String name,
@@ -27,7 +30,9 @@ public record ProviderSettings(
         int maxConsecutiveFailures,
         Duration maxRetryAfter,
         Duration connectTimeout,
-        Duration requestTimeout) {
+        Duration requestTimeout,
+        Duration firstChunkTimeout,
+        Duration streamIdleTimeout) {
 
     public ProviderSettings {
         Objects.requireNonNull(name, "name");
@@ -38,6 +43,8 @@ public record ProviderSettings(
         Objects.requireNonNull(maxRetryAfter, "max_retry_after_seconds");
         Objects.requireNonNull(connectTimeout, "connect_timeout_seconds");
         Objects.requireNonNull(requestTimeout, "request_timeout_seconds");
+        Objects.requireNonNull(firstChunkTimeout, "first_chunk_timeout_seconds");
+        Objects.requireNonNull(streamIdleTimeout, "stream_idle_timeout_seconds");
     }
 
     public ProviderSettings withBaseUrl(URI url) {
@@ -50,7 +57,9 @@ public record ProviderSettings(
                 maxConsecutiveFailures,
                 maxRetryAfter,
                 connectTimeout,
-                requestTimeout);
+                requestTimeout,
+                firstChunkTimeout,
+                streamIdleTimeout);
     }
 
     public ProviderSettings withCooldown(Duration value) {
@@ -63,7 +72,9 @@ public record ProviderSettings(
                 maxConsecutiveFailures,
                 maxRetryAfter,
                 connectTimeout,
-                requestTimeout);
+                requestTimeout,
+                firstChunkTimeout,
+                streamIdleTimeout);
     }
 
     public ProviderSettings withQuarantine(Duration value) {
@@ -76,7 +87,9 @@ public record ProviderSettings(
                 maxConsecutiveFailures,
                 maxRetryAfter,
                 connectTimeout,
-                requestTimeout);
+                requestTimeout,
+                firstChunkTimeout,
+                streamIdleTimeout);
     }
 
     public ProviderSettings withQuotaQuarantine(Duration value) {
@@ -89,7 +102,9 @@ public record ProviderSettings(
                 maxConsecutiveFailures,
                 maxRetryAfter,
                 connectTimeout,
-                requestTimeout);
+                requestTimeout,
+                firstChunkTimeout,
+                streamIdleTimeout);
     }
 
     public ProviderSettings withMaxConsecutiveFailures(int value) {
@@ -102,7 +117,9 @@ public record ProviderSettings(
                 value,
                 maxRetryAfter,
                 connectTimeout,
-                requestTimeout);
+                requestTimeout,
+                firstChunkTimeout,
+                streamIdleTimeout);
     }
 
     public ProviderSettings withMaxRetryAfter(Duration value) {
@@ -115,7 +132,9 @@ public record ProviderSettings(
                 maxConsecutiveFailures,
                 value,
                 connectTimeout,
-                requestTimeout);
+                requestTimeout,
+                firstChunkTimeout,
+                streamIdleTimeout);
     }
 
     public ProviderSettings withConnectTimeout(Duration value) {
@@ -128,7 +147,9 @@ public record ProviderSettings(
                 maxConsecutiveFailures,
                 maxRetryAfter,
                 value,
-                requestTimeout);
+                requestTimeout,
+                firstChunkTimeout,
+                streamIdleTimeout);
     }
 
     public ProviderSettings withRequestTimeout(Duration value) {
@@ -141,6 +162,38 @@ public record ProviderSettings(
                 maxConsecutiveFailures,
                 maxRetryAfter,
                 connectTimeout,
+                value,
+                firstChunkTimeout,
+                streamIdleTimeout);
+    }
+
+    public ProviderSettings withFirstChunkTimeout(Duration value) {
+        return new ProviderSettings(
+                name,
+                baseUrl,
+                cooldown,
+                quarantine,
+                quotaQuarantine,
+                maxConsecutiveFailures,
+                maxRetryAfter,
+                connectTimeout,
+                requestTimeout,
+                value,
+                streamIdleTimeout);
+    }
+
+    public ProviderSettings withStreamIdleTimeout(Duration value) {
+        return new ProviderSettings(
+                name,
+                baseUrl,
+                cooldown,
+                quarantine,
+                quotaQuarantine,
+                maxConsecutiveFailures,
+                maxRetryAfter,
+                connectTimeout,
+                requestTimeout,
+                firstChunkTimeout,
                 value);
     }
 }

@@ -61,6 +61,8 @@ final class RegistryReader {
         m.put("max_retry_after_seconds", ProviderSettings::withMaxRetryAfter);
         m.put("connect_timeout_seconds", ProviderSettings::withConnectTimeout);
         m.put("request_timeout_seconds", ProviderSettings::withRequestTimeout);
+        m.put("first_chunk_timeout_seconds", ProviderSettings::withFirstChunkTimeout);
+        m.put("stream_idle_timeout_seconds", ProviderSettings::withStreamIdleTimeout);
         return m;
     }
 

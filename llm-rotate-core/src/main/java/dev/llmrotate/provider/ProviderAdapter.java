@@ -23,4 +23,17 @@ public interface ProviderAdapter {
      * return or throw within {@link Attempt#timeout()}.
      */
     ProviderReply send(Attempt attempt);
+
+    /**
+     * Opens a stream for one attempt: returns once the provider accepted the request (a 2xx status), or throws a
+     * classified {@link ProviderException} for an error answered before the stream started. Must return or throw
+     * within {@link Attempt#timeout()}. Adapters that cannot stream keep this default.
+     */
+    default ProviderStream openStream(Attempt attempt) {
+        throw new ProviderException(
+                dev.llmrotate.error.ErrorType.INVALID_REQUEST,
+                null,
+                null,
+                provider() + " does not support streaming in this build");
+    }
 }

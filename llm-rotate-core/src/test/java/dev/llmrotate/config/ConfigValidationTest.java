@@ -434,7 +434,9 @@ class ConfigValidationTest {
                 "quota_quarantine_seconds",
                 "max_retry_after_seconds",
                 "connect_timeout_seconds",
-                "request_timeout_seconds"
+                "request_timeout_seconds",
+                "first_chunk_timeout_seconds",
+                "stream_idle_timeout_seconds"
             })
     void everyProviderDurationMustBePositive(String field) {
         assertThat(problems(BASE + "providers: {anthropic: {" + field + ": 0s}}\n"))

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -28,6 +30,17 @@ import java.util.concurrent.TimeoutException;
  */
 public final class HttpTransport {
     private final Map<Duration, HttpClient> clients = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService watchdog = watchdog();
+
+    private static ScheduledExecutorService watchdog() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "llm-rotate-stream-watchdog");
+            thread.setDaemon(true);
+            return thread;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        return executor;
+    }
 
     private HttpClient client(Duration connectTimeout) {
         return clients.computeIfAbsent(
@@ -41,21 +54,80 @@ public final class HttpTransport {
     /** POSTs a JSON body and returns the whole response, or throws a classified {@link ProviderException}. */
     public HttpResult postJson(
             URI uri, Map<String, String> headers, byte[] body, Duration connectTimeout, Duration timeout) {
+        HttpResponse<String> response = await(
+                send(
+                        uri,
+                        headers,
+                        body,
+                        "application/json",
+                        timeout,
+                        connectTimeout,
+                        HttpResponse.BodyHandlers.ofString()),
+                timeout);
+        return new HttpResult(response.statusCode(), response.headers(), response.body());
+    }
+
+    /**
+     * POSTs a body asking for a stream. Returns once the status and headers have arrived (within {@code timeout}):
+     * a 2xx answer with its body open for incremental reading, or an error answer read whole.
+     */
+    public StreamingResponse openStream(
+            URI uri,
+            Map<String, String> headers,
+            byte[] body,
+            String accept,
+            Duration connectTimeout,
+            Duration timeout) {
+        long start = System.nanoTime();
+        HttpResponse<java.io.InputStream> response = await(
+                send(uri, headers, body, accept, timeout, connectTimeout, HttpResponse.BodyHandlers.ofInputStream()),
+                timeout);
+        StreamBody stream = new StreamBody(response.body(), watchdog);
+        int status = response.statusCode();
+        if (status >= 200 && status < 300) {
+            return new StreamingResponse(status, response.headers(), stream, null);
+        }
+        try {
+            Duration left = timeout.minusNanos(System.nanoTime() - start);
+            String text = readAll(stream, left.isNegative() ? Duration.ofMillis(1) : left);
+            return new StreamingResponse(
+                    status, response.headers(), null, new HttpResult(status, response.headers(), text));
+        } finally {
+            stream.close();
+        }
+    }
+
+    private static String readAll(StreamBody stream, Duration timeout) {
+        byte[] buffer = new byte[64 * 1024];
+        int length = stream.readFully(buffer, 0, buffer.length, timeout);
+        return new String(buffer, 0, length, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private <T> CompletableFuture<HttpResponse<T>> send(
+            URI uri,
+            Map<String, String> headers,
+            byte[] body,
+            String accept,
+            Duration timeout,
+            Duration connectTimeout,
+            HttpResponse.BodyHandler<T> handler) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .timeout(timeout)
                 .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
+                .header("Accept", accept)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         // Plain http:// (local servers, tests) would otherwise try an h2c upgrade on every new connection.
         if ("http".equals(uri.getScheme())) {
             request.version(HttpClient.Version.HTTP_1_1);
         }
         headers.forEach(request::header);
-        CompletableFuture<HttpResponse<String>> exchange =
-                client(connectTimeout).sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
+        return client(connectTimeout).sendAsync(request.build(), handler);
+    }
+
+    /** The response of an exchange, waiting at most {@code timeout}; the exchange is cancelled when time is up. */
+    private static <T> HttpResponse<T> await(CompletableFuture<HttpResponse<T>> exchange, Duration timeout) {
         try {
-            HttpResponse<String> response = exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            return new HttpResult(response.statusCode(), response.headers(), response.body());
+            return exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             exchange.cancel(true);
             throw new ProviderException(ErrorType.TIMEOUT, null, null, "no complete response within " + timeout);

@@ -15,8 +15,10 @@ import dev.llmrotate.provider.Attempt;
 import dev.llmrotate.provider.ProviderAdapter;
 import dev.llmrotate.provider.ProviderException;
 import dev.llmrotate.provider.ProviderReply;
+import dev.llmrotate.provider.ProviderStream;
 import dev.llmrotate.provider.http.HttpResult;
 import dev.llmrotate.provider.http.HttpTransport;
+import dev.llmrotate.provider.http.StreamingResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
@@ -63,9 +65,8 @@ public class OpenAiAdapter implements ProviderAdapter {
     @Override
     public ProviderReply send(Attempt attempt) {
         byte[] body = requestBody(attempt);
-        URI uri = URI.create(stripSlash(attempt.settings().baseUrl().toString()) + "/chat/completions");
         HttpResult response = transport.postJson(
-                uri,
+                chatUrl(attempt),
                 Map.of("Authorization", "Bearer " + attempt.secret()),
                 body,
                 attempt.settings().connectTimeout(),
@@ -74,6 +75,34 @@ public class OpenAiAdapter implements ProviderAdapter {
             throw classify(response, classifier.classify(response, clock.instant()));
         }
         return parseReply(response.body());
+    }
+
+    @Override
+    public ProviderStream openStream(Attempt attempt) {
+        ObjectNode root = requestJson(attempt);
+        root.put("stream", true);
+        root.putObject("stream_options").put("include_usage", true);
+        byte[] body;
+        try {
+            body = json.writeValueAsBytes(root);
+        } catch (IOException e) {
+            throw new ProviderException(ErrorType.INVALID_REQUEST, null, null, "request not serialisable: " + e);
+        }
+        StreamingResponse response = transport.openStream(
+                chatUrl(attempt),
+                Map.of("Authorization", "Bearer " + attempt.secret()),
+                body,
+                "text/event-stream",
+                attempt.settings().connectTimeout(),
+                attempt.timeout());
+        if (!response.isSuccess()) {
+            throw classify(response.error(), classifier.classify(response.error(), clock.instant()));
+        }
+        return new OpenAiStream(response.body(), json, classifier);
+    }
+
+    private static URI chatUrl(Attempt attempt) {
+        return URI.create(stripSlash(attempt.settings().baseUrl().toString()) + "/chat/completions");
     }
 
     /** The request body; subclasses (brokers) add their routing fields. */
@@ -147,18 +176,22 @@ public class OpenAiAdapter implements ProviderAdapter {
             throw new ProviderException(ErrorType.TRANSIENT_SERVER_ERROR, 200, null, "response has no choices");
         }
         JsonNode content = choice.path("message").path("content");
-        JsonNode usage = root.path("usage");
-        Usage tokens = new Usage(
-                usage.path("prompt_tokens").asLong(0),
-                usage.path("completion_tokens").asLong(0),
-                usage.path("prompt_tokens_details").path("cached_tokens").asLong(0),
-                usage.path("completion_tokens_details").path("reasoning_tokens").asLong(0));
+        Usage tokens = usage(root.path("usage"));
         return new ProviderReply(
                 content.isTextual() ? content.asText() : "",
                 finishReason(choice.path("finish_reason").asText("")),
                 tokens,
                 root.path("model").isTextual() ? root.path("model").asText() : null,
                 root.path("id").isTextual() ? root.path("id").asText() : null);
+    }
+
+    /** Usage from an OpenAI {@code usage} object (absent fields count zero). */
+    static Usage usage(JsonNode usage) {
+        return new Usage(
+                usage.path("prompt_tokens").asLong(0),
+                usage.path("completion_tokens").asLong(0),
+                usage.path("prompt_tokens_details").path("cached_tokens").asLong(0),
+                usage.path("completion_tokens_details").path("reasoning_tokens").asLong(0));
     }
 
     static FinishReason finishReason(String reason) {

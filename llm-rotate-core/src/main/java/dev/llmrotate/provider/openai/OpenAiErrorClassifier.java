@@ -50,6 +50,20 @@ public final class OpenAiErrorClassifier {
         return new ProviderException(errorType, status, retryAfter, detail);
     }
 
+    /** The classified failure of an {@code error} object sent inside a stream (no status, no headers). */
+    public ProviderException classifyEvent(JsonNode error) {
+        String type = text(error, "type");
+        String code = text(error, "code");
+        String message = text(error, "message");
+        ErrorType errorType = classify(0, type, code, message);
+        if (errorType == ErrorType.UNKNOWN && (type.contains("rate_limit") || code.contains("rate_limit"))) {
+            errorType = ErrorType.RATE_LIMIT;
+        } else if (errorType == ErrorType.UNKNOWN && (type.contains("server") || type.contains("overloaded"))) {
+            errorType = ErrorType.TRANSIENT_SERVER_ERROR;
+        }
+        return new ProviderException(errorType, null, null, "error event " + type + ": " + message);
+    }
+
     static ErrorType classify(int status, String type, String code, String message) {
         String lowerMessage = message.toLowerCase(Locale.ROOT);
         if (QUOTA_CODES.contains(code) || "insufficient_quota".equals(type) || status == 402) {

@@ -1,0 +1,218 @@
+package dev.llmrotate;
+
+import dev.llmrotate.chat.ChatResponse;
+import dev.llmrotate.chat.FinishReason;
+import dev.llmrotate.chat.StreamChunk;
+import dev.llmrotate.chat.Usage;
+import dev.llmrotate.config.ProviderSettings;
+import dev.llmrotate.error.ErrorType;
+import dev.llmrotate.error.LlmRotateException;
+import dev.llmrotate.health.HealthPolicy;
+import dev.llmrotate.observe.UsageEvent;
+import dev.llmrotate.provider.ProviderException;
+import dev.llmrotate.provider.StreamPiece;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * A streamed answer, read once, chunk by chunk: {@code for (StreamChunk c : stream)}, {@link #forEach},
+ * {@link #stream()}, or
+ * {@link #collect()} for the whole text. {@link LlmRotate#chatStream} returns it once the first chunk is in hand, so
+ * the provider, model and key are known from the start. The final chunk carries the finish reason and usage.
+ *
+ * <p>After the first chunk there is no silent restart: a cut connection, a stall longer than the provider's
+ * {@code stream_idle_timeout_seconds}, a malformed event or an answer that ends before it is complete throws
+ * {@link LlmRotateException} with {@link ErrorType#STREAM_INTERRUPTED}. Close it (try-with-resources) to release the
+ * connection; closing early is recorded as {@code cancelled}. Read from one thread; {@link #close()} may come from
+ * any.
+ */
+public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamChunk>, AutoCloseable {
+    private final Engine engine;
+    private final CallLoop.Outcome<OpenedStream> outcome;
+    private final ProviderSettings settings;
+    private final Duration timeToFirstChunk;
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private StreamPiece pending;
+    private String model;
+    private int chunks;
+
+    ChatStream(Engine engine, CallLoop.Outcome<OpenedStream> outcome, ProviderSettings settings) {
+        this.engine = engine;
+        this.outcome = outcome;
+        this.settings = settings;
+        this.timeToFirstChunk = Duration.ofNanos(System.nanoTime() - outcome.startNanos());
+        this.pending = outcome.value().first();
+        this.model = pending.model() != null ? pending.model() : outcome.route().model();
+    }
+
+    /** This stream itself: it can be iterated once. */
+    @Override
+    public Iterator<StreamChunk> iterator() {
+        return this;
+    }
+
+    @Override
+    public boolean hasNext() {
+        if (pending != null) {
+            return true;
+        }
+        if (ended.get()) {
+            return false;
+        }
+        pending = read();
+        return pending != null;
+    }
+
+    @Override
+    public StreamChunk next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException("the stream has ended");
+        }
+        StreamPiece piece = pending;
+        pending = null;
+        chunks++;
+        if (piece.model() != null) {
+            model = piece.model();
+        }
+        if (piece.isFinal()) {
+            Usage usage = piece.usage() == null ? Usage.NONE : piece.usage();
+            if (ended.compareAndSet(false, true)) {
+                outcome.value().stream().close();
+                engine.completeCall(outcome.key(), outcome.route().provider(), model, usage);
+            }
+            return new StreamChunk(piece.delta(), piece.finishReason(), usage);
+        }
+        return new StreamChunk(piece.delta(), null, null);
+    }
+
+    private StreamPiece read() {
+        try {
+            StreamPiece piece = outcome.value().stream().next(settings.streamIdleTimeout());
+            if (piece == null) {
+                throw new ProviderException(
+                        ErrorType.STREAM_INTERRUPTED, null, null, "stream ended without its final chunk");
+            }
+            return piece;
+        } catch (ProviderException e) {
+            throw interrupted(e);
+        }
+    }
+
+    private LlmRotateException interrupted(ProviderException cause) {
+        String detail = Secrets.scrub(cause.getMessage(), outcome.secret());
+        if (ended.compareAndSet(false, true)) {
+            outcome.value().stream().close();
+            engine.store()
+                    .updateHealth(
+                            outcome.key().keyId(),
+                            h -> HealthPolicy.onFailure(h, ErrorType.STREAM_INTERRUPTED, null, engine.now(), settings));
+            engine.recordCall(new UsageEvent(
+                    outcome.route().provider(),
+                    model,
+                    outcome.key().keyId(),
+                    false,
+                    ErrorType.STREAM_INTERRUPTED.wireName(),
+                    Usage.NONE));
+        }
+        String describe = Secrets.describe(outcome.key(), outcome.secret());
+        return new LlmRotateException(
+                "stream from " + outcome.route().provider() + " with key " + describe + " interrupted after " + chunks
+                        + " chunks (" + cause.type().wireName() + "): " + detail,
+                outcome.route().provider(),
+                ErrorType.STREAM_INTERRUPTED,
+                describe,
+                cause.httpStatus());
+    }
+
+    /** The chunks as a sequential {@link Stream}; closing it closes this. */
+    public Stream<StreamChunk> stream() {
+        return StreamSupport.stream(
+                        Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED | Spliterator.NONNULL), false)
+                .onClose(this::close);
+    }
+
+    /** Reads the rest of the stream and returns it as one response. */
+    public ChatResponse collect() {
+        StringBuilder text = new StringBuilder();
+        StreamChunk last = null;
+        while (hasNext()) {
+            last = next();
+            text.append(last.delta());
+        }
+        FinishReason reason = last == null ? null : last.finishReason();
+        return new ChatResponse(
+                text.toString(),
+                provider(),
+                upstream(),
+                model,
+                keyId(),
+                keyMask(),
+                reason,
+                last == null || last.usage() == null ? Usage.NONE : last.usage(),
+                Duration.ofNanos(System.nanoTime() - outcome.startNanos()),
+                attempts(),
+                rotations(),
+                fallbackUsed(),
+                outcome.value().first().responseId());
+    }
+
+    public String provider() {
+        return outcome.route().provider();
+    }
+
+    public String upstream() {
+        return outcome.route().upstream();
+    }
+
+    /** The model that answers (as the provider reports it, when it does). */
+    public String model() {
+        return model;
+    }
+
+    public String keyId() {
+        return outcome.key().keyId();
+    }
+
+    public String keyMask() {
+        return outcome.keyMask();
+    }
+
+    /** Attempts made before the stream started. */
+    public int attempts() {
+        return outcome.attempts();
+    }
+
+    public int rotations() {
+        return outcome.rotations();
+    }
+
+    public boolean fallbackUsed() {
+        return outcome.route().fallback();
+    }
+
+    /** From the call's start until the first chunk was in hand. */
+    public Duration timeToFirstChunk() {
+        return timeToFirstChunk;
+    }
+
+    /** Releases the connection. Closing before the final chunk ends the call as {@code cancelled}. */
+    @Override
+    public void close() {
+        if (ended.compareAndSet(false, true)) {
+            outcome.value().stream().close();
+            engine.recordCall(new UsageEvent(
+                    outcome.route().provider(), model, outcome.key().keyId(), false, "cancelled", Usage.NONE));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ChatStream[" + provider() + ":" + model + ", key " + keyId() + " (" + keyMask() + ")]";
+    }
+}

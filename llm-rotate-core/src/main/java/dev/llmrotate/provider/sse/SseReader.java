@@ -1,0 +1,64 @@
+package dev.llmrotate.provider.sse;
+
+import dev.llmrotate.provider.http.StreamBody;
+import java.time.Duration;
+
+/**
+ * Reads server-sent events (the WHATWG event-stream format) from a streamed body: {@code data:}, {@code event:},
+ * {@code id:} fields, comment lines starting with a colon, a blank line dispatching the event. An event cut off by
+ * the end of the body is dropped, as the format requires.
+ */
+public final class SseReader {
+    private final StreamBody body;
+    private final StringBuilder data = new StringBuilder();
+
+    public SseReader(StreamBody body) {
+        this.body = body;
+    }
+
+    /**
+     * The next event, or null at the end of the body. {@code idleTimeout} bounds each wait for a line, so a server
+     * sending keep-alive comments is not idle.
+     */
+    public SseEvent next(Duration idleTimeout) {
+        String event = null;
+        String id = null;
+        boolean hasData = false;
+        data.setLength(0);
+        while (true) {
+            String line = body.readLine(idleTimeout);
+            if (line == null) {
+                return null;
+            }
+            if (line.isEmpty()) {
+                if (hasData || event != null) {
+                    return new SseEvent(event == null ? "message" : event, data.toString(), id);
+                }
+                continue;
+            }
+            if (line.charAt(0) == ':') {
+                continue;
+            }
+            int colon = line.indexOf(':');
+            String field = colon < 0 ? line : line.substring(0, colon);
+            String value = colon < 0 ? "" : line.substring(colon + 1);
+            if (value.startsWith(" ")) {
+                value = value.substring(1);
+            }
+            switch (field) {
+                case "data" -> {
+                    if (hasData) {
+                        data.append('\n');
+                    }
+                    data.append(value);
+                    hasData = true;
+                }
+                case "event" -> event = value;
+                case "id" -> id = value;
+                default -> {
+                    // "retry" and unknown fields are ignored, as the format says
+                }
+            }
+        }
+    }
+}
