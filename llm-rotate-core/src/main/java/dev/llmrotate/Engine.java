@@ -39,6 +39,11 @@ final class Engine {
     private final KeySelector selector;
     private final Secrets secrets = new Secrets();
     private final AtomicLong callTokens = new AtomicLong();
+    /**
+     * Random high bits of this instance's call tokens: a token marks the holder of a PROBATION trial slot, so tokens
+     * must not collide between processes sharing a store.
+     */
+    private final long tokenBase;
     /** Distinguishes this instance's call ids from other processes' (e.g. in a shared store). */
     private final String instanceId;
 
@@ -59,7 +64,9 @@ final class Engine {
         this.telemetry = telemetry;
         this.pricing = pricing;
         this.eventBuffer = eventBuffer;
-        this.instanceId = Long.toString(random.nextLong() >>> 28, 36);
+        long instanceBits = random.nextLong();
+        this.instanceId = Long.toString(instanceBits >>> 28, 36);
+        this.tokenBase = ((instanceBits >>> 33) | 1L) << 32;
         this.store = store;
         this.clock = clock;
         this.random = random;
@@ -96,7 +103,7 @@ final class Engine {
     }
 
     long nextCallToken() {
-        return callTokens.incrementAndGet();
+        return tokenBase + callTokens.incrementAndGet();
     }
 
     StateStore store() {
@@ -120,7 +127,7 @@ final class Engine {
     }
 
     String callId(long token) {
-        return instanceId + "-" + Long.toString(token, 36);
+        return instanceId + "-" + Long.toString(token - tokenBase, 36);
     }
 
     Telemetry telemetry() {

@@ -3,6 +3,7 @@ package dev.llmrotate;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.config.PricingSettings;
+import dev.llmrotate.config.StateStoreSettings;
 import dev.llmrotate.error.ConfigurationException;
 import dev.llmrotate.observe.EventBuffer;
 import dev.llmrotate.observe.Pricing;
@@ -15,6 +16,7 @@ import dev.llmrotate.provider.openai.OpenAiAdapter;
 import dev.llmrotate.provider.openrouter.OpenRouterAdapter;
 import dev.llmrotate.state.InMemoryStateStore;
 import dev.llmrotate.state.StateStore;
+import dev.llmrotate.state.StateStoreFactory;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,7 +65,10 @@ public final class LlmRotateBuilder {
         return this;
     }
 
-    /** Where health, budgets and usage live; default {@link InMemoryStateStore}. */
+    /**
+     * Where health, budgets and usage live; default: the configuration's {@code state_store} ({@link
+     * InMemoryStateStore} unless it names another type). The instance closes the store when it is closed.
+     */
     public LlmRotateBuilder stateStore(StateStore value) {
         this.stateStore = Objects.requireNonNull(value, "stateStore");
         return this;
@@ -121,15 +126,26 @@ public final class LlmRotateBuilder {
                 random != null ? random : () -> ThreadLocalRandom.current().nextLong();
         Map<String, ProviderAdapter> all = new LinkedHashMap<>(builtInAdapters(clock));
         all.putAll(adapters);
-        Engine engine = new Engine(
-                config,
-                stateStore != null ? stateStore : new InMemoryStateStore(),
-                clock,
-                rng,
-                all,
-                telemetry != null ? telemetry : discoverTelemetry(),
-                pricing != null ? pricing : pricingOf(config.pricing()),
-                eventBufferOf(eventCapacity > 0 ? eventCapacity : config.eventBufferCapacity()));
+        Telemetry hooks = telemetry != null ? telemetry : discoverTelemetry();
+        Pricing prices = pricing != null ? pricing : pricingOf(config.pricing());
+        StateStore store = stateStore != null ? stateStore : stateStoreOf(config.stateStore(), null);
+        Engine engine;
+        try {
+            engine = new Engine(
+                    config,
+                    store,
+                    clock,
+                    rng,
+                    all,
+                    hooks,
+                    prices,
+                    eventBufferOf(eventCapacity > 0 ? eventCapacity : config.eventBufferCapacity()));
+        } catch (RuntimeException e) {
+            if (stateStore == null) {
+                store.close(); // opened here for this instance only
+            }
+            throw e;
+        }
         ExecutorService owned = executor == null ? Executors.newCachedThreadPool(daemonThreads()) : null;
         return new LlmRotate(engine, executor != null ? executor : owned, owned);
     }
@@ -158,6 +174,26 @@ public final class LlmRotateBuilder {
 
     private static EventBuffer eventBufferOf(int capacity) {
         return capacity > 0 ? new EventBuffer(capacity) : null;
+    }
+
+    /**
+     * The store a {@code state_store} block names: in memory, or the one a {@link StateStoreFactory} of that type
+     * found by {@link ServiceLoader} (in {@code loader}, or the default one when null) opens.
+     */
+    static StateStore stateStoreOf(StateStoreSettings settings, ClassLoader loader) {
+        if (settings.type().equals(StateStoreSettings.MEMORY)) {
+            return new InMemoryStateStore();
+        }
+        ServiceLoader<StateStoreFactory> factories = loader == null
+                ? ServiceLoader.load(StateStoreFactory.class)
+                : ServiceLoader.load(StateStoreFactory.class, loader);
+        for (StateStoreFactory factory : factories) {
+            if (factory.type().equals(settings.type())) {
+                return factory.create(settings);
+            }
+        }
+        throw new ConfigurationException("state_store.type: " + settings.type() + " needs the llm-rotate-"
+                + settings.type() + " module on the class path");
     }
 
     private static Telemetry discoverTelemetry() {

@@ -48,6 +48,8 @@ import java.util.StringJoiner;
  * priorities: {openai-1: 10}  # overrides the keys' own priority
  * fallback_chains: {openai: [{provider: openrouter, upstream: openai, model: openai/gpt-4o-mini}]}
  * model_providers: {gpt-4o-mini: openai}   # the native provider of a model several providers serve
+ * state_store: {type: redis, url: "redis://localhost:6379", prefix: llm-rotate}   # default: {type: memory};
+ *                             # redis needs the llm-rotate-redis module; url may be env://NAME or file:///path
  * }</pre>
  *
  * <p>Every {@code *_seconds} field takes a number of seconds ({@code 30}, {@code 0.25}) or a string with a unit

@@ -28,6 +28,7 @@ final class ConfigValidator {
         validator.checkFallbackChains(activeProviders);
         validator.checkModelRoutes();
         validator.checkObservability();
+        validator.checkStateStore();
         return validator.problems;
     }
 
@@ -271,6 +272,32 @@ final class ConfigValidator {
         java.nio.file.Path file = config.pricing.file();
         if (file != null && !java.nio.file.Files.isRegularFile(file)) {
             problems.add("pricing.file: " + file + " does not exist or is not a file");
+        }
+    }
+
+    private void checkStateStore() {
+        StateStoreSettings store = config.stateStore;
+        if (!StateStoreSettings.TYPES.contains(store.type())) {
+            String hint = Suggestions.didYouMean(store.type(), StateStoreSettings.TYPES);
+            problems.add("state_store.type: unknown type '" + store.type() + "'"
+                    + (hint.isEmpty() ? "; use one of " + String.join(", ", StateStoreSettings.TYPES) : hint));
+            return;
+        }
+        if (store.type().equals(StateStoreSettings.REDIS)) {
+            String url = store.url();
+            int sep = url == null ? -1 : url.indexOf("://");
+            if (url == null || url.isBlank()) {
+                problems.add("state_store.url: required for type redis, e.g. redis://localhost:6379");
+            } else if (sep <= 0 || !StateStoreSettings.URL_SCHEMES.contains(url.substring(0, sep))) {
+                // Only the scheme: the rest may hold a password.
+                problems.add("state_store.url: expected redis://host:port (or rediss://, redis-sentinel://, "
+                        + "env://NAME, file:///path), got "
+                        + (sep <= 0 ? "no scheme" : "scheme '" + url.substring(0, sep) + "'"));
+            }
+        }
+        String prefix = store.prefix();
+        if (prefix.isBlank() || prefix.chars().anyMatch(c -> c == '{' || c == '}' || Character.isWhitespace(c))) {
+            problems.add("state_store.prefix: must be non-empty without spaces or braces, got '" + prefix + "'");
         }
     }
 

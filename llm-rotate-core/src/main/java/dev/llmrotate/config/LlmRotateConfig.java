@@ -30,6 +30,7 @@ public final class LlmRotateConfig {
     private final Map<String, String> modelProviders;
     private final PricingSettings pricing;
     private final int eventBufferCapacity;
+    private final StateStoreSettings stateStore;
     private final List<KeySpec> activeKeys;
 
     private LlmRotateConfig(Builder b) {
@@ -53,6 +54,7 @@ public final class LlmRotateConfig {
         this.modelProviders = Collections.unmodifiableMap(new LinkedHashMap<>(b.modelProviders));
         this.pricing = b.pricing;
         this.eventBufferCapacity = b.eventBufferCapacity;
+        this.stateStore = b.stateStore;
         this.activeKeys = computeActiveKeys();
     }
 
@@ -138,6 +140,14 @@ public final class LlmRotateConfig {
         return eventBufferCapacity;
     }
 
+    /**
+     * The {@code state_store} block (default: in memory). Read when an {@code LlmRotate} is built without an explicit
+     * store; a reload does not change the store of a running instance.
+     */
+    public StateStoreSettings stateStore() {
+        return stateStore;
+    }
+
     /** A builder holding this configuration's content, to derive a changed copy (for {@code reloadConfig}). */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -150,6 +160,7 @@ public final class LlmRotateConfig {
         b.modelProviders.putAll(modelProviders);
         b.pricing = pricing;
         b.eventBufferCapacity = eventBufferCapacity;
+        b.stateStore = stateStore;
         return b;
     }
 
@@ -165,7 +176,8 @@ public final class LlmRotateConfig {
                 && fallbackChains.equals(other.fallbackChains)
                 && modelProviders.equals(other.modelProviders)
                 && pricing.equals(other.pricing)
-                && eventBufferCapacity == other.eventBufferCapacity;
+                && eventBufferCapacity == other.eventBufferCapacity
+                && stateStore.equals(other.stateStore);
     }
 
     @Override
@@ -179,7 +191,8 @@ public final class LlmRotateConfig {
                 fallbackChains,
                 modelProviders,
                 pricing,
-                eventBufferCapacity);
+                eventBufferCapacity,
+                stateStore);
     }
 
     @Override
@@ -203,6 +216,7 @@ public final class LlmRotateConfig {
         final Map<String, String> modelProviders = new LinkedHashMap<>();
         PricingSettings pricing = PricingSettings.NONE;
         int eventBufferCapacity;
+        StateStoreSettings stateStore = StateStoreSettings.IN_MEMORY;
 
         // Keys ConfigLoader left out because of problems it has already reported. The validator does not report
         // what only follows from their absence (use_keys naming one, "no key is active", a chain target without
@@ -307,6 +321,12 @@ public final class LlmRotateConfig {
         /** Keeps the most recent {@code capacity} call records in memory; 0 (the default) keeps none. */
         public Builder eventBuffer(int capacity) {
             this.eventBufferCapacity = capacity;
+            return this;
+        }
+
+        /** Where health, budgets and usage live (the {@code state_store} block); default in memory. */
+        public Builder stateStore(StateStoreSettings value) {
+            this.stateStore = Objects.requireNonNull(value, "stateStore");
             return this;
         }
 

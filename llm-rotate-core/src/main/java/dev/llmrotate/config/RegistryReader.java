@@ -26,11 +26,13 @@ final class RegistryReader {
             "fallback_chains",
             "model_providers",
             "pricing",
-            "event_buffer");
+            "event_buffer",
+            "state_store");
     static final List<String> PRICING_FIELDS = List.of("file", "models");
     static final List<String> PRICE_FIELDS =
             List.of("model", "provider", "input_per_million", "output_per_million", "cached_input_per_million");
     static final List<String> EVENT_BUFFER_FIELDS = List.of("enabled", "capacity");
+    static final List<String> STATE_STORE_FIELDS = List.of("type", "url", "prefix");
     static final List<String> KEY_FIELDS = List.of(
             "key_id",
             "provider",
@@ -142,6 +144,25 @@ final class RegistryReader {
         readModelProviders(root.get("model_providers"));
         readPricing(root.get("pricing"));
         readEventBuffer(root.get("event_buffer"));
+        readStateStore(root.get("state_store"));
+    }
+
+    /** The {@code state_store} block; whether its values make sense is the validator's check. */
+    private void readStateStore(Object value) {
+        if (value == null) {
+            return;
+        }
+        Map<String, Object> fields = values.map(value, "state_store", "a map (type, url, prefix)");
+        if (fields == null) {
+            return;
+        }
+        values.unknownFields(fields, "state_store", STATE_STORE_FIELDS);
+        String type = required(fields, "type", "state_store", values::string);
+        String url = optional(fields, "url", "state_store", values::string);
+        String prefix = optional(fields, "prefix", "state_store", values::string);
+        if (type != null) {
+            builder.stateStore(new StateStoreSettings(type.strip(), url == null ? null : url.strip(), prefix));
+        }
     }
 
     private void readPricing(Object value) {

@@ -1,0 +1,85 @@
+package dev.llmrotate.config;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The {@code state_store} block: where key health, budgets and usage counters live.
+ *
+ * <pre>{@code
+ * state_store: {type: redis, url: "redis://:password@redis.internal:6379/0", prefix: llm-rotate}
+ * }</pre>
+ *
+ * <p>{@code memory} (the default) keeps everything in the process. {@code redis} shares it between processes and
+ * needs the {@code llm-rotate-redis} module on the class path; its {@code url} may also be an {@code env://NAME} or
+ * {@code file:///path} reference, so that a password stays out of the file. {@link #toString()} masks the password.
+ *
+ * @param type {@code memory} or {@code redis}
+ * @param url the store's address (required for {@code redis}), or null
+ * @param prefix the name space of the store's keys, so that several deployments can share one Redis
+ */
+public record StateStoreSettings(String type, String url, String prefix) {
+    public static final String MEMORY = "memory";
+    public static final String REDIS = "redis";
+    public static final String DEFAULT_PREFIX = "llm-rotate";
+    /** The types the configuration accepts. */
+    public static final List<String> TYPES = List.of(MEMORY, REDIS);
+    /** The schemes {@code state_store.url} accepts. */
+    public static final List<String> URL_SCHEMES =
+            List.of("redis", "rediss", "redis-socket", "redis-sentinel", "rediss-sentinel", "env", "file");
+
+    /** The in-process store. */
+    public static final StateStoreSettings IN_MEMORY = new StateStoreSettings(MEMORY, null, DEFAULT_PREFIX);
+
+    public StateStoreSettings {
+        Objects.requireNonNull(type, "type");
+        prefix = prefix == null ? DEFAULT_PREFIX : prefix;
+    }
+
+    /** A Redis store at {@code url} with the default prefix. */
+    public static StateStoreSettings redis(String url) {
+        return new StateStoreSettings(REDIS, url, DEFAULT_PREFIX);
+    }
+
+    /** A Redis store at {@code url} whose keys start with {@code prefix}. */
+    public static StateStoreSettings redis(String url, String prefix) {
+        return new StateStoreSettings(REDIS, url, prefix);
+    }
+
+    @Override
+    public String toString() {
+        return "StateStoreSettings[type=" + type + (url == null ? "" : ", url=" + maskUrl(url)) + ", prefix=" + prefix
+                + "]";
+    }
+
+    /**
+     * A URL with the password of its user-info part masked: {@code redis://:s3cret@host:6379} becomes
+     * {@code redis://:***@host:6379}, {@code redis://user:s3cret@host} becomes {@code redis://user:***@host}, and
+     * {@code redis://s3cret@host} (a password alone) becomes {@code redis://***@host}. Other URLs are unchanged.
+     */
+    public static String maskUrl(String url) {
+        if (url == null) {
+            return null;
+        }
+        int start = url.indexOf("://");
+        if (start < 0) {
+            return url;
+        }
+        start += 3;
+        int end = url.length();
+        for (char stop : new char[] {'?', '#'}) {
+            int at = url.indexOf(stop, start);
+            if (at >= 0 && at < end) {
+                end = at;
+            }
+        }
+        int at = url.lastIndexOf('@', end - 1);
+        if (at < start) {
+            return url;
+        }
+        String userInfo = url.substring(start, at);
+        int colon = userInfo.indexOf(':');
+        String masked = colon >= 0 ? userInfo.substring(0, colon + 1) + "***" : "***";
+        return url.substring(0, start) + masked + url.substring(at);
+    }
+}

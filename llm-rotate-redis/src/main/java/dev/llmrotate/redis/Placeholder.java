@@ -1,0 +1,3 @@
+package dev.llmrotate.redis;
+
+final class Placeholder {}
