@@ -1,3 +1,0 @@
-package dev.llmrotate.redis;
-
-final class Placeholder {}

@@ -1,0 +1,673 @@
+package dev.llmrotate.redis;
+
+import dev.llmrotate.config.SecretRef;
+import dev.llmrotate.config.StateStoreSettings;
+import dev.llmrotate.error.ConfigurationException;
+import dev.llmrotate.health.KeyHealth;
+import dev.llmrotate.observe.CallRecord;
+import dev.llmrotate.observe.UsageSummary;
+import dev.llmrotate.state.InMemoryStateStore;
+import dev.llmrotate.state.StateStore;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link StateStore} in Redis, shared by every process that uses the same Redis and prefix: key health, cooldowns,
+ * rpm and tpm budgets, round-robin cursors and usage counters.
+ *
+ * <pre>{@code
+ * RedisStateStore store = RedisStateStore.builder().url("redis://redis.internal:6379").prefix("llm-rotate").build();
+ * LlmRotate lm = LlmRotate.builder().config(config).stateStore(store).build();   // lm.close() closes the store
+ * }</pre>
+ *
+ * <p>How a call uses it:
+ *
+ * <ul>
+ *   <li>{@link #health} reads a local view, kept fresh by a pub/sub channel (other processes see a change within
+ *       milliseconds), by a reload every few seconds and after every reconnect: selection never waits for Redis.
+ *   <li>{@link #updateHealth} is a compare-and-set on the key's version in one Lua script, retried with the current
+ *       value when another process wrote first; a transition that changes nothing in the local view is not sent.
+ *   <li>{@link #tryAcquireRequest} (keys with {@code rate_limit_rpm}), {@link #addTokens} (keys with
+ *       {@code rate_limit_tpm}) and {@link #nextRoundRobin} (the round-robin strategy) are one script each; the
+ *       budget checks of selection ({@link #nextRequestSlot}, {@link #tokensInLastMinute}) read what the last
+ *       script told, refreshed in the background once it is a second old.
+ *   <li>{@link #recordCall} is one script, sent without waiting for the reply.
+ * </ul>
+ *
+ * So a successful call on a key without budgets costs one round trip, and it does not wait for it.
+ *
+ * <p>When Redis is down or slow (no reply within the command timeout, 300 ms by default) the store logs one WARN
+ * and serves from local state: the local view, local budget windows, and usage increments kept (summed per counter,
+ * so bounded) until Redis is back. Then health changed meanwhile is written back, the kept increments are sent, the
+ * view is reloaded, and one INFO is logged. No Redis exception reaches the caller. During an outage each process
+ * enforces rpm and tpm budgets on its own.
+ *
+ * <p>Keys, their layout and lifetimes are listed in {@code RedisKeys}; usage counters have no TTL (they count since
+ * they were created; delete {@code {prefix}:usage:*} to reset them).
+ */
+public final class RedisStateStore implements StateStore {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisStateStore.class);
+    private static final long HEALTH_TTL_MILLIS = Duration.ofDays(7).toMillis();
+    private static final long MAX_HEALTH_TTL_MILLIS = Duration.ofDays(400).toMillis();
+    private static final String WINDOW_TTL_MILLIS =
+            Long.toString(Duration.ofMinutes(2).toMillis());
+    private static final String CURSOR_TTL_MILLIS =
+            Long.toString(Duration.ofDays(1).toMillis());
+    private static final long BUDGET_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final int MAX_PENDING_SLICES = 10_000;
+    private static final long WATERMARK_TTL_MILLIS = Duration.ofDays(1).toMillis();
+
+    private final RedisKeys keys;
+    private final RedisLink link;
+    private final Duration timeout;
+    private final HealthView view = new HealthView();
+    private final BudgetCache budgets = new BudgetCache();
+    private final UsageCounters usage = new UsageCounters(MAX_PENDING_SLICES);
+    private final InMemoryStateStore local = new InMemoryStateStore();
+    private final String instanceId = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
+    private final AtomicLong admissions = new AtomicLong();
+    private final AtomicInteger usageInFlight = new AtomicInteger();
+    private final AtomicLong usageSends = new AtomicLong();
+    private volatile String epoch;
+
+    private RedisStateStore(Builder b, RedisURI uri, String maskedUrl) {
+        this.keys = new RedisKeys(b.prefix);
+        this.timeout = b.commandTimeout;
+        this.link = new RedisLink(
+                uri, maskedUrl, keys.channel, b.commandTimeout, b.connectTimeout, b.retryInterval, b.refreshInterval);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Opens the store a configuration's {@code state_store} block describes (type {@code redis}). */
+    public static RedisStateStore of(StateStoreSettings settings) {
+        return builder().url(settings.url()).prefix(settings.prefix()).build();
+    }
+
+    // ---- health -------------------------------------------------------------------------------------------------
+
+    @Override
+    public KeyHealth health(String keyId) {
+        return view.health(keyId);
+    }
+
+    @Override
+    public KeyHealth updateHealth(String keyId, UnaryOperator<KeyHealth> transition) {
+        HealthView.Entry current = view.entry(keyId);
+        KeyHealth next = transition.apply(current.health());
+        if (next.equals(current.health())) {
+            return current.health();
+        }
+        if (!link.available()) {
+            return view.updateLocally(keyId, transition);
+        }
+        try {
+            while (true) {
+                List<Object> reply = link.await(writeHealth(keyId, current.version(), next, false));
+                if (number(reply.get(0)) == 1) {
+                    view.written(keyId, number(reply.get(1)), next);
+                    return next;
+                }
+                // Another process wrote first: apply the transition to what it wrote.
+                current = new HealthView.Entry(number(reply.get(1)), decode(reply.get(2)), false);
+                view.replace(keyId, current.version(), current.health());
+                next = transition.apply(current.health());
+                if (next.equals(current.health())) {
+                    return next;
+                }
+            }
+        } catch (RedisLink.Unavailable e) {
+            link.markDown(e);
+            return view.updateLocally(keyId, transition);
+        }
+    }
+
+    private CompletableFuture<List<Object>> writeHealth(String keyId, long expected, KeyHealth next, boolean force) {
+        return link.eval(
+                Script.HEALTH_CAS,
+                ScriptOutputType.MULTI,
+                new String[] {keys.health + keyId, keys.seq, keys.keyIds},
+                Long.toString(expected),
+                HealthCodec.encode(next),
+                Long.toString(healthTtlMillis(next)),
+                keys.channel,
+                keyId,
+                force ? "1" : "0");
+    }
+
+    /** Seven days, counted from the end of the key's rest if it has one. */
+    private static long healthTtlMillis(KeyHealth h) {
+        long rest = h.until() == null ? 0 : h.until().toEpochMilli() - System.currentTimeMillis();
+        return Math.min(MAX_HEALTH_TTL_MILLIS, HEALTH_TTL_MILLIS + Math.max(0, rest));
+    }
+
+    private static KeyHealth decode(Object text) {
+        if (text == null || text.toString().isEmpty()) {
+            return KeyHealth.INITIAL;
+        }
+        try {
+            return HealthCodec.decode(text.toString());
+        } catch (RuntimeException e) {
+            LOG.debug("ignoring a key health record in an unknown format", e);
+            return KeyHealth.INITIAL;
+        }
+    }
+
+    /** A message on the health channel: {@code h|version|text|keyId} or {@code d|version||keyId}. */
+    private void onMessage(String message) {
+        try {
+            int a = message.indexOf('|');
+            int b = message.indexOf('|', a + 1);
+            int c = message.indexOf('|', b + 1);
+            long version = Long.parseLong(message.substring(a + 1, b));
+            String keyId = message.substring(c + 1);
+            if (message.startsWith("h|")) {
+                view.offer(keyId, version, HealthCodec.decode(message.substring(b + 1, c)));
+            } else if (message.startsWith("d|")) {
+                view.deleted(keyId, version);
+                budgets.remove(keyId);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("ignoring a malformed message on the health channel", e);
+        }
+    }
+
+    @Override
+    public void retainKeys(Set<String> keyIds) {
+        local.retainKeys(keyIds);
+        view.retain(keyIds);
+        budgets.retain(keyIds);
+        if (!link.available()) {
+            return;
+        }
+        String[] args = new String[4 + keyIds.size()];
+        args[0] = keys.health;
+        args[1] = keys.rpm;
+        args[2] = keys.tpm;
+        args[3] = keys.channel;
+        int i = 4;
+        for (String id : keyIds) {
+            args[i++] = id;
+        }
+        try {
+            link.await(link.eval(Script.RETAIN, ScriptOutputType.INTEGER, new String[] {keys.keyIds, keys.seq}, args));
+        } catch (RedisLink.Unavailable e) {
+            link.markDown(e);
+        }
+    }
+
+    // ---- budgets ------------------------------------------------------------------------------------------------
+
+    @Override
+    public boolean tryAcquireRequest(String keyId, int limitPerMinute, long nowMillis) {
+        if (!link.available()) {
+            return local.tryAcquireRequest(keyId, limitPerMinute, nowMillis);
+        }
+        try {
+            List<Object> reply = link.await(requestWindow(keyId, limitPerMinute, nowMillis, true));
+            budgets.offer(keyId, slotOf(reply, limitPerMinute));
+            return number(reply.get(0)) == 1;
+        } catch (RedisLink.Unavailable e) {
+            link.markDown(e);
+            return local.tryAcquireRequest(keyId, limitPerMinute, nowMillis);
+        }
+    }
+
+    @Override
+    public long nextRequestSlot(String keyId, int limitPerMinute, long nowMillis) {
+        if (!link.available()) {
+            return local.nextRequestSlot(keyId, limitPerMinute, nowMillis);
+        }
+        BudgetCache.Slot slot = budgets.slot(keyId);
+        if (slot == null || slot.limit() != limitPerMinute) {
+            try {
+                slot = slotOf(link.await(requestWindow(keyId, limitPerMinute, nowMillis, false)), limitPerMinute);
+                budgets.offer(keyId, slot);
+            } catch (RedisLink.Unavailable e) {
+                link.markDown(e);
+                return local.nextRequestSlot(keyId, limitPerMinute, nowMillis);
+            }
+        } else if (System.nanoTime() - slot.fetchedNanos() > BUDGET_REFRESH_NANOS
+                && budgets.startRefresh("rpm:" + keyId)) {
+            requestWindow(keyId, limitPerMinute, nowMillis, false).whenComplete((reply, error) -> {
+                budgets.refreshed("rpm:" + keyId);
+                if (error != null) {
+                    link.markDown(error);
+                } else {
+                    budgets.offer(keyId, slotOf(reply, limitPerMinute));
+                }
+            });
+        }
+        return Math.max(slot.nextSlot(), nowMillis);
+    }
+
+    private CompletableFuture<List<Object>> requestWindow(String keyId, int limit, long nowMillis, boolean admit) {
+        return link.eval(
+                Script.RPM,
+                ScriptOutputType.MULTI,
+                new String[] {keys.rpm + keyId, keys.seq, keys.keyIds},
+                Long.toString(nowMillis),
+                Integer.toString(limit),
+                instanceId + ":" + admissions.incrementAndGet(),
+                WINDOW_TTL_MILLIS,
+                keyId,
+                admit ? "1" : "0");
+    }
+
+    private static BudgetCache.Slot slotOf(List<Object> reply, int limit) {
+        return new BudgetCache.Slot(number(reply.get(2)), limit, number(reply.get(1)), System.nanoTime());
+    }
+
+    @Override
+    public void addTokens(String keyId, long tokens, long nowMillis) {
+        if (!link.available()) {
+            local.addTokens(keyId, tokens, nowMillis);
+            return;
+        }
+        try {
+            budgets.offer(keyId, tokensOf(link.await(tokenWindow(keyId, nowMillis, Long.toString(tokens)))));
+        } catch (RedisLink.Unavailable e) {
+            link.markDown(e);
+            local.addTokens(keyId, tokens, nowMillis);
+        }
+    }
+
+    @Override
+    public long tokensInLastMinute(String keyId, long nowMillis) {
+        if (!link.available()) {
+            return local.tokensInLastMinute(keyId, nowMillis);
+        }
+        BudgetCache.Tokens known = budgets.tokens(keyId);
+        if (known == null) {
+            try {
+                known = tokensOf(link.await(tokenWindow(keyId, nowMillis, "")));
+                budgets.offer(keyId, known);
+            } catch (RedisLink.Unavailable e) {
+                link.markDown(e);
+                return local.tokensInLastMinute(keyId, nowMillis);
+            }
+        } else if (System.nanoTime() - known.fetchedNanos() > BUDGET_REFRESH_NANOS
+                && budgets.startRefresh("tpm:" + keyId)) {
+            tokenWindow(keyId, nowMillis, "").whenComplete((reply, error) -> {
+                budgets.refreshed("tpm:" + keyId);
+                if (error != null) {
+                    link.markDown(error);
+                } else {
+                    budgets.offer(keyId, tokensOf(reply));
+                }
+            });
+        }
+        return known.sum(nowMillis);
+    }
+
+    private CompletableFuture<List<Object>> tokenWindow(String keyId, long nowMillis, String tokens) {
+        return link.eval(
+                Script.TPM,
+                ScriptOutputType.MULTI,
+                new String[] {keys.tpm + keyId, keys.seq, keys.keyIds},
+                Long.toString(Math.floorDiv(nowMillis, 1000)),
+                tokens,
+                WINDOW_TTL_MILLIS,
+                keyId);
+    }
+
+    private static BudgetCache.Tokens tokensOf(List<Object> reply) {
+        int n = (reply.size() - 1) / 2;
+        long[] seconds = new long[n];
+        long[] tokens = new long[n];
+        for (int i = 0; i < n; i++) {
+            seconds[i] = number(reply.get(1 + 2 * i));
+            tokens[i] = number(reply.get(2 + 2 * i));
+        }
+        return new BudgetCache.Tokens(number(reply.get(0)), seconds, tokens, System.nanoTime());
+    }
+
+    @Override
+    public long nextRoundRobin(String scope) {
+        if (!link.available()) {
+            return local.nextRoundRobin(scope);
+        }
+        try {
+            Long value = link.await(link.eval(
+                    Script.ROUND_ROBIN,
+                    ScriptOutputType.INTEGER,
+                    new String[] {keys.roundRobin + scope},
+                    CURSOR_TTL_MILLIS));
+            return value - 1;
+        } catch (RedisLink.Unavailable e) {
+            link.markDown(e);
+            return local.nextRoundRobin(scope);
+        }
+    }
+
+    // ---- usage --------------------------------------------------------------------------------------------------
+
+    @Override
+    public void recordCall(CallRecord record) {
+        UsageCounters.Delta delta = UsageCounters.of(record);
+        if (!link.available()) {
+            usage.keep(delta);
+            return;
+        }
+        usageInFlight.incrementAndGet();
+        sendUsage(delta).whenComplete((reply, error) -> usageInFlight.decrementAndGet());
+    }
+
+    /**
+     * Sends usage increments without waiting. Sends are numbered in the order they leave on the connection, which is
+     * the order Redis runs them; a send that fails or times out is kept with its number until Redis says (by this
+     * store's watermark) whether it ran, so that counters are neither lost nor counted twice.
+     */
+    private CompletableFuture<Long> sendUsage(UsageCounters.Delta delta) {
+        long number;
+        CompletableFuture<Long> sent;
+        synchronized (usageSends) {
+            number = usageSends.incrementAndGet();
+            sent = link.eval(
+                    Script.USAGE_ADD,
+                    ScriptOutputType.INTEGER,
+                    UsageCounters.keysOf(delta, keys, keys.usageSent + instanceId),
+                    UsageCounters.argsOf(delta, number, WATERMARK_TTL_MILLIS));
+        }
+        return sent.whenComplete((reply, error) -> {
+            if (error != null) {
+                usage.keepUnconfirmed(number, delta);
+                link.markDown(error);
+            }
+        });
+    }
+
+    /**
+     * The shared counters, read from Redis (one round trip). While Redis cannot be reached: the counters last read
+     * plus this process's increments not sent yet.
+     */
+    @Override
+    public UsageSummary usageSummary() {
+        Map<String, Map<String, String>> shared = usage.lastShared();
+        if (link.available()) {
+            try {
+                shared = UsageCounters.parse(link.await(link.eval(
+                        Script.USAGE_ALL, ScriptOutputType.MULTI, new String[] {keys.usageSlices}, keys.usage)));
+                usage.rememberShared(shared);
+            } catch (RedisLink.Unavailable e) {
+                link.markDown(e);
+            }
+        }
+        return usage.summary(shared);
+    }
+
+    // ---- catching up --------------------------------------------------------------------------------------------
+
+    /**
+     * Brings Redis and this process up to date after a (re)connect: scripts loaded, health changed locally written
+     * back (local wins), kept usage increments sent, then every stored health loaded. False when Redis failed.
+     */
+    private boolean catchUp() {
+        try {
+            link.loadScripts();
+            for (var dirty : view.dirty().entrySet()) {
+                HealthView.Entry entry = dirty.getValue();
+                List<Object> reply = link.await(writeHealth(dirty.getKey(), entry.version(), entry.health(), true));
+                view.sent(dirty.getKey(), entry, number(reply.get(1)));
+            }
+            String watermark =
+                    link.await(link.commands().get(keys.usageSent + instanceId).toCompletableFuture());
+            usage.settle(watermark == null ? 0 : Long.parseLong(watermark));
+            UsageCounters.Delta kept = usage.takePending();
+            if (!kept.isEmpty()) {
+                link.await(sendUsage(kept));
+            }
+            long dropped = usage.takeDroppedCalls();
+            if (dropped > 0) {
+                LOG.warn(
+                        "usage of {} calls was dropped while Redis was unreachable (too many distinct slices)",
+                        dropped);
+            }
+            budgets.clear();
+            applyHealth(link.await(loadHealth()));
+            return true;
+        } catch (RedisLink.Unavailable | RedisException e) {
+            LOG.debug("catching up with Redis failed", e);
+            return false;
+        }
+    }
+
+    /** The periodic reload: heals whatever messages were missed. */
+    private void refresh() {
+        loadHealth().whenComplete((reply, error) -> {
+            if (error != null) {
+                link.markDown(error);
+            } else {
+                applyHealth(reply);
+            }
+        });
+    }
+
+    private CompletableFuture<List<Object>> loadHealth() {
+        return link.eval(
+                Script.HEALTH_ALL,
+                ScriptOutputType.MULTI,
+                new String[] {keys.keyIds, keys.seq, keys.epoch},
+                keys.health,
+                instanceId + "-" + System.currentTimeMillis(),
+                keys.rpm,
+                keys.tpm);
+    }
+
+    private void applyHealth(List<Object> reply) {
+        String storedEpoch = String.valueOf(reply.get(0));
+        long seq = number(reply.get(1));
+        Map<String, HealthView.Entry> stored = new HashMap<>();
+        for (int i = 2; i + 2 < reply.size(); i += 3) {
+            stored.put(
+                    String.valueOf(reply.get(i)),
+                    new HealthView.Entry(number(reply.get(i + 1)), decode(reply.get(i + 2)), false));
+        }
+        boolean lostData = !storedEpoch.equals(epoch);
+        if (lostData && epoch != null) {
+            LOG.info(
+                    "Redis at {} holds a new data set (restarted without persistence?); reloading shared state",
+                    link.maskedUrl());
+            budgets.clear();
+            usage.forgetShared();
+        }
+        epoch = storedEpoch;
+        view.sync(stored, seq, lostData);
+    }
+
+    // ---- observability and lifecycle ----------------------------------------------------------------------------
+
+    /** Whether Redis is in use now (false while the store serves from local state). */
+    public boolean isRedisAvailable() {
+        return link.available();
+    }
+
+    /**
+     * Commands this store has sent to Redis so far, each one round trip: calls, probes, reloads and catch-ups. The
+     * difference over a run divided by the calls made is the cost per call.
+     */
+    public long redisCommandCount() {
+        return link.commandCount();
+    }
+
+    /** Waits (up to the command timeout) until usage sent without waiting has reached Redis. */
+    public void flush() {
+        long deadline = System.nanoTime() + timeout.toNanos() * 2;
+        while (usageInFlight.get() > 0 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    /** Sends what is still in flight or kept (briefly, if Redis answers) and closes the connections. */
+    @Override
+    public void close() {
+        flush();
+        if (usage.hasPending() && !(link.available() && catchUp())) {
+            LOG.warn("closing with usage of this process not sent to Redis at {}", link.maskedUrl());
+        }
+        link.close();
+    }
+
+    @Override
+    public String toString() {
+        return "RedisStateStore[" + link.maskedUrl() + ", prefix " + keys.root + "]";
+    }
+
+    private static long number(Object value) {
+        return value instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(value));
+    }
+
+    /** Builds a {@link RedisStateStore}; only the URL is required. */
+    public static final class Builder {
+        private String url;
+        private String prefix = StateStoreSettings.DEFAULT_PREFIX;
+        private Duration commandTimeout = Duration.ofMillis(300);
+        private Duration connectTimeout = Duration.ofSeconds(2);
+        private Duration retryInterval = Duration.ofMillis(500);
+        private Duration refreshInterval = Duration.ofSeconds(5);
+
+        private Builder() {}
+
+        /**
+         * The Redis URL ({@code redis://[:password@]host[:port][/db]}, {@code rediss://}, {@code redis-sentinel://},
+         * {@code redis-socket://}), or an {@code env://NAME} / {@code file:///path} reference holding one.
+         */
+        public Builder url(String value) {
+            this.url = Objects.requireNonNull(value, "url");
+            return this;
+        }
+
+        /** The name space of the keys (default {@code llm-rotate}); processes share state only within one prefix. */
+        public Builder prefix(String value) {
+            this.prefix = Objects.requireNonNull(value, "prefix");
+            return this;
+        }
+
+        /** How long a command may take before Redis counts as unreachable (default 300 ms). */
+        public Builder commandTimeout(Duration value) {
+            this.commandTimeout = positive(value, "commandTimeout");
+            return this;
+        }
+
+        /** How long connecting may take (default 2 s). */
+        public Builder connectTimeout(Duration value) {
+            this.connectTimeout = positive(value, "connectTimeout");
+            return this;
+        }
+
+        /** How often an unreachable Redis is tried again (default 500 ms). */
+        public Builder retryInterval(Duration value) {
+            this.retryInterval = positive(value, "retryInterval");
+            return this;
+        }
+
+        /** How often the health view is reloaded in full, to heal missed messages (default 5 s). */
+        public Builder refreshInterval(Duration value) {
+            this.refreshInterval = positive(value, "refreshInterval");
+            return this;
+        }
+
+        /**
+         * Connects and loads the shared health. An unreachable Redis is not an error: the store starts on local
+         * state and connects when it can.
+         *
+         * @throws ConfigurationException for a missing or malformed URL, a bad prefix, or credentials Redis refuses
+         */
+        public RedisStateStore build() {
+            if (url == null) {
+                throw new ConfigurationException("RedisStateStore.builder() needs a url(...)");
+            }
+            if (prefix.isBlank() || prefix.chars().anyMatch(c -> c == '{' || c == '}' || Character.isWhitespace(c))) {
+                throw new ConfigurationException(
+                        "state_store.prefix: must be non-empty without spaces or braces, got '" + prefix + "'");
+            }
+            String resolved = resolve(url);
+            String masked = StateStoreSettings.maskUrl(resolved);
+            RedisURI uri;
+            try {
+                uri = RedisURI.create(resolved);
+            } catch (RuntimeException e) {
+                throw new ConfigurationException("state_store.url: " + masked + " is not a valid Redis URL ("
+                        + scrub(e.getMessage(), resolved, masked) + ")");
+            }
+            uri.setTimeout(commandTimeout);
+            RedisStateStore store = new RedisStateStore(this, uri, masked);
+            try {
+                store.link.start(new RedisLink.Listener() {
+                    @Override
+                    public void onMessage(String message) {
+                        store.onMessage(message);
+                    }
+
+                    @Override
+                    public boolean catchUp() {
+                        return store.catchUp();
+                    }
+
+                    @Override
+                    public void refresh() {
+                        store.refresh();
+                    }
+                });
+            } catch (RedisException e) {
+                throw new ConfigurationException("state_store: Redis at " + masked + " refused the credentials ("
+                        + scrub(RedisLink.describe(e), resolved, masked) + ")");
+            }
+            return store;
+        }
+
+        private static String resolve(String url) {
+            if (url.startsWith("env://") || url.startsWith("file://")) {
+                try {
+                    return SecretRef.parse(url).resolve();
+                } catch (ConfigurationException e) {
+                    throw new ConfigurationException("state_store.url: " + e.getMessage());
+                }
+            }
+            return url;
+        }
+
+        /** A message without the URL's password, whatever the library put in it. */
+        private static String scrub(String message, String url, String masked) {
+            if (message == null) {
+                return "no detail";
+            }
+            String out = message.replace(url, masked);
+            int start = url.indexOf("://");
+            int at = url.lastIndexOf('@');
+            if (start >= 0 && at > start + 3) {
+                String userInfo = url.substring(start + 3, at);
+                String password = userInfo.substring(userInfo.indexOf(':') + 1);
+                if (!password.isEmpty()) {
+                    out = out.replace(password, "***");
+                }
+            }
+            return out;
+        }
+
+        private static Duration positive(Duration value, String name) {
+            if (value == null || value.isNegative() || value.isZero()) {
+                throw new ConfigurationException(name + " must be positive, got " + value);
+            }
+            return value;
+        }
+    }
+}

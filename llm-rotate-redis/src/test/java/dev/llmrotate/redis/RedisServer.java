@@ -1,0 +1,188 @@
+package dev.llmrotate.redis;
+
+import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+
+/**
+ * A {@code redis-server} of a test's own, on a free loopback port, without persistence unless asked for; or the
+ * Redis at {@code REDIS_URL} when that is set. Without the binary the test is skipped, unless {@code REQUIRE_REDIS=1}
+ * (as in CI), where that is a failure.
+ */
+public final class RedisServer implements AutoCloseable {
+    private final Path binary;
+    private final String externalUrl;
+    private final int port;
+    private final Path dir;
+    private final List<String> extraArgs;
+    private Process process;
+
+    private RedisServer(Path binary, String externalUrl, int port, Path dir, List<String> extraArgs) {
+        this.binary = binary;
+        this.externalUrl = externalUrl;
+        this.port = port;
+        this.dir = dir;
+        this.extraArgs = extraArgs;
+    }
+
+    /** A started server (or the external one); skips or fails the test when there is none, see the class doc. */
+    public static RedisServer start(String... extraArgs) {
+        String external = System.getenv("REDIS_URL");
+        if (external != null && !external.isBlank() && extraArgs.length == 0) {
+            return new RedisServer(null, external, -1, null, List.of());
+        }
+        Path binary = findBinary();
+        if (binary == null) {
+            if ("1".equals(System.getenv("REQUIRE_REDIS"))) {
+                fail("REQUIRE_REDIS=1 but no redis-server binary is on the PATH or in /usr/bin");
+            }
+            assumeTrue(false, "redis-server is not installed; set REQUIRE_REDIS=1 to make this a failure");
+        }
+        try {
+            RedisServer server = new RedisServer(
+                    binary, null, freePort(), Files.createTempDirectory("llm-rotate-redis"), List.of(extraArgs));
+            server.startProcess();
+            return server;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start redis-server", e);
+        }
+    }
+
+    /** Whether this server is one the test controls (it can be stopped and restarted). */
+    public boolean controllable() {
+        return externalUrl == null;
+    }
+
+    public String url() {
+        return externalUrl != null ? externalUrl : "redis://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Starts the server again on the same port, after {@link #kill()}. */
+    public void restart() {
+        try {
+            startProcess();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot restart redis-server", e);
+        }
+    }
+
+    /** Stops the process (SIGTERM, as an orchestrator would) and waits for it to exit. */
+    public void kill() {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    private void startProcess() throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                binary.toString(),
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                dir.toString(),
+                "--save",
+                "",
+                "--appendonly",
+                "no"));
+        command.addAll(extraArgs); // later arguments win
+        process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("redis.log").toFile()))
+                .start();
+        Awaitility.await("redis-server on port " + port)
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(20))
+                .until(this::answersPing);
+    }
+
+    private boolean answersPing() {
+        if (process != null && !process.isAlive()) {
+            throw new IllegalStateException("redis-server exited with " + process.exitValue() + "; see " + dir);
+        }
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            socket.setSoTimeout(1000);
+            OutputStream out = socket.getOutputStream();
+            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            byte[] reply = new byte[7];
+            int n = in.readNBytes(reply, 0, 7);
+            return new String(reply, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Sends one command in the inline protocol and returns the raw reply (for INFO and CONFIG in tests). */
+    public String command(String line) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write((line + "\r\nQUIT\r\n").getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("redis command failed: " + line, e);
+        }
+    }
+
+    private static Path findBinary() {
+        String path = System.getenv("PATH");
+        List<Path> candidates = new ArrayList<>();
+        if (path != null) {
+            for (String entry : path.split(java.io.File.pathSeparator)) {
+                candidates.add(Path.of(entry, "redis-server"));
+            }
+        }
+        candidates.add(Path.of("/usr/bin/redis-server"));
+        for (Path candidate : candidates) {
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        kill();
+    }
+}
