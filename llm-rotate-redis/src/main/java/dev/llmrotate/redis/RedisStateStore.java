@@ -70,6 +70,7 @@ public final class RedisStateStore implements StateStore {
     private static final String CURSOR_TTL_MILLIS =
             Long.toString(Duration.ofDays(1).toMillis());
     private static final long BUDGET_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(300);
     private static final int MAX_PENDING_SLICES = 10_000;
     private static final long WATERMARK_TTL_MILLIS = Duration.ofDays(1).toMillis();
 
@@ -539,7 +540,7 @@ public final class RedisStateStore implements StateStore {
     public static final class Builder {
         private String url;
         private String prefix = StateStoreSettings.DEFAULT_PREFIX;
-        private Duration commandTimeout = Duration.ofMillis(300);
+        private Duration commandTimeout;
         private Duration connectTimeout = Duration.ofSeconds(2);
         private Duration retryInterval = Duration.ofMillis(500);
         private Duration refreshInterval = Duration.ofSeconds(5);
@@ -561,7 +562,10 @@ public final class RedisStateStore implements StateStore {
             return this;
         }
 
-        /** How long a command may take before Redis counts as unreachable (default 300 ms). */
+        /**
+         * How long a command may take before Redis counts as unreachable; default: the URL's {@code timeout}
+         * parameter ({@code redis://host:6379?timeout=1s}, which also works from a configuration file), else 300 ms.
+         */
         public Builder commandTimeout(Duration value) {
             this.commandTimeout = positive(value, "commandTimeout");
             return this;
@@ -607,6 +611,9 @@ public final class RedisStateStore implements StateStore {
             } catch (RuntimeException e) {
                 throw new ConfigurationException("state_store.url: " + masked + " is not a valid Redis URL ("
                         + scrub(e.getMessage(), resolved, masked) + ")");
+            }
+            if (commandTimeout == null) {
+                commandTimeout = resolved.contains("timeout=") ? uri.getTimeout() : DEFAULT_TIMEOUT;
             }
             uri.setTimeout(commandTimeout);
             RedisStateStore store = new RedisStateStore(this, uri, masked);

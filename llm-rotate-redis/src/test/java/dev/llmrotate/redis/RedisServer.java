@@ -45,6 +45,21 @@ public final class RedisServer implements AutoCloseable {
         if (external != null && !external.isBlank() && extraArgs.length == 0) {
             return new RedisServer(null, external, -1, null, List.of());
         }
+        return startLocal(-1, extraArgs);
+    }
+
+    /**
+     * A server of the test's own (never the external one), on {@code port} or a free port when it is negative; not
+     * waited for when {@code port} is given and the test wants to start it later ({@link #notStarted}).
+     */
+    public static RedisServer startLocal(int port, String... extraArgs) {
+        RedisServer server = notStarted(port, extraArgs);
+        server.restart();
+        return server;
+    }
+
+    /** A server of the test's own that {@link #restart()} starts, on a free port chosen now. */
+    public static RedisServer notStarted(int port, String... extraArgs) {
         Path binary = findBinary();
         if (binary == null) {
             if ("1".equals(System.getenv("REQUIRE_REDIS"))) {
@@ -53,12 +68,14 @@ public final class RedisServer implements AutoCloseable {
             assumeTrue(false, "redis-server is not installed; set REQUIRE_REDIS=1 to make this a failure");
         }
         try {
-            RedisServer server = new RedisServer(
-                    binary, null, freePort(), Files.createTempDirectory("llm-rotate-redis"), List.of(extraArgs));
-            server.startProcess();
-            return server;
+            return new RedisServer(
+                    binary,
+                    null,
+                    port >= 0 ? port : freePort(),
+                    Files.createTempDirectory("llm-rotate-redis"),
+                    List.of(extraArgs));
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start redis-server", e);
+            throw new IllegalStateException("cannot prepare redis-server", e);
         }
     }
 
@@ -138,7 +155,8 @@ public final class RedisServer implements AutoCloseable {
             InputStream in = socket.getInputStream();
             byte[] reply = new byte[7];
             int n = in.readNBytes(reply, 0, 7);
-            return new String(reply, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+            String answer = new String(reply, 0, n, StandardCharsets.US_ASCII);
+            return answer.startsWith("+PONG") || answer.startsWith("-NOAUTH");
         } catch (IOException e) {
             return false;
         }
