@@ -72,6 +72,9 @@ public final class RedisStateStore implements StateStore {
     private static final long BUDGET_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(300);
     private static final int MAX_PENDING_SLICES = 10_000;
+    /** Usage sends in flight at most; calls beyond it are summed into the next send (fewer round trips). */
+    private static final int MAX_USAGE_IN_FLIGHT = 16;
+
     private static final long WATERMARK_TTL_MILLIS = Duration.ofDays(1).toMillis();
 
     private final RedisKeys keys;
@@ -368,8 +371,38 @@ public final class RedisStateStore implements StateStore {
             usage.keep(delta);
             return;
         }
+        if (usageInFlight.get() >= MAX_USAGE_IN_FLIGHT) {
+            // Redis is behind: sum this call into the next send instead of queueing one more.
+            usage.keep(delta);
+            if (usageInFlight.get() < MAX_USAGE_IN_FLIGHT) {
+                sendKeptUsage();
+            }
+            return;
+        }
         usageInFlight.incrementAndGet();
-        sendUsage(delta).whenComplete((reply, error) -> usageInFlight.decrementAndGet());
+        sendUsage(delta).whenComplete(this::usageSent);
+    }
+
+    private void usageSent(Long reply, Throwable error) {
+        usageInFlight.decrementAndGet();
+        if (error == null) {
+            sendKeptUsage();
+        }
+    }
+
+    /** Sends the increments summed while sends were in flight, as one send. */
+    private void sendKeptUsage() {
+        if (!link.available() || !usage.hasPending()) {
+            return;
+        }
+        synchronized (usageSends) { // taken and sent in one step, see usageSummary()
+            UsageCounters.Delta kept = usage.takePending();
+            if (kept.isEmpty()) {
+                return;
+            }
+            usageInFlight.incrementAndGet();
+            sendUsage(kept).whenComplete(this::usageSent);
+        }
     }
 
     /**
@@ -404,9 +437,14 @@ public final class RedisStateStore implements StateStore {
     public UsageSummary usageSummary() {
         Map<String, Map<String, String>> shared = usage.lastShared();
         if (link.available()) {
+            CompletableFuture<List<Object>> read;
+            synchronized (usageSends) {
+                // Kept increments leave before the read on the same connection, so Redis counts them first.
+                sendKeptUsage();
+                read = link.eval(Script.USAGE_ALL, ScriptOutputType.MULTI, new String[] {keys.usageSlices}, keys.usage);
+            }
             try {
-                shared = UsageCounters.parse(link.await(link.eval(
-                        Script.USAGE_ALL, ScriptOutputType.MULTI, new String[] {keys.usageSlices}, keys.usage)));
+                shared = UsageCounters.parse(link.await(read));
                 usage.rememberShared(shared);
             } catch (RedisLink.Unavailable e) {
                 link.markDown(e);
@@ -509,10 +547,14 @@ public final class RedisStateStore implements StateStore {
         return link.commandCount();
     }
 
-    /** Waits (up to the command timeout) until usage sent without waiting has reached Redis. */
+    /** Waits (up to twice the command timeout) until usage recorded so far has reached Redis, if it is up. */
     public void flush() {
         long deadline = System.nanoTime() + timeout.toNanos() * 2;
-        while (usageInFlight.get() > 0 && System.nanoTime() < deadline) {
+        while (System.nanoTime() < deadline && link.available()) {
+            sendKeptUsage();
+            if (usageInFlight.get() == 0 && !usage.hasPending()) {
+                return;
+            }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
     }
@@ -521,7 +563,7 @@ public final class RedisStateStore implements StateStore {
     @Override
     public void close() {
         flush();
-        if (usage.hasPending() && !(link.available() && catchUp())) {
+        if (usage.hasUnsent() && !(link.available() && catchUp())) {
             LOG.warn("closing with usage of this process not sent to Redis at {}", link.maskedUrl());
         }
         link.close();

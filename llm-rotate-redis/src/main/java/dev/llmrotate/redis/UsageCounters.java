@@ -157,7 +157,13 @@ final class UsageCounters {
         return taken;
     }
 
+    /** Whether increments wait to be sent (summed during an outage, or while many sends were in flight). */
     synchronized boolean hasPending() {
+        return !pending.isEmpty();
+    }
+
+    /** Whether anything is not known to be in Redis: kept increments or unconfirmed sends. */
+    synchronized boolean hasUnsent() {
         return !pending.isEmpty() || !unconfirmed.isEmpty();
     }
 

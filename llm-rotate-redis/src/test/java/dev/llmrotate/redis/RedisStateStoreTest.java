@@ -217,8 +217,9 @@ class RedisStateStoreTest {
         System.out.printf(
                 "round trips per successful call: %.3f (client count %d, server EVALSHA count %d, %d calls)%n",
                 (double) commands / calls, commands, evalsha, calls);
-        // One usage script per call; a lastSuccessAt refresh per key and second, and a reload every 5 s, on top.
-        assertThat(commands).isBetween((long) calls, calls + 30L);
+        // At most one usage script per call (fewer when calls outpace Redis: they are summed into one send); a
+        // lastSuccessAt refresh per key and second, and a reload every 5 s, on top.
+        assertThat(commands).isBetween(1L, calls + 30L);
         assertThat(evalsha).isBetween(commands - 5, commands + 5);
         assertThat(store.usageSummary().overall().calls()).isEqualTo(calls + 50);
     }
