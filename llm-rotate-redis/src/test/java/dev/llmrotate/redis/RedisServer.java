@@ -136,10 +136,15 @@ public final class RedisServer implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(
                         dir.resolve("redis.log").toFile()))
                 .start();
-        Awaitility.await("redis-server on port " + port)
-                .atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(20))
-                .until(this::answersPing);
+        try {
+            Awaitility.await("redis-server on port " + port)
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(this::answersPing);
+        } catch (RuntimeException e) {
+            kill(); // never leave a server behind
+            throw e;
+        }
     }
 
     private boolean answersPing() {
