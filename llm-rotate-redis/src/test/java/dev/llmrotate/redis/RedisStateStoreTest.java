@@ -222,6 +222,18 @@ class RedisStateStoreTest {
         assertThat(commands).isBetween(1L, calls + 30L);
         assertThat(evalsha).isBetween(commands - 5, commands + 5);
         assertThat(store.usageSummary().overall().calls()).isEqualTo(calls + 50);
+
+        // Paced like calls that wait on a real provider (each call's usage has landed before the next): one each.
+        int paced = 100;
+        long pacedBefore = store.redisCommandCount();
+        for (int i = 0; i < paced; i++) {
+            lm.chat("gpt-4o-mini", HI);
+            store.flush();
+        }
+        long pacedCommands = store.redisCommandCount() - pacedBefore;
+        System.out.printf(
+                "round trips per paced successful call: %.3f (%d calls)%n", (double) pacedCommands / paced, paced);
+        assertThat(pacedCommands).isBetween((long) paced, paced + 10L);
     }
 
     private static long evalshaCalls() {
