@@ -2,6 +2,7 @@ package dev.llmrotate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmrotate.config.LlmRotateConfig;
+import dev.llmrotate.config.PricingSettings;
 import dev.llmrotate.error.ConfigurationException;
 import dev.llmrotate.observe.EventBuffer;
 import dev.llmrotate.observe.Pricing;
@@ -129,8 +130,8 @@ public final class LlmRotateBuilder {
                 rng,
                 all,
                 telemetry != null ? telemetry : discoverTelemetry(),
-                pricing != null ? pricing : Pricing.builtIn(),
-                eventCapacity > 0 ? new EventBuffer(eventCapacity) : null);
+                pricing != null ? pricing : pricingOf(config.pricing()),
+                eventBufferOf(eventCapacity > 0 ? eventCapacity : config.eventBufferCapacity()));
         ExecutorService owned = executor == null ? Executors.newCachedThreadPool(daemonThreads()) : null;
         return new LlmRotate(engine, executor != null ? executor : owned, owned);
     }
@@ -147,6 +148,20 @@ public final class LlmRotateBuilder {
         Map<String, ProviderAdapter> builtIn = new LinkedHashMap<>();
         adapters.forEach(adapter -> builtIn.put(adapter.provider(), adapter));
         return builtIn;
+    }
+
+    /** The configuration's prices over the built-in table (file first, single prices win). */
+    static Pricing pricingOf(PricingSettings settings) {
+        Pricing.Builder prices = Pricing.builder();
+        if (settings.file() != null) {
+            prices.file(settings.file());
+        }
+        settings.prices().forEach(entry -> prices.price(entry.provider(), entry.model(), entry.price()));
+        return prices.build();
+    }
+
+    private static EventBuffer eventBufferOf(int capacity) {
+        return capacity > 0 ? new EventBuffer(capacity) : null;
     }
 
     private static Telemetry discoverTelemetry() {
