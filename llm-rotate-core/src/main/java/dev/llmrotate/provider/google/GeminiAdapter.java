@@ -45,8 +45,13 @@ public abstract class GeminiAdapter implements ProviderAdapter {
     /** The authentication headers, obtained within {@code timeout}. */
     protected abstract Map<String, String> authHeaders(Attempt attempt, Duration timeout);
 
-    /** Told about every classified failure of an attempt (e.g. to drop a cached token the API rejected). */
-    protected void onFailure(Attempt attempt, ProviderException failure) {}
+    /**
+     * Called once per attempt when the API refused it; returns true to resend it once with fresh {@link
+     * #authHeaders} (a cached token the API no longer takes), false to let the failure stand.
+     */
+    protected boolean renewAuth(Attempt attempt, ProviderException failure) {
+        return false;
+    }
 
     @Override
     public void checkSupported(ChatRequest request) {
@@ -56,50 +61,63 @@ public abstract class GeminiAdapter implements ProviderAdapter {
     @Override
     public ProviderReply send(Attempt attempt) {
         byte[] body = format.requestBytes(attempt.request());
+        URI url = methodUrl(attempt, "generateContent");
         long start = System.nanoTime();
-        Map<String, String> headers = authHeaders(attempt, attempt.timeout());
-        HttpResult response = transport.postJson(
-                methodUrl(attempt, "generateContent"),
-                headers,
-                body,
-                attempt.settings().connectTimeout(),
-                remaining(attempt, start));
+        HttpResult response = post(attempt, url, body, start);
         if (!response.isSuccess()) {
-            throw failed(attempt, classifier.classify(response, clock.instant()));
+            ProviderException failure = classifier.classify(response, clock.instant());
+            if (!renewAuth(attempt, failure)) {
+                throw failure;
+            }
+            response = post(attempt, url, body, start);
+            if (!response.isSuccess()) {
+                throw classifier.classify(response, clock.instant());
+            }
         }
         return format.reply(response.body());
+    }
+
+    private HttpResult post(Attempt attempt, URI url, byte[] body, long start) {
+        Map<String, String> headers = authHeaders(attempt, remaining(attempt, start));
+        return transport.postJson(url, headers, body, attempt.settings().connectTimeout(), remaining(attempt, start));
     }
 
     @Override
     public ProviderStream openStream(Attempt attempt) {
         byte[] body = format.requestBytes(attempt.request());
-        long start = System.nanoTime();
-        Map<String, String> headers = authHeaders(attempt, attempt.timeout());
         URI url = URI.create(methodUrl(attempt, "streamGenerateContent") + "?alt=sse");
-        StreamingResponse response = transport.openStream(
+        long start = System.nanoTime();
+        StreamingResponse response = open(attempt, url, body, start);
+        if (!response.isSuccess()) {
+            ProviderException failure = classifier.classify(response.error(), clock.instant());
+            if (!renewAuth(attempt, failure)) {
+                throw failure;
+            }
+            response = open(attempt, url, body, start);
+            if (!response.isSuccess()) {
+                throw classifier.classify(response.error(), clock.instant());
+            }
+        }
+        return new GeminiStream(response.body(), json, classifier);
+    }
+
+    private StreamingResponse open(Attempt attempt, URI url, byte[] body, long start) {
+        Map<String, String> headers = authHeaders(attempt, remaining(attempt, start));
+        return transport.openStream(
                 url,
                 headers,
                 body,
                 "text/event-stream",
                 attempt.settings().connectTimeout(),
                 remaining(attempt, start));
-        if (!response.isSuccess()) {
-            throw failed(attempt, classifier.classify(response.error(), clock.instant()));
-        }
-        return new GeminiStream(response.body(), json, classifier);
     }
 
-    private ProviderException failed(Attempt attempt, ProviderException failure) {
-        onFailure(attempt, failure);
-        return failure;
-    }
-
-    /** What is left of the attempt's time after authentication. */
+    /** What is left of the attempt's time. */
     private static Duration remaining(Attempt attempt, long startNanos) {
         Duration left = attempt.timeout().minusNanos(System.nanoTime() - startNanos);
         if (left.isNegative() || left.isZero()) {
             throw new ProviderException(
-                    ErrorType.TIMEOUT, null, null, "no time left after authentication (" + attempt.timeout() + ")");
+                    ErrorType.TIMEOUT, null, null, "attempt time of " + attempt.timeout() + " used up");
         }
         return left;
     }

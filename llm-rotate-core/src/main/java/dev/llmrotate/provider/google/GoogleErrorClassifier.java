@@ -43,6 +43,7 @@ public final class GoogleErrorClassifier {
     private static final String TYPE_PREFIX = "type.googleapis.com/google.rpc.";
     private static final Pattern GOOGLE_DURATION = Pattern.compile("^(\\d+(?:\\.\\d+)?)s$");
     private static final Pattern RETRY_IN = Pattern.compile("(?i)retry in ((?:\\d+(?:\\.\\d+)?(?:h|ms|m|s))+)");
+    private static final Pattern ZERO_LIMIT = Pattern.compile("\\blimit: 0\\b(?!\\.)");
     private static final Pattern CONTEXT_LENGTH =
             Pattern.compile("(?i)input token count.*exceeds the maximum|exceeds the maximum number of tokens");
 
@@ -125,7 +126,7 @@ public final class GoogleErrorClassifier {
 
     /** A per-day quota or a tier without quota for the model: waiting for the next minute will not help. */
     private static boolean quotaGone(JsonNode details, String message) {
-        if (message.contains("limit: 0")) {
+        if (ZERO_LIMIT.matcher(message).find()) {
             return true;
         }
         for (JsonNode detail : details) {

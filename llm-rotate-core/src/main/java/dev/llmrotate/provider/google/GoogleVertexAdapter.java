@@ -27,8 +27,8 @@ import java.util.regex.Pattern;
  *
  * <p>The token endpoint is {@code auth_config.token_uri} if set, else the key file's {@code token_uri}, else
  * {@code https://oauth2.googleapis.com/token}. Tokens are cached and shared as {@link ServiceAccountTokens} says; one
- * the API refuses (401) is dropped so the next attempt fetches another. Application Default Credentials are not
- * supported: the secret must be a service-account key file.
+ * the API refuses (401) is dropped and the request is sent once more with a new one, within the same attempt.
+ * Application Default Credentials are not supported: the secret must be a service-account key file.
  */
 public final class GoogleVertexAdapter extends GeminiAdapter {
     private static final Pattern PATH_SEGMENT = Pattern.compile("[A-Za-z0-9._:-]+");
@@ -82,13 +82,16 @@ public final class GoogleVertexAdapter extends GeminiAdapter {
         return Map.of("Authorization", "Bearer " + token);
     }
 
+    /** A 401 drops the cached token and resends once with a new one (the token may have been revoked early). */
     @Override
-    protected void onFailure(Attempt attempt, ProviderException failure) {
-        if (failure.type() == ErrorType.INVALID_AUTH) {
-            ServiceAccount account =
-                    ServiceAccount.parse(attempt.secret(), attempt.key().keyId(), json);
-            tokens.invalidate(account, tokenUri(attempt.key(), account));
+    protected boolean renewAuth(Attempt attempt, ProviderException failure) {
+        if (failure.type() != ErrorType.INVALID_AUTH || !Integer.valueOf(401).equals(failure.httpStatus())) {
+            return false;
         }
+        ServiceAccount account =
+                ServiceAccount.parse(attempt.secret(), attempt.key().keyId(), json);
+        tokens.invalidate(account, tokenUri(attempt.key(), account));
+        return true;
     }
 
     private static URI tokenUri(KeySpec key, ServiceAccount account) {
