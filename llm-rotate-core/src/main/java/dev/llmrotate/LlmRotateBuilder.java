@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.error.ConfigurationException;
 import dev.llmrotate.provider.ProviderAdapter;
+import dev.llmrotate.provider.anthropic.AnthropicAdapter;
 import dev.llmrotate.provider.http.HttpTransport;
 import dev.llmrotate.provider.openai.OpenAiAdapter;
 import dev.llmrotate.provider.openrouter.OpenRouterAdapter;
@@ -93,7 +94,9 @@ public final class LlmRotateBuilder {
         ObjectMapper json = new ObjectMapper();
         Map<String, ProviderAdapter> builtIn = new LinkedHashMap<>();
         for (ProviderAdapter adapter : new ProviderAdapter[] {
-            new OpenAiAdapter(transport, json, clock), new OpenRouterAdapter(transport, json, clock)
+            new OpenAiAdapter(transport, json, clock),
+            new OpenRouterAdapter(transport, json, clock),
+            new AnthropicAdapter(transport, json, clock)
         }) {
             builtIn.put(adapter.provider(), adapter);
         }
