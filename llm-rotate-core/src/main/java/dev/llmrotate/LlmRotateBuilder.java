@@ -5,6 +5,7 @@ import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.error.ConfigurationException;
 import dev.llmrotate.provider.ProviderAdapter;
 import dev.llmrotate.provider.anthropic.AnthropicAdapter;
+import dev.llmrotate.provider.azure.AzureOpenAiAdapter;
 import dev.llmrotate.provider.http.HttpTransport;
 import dev.llmrotate.provider.openai.OpenAiAdapter;
 import dev.llmrotate.provider.openrouter.OpenRouterAdapter;
@@ -12,6 +13,7 @@ import dev.llmrotate.state.InMemoryStateStore;
 import dev.llmrotate.state.StateStore;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -92,14 +94,13 @@ public final class LlmRotateBuilder {
     private static Map<String, ProviderAdapter> builtInAdapters(Clock clock) {
         HttpTransport transport = new HttpTransport();
         ObjectMapper json = new ObjectMapper();
+        List<ProviderAdapter> adapters = List.of(
+                new OpenAiAdapter(transport, json, clock),
+                new OpenRouterAdapter(transport, json, clock),
+                new AzureOpenAiAdapter(transport, json, clock),
+                new AnthropicAdapter(transport, json, clock));
         Map<String, ProviderAdapter> builtIn = new LinkedHashMap<>();
-        for (ProviderAdapter adapter : new ProviderAdapter[] {
-            new OpenAiAdapter(transport, json, clock),
-            new OpenRouterAdapter(transport, json, clock),
-            new AnthropicAdapter(transport, json, clock)
-        }) {
-            builtIn.put(adapter.provider(), adapter);
-        }
+        adapters.forEach(adapter -> builtIn.put(adapter.provider(), adapter));
         return builtIn;
     }
 

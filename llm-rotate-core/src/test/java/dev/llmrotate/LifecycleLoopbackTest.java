@@ -139,7 +139,9 @@ class LifecycleLoopbackTest extends EngineTestSupport {
         LlmRotateConfig config = config(
                         SelectionStrategyType.ROUND_ROBIN,
                         Keys.openai("a"),
-                        Keys.key("claude", "aws_bedrock", "claude").build())
+                        Keys.key("claude", "aws_bedrock", "claude")
+                                .authConfig("region", "us-east-1")
+                                .build())
                 .build();
         assertThatThrownBy(() -> LlmRotate.create(config))
                 .isInstanceOf(ConfigurationException.class)

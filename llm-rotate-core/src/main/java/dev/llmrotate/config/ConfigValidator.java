@@ -65,6 +65,34 @@ final class ConfigValidator {
             if (key.rateLimitTpm() != null && key.rateLimitTpm() <= 0) {
                 problems.add(path + ".rate_limit_tpm: must be positive, got " + key.rateLimitTpm());
             }
+            checkAuthConfig(key, path);
+        }
+    }
+
+    /** The auth_config entries a provider cannot work without. */
+    private void checkAuthConfig(KeySpec key, String path) {
+        List<String> required = switch (key.provider()) {
+            case ProviderCatalog.AZURE_OPENAI -> List.of("azure_endpoint");
+            case ProviderCatalog.GOOGLE_VERTEX -> List.of("project", "region");
+            case ProviderCatalog.AWS_BEDROCK -> List.of("region");
+            default -> List.of();
+        };
+        for (String field : required) {
+            Object value = key.authConfig().get(field);
+            if (!(value instanceof String text) || text.isBlank()) {
+                problems.add(path + ".auth_config." + field + ": required for provider '" + key.provider() + "'");
+            }
+        }
+        Object endpoint = key.authConfig().get("azure_endpoint");
+        if (key.provider().equals(ProviderCatalog.AZURE_OPENAI) && endpoint instanceof String text && !text.isBlank()) {
+            try {
+                java.net.URI uri = new java.net.URI(text.strip());
+                if (uri.getHost() == null || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))) {
+                    problems.add(path + ".auth_config.azure_endpoint: must be an absolute http(s) URL");
+                }
+            } catch (java.net.URISyntaxException e) {
+                problems.add(path + ".auth_config.azure_endpoint: not a valid URL");
+            }
         }
     }
 

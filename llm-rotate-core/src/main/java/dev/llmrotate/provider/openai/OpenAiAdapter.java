@@ -66,11 +66,7 @@ public class OpenAiAdapter implements ProviderAdapter {
     public ProviderReply send(Attempt attempt) {
         byte[] body = requestBody(attempt);
         HttpResult response = transport.postJson(
-                chatUrl(attempt),
-                Map.of("Authorization", "Bearer " + attempt.secret()),
-                body,
-                attempt.settings().connectTimeout(),
-                attempt.timeout());
+                chatUrl(attempt), authHeaders(attempt), body, attempt.settings().connectTimeout(), attempt.timeout());
         if (!response.isSuccess()) {
             throw classify(response, classifier.classify(response, clock.instant()));
         }
@@ -90,7 +86,7 @@ public class OpenAiAdapter implements ProviderAdapter {
         }
         StreamingResponse response = transport.openStream(
                 chatUrl(attempt),
-                Map.of("Authorization", "Bearer " + attempt.secret()),
+                authHeaders(attempt),
                 body,
                 "text/event-stream",
                 attempt.settings().connectTimeout(),
@@ -101,8 +97,14 @@ public class OpenAiAdapter implements ProviderAdapter {
         return new OpenAiStream(response.body(), json, classifier);
     }
 
-    private static URI chatUrl(Attempt attempt) {
+    /** Where chat completions are posted: {@code {base_url}/chat/completions}. */
+    protected URI chatUrl(Attempt attempt) {
         return URI.create(stripSlash(attempt.settings().baseUrl().toString()) + "/chat/completions");
+    }
+
+    /** The authentication headers: a bearer token. */
+    protected Map<String, String> authHeaders(Attempt attempt) {
+        return Map.of("Authorization", "Bearer " + attempt.secret());
     }
 
     /** The request body; subclasses (brokers) add their routing fields. */
@@ -204,7 +206,7 @@ public class OpenAiAdapter implements ProviderAdapter {
         };
     }
 
-    private static String stripSlash(String url) {
+    protected static String stripSlash(String url) {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 }
