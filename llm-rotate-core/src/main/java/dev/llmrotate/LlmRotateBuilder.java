@@ -84,7 +84,10 @@ public final class LlmRotateBuilder {
         return this;
     }
 
-    /** Model prices for cost estimates; default: the configuration's {@code pricing} over the built-in table. */
+    /**
+     * Model prices for cost estimates, fixed for the instance's life; default: the configuration's {@code pricing}
+     * over the built-in table, read again on every reload.
+     */
     public LlmRotateBuilder pricing(Pricing value) {
         this.pricing = Objects.requireNonNull(value, "pricing");
         return this;
@@ -128,8 +131,8 @@ public final class LlmRotateBuilder {
                 rng,
                 all,
                 telemetry != null ? telemetry : discoverTelemetry(),
-                pricing != null ? pricing : Pricing.builtIn(),
-                eventCapacity > 0 ? new EventBuffer(eventCapacity) : null);
+                pricing,
+                eventBufferOf(eventCapacity > 0 ? eventCapacity : config.eventBufferCapacity()));
         ExecutorService owned = executor == null ? Executors.newCachedThreadPool(daemonThreads()) : null;
         return new LlmRotate(engine, executor != null ? executor : owned, owned);
     }
@@ -145,6 +148,10 @@ public final class LlmRotateBuilder {
         Map<String, ProviderAdapter> builtIn = new LinkedHashMap<>();
         adapters.forEach(adapter -> builtIn.put(adapter.provider(), adapter));
         return builtIn;
+    }
+
+    private static EventBuffer eventBufferOf(int capacity) {
+        return capacity > 0 ? new EventBuffer(capacity) : null;
     }
 
     private static Telemetry discoverTelemetry() {
