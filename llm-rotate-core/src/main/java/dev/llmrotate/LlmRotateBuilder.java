@@ -8,6 +8,7 @@ import dev.llmrotate.observe.Pricing;
 import dev.llmrotate.observe.Telemetry;
 import dev.llmrotate.observe.TelemetryProvider;
 import dev.llmrotate.provider.ProviderAdapter;
+import dev.llmrotate.provider.anthropic.AnthropicAdapter;
 import dev.llmrotate.provider.azure.AzureOpenAiAdapter;
 import dev.llmrotate.provider.http.HttpTransport;
 import dev.llmrotate.provider.openai.OpenAiAdapter;
@@ -142,7 +143,8 @@ public final class LlmRotateBuilder {
         List<ProviderAdapter> adapters = List.of(
                 new OpenAiAdapter(transport, json, clock),
                 new OpenRouterAdapter(transport, json, clock),
-                new AzureOpenAiAdapter(transport, json, clock));
+                new AzureOpenAiAdapter(transport, json, clock),
+                new AnthropicAdapter(transport, json, clock));
         Map<String, ProviderAdapter> builtIn = new LinkedHashMap<>();
         adapters.forEach(adapter -> builtIn.put(adapter.provider(), adapter));
         return builtIn;
