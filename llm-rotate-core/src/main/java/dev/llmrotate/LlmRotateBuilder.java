@@ -5,6 +5,7 @@ import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.error.ConfigurationException;
 import dev.llmrotate.provider.ProviderAdapter;
 import dev.llmrotate.provider.azure.AzureOpenAiAdapter;
+import dev.llmrotate.provider.bedrock.BedrockAdapter;
 import dev.llmrotate.provider.http.HttpTransport;
 import dev.llmrotate.provider.openai.OpenAiAdapter;
 import dev.llmrotate.provider.openrouter.OpenRouterAdapter;
@@ -96,7 +97,8 @@ public final class LlmRotateBuilder {
         List<ProviderAdapter> adapters = List.of(
                 new OpenAiAdapter(transport, json, clock),
                 new OpenRouterAdapter(transport, json, clock),
-                new AzureOpenAiAdapter(transport, json, clock));
+                new AzureOpenAiAdapter(transport, json, clock),
+                new BedrockAdapter(transport, json, clock));
         Map<String, ProviderAdapter> builtIn = new LinkedHashMap<>();
         adapters.forEach(adapter -> builtIn.put(adapter.provider(), adapter));
         return builtIn;
