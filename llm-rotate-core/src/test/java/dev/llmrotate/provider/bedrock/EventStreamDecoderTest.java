@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.provider.ProviderException;
+import dev.llmrotate.testkit.EventStreamEncoder;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -124,5 +125,47 @@ class EventStreamDecoderTest {
                 .isInstanceOfSatisfying(
                         ProviderException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.STREAM_INTERRUPTED))
                 .hasMessageStartingWith("truncated frame");
+    }
+
+    // Frames written by the testkit's independent encoder, as the fake Bedrock server sends them.
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void decodesAConverseStreamWrittenByTheTestkit() {
+        EventStreamDecoder decoder = decoder(concat(
+                EventStreamEncoder.event("messageStart", "{\"role\":\"assistant\"}"),
+                EventStreamEncoder.event("contentBlockDelta", "{\"contentBlockIndex\":0,\"delta\":{\"text\":\"Hé\"}}"),
+                EventStreamEncoder.event("messageStop", "{\"stopReason\":\"end_turn\"}"),
+                EventStreamEncoder.exception("throttlingException", "{\"message\":\"slow down\"}")));
+        EventStreamDecoder.Message start = decoder.next(T);
+        assertThat(start.headers())
+                .containsExactly(
+                        java.util.Map.entry(":event-type", "messageStart"),
+                        java.util.Map.entry(":content-type", "application/json"),
+                        java.util.Map.entry(":message-type", "event"));
+        assertThat(decoder.next(T).payloadText()).contains("\"text\":\"Hé\"");
+        assertThat(decoder.next(T).header(":event-type")).isEqualTo("messageStop");
+        EventStreamDecoder.Message exception = decoder.next(T);
+        assertThat(exception.header(":message-type")).isEqualTo("exception");
+        assertThat(exception.header(":exception-type")).isEqualTo("throttlingException");
+        assertThat(decoder.next(T)).isNull();
+    }
+
+    @Test
+    void refusesTheTestkitsCorruptChecksums() {
+        byte[] good = EventStreamEncoder.event("contentBlockDelta", "{\"delta\":{\"text\":\"x\"}}");
+        EventStreamDecoder badMessage = decoder(concat(good, EventStreamEncoder.withBadMessageCrc(good)));
+        assertThat(badMessage.next(T)).isNotNull();
+        assertThatThrownBy(() -> badMessage.next(T)).hasMessage("corrupt frame: message CRC mismatch");
+        assertThatThrownBy(() ->
+                        decoder(EventStreamEncoder.withBadPreludeCrc(good)).next(T))
+                .hasMessage("corrupt frame: prelude CRC mismatch");
     }
 }
