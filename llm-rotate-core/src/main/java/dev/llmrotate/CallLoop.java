@@ -6,13 +6,13 @@ import dev.llmrotate.chat.Usage;
 import dev.llmrotate.config.KeySpec;
 import dev.llmrotate.config.ProviderSettings;
 import dev.llmrotate.config.SecretRef;
-import dev.llmrotate.error.ErrorAction;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.error.LlmRotateException;
 import dev.llmrotate.error.NoAvailableKeyException;
 import dev.llmrotate.health.HealthPolicy;
 import dev.llmrotate.health.KeyHealth;
-import dev.llmrotate.observe.UsageEvent;
+import dev.llmrotate.observe.CallRecord;
+import dev.llmrotate.observe.Telemetry;
 import dev.llmrotate.provider.Attempt;
 import dev.llmrotate.provider.ProviderAdapter;
 import dev.llmrotate.provider.ProviderException;
@@ -30,8 +30,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One call, start to end: plan routes, then for each route select a key, attempt, classify, update health and decide
  * (return, retry, rotate, next route, fail); when every route is exhausted, wait for the earliest key if that fits,
- * else fail. A failed call is recorded here; a successful one by the caller of {@link #run()}, once it is complete
- * (a stream only at its end), so that every call leaves exactly one usage event.
+ * else fail. A failed call is recorded here; a successful one by the caller of {@link #run()} once it is complete
+ * (a stream only at its end), so that every call leaves exactly one record.
  *
  * @param <T> what a successful attempt yields: a reply, or an opened stream
  */
@@ -43,7 +43,7 @@ final class CallLoop<T> {
     }
 
     /** A successful attempt and what the call went through to get it. */
-    record Outcome<T>(Route route, KeySpec key, String secret, T value, int attempts, int rotations, long startNanos) {
+    record Outcome<T>(Route route, KeySpec key, String secret, T value, CallTrace trace) {
         String keyMask() {
             return SecretRef.mask(secret);
         }
@@ -53,35 +53,33 @@ final class CallLoop<T> {
     private final EngineState state;
     private final ChatRequest request;
     private final AttemptRunner<T> runner;
+    private final CallTrace trace;
     private final long token;
-    private final long startNanos;
     private final long deadlineNanos;
     private final int maxRetries;
 
     /** Keys that failed this call at key level, by the failure: not tried again unless a wait brings them back. */
     private final Map<String, ErrorType> excluded = new HashMap<>(4);
 
-    private int attempts;
+    private final List<String> unresolvedSecrets = new ArrayList<>(0);
     private int retries;
-    private int rotations;
+    private boolean rotatedLast;
+    private boolean retriesExhausted;
     private Duration waitedForKeys = Duration.ZERO;
     private ProviderException lastFailure;
-    private KeySpec lastKey;
     private String lastKeyDescription;
-    private boolean retriesExhausted;
-    private final List<String> unresolvedSecrets = new ArrayList<>(0);
 
-    CallLoop(Engine engine, EngineState state, ChatRequest request, AttemptRunner<T> runner) {
+    CallLoop(Engine engine, EngineState state, ChatRequest request, String operation, AttemptRunner<T> runner) {
         this.engine = engine;
         this.state = state;
         this.request = request;
         this.runner = runner;
         this.token = engine.nextCallToken();
-        this.startNanos = System.nanoTime();
+        this.trace = new CallTrace(engine.callId(token), operation, request.model());
         Duration deadline = request.deadline() != null
                 ? request.deadline()
                 : state.config.defaults().callDeadline();
-        this.deadlineNanos = startNanos + deadline.toNanos();
+        this.deadlineNanos = trace.startNanos + deadline.toNanos();
         this.maxRetries = request.maxRetries() != null
                 ? request.maxRetries()
                 : state.config.defaults().maxRetries();
@@ -102,17 +100,19 @@ final class CallLoop<T> {
                     throw exhausted(routes);
                 }
             }
+        } catch (NoAvailableKeyException e) {
+            trace.provider(e.provider());
+            engine.finish(trace.failure(engine.now(), CallRecord.NO_AVAILABLE_KEY));
+            throw e;
         } catch (LlmRotateException e) {
-            engine.recordCall(new UsageEvent(
-                    e.provider(),
-                    request.model(),
-                    lastKey == null ? null : lastKey.keyId(),
-                    false,
-                    failureName(e),
-                    Usage.NONE));
+            trace.provider(e.provider());
+            engine.finish(trace.failure(
+                    engine.now(),
+                    CallRecord.ERROR,
+                    e.errorType() == null ? "unknown" : e.errorType().wireName()));
             throw e;
         } catch (RuntimeException e) {
-            engine.recordCall(new UsageEvent(null, request.model(), null, false, "configuration_error", Usage.NONE));
+            engine.finish(trace.failure(engine.now(), CallRecord.ERROR, "configuration_error"));
             throw e;
         }
     }
@@ -141,8 +141,7 @@ final class CallLoop<T> {
                 unresolvedSecrets.add(key.keyId());
                 continue;
             }
-            attempts++;
-            lastKey = key;
+            trace.attempt(route, key, secret);
             lastKeyDescription = Secrets.describe(key, secret);
             Attempt attempt = new Attempt(
                     request.withModel(route.model()),
@@ -151,13 +150,25 @@ final class CallLoop<T> {
                     settings,
                     route.upstream(),
                     min(settings.requestTimeout(), Duration.ofNanos(remaining)));
+            Telemetry.Attempt span = engine.telemetry()
+                    .attemptStarted(
+                            trace.operation,
+                            route.provider(),
+                            request.model(),
+                            route.model(),
+                            key.keyId(),
+                            trace.attempts,
+                            rotatedLast);
             try {
                 T value = runner.run(adapter, attempt);
+                span.succeeded(route.model(), null, null);
                 return succeed(route, key, secret, value);
             } catch (ProviderException raw) {
                 ProviderException failure = new ProviderException(
                         raw.type(), raw.httpStatus(), raw.retryAfter(), Secrets.scrub(raw.getMessage(), secret));
+                span.failed(failure.type(), failure.httpStatus());
                 lastFailure = failure;
+                trace.failed(failure);
                 engine.store()
                         .updateHealth(
                                 key.keyId(),
@@ -174,11 +185,13 @@ final class CallLoop<T> {
 
     /** True to go on with the same route, false to move to the next one; throws when the call must fail. */
     private boolean decideAfterFailure(Route route, KeySpec key, ProviderException failure) {
-        ErrorAction action = failure.type().action();
-        switch (action) {
+        rotatedLast = false;
+        switch (failure.type().action()) {
             case ROTATE -> {
                 excluded.put(key.keyId(), failure.type());
-                rotations++;
+                trace.rotations++;
+                rotatedLast = true;
+                engine.telemetry().keyRotated(route.provider(), key.keyId(), failure.type());
                 return true;
             }
             case RETRY_WITH_BACKOFF -> {
@@ -189,7 +202,7 @@ final class CallLoop<T> {
                 retries++;
                 Duration delay = state.backoff.delay(retries);
                 if (delay.toNanos() >= remainingNanos()) {
-                    throw failed(route, failure, " (no time left for retry " + retries + ")");
+                    throw failed(route.provider(), failure, " (no time left for retry " + retries + ")");
                 }
                 sleep(delay);
                 return true;
@@ -197,7 +210,7 @@ final class CallLoop<T> {
             case NEXT_ROUTE -> {
                 return false;
             }
-            default -> throw failed(route, failure, "");
+            default -> throw failed(route.provider(), failure, "");
         }
     }
 
@@ -208,7 +221,7 @@ final class CallLoop<T> {
             engine.store()
                     .updateHealth(key.keyId(), h -> HealthPolicy.onSuccess(HealthPolicy.releaseTrial(h, token), now));
         }
-        return new Outcome<>(route, key, secret, value, attempts, rotations, startNanos);
+        return new Outcome<>(route, key, secret, value, trace);
     }
 
     /** Completes a chat call: counts its tokens against the key's budget, records it, builds the response. */
@@ -217,7 +230,7 @@ final class CallLoop<T> {
         Route route = outcome.route();
         Usage usage = reply.usage() == null ? Usage.NONE : reply.usage();
         String model = reply.model() != null ? reply.model() : route.model();
-        engine.completeCall(outcome.key(), route.provider(), model, usage);
+        engine.completeCall(outcome.trace(), outcome.key(), model, usage);
         return new ChatResponse(
                 reply.content(),
                 route.provider(),
@@ -227,9 +240,9 @@ final class CallLoop<T> {
                 outcome.keyMask(),
                 reply.finishReason(),
                 usage,
-                Duration.ofNanos(System.nanoTime() - outcome.startNanos()),
-                outcome.attempts(),
-                outcome.rotations(),
+                Duration.ofNanos(System.nanoTime() - outcome.trace().startNanos),
+                outcome.trace().attempts,
+                outcome.trace().rotations,
                 route.fallback(),
                 reply.responseId());
     }
@@ -270,8 +283,9 @@ final class CallLoop<T> {
     }
 
     private LlmRotateException exhausted(List<Route> routes) {
+        KeySpec lastKey = trace.key();
         if (retriesExhausted && lastFailure != null) {
-            return failed(null, lastFailure, " (after " + retries + " retries)");
+            return failed(lastKey.provider(), lastFailure, " (after " + retries + " retries)");
         }
         String last = lastFailure == null
                 ? ""
@@ -281,8 +295,8 @@ final class CallLoop<T> {
                 ? ""
                 : "; skipped because their secret_ref cannot be resolved: " + unresolvedSecrets;
         return new NoAvailableKeyException(
-                "no available key for model '" + request.model() + "' on " + routes + " after " + attempts + " attempts"
-                        + last + skipped,
+                "no available key for model '" + request.model() + "' on " + routes + " after " + trace.attempts
+                        + " attempts" + last + skipped,
                 request.model(),
                 engine.health(),
                 earliestAvailable(routes),
@@ -291,8 +305,7 @@ final class CallLoop<T> {
                 lastKeyDescription);
     }
 
-    private LlmRotateException failed(Route route, ProviderException failure, String suffix) {
-        String provider = route != null ? route.provider() : lastKey.provider();
+    private LlmRotateException failed(String provider, ProviderException failure, String suffix) {
         return new LlmRotateException(
                 failure.type().wireName() + " from " + provider + " with key " + lastKeyDescription + ": "
                         + failure.getMessage() + suffix,
@@ -305,9 +318,11 @@ final class CallLoop<T> {
     private long remainingNanos() {
         long remaining = deadlineNanos - System.nanoTime();
         if (remaining <= 0) {
+            KeySpec lastKey = trace.key();
             throw new LlmRotateException(
-                    "call deadline of " + Duration.ofNanos(deadlineNanos - startNanos) + " exceeded after " + attempts
-                            + " attempts" + (lastFailure == null ? "" : "; last failure: " + lastFailure.getMessage()),
+                    "call deadline of " + Duration.ofNanos(deadlineNanos - trace.startNanos) + " exceeded after "
+                            + trace.attempts + " attempts"
+                            + (lastFailure == null ? "" : "; last failure: " + lastFailure.getMessage()),
                     lastKey == null ? null : lastKey.provider(),
                     ErrorType.TIMEOUT,
                     lastKeyDescription);
@@ -320,19 +335,13 @@ final class CallLoop<T> {
             TimeUnit.NANOSECONDS.sleep(duration.toNanos());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            KeySpec lastKey = trace.key();
             throw new LlmRotateException(
                     "call interrupted",
                     lastKey == null ? null : lastKey.provider(),
                     ErrorType.UNKNOWN,
                     lastKeyDescription);
         }
-    }
-
-    private static String failureName(LlmRotateException e) {
-        if (e instanceof NoAvailableKeyException) {
-            return "no_available_key";
-        }
-        return e.errorType() == null ? "unknown" : e.errorType().wireName();
     }
 
     private static Duration min(Duration a, Duration b) {

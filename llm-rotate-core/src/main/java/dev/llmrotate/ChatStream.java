@@ -8,7 +8,7 @@ import dev.llmrotate.config.ProviderSettings;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.error.LlmRotateException;
 import dev.llmrotate.health.HealthPolicy;
-import dev.llmrotate.observe.UsageEvent;
+import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.provider.ProviderException;
 import dev.llmrotate.provider.StreamPiece;
 import java.time.Duration;
@@ -46,7 +46,8 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
         this.engine = engine;
         this.outcome = outcome;
         this.settings = settings;
-        this.timeToFirstChunk = Duration.ofNanos(System.nanoTime() - outcome.startNanos());
+        this.timeToFirstChunk = Duration.ofNanos(System.nanoTime() - outcome.trace().startNanos);
+        outcome.trace().firstChunk();
         this.pending = outcome.value().first();
         this.model = pending.model() != null ? pending.model() : outcome.route().model();
     }
@@ -84,7 +85,7 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
             Usage usage = piece.usage() == null ? Usage.NONE : piece.usage();
             if (ended.compareAndSet(false, true)) {
                 outcome.value().stream().close();
-                engine.completeCall(outcome.key(), outcome.route().provider(), model, usage);
+                engine.completeCall(outcome.trace(), outcome.key(), model, usage);
             }
             return new StreamChunk(piece.delta(), piece.finishReason(), usage);
         }
@@ -112,13 +113,8 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
                     .updateHealth(
                             outcome.key().keyId(),
                             h -> HealthPolicy.onFailure(h, ErrorType.STREAM_INTERRUPTED, null, engine.now(), settings));
-            engine.recordCall(new UsageEvent(
-                    outcome.route().provider(),
-                    model,
-                    outcome.key().keyId(),
-                    false,
-                    ErrorType.STREAM_INTERRUPTED.wireName(),
-                    Usage.NONE));
+            engine.finish(outcome.trace()
+                    .failure(engine.now(), CallRecord.INTERRUPTED, ErrorType.STREAM_INTERRUPTED.wireName()));
         }
         String describe = Secrets.describe(outcome.key(), outcome.secret());
         return new LlmRotateException(
@@ -155,7 +151,7 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
                 keyMask(),
                 reason,
                 last == null || last.usage() == null ? Usage.NONE : last.usage(),
-                Duration.ofNanos(System.nanoTime() - outcome.startNanos()),
+                Duration.ofNanos(System.nanoTime() - outcome.trace().startNanos),
                 attempts(),
                 rotations(),
                 fallbackUsed(),
@@ -185,11 +181,11 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
 
     /** Attempts made before the stream started. */
     public int attempts() {
-        return outcome.attempts();
+        return outcome.trace().attempts;
     }
 
     public int rotations() {
-        return outcome.rotations();
+        return outcome.trace().rotations;
     }
 
     public boolean fallbackUsed() {
@@ -206,8 +202,7 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
     public void close() {
         if (ended.compareAndSet(false, true)) {
             outcome.value().stream().close();
-            engine.recordCall(new UsageEvent(
-                    outcome.route().provider(), model, outcome.key().keyId(), false, "cancelled", Usage.NONE));
+            engine.finish(outcome.trace().failure(engine.now(), CallRecord.CANCELLED, null));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.llmrotate;
 
 import dev.llmrotate.chat.ChatRequest;
+import dev.llmrotate.chat.Usage;
 import dev.llmrotate.config.KeySpec;
 import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.error.ConfigurationException;
@@ -10,7 +11,11 @@ import dev.llmrotate.health.HealthPolicy;
 import dev.llmrotate.health.HealthReport;
 import dev.llmrotate.health.KeyHealth;
 import dev.llmrotate.health.KeyState;
-import dev.llmrotate.observe.UsageEvent;
+import dev.llmrotate.observe.CallRecord;
+import dev.llmrotate.observe.EventBuffer;
+import dev.llmrotate.observe.Pricing;
+import dev.llmrotate.observe.Telemetry;
+import dev.llmrotate.observe.UsageLog;
 import dev.llmrotate.provider.ProviderAdapter;
 import dev.llmrotate.route.Route;
 import dev.llmrotate.select.KeySelector;
@@ -34,6 +39,12 @@ final class Engine {
     private final KeySelector selector;
     private final Secrets secrets = new Secrets();
     private final AtomicLong callTokens = new AtomicLong();
+    /** Distinguishes this instance's call ids from other processes' (e.g. in a shared store). */
+    private final String instanceId;
+
+    private final Telemetry telemetry;
+    private final Pricing pricing;
+    private volatile EventBuffer eventBuffer;
     private volatile EngineState state;
 
     Engine(
@@ -41,7 +52,14 @@ final class Engine {
             StateStore store,
             Clock clock,
             RandomGenerator random,
-            Map<String, ProviderAdapter> adapters) {
+            Map<String, ProviderAdapter> adapters,
+            Telemetry telemetry,
+            Pricing pricing,
+            EventBuffer eventBuffer) {
+        this.telemetry = telemetry;
+        this.pricing = pricing;
+        this.eventBuffer = eventBuffer;
+        this.instanceId = Long.toString(random.nextLong() >>> 28, 36);
         this.store = store;
         this.clock = clock;
         this.random = random;
@@ -101,16 +119,39 @@ final class Engine {
         return adapters.get(provider);
     }
 
-    void recordCall(UsageEvent event) {
-        store.recordCall(event);
+    String callId(long token) {
+        return instanceId + "-" + Long.toString(token, 36);
+    }
+
+    Telemetry telemetry() {
+        return telemetry;
+    }
+
+    EventBuffer eventBuffer() {
+        return eventBuffer;
+    }
+
+    void eventBuffer(EventBuffer buffer) {
+        this.eventBuffer = buffer;
+    }
+
+    /** A call ended: its one record goes to the counters, the usage log, the event buffer and telemetry. */
+    void finish(CallRecord record) {
+        store.recordCall(record);
+        UsageLog.log(record);
+        EventBuffer buffer = eventBuffer;
+        if (buffer != null) {
+            buffer.add(record);
+        }
+        telemetry.callEnded(record);
     }
 
     /** A call answered: its tokens count against the key's tpm budget and the call is recorded. */
-    void completeCall(KeySpec key, String provider, String model, dev.llmrotate.chat.Usage usage) {
+    void completeCall(CallTrace trace, KeySpec key, String model, Usage usage) {
         if (key.rateLimitTpm() != null) {
             store.addTokens(key.keyId(), usage.totalTokens(), clock.millis());
         }
-        store.recordCall(new UsageEvent(provider, model, key.keyId(), true, null, usage));
+        finish(trace.success(clock.instant(), model, usage, pricing));
     }
 
     /** Rejects, before any request is sent, content that some route's provider cannot take. */

@@ -7,7 +7,7 @@ import dev.llmrotate.config.SecretRef;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.error.LlmRotateException;
 import dev.llmrotate.health.HealthPolicy;
-import dev.llmrotate.observe.UsageEvent;
+import dev.llmrotate.observe.CallRecord;
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A key lent out by {@link LlmRotate#acquire} for a call the application makes itself. Report the outcome once with
  * {@link #reportSuccess} or {@link #reportError}: it feeds the same health state machine and usage counters as
- * managed calls. Closing an unreported lease gives the key back without a verdict (recorded as {@code unreported}).
+ * managed calls. Closing an unreported lease gives the key back without a verdict (recorded as {@code cancelled}).
  * {@link #toString()} never shows the secret.
  */
 public final class KeyLease implements AutoCloseable {
@@ -28,15 +28,24 @@ public final class KeyLease implements AutoCloseable {
     private final String secret;
     private final ProviderSettings settings;
     private final long token;
+    private final CallTrace trace;
     private final AtomicBoolean finished = new AtomicBoolean();
 
-    KeyLease(Engine engine, KeySpec key, String model, String secret, ProviderSettings settings, long token) {
+    KeyLease(
+            Engine engine,
+            KeySpec key,
+            String model,
+            String secret,
+            ProviderSettings settings,
+            long token,
+            CallTrace trace) {
         this.engine = engine;
         this.key = key;
         this.model = model;
         this.secret = secret;
         this.settings = settings;
         this.token = token;
+        this.trace = trace;
     }
 
     public String provider() {
@@ -72,7 +81,7 @@ public final class KeyLease implements AutoCloseable {
         finish();
         java.time.Instant now = engine.now();
         engine.store().updateHealth(key.keyId(), h -> HealthPolicy.onSuccess(HealthPolicy.releaseTrial(h, token), now));
-        engine.completeCall(key, key.provider(), model, usage == null ? Usage.NONE : usage);
+        engine.completeCall(trace, key, model, usage == null ? Usage.NONE : usage);
     }
 
     public void reportSuccess() {
@@ -87,7 +96,7 @@ public final class KeyLease implements AutoCloseable {
                         key.keyId(),
                         h -> HealthPolicy.releaseTrial(
                                 HealthPolicy.onFailure(h, type, retryAfter, engine.now(), settings), token));
-        engine.recordCall(new UsageEvent(key.provider(), model, key.keyId(), false, type.wireName(), Usage.NONE));
+        engine.finish(trace.failure(engine.now(), CallRecord.ERROR, type.wireName()));
     }
 
     public void reportError(ErrorType type) {
@@ -112,12 +121,12 @@ public final class KeyLease implements AutoCloseable {
         reportError(type, null);
     }
 
-    /** Gives the key back; without a report, no verdict on its health and a usage record {@code unreported}. */
+    /** Gives the key back; without a report, no verdict on its health and a record with outcome {@code cancelled}. */
     @Override
     public void close() {
         if (finished.compareAndSet(false, true)) {
             engine.store().updateHealth(key.keyId(), h -> HealthPolicy.releaseTrial(h, token));
-            engine.recordCall(new UsageEvent(key.provider(), model, key.keyId(), false, "unreported", Usage.NONE));
+            engine.finish(trace.failure(engine.now(), CallRecord.CANCELLED, null));
         }
     }
 

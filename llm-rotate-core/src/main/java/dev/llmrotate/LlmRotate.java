@@ -9,6 +9,8 @@ import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.error.ConfigurationException;
 import dev.llmrotate.error.NoAvailableKeyException;
 import dev.llmrotate.health.HealthReport;
+import dev.llmrotate.observe.CallRecord;
+import dev.llmrotate.observe.EventBuffer;
 import dev.llmrotate.observe.UsageSummary;
 import dev.llmrotate.provider.ProviderAdapter;
 import dev.llmrotate.route.Route;
@@ -79,7 +81,7 @@ public final class LlmRotate implements AutoCloseable {
     public ChatResponse chat(ChatRequest request) {
         ensureOpen();
         return CallLoop.toResponse(
-                engine, new CallLoop<>(engine, engine.state(), request, ProviderAdapter::send).run());
+                engine, new CallLoop<>(engine, engine.state(), request, "chat", ProviderAdapter::send).run());
     }
 
     /** {@link #chat(ChatRequest)} on the instance's executor (see {@link LlmRotateBuilder#executor}). */
@@ -101,7 +103,8 @@ public final class LlmRotate implements AutoCloseable {
     public ChatStream chatStream(ChatRequest request) {
         ensureOpen();
         EngineState state = engine.state();
-        CallLoop.Outcome<OpenedStream> outcome = new CallLoop<>(engine, state, request, OpenedStream::open).run();
+        CallLoop.Outcome<OpenedStream> outcome =
+                new CallLoop<>(engine, state, request, "chat_stream", OpenedStream::open).run();
         return new ChatStream(
                 engine, outcome, state.config.provider(outcome.route().provider()));
     }
@@ -130,6 +133,8 @@ public final class LlmRotate implements AutoCloseable {
         }
         Route route = new Route(provider, model == null ? "*" : model, null, false, keys);
         long token = engine.nextCallToken();
+        CallTrace trace = new CallTrace(engine.callId(token), "lease", model);
+        trace.provider(provider);
         Duration hold = state.config.defaults().callDeadline();
         Set<String> skipped = new HashSet<>();
         while (true) {
@@ -145,13 +150,14 @@ public final class LlmRotate implements AutoCloseable {
                         provider,
                         null,
                         null);
-                engine.recordCall(new dev.llmrotate.observe.UsageEvent(
-                        provider, model, null, false, "no_available_key", dev.llmrotate.chat.Usage.NONE));
+                engine.finish(trace.failure(engine.now(), CallRecord.NO_AVAILABLE_KEY, null));
                 throw e;
             }
             String secret = engine.secrets().resolveOrWarn(selection.key());
             if (secret != null) {
-                return new KeyLease(engine, selection.key(), model, secret, state.config.provider(provider), token);
+                trace.lease(selection.key(), secret, model);
+                return new KeyLease(
+                        engine, selection.key(), model, secret, state.config.provider(provider), token, trace);
             }
             engine.store()
                     .updateHealth(
@@ -189,6 +195,23 @@ public final class LlmRotate implements AutoCloseable {
     /** Usage counters since start (or shared, with a shared state store). */
     public UsageSummary usageSummary() {
         return engine.store().usageSummary();
+    }
+
+    /**
+     * Switches the event buffer on with room for {@code capacity} records (replacing an existing buffer), or off
+     * with 0. Off by default; while off, calls keep no records in memory.
+     */
+    public void eventBuffer(int capacity) {
+        if (capacity < 0) {
+            throw new ConfigurationException("event buffer capacity must not be negative, got " + capacity);
+        }
+        engine.eventBuffer(capacity == 0 ? null : new EventBuffer(capacity));
+    }
+
+    /** Up to {@code limit} of the most recent call records, newest first; empty while the event buffer is off. */
+    public List<CallRecord> recentCalls(int limit) {
+        EventBuffer buffer = engine.eventBuffer();
+        return buffer == null ? List.of() : buffer.recent(limit);
     }
 
     /** Operator action: makes a key ACTIVE again with a clean record (e.g. after replacing a revoked secret). */

@@ -2,7 +2,12 @@ package dev.llmrotate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmrotate.config.LlmRotateConfig;
+import dev.llmrotate.config.PricingSettings;
 import dev.llmrotate.error.ConfigurationException;
+import dev.llmrotate.observe.EventBuffer;
+import dev.llmrotate.observe.Pricing;
+import dev.llmrotate.observe.Telemetry;
+import dev.llmrotate.observe.TelemetryProvider;
 import dev.llmrotate.provider.ProviderAdapter;
 import dev.llmrotate.provider.azure.AzureOpenAiAdapter;
 import dev.llmrotate.provider.bedrock.BedrockAdapter;
@@ -16,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.ServiceLoader;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,6 +37,9 @@ public final class LlmRotateBuilder {
     private RandomGenerator random;
     private StateStore stateStore;
     private Executor executor;
+    private Telemetry telemetry;
+    private Pricing pricing;
+    private int eventCapacity;
     private final Map<String, ProviderAdapter> adapters = new LinkedHashMap<>();
 
     LlmRotateBuilder() {}
@@ -67,6 +76,33 @@ public final class LlmRotateBuilder {
         return this;
     }
 
+    /**
+     * The telemetry hooks; default: the first {@link TelemetryProvider} found by {@link ServiceLoader} (adding the
+     * {@code llm-rotate-otel} module provides one), else none.
+     */
+    public LlmRotateBuilder telemetry(Telemetry value) {
+        this.telemetry = Objects.requireNonNull(value, "telemetry");
+        return this;
+    }
+
+    /** Model prices for cost estimates; default: the configuration's {@code pricing} over the built-in table. */
+    public LlmRotateBuilder pricing(Pricing value) {
+        this.pricing = Objects.requireNonNull(value, "pricing");
+        return this;
+    }
+
+    /**
+     * Keeps the most recent {@code capacity} call records in memory ({@link LlmRotate#recentCalls}); off by
+     * default. The configuration's {@code event_buffer} does the same.
+     */
+    public LlmRotateBuilder eventBuffer(int capacity) {
+        if (capacity <= 0) {
+            throw new ConfigurationException("event buffer capacity must be positive, got " + capacity);
+        }
+        this.eventCapacity = capacity;
+        return this;
+    }
+
     /** Adds an adapter, replacing the built-in one of its provider (for custom transports and tests). */
     public LlmRotateBuilder adapter(ProviderAdapter adapter) {
         adapters.put(adapter.provider(), adapter);
@@ -86,7 +122,15 @@ public final class LlmRotateBuilder {
                 random != null ? random : () -> ThreadLocalRandom.current().nextLong();
         Map<String, ProviderAdapter> all = new LinkedHashMap<>(builtInAdapters(clock));
         all.putAll(adapters);
-        Engine engine = new Engine(config, stateStore != null ? stateStore : new InMemoryStateStore(), clock, rng, all);
+        Engine engine = new Engine(
+                config,
+                stateStore != null ? stateStore : new InMemoryStateStore(),
+                clock,
+                rng,
+                all,
+                telemetry != null ? telemetry : discoverTelemetry(),
+                pricing != null ? pricing : pricingOf(config.pricing()),
+                eventBufferOf(eventCapacity > 0 ? eventCapacity : config.eventBufferCapacity()));
         ExecutorService owned = executor == null ? Executors.newCachedThreadPool(daemonThreads()) : null;
         return new LlmRotate(engine, executor != null ? executor : owned, owned);
     }
@@ -102,6 +146,27 @@ public final class LlmRotateBuilder {
         Map<String, ProviderAdapter> builtIn = new LinkedHashMap<>();
         adapters.forEach(adapter -> builtIn.put(adapter.provider(), adapter));
         return builtIn;
+    }
+
+    /** The configuration's prices over the built-in table (file first, single prices win). */
+    static Pricing pricingOf(PricingSettings settings) {
+        Pricing.Builder prices = Pricing.builder();
+        if (settings.file() != null) {
+            prices.file(settings.file());
+        }
+        settings.prices().forEach(entry -> prices.price(entry.provider(), entry.model(), entry.price()));
+        return prices.build();
+    }
+
+    private static EventBuffer eventBufferOf(int capacity) {
+        return capacity > 0 ? new EventBuffer(capacity) : null;
+    }
+
+    private static Telemetry discoverTelemetry() {
+        for (TelemetryProvider provider : ServiceLoader.load(TelemetryProvider.class)) {
+            return provider.create();
+        }
+        return Telemetry.NOOP;
     }
 
     private static ThreadFactory daemonThreads() {

@@ -52,6 +52,14 @@ public abstract class EngineTestSupport {
         return engine;
     }
 
+    /** An engine on the system clock, for runs whose rests must really pass. */
+    protected LlmRotate realClockEngine(LlmRotateConfig config) {
+        LlmRotate engine =
+                LlmRotate.builder().config(config).random(seed.random()).build();
+        engines.add(engine);
+        return engine;
+    }
+
     protected static String secret(String keyId) {
         return Keys.secret(keyId);
     }

@@ -85,7 +85,7 @@ class LeaseTest extends EngineTestSupport {
         lease.close();
         lm.acquire("openai").close();
         assertThat(lm.usageSummary().overall().calls()).isEqualTo(2);
-        assertThat(lm.usageSummary().overall().failuresByType()).containsEntry("unreported", 1L);
+        assertThat(lm.usageSummary().overall().failuresByType()).containsEntry("cancelled", 1L);
     }
 
     @Test

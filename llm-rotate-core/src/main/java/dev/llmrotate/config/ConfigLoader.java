@@ -93,7 +93,11 @@ public final class ConfigLoader {
         }
         Format format = formatOf(path);
         String text = readFile(path);
-        return RegistryReader.read(parse(text, format, path.toString()), path.toString(), useKeys);
+        return RegistryReader.read(
+                parse(text, format, path.toString()),
+                path.toString(),
+                useKeys,
+                path.toAbsolutePath().getParent());
     }
 
     /** Loads YAML text (a JSON document is valid YAML too). */

@@ -27,6 +27,7 @@ final class ConfigValidator {
         Set<String> activeProviders = validator.activeProviders();
         validator.checkFallbackChains(activeProviders);
         validator.checkModelRoutes();
+        validator.checkObservability();
         return validator.problems;
     }
 
@@ -268,6 +269,16 @@ final class ConfigValidator {
                         + " or a fallback chain from one of them to the others");
             }
         });
+    }
+
+    private void checkObservability() {
+        if (config.eventBufferCapacity < 0) {
+            problems.add("event_buffer.capacity: must not be negative, got " + config.eventBufferCapacity);
+        }
+        java.nio.file.Path file = config.pricing.file();
+        if (file != null && !java.nio.file.Files.isRegularFile(file)) {
+            problems.add("pricing.file: " + file + " does not exist or is not a file");
+        }
     }
 
     private void positive(String path, Duration value) {

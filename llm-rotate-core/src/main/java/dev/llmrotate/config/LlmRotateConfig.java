@@ -28,6 +28,8 @@ public final class LlmRotateConfig {
     private final Map<String, Integer> priorities;
     private final Map<String, List<FallbackTarget>> fallbackChains;
     private final Map<String, String> modelProviders;
+    private final PricingSettings pricing;
+    private final int eventBufferCapacity;
     private final List<KeySpec> activeKeys;
 
     private LlmRotateConfig(Builder b) {
@@ -49,6 +51,8 @@ public final class LlmRotateConfig {
         b.fallbackChains.forEach((provider, targets) -> chains.put(provider, List.copyOf(targets)));
         this.fallbackChains = Collections.unmodifiableMap(chains);
         this.modelProviders = Collections.unmodifiableMap(new LinkedHashMap<>(b.modelProviders));
+        this.pricing = b.pricing;
+        this.eventBufferCapacity = b.eventBufferCapacity;
         this.activeKeys = computeActiveKeys();
     }
 
@@ -124,6 +128,16 @@ public final class LlmRotateConfig {
         return modelProviders;
     }
 
+    /** The {@code pricing} block (price file and single prices over the built-in table). */
+    public PricingSettings pricing() {
+        return pricing;
+    }
+
+    /** The {@code event_buffer} capacity, or 0 when the buffer is off (the default). */
+    public int eventBufferCapacity() {
+        return eventBufferCapacity;
+    }
+
     /** A builder holding this configuration's content, to derive a changed copy (for {@code reloadConfig}). */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -134,6 +148,8 @@ public final class LlmRotateConfig {
         b.priorities.putAll(priorities);
         fallbackChains.forEach((p, targets) -> b.fallbackChains.put(p, new ArrayList<>(targets)));
         b.modelProviders.putAll(modelProviders);
+        b.pricing = pricing;
+        b.eventBufferCapacity = eventBufferCapacity;
         return b;
     }
 
@@ -147,12 +163,23 @@ public final class LlmRotateConfig {
                 && defaults.equals(other.defaults)
                 && priorities.equals(other.priorities)
                 && fallbackChains.equals(other.fallbackChains)
-                && modelProviders.equals(other.modelProviders);
+                && modelProviders.equals(other.modelProviders)
+                && pricing.equals(other.pricing)
+                && eventBufferCapacity == other.eventBufferCapacity;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(keys, useKeys, providers, defaults, priorities, fallbackChains, modelProviders);
+        return Objects.hash(
+                keys,
+                useKeys,
+                providers,
+                defaults,
+                priorities,
+                fallbackChains,
+                modelProviders,
+                pricing,
+                eventBufferCapacity);
     }
 
     @Override
@@ -174,6 +201,8 @@ public final class LlmRotateConfig {
         final Map<String, Integer> priorities = new LinkedHashMap<>();
         final Map<String, List<FallbackTarget>> fallbackChains = new LinkedHashMap<>();
         final Map<String, String> modelProviders = new LinkedHashMap<>();
+        PricingSettings pricing = PricingSettings.NONE;
+        int eventBufferCapacity;
 
         // Keys ConfigLoader left out because of problems it has already reported. The validator does not report
         // what only follows from their absence (use_keys naming one, "no key is active", a chain target without
@@ -266,6 +295,18 @@ public final class LlmRotateConfig {
 
         public Builder modelProvider(String model, String provider) {
             modelProviders.put(model, provider);
+            return this;
+        }
+
+        /** Prices over the built-in table: a LiteLLM-format file (or null) and single prices. */
+        public Builder pricing(PricingSettings value) {
+            this.pricing = Objects.requireNonNull(value, "pricing");
+            return this;
+        }
+
+        /** Keeps the most recent {@code capacity} call records in memory; 0 (the default) keeps none. */
+        public Builder eventBuffer(int capacity) {
+            this.eventBufferCapacity = capacity;
             return this;
         }
 

@@ -17,8 +17,20 @@ import java.util.function.UnaryOperator;
  * semantic checks of {@link ConfigValidator} are reported in the same {@link ConfigurationException}.
  */
 final class RegistryReader {
-    static final List<String> TOP_LEVEL_FIELDS =
-            List.of("keys", "providers", "defaults", "use_keys", "priorities", "fallback_chains", "model_providers");
+    static final List<String> TOP_LEVEL_FIELDS = List.of(
+            "keys",
+            "providers",
+            "defaults",
+            "use_keys",
+            "priorities",
+            "fallback_chains",
+            "model_providers",
+            "pricing",
+            "event_buffer");
+    static final List<String> PRICING_FIELDS = List.of("file", "models");
+    static final List<String> PRICE_FIELDS =
+            List.of("model", "provider", "input_per_million", "output_per_million", "cached_input_per_million");
+    static final List<String> EVENT_BUFFER_FIELDS = List.of("enabled", "capacity");
     static final List<String> KEY_FIELDS = List.of(
             "key_id",
             "provider",
@@ -51,7 +63,11 @@ final class RegistryReader {
     private final Values values = new Values(problems);
     private final LlmRotateConfig.Builder builder = LlmRotateConfig.builder();
 
-    private RegistryReader() {}
+    private final java.nio.file.Path baseDir;
+
+    private RegistryReader(java.nio.file.Path baseDir) {
+        this.baseDir = baseDir;
+    }
 
     private static Map<String, BiFunction<ProviderSettings, Duration, ProviderSettings>> providerDurations() {
         Map<String, BiFunction<ProviderSettings, Duration, ProviderSettings>> m = new LinkedHashMap<>();
@@ -82,6 +98,11 @@ final class RegistryReader {
      * @param useKeys when not null, replaces the document's {@code use_keys}
      */
     static LlmRotateConfig read(Object document, String source, List<String> useKeys) {
+        return read(document, source, useKeys, null);
+    }
+
+    /** Reads a document; relative paths in it (the price file) resolve against {@code baseDir} when given. */
+    static LlmRotateConfig read(Object document, String source, List<String> useKeys, java.nio.file.Path baseDir) {
         if (document == null) {
             throw new ConfigurationException(source + ": the configuration is empty; expected a map with at least "
                     + "'keys' (and optionally "
@@ -92,7 +113,7 @@ final class RegistryReader {
             throw new ConfigurationException(source + ": expected a map of configuration fields (keys, providers, "
                     + "defaults, ...), got " + Values.describe(document));
         }
-        RegistryReader reader = new RegistryReader();
+        RegistryReader reader = new RegistryReader(baseDir);
         Map<String, Object> root = reader.values.map(document, source, "a map of configuration fields");
         if (root != null) {
             reader.readRoot(root, useKeys);
@@ -119,6 +140,81 @@ final class RegistryReader {
         readPriorities(root.get("priorities"));
         readFallbackChains(root.get("fallback_chains"));
         readModelProviders(root.get("model_providers"));
+        readPricing(root.get("pricing"));
+        readEventBuffer(root.get("event_buffer"));
+    }
+
+    private void readPricing(Object value) {
+        if (value == null) {
+            return;
+        }
+        Map<String, Object> fields = values.map(value, "pricing", "a map (file, models)");
+        if (fields == null) {
+            return;
+        }
+        values.unknownFields(fields, "pricing", PRICING_FIELDS);
+        java.nio.file.Path file = null;
+        String fileName = optional(fields, "file", "pricing", values::string);
+        if (fileName != null) {
+            file = java.nio.file.Path.of(fileName);
+            if (!file.isAbsolute() && baseDir != null) {
+                file = baseDir.resolve(file);
+            }
+        }
+        List<PricingSettings.Entry> entries = new ArrayList<>();
+        List<Object> models = fields.get("models") == null
+                ? List.of()
+                : values.list(fields.get("models"), "pricing.models", "a list of {model, input_per_million, ...}");
+        for (int i = 0; models != null && i < models.size(); i++) {
+            String path = "pricing.models[" + i + "]";
+            Map<String, Object> price = values.map(models.get(i), path, "a map (model, input_per_million, ...)");
+            if (price == null) {
+                continue;
+            }
+            values.unknownFields(price, path, PRICE_FIELDS);
+            String model = required(price, "model", path, values::string);
+            String provider = optional(price, "provider", path, values::string);
+            Double input = required(price, "input_per_million", path, values::number);
+            Double output = required(price, "output_per_million", path, values::number);
+            Double cached = optional(price, "cached_input_per_million", path, values::number);
+            if (provider != null && !ProviderCatalog.isKnown(provider)) {
+                values.problem(
+                        path + ".provider",
+                        "unknown provider " + quoted(provider)
+                                + Suggestions.didYouMean(provider, ProviderCatalog.names()));
+            }
+            if (model == null || input == null || output == null) {
+                continue;
+            }
+            if (input < 0 || output < 0 || (cached != null && cached < 0)) {
+                values.problem(path, "prices must not be negative");
+                continue;
+            }
+            entries.add(new PricingSettings.Entry(
+                    provider, model, new dev.llmrotate.observe.ModelPrice(input, output, cached)));
+        }
+        builder.pricing(new PricingSettings(file, entries));
+    }
+
+    private void readEventBuffer(Object value) {
+        if (value == null) {
+            return;
+        }
+        Map<String, Object> fields = values.map(value, "event_buffer", "a map (enabled, capacity)");
+        if (fields == null) {
+            return;
+        }
+        values.unknownFields(fields, "event_buffer", EVENT_BUFFER_FIELDS);
+        Boolean enabled = optional(fields, "enabled", "event_buffer", values::bool);
+        Integer capacity = optional(fields, "capacity", "event_buffer", values::integer);
+        if (capacity != null && capacity <= 0) {
+            values.problem("event_buffer.capacity", "must be positive, got " + capacity);
+            return;
+        }
+        if (Boolean.FALSE.equals(enabled)) {
+            return;
+        }
+        builder.eventBuffer(capacity != null ? capacity : dev.llmrotate.observe.EventBuffer.DEFAULT_CAPACITY);
     }
 
     private void readKeys(Object value) {
@@ -417,6 +513,12 @@ final class RegistryReader {
     private <T> T missing(String path) {
         values.problem(path, "required field is missing");
         return null;
+    }
+
+    /** Reads a required field; absent or null is a problem. */
+    private <T> T required(Map<String, Object> map, String field, String path, BiFunction<Object, String, T> reader) {
+        Object value = map.get(field);
+        return value == null ? missing(Values.child(path, field)) : reader.apply(value, Values.child(path, field));
     }
 
     /** Reads an optional field; absent and null both mean "not given" (the default applies). */

@@ -4,7 +4,12 @@ import java.util.Map;
 
 /**
  * Counters since start (in-memory store) or shared by every worker (Redis store): overall and per provider, model
- * and key.
+ * and key. A call counts once, under the provider, model and key that answered it or failed last.
+ *
+ * @param overall every call
+ * @param byProvider per provider
+ * @param byModel per model that answered (the requested one when none did)
+ * @param byKey per key
  */
 public record UsageSummary(
         Totals overall, Map<String, Totals> byProvider, Map<String, Totals> byModel, Map<String, Totals> byKey) {
@@ -20,12 +25,15 @@ public record UsageSummary(
      *
      * @param calls calls finished
      * @param successes calls that returned a result
-     * @param failures calls that ended in an exception
+     * @param failures calls that did not (errors, no available key, interrupted or cancelled streams)
      * @param failuresByType failures per error type wire name ({@code rate_limit}, {@code no_available_key}, ...)
      * @param inputTokens prompt tokens
      * @param outputTokens completion tokens
      * @param cachedInputTokens prompt tokens served from cache
      * @param reasoningTokens output tokens spent on reasoning
+     * @param costUsd estimated cost of the priced calls
+     * @param unpricedCalls successful calls whose model has no price (their cost is not in {@code costUsd})
+     * @param latency call latency percentiles
      */
     public record Totals(
             long calls,
@@ -35,8 +43,11 @@ public record UsageSummary(
             long inputTokens,
             long outputTokens,
             long cachedInputTokens,
-            long reasoningTokens) {
-        public static final Totals EMPTY = new Totals(0, 0, 0, Map.of(), 0, 0, 0, 0);
+            long reasoningTokens,
+            double costUsd,
+            long unpricedCalls,
+            Latency latency) {
+        public static final Totals EMPTY = new Totals(0, 0, 0, Map.of(), 0, 0, 0, 0, 0, 0, Latency.EMPTY);
 
         public Totals {
             failuresByType = Map.copyOf(failuresByType);
@@ -45,5 +56,17 @@ public record UsageSummary(
         public long totalTokens() {
             return inputTokens + outputTokens;
         }
+    }
+
+    /**
+     * Latency percentiles in milliseconds, from log-linear buckets (each at most about 9% above the true value).
+     *
+     * @param p50Ms median
+     * @param p90Ms 90th percentile
+     * @param p99Ms 99th percentile
+     * @param maxMs the slowest call's bucket
+     */
+    public record Latency(double p50Ms, double p90Ms, double p99Ms, double maxMs) {
+        public static final Latency EMPTY = new Latency(0, 0, 0, 0);
     }
 }

@@ -7,6 +7,7 @@ import dev.llmrotate.health.KeyState;
 import dev.llmrotate.route.Route;
 import dev.llmrotate.state.StateStore;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,9 @@ import java.util.Set;
 public final class KeySelector {
     /** A claimed key; {@code trial} is true when the call holds the key's PROBATION trial slot. */
     public record Selection(KeySpec key, boolean trial) {}
+
+    /** How soon a caller waiting for a key on probation looks again while another call holds its trial slot. */
+    static final Duration TRIAL_POLL = Duration.ofMillis(20);
 
     private final StateStore store;
     private final Clock clock;
@@ -98,7 +102,8 @@ public final class KeySelector {
 
     /**
      * When some key of the route, other than {@code excluded}, can next serve; null when none ever will by itself
-     * (all disabled). Token budgets are re-checked each second, so that estimate is at most a second early.
+     * (all disabled). Token budgets are re-checked each second, and a key whose probation trial is under way every
+     * {@link #TRIAL_POLL}, so those estimates may be early; callers look again then.
      */
     public Instant earliestAvailable(Route route, Set<String> excluded) {
         Instant now = clock.instant();
@@ -108,9 +113,14 @@ public final class KeySelector {
             if (excluded.contains(key.keyId())) {
                 continue;
             }
-            Instant at = HealthPolicy.availableAt(store.health(key.keyId()), now);
+            KeyHealth health = store.health(key.keyId());
+            Instant at = HealthPolicy.availableAt(health, now);
             if (at == null) {
                 continue;
+            }
+            if (HealthPolicy.effectiveState(health, now) == KeyState.PROBATION && at.isAfter(now)) {
+                // A trial call is under way and usually ends long before its slot would expire: look again soon.
+                at = min(at, now.plus(TRIAL_POLL));
             }
             if (key.rateLimitRpm() != null) {
                 at = max(at, Instant.ofEpochMilli(store.nextRequestSlot(key.keyId(), key.rateLimitRpm(), nowMillis)));
@@ -123,6 +133,10 @@ public final class KeySelector {
             }
         }
         return earliest;
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
     }
 
     private static Instant max(Instant a, Instant b) {

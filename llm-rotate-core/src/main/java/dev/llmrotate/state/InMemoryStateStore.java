@@ -1,14 +1,15 @@
 package dev.llmrotate.state;
 
-import dev.llmrotate.chat.Usage;
 import dev.llmrotate.health.KeyHealth;
-import dev.llmrotate.observe.UsageEvent;
+import dev.llmrotate.observe.CallRecord;
+import dev.llmrotate.observe.LatencyHistogram;
 import dev.llmrotate.observe.UsageSummary;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.UnaryOperator;
 
@@ -78,16 +79,17 @@ public final class InMemoryStateStore implements StateStore {
     }
 
     @Override
-    public void recordCall(UsageEvent event) {
-        overall.add(event);
-        if (event.provider() != null) {
-            byProvider.computeIfAbsent(event.provider(), p -> new Counters()).add(event);
+    public void recordCall(CallRecord record) {
+        overall.add(record);
+        if (record.provider() != null) {
+            byProvider.computeIfAbsent(record.provider(), p -> new Counters()).add(record);
         }
-        if (event.model() != null) {
-            byModel.computeIfAbsent(event.model(), m -> new Counters()).add(event);
+        String model = record.model() != null ? record.model() : record.requestedModel();
+        if (model != null) {
+            byModel.computeIfAbsent(model, m -> new Counters()).add(record);
         }
-        if (event.keyId() != null) {
-            byKey.computeIfAbsent(event.keyId(), k -> new Counters()).add(event);
+        if (record.keyId() != null) {
+            byKey.computeIfAbsent(record.keyId(), k -> new Counters()).add(record);
         }
     }
 
@@ -111,22 +113,28 @@ public final class InMemoryStateStore implements StateStore {
         final LongAdder outputTokens = new LongAdder();
         final LongAdder cachedInputTokens = new LongAdder();
         final LongAdder reasoningTokens = new LongAdder();
+        final DoubleAdder costUsd = new DoubleAdder();
+        final LongAdder unpricedCalls = new LongAdder();
+        final LatencyHistogram latency = new LatencyHistogram();
 
-        void add(UsageEvent event) {
-            if (event.success()) {
+        void add(CallRecord record) {
+            if (record.isSuccess()) {
                 successes.increment();
             } else {
                 failures.increment();
-                String type = event.failure() == null ? "unknown" : event.failure();
+                String type = failureName(record);
                 failuresByType.computeIfAbsent(type, t -> new LongAdder()).increment();
             }
-            Usage usage = event.usage();
-            if (usage != null) {
-                inputTokens.add(usage.inputTokens());
-                outputTokens.add(usage.outputTokens());
-                cachedInputTokens.add(usage.cachedInputTokens());
-                reasoningTokens.add(usage.reasoningTokens());
+            inputTokens.add(record.inputTokens());
+            outputTokens.add(record.outputTokens());
+            cachedInputTokens.add(record.cachedInputTokens());
+            reasoningTokens.add(record.reasoningTokens());
+            if (record.estimatedCostUsd() != null) {
+                costUsd.add(record.estimatedCostUsd());
+            } else if (record.isSuccess()) {
+                unpricedCalls.increment();
             }
+            latency.record(record.latencyMs());
         }
 
         UsageSummary.Totals snapshot() {
@@ -142,7 +150,24 @@ public final class InMemoryStateStore implements StateStore {
                     inputTokens.sum(),
                     outputTokens.sum(),
                     cachedInputTokens.sum(),
-                    reasoningTokens.sum());
+                    reasoningTokens.sum(),
+                    costUsd.sum(),
+                    unpricedCalls.sum(),
+                    LatencyHistogram.summarise(latency.counts()));
         }
+    }
+
+    /**
+     * The key a failed call is counted under in {@code failures_by_type}: its error type, or its outcome when it has
+     * none ({@code no_available_key}, {@code cancelled}).
+     */
+    public static String failureName(CallRecord record) {
+        if (CallRecord.NO_AVAILABLE_KEY.equals(record.outcome())) {
+            return CallRecord.NO_AVAILABLE_KEY;
+        }
+        if (record.errorType() != null) {
+            return record.errorType();
+        }
+        return record.outcome();
     }
 }

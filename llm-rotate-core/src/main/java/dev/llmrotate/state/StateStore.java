@@ -1,7 +1,7 @@
 package dev.llmrotate.state;
 
 import dev.llmrotate.health.KeyHealth;
-import dev.llmrotate.observe.UsageEvent;
+import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.observe.UsageSummary;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -43,8 +43,8 @@ public interface StateStore extends AutoCloseable {
     /** The next value of a round-robin cursor (starts at 0). */
     long nextRoundRobin(String scope);
 
-    /** Adds one finished call to the usage counters. */
-    void recordCall(UsageEvent event);
+    /** Adds one finished call to the usage counters (calls, outcomes, tokens, cost, latency). */
+    void recordCall(CallRecord record);
 
     /** The usage counters now. */
     UsageSummary usageSummary();

@@ -496,7 +496,7 @@ class ConfigLoaderTest {
     @Test
     void emptyDocumentsAreRefusedClearly(@TempDir Path dir) throws IOException {
         String expectedEnd = ": the configuration is empty; expected a map with at least 'keys' (and optionally"
-                + " providers, defaults, use_keys, priorities, fallback_chains, model_providers)";
+                + " providers, defaults, use_keys, priorities, fallback_chains, model_providers, pricing, event_buffer)";
         Path empty = dir.resolve("empty.yaml");
         Files.writeString(empty, "");
         Path emptyJson = dir.resolve("empty.json");

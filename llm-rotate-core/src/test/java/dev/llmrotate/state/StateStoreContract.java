@@ -8,7 +8,7 @@ import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.health.HealthPolicy;
 import dev.llmrotate.health.KeyHealth;
 import dev.llmrotate.health.KeyState;
-import dev.llmrotate.observe.UsageEvent;
+import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.observe.UsageSummary;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -181,32 +181,89 @@ public abstract class StateStoreContract {
         assertThat(store.nextRoundRobin("other-scope")).isZero();
     }
 
+    /** A record as the engine writes it; cost null means the model has no price. */
+    protected static CallRecord record(
+            String provider,
+            String model,
+            String keyId,
+            String outcome,
+            String errorType,
+            Usage usage,
+            double latencyMs,
+            Double cost) {
+        return new CallRecord(
+                Instant.ofEpochMilli(T0),
+                "c-1",
+                "chat",
+                provider,
+                null,
+                model,
+                model,
+                keyId,
+                keyId == null ? null : "sk-…abcd",
+                outcome,
+                errorType,
+                null,
+                usage.inputTokens(),
+                usage.outputTokens(),
+                usage.cachedInputTokens(),
+                usage.reasoningTokens(),
+                usage.totalTokens(),
+                latencyMs,
+                null,
+                1,
+                0,
+                false,
+                cost,
+                cost == null ? "unknown_model" : "estimated");
+    }
+
     @Test
     void usageCountersAddUpPerSlice() throws Exception {
         runConcurrently(4, () -> {
             for (int i = 0; i < 50; i++) {
-                store.recordCall(new UsageEvent("openai", "gpt-4o-mini", "a", true, null, new Usage(10, 5, 2, 1)));
-                store.recordCall(new UsageEvent("openai", "gpt-4o-mini", "b", false, "rate_limit", Usage.NONE));
+                store.recordCall(record(
+                        "openai", "gpt-4o-mini", "a", CallRecord.SUCCESS, null, new Usage(10, 5, 2, 1), 100, 0.25));
+                store.recordCall(
+                        record("openai", "gpt-4o-mini", "b", CallRecord.ERROR, "rate_limit", Usage.NONE, 3, 0.0));
             }
             return null;
         });
-        store.recordCall(new UsageEvent(null, "gpt-x", null, false, "configuration_error", Usage.NONE));
+        store.recordCall(record("openai", "mystery-model", "a", CallRecord.SUCCESS, null, Usage.of(7, 3), 100, null));
+        store.recordCall(record(null, "gpt-x", null, CallRecord.NO_AVAILABLE_KEY, null, Usage.NONE, 0.5, 0.0));
         UsageSummary summary = store.usageSummary();
-        assertThat(summary.overall().calls()).isEqualTo(401);
-        assertThat(summary.overall().successes()).isEqualTo(200);
+        assertThat(summary.overall().calls()).isEqualTo(402);
+        assertThat(summary.overall().successes()).isEqualTo(201);
+        assertThat(summary.overall().failures()).isEqualTo(201);
         assertThat(summary.overall().failuresByType())
                 .containsEntry("rate_limit", 200L)
-                .containsEntry("configuration_error", 1L);
-        assertThat(summary.overall().inputTokens()).isEqualTo(2000);
-        assertThat(summary.overall().outputTokens()).isEqualTo(1000);
+                .containsEntry("no_available_key", 1L);
+        assertThat(summary.overall().inputTokens()).isEqualTo(2007);
+        assertThat(summary.overall().outputTokens()).isEqualTo(1003);
         assertThat(summary.overall().cachedInputTokens()).isEqualTo(400);
         assertThat(summary.overall().reasoningTokens()).isEqualTo(200);
-        assertThat(summary.byProvider().get("openai").calls()).isEqualTo(400);
+        assertThat(summary.overall().costUsd()).isCloseTo(50.0, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(summary.overall().unpricedCalls()).isEqualTo(1);
+        assertThat(summary.byProvider().get("openai").calls()).isEqualTo(401);
         assertThat(summary.byModel().get("gpt-4o-mini").calls()).isEqualTo(400);
         assertThat(summary.byModel().get("gpt-x").failures()).isEqualTo(1);
-        assertThat(summary.byKey().get("a").successes()).isEqualTo(200);
+        assertThat(summary.byKey().get("a").successes()).isEqualTo(201);
         assertThat(summary.byKey().get("b").failuresByType()).containsEntry("rate_limit", 200L);
         assertThat(summary.byKey()).doesNotContainKey(null);
+    }
+
+    @Test
+    void latencyPercentilesComeFromAllRecordedCalls() {
+        for (int i = 1; i <= 100; i++) {
+            store.recordCall(record("openai", "m", "a", CallRecord.SUCCESS, null, Usage.NONE, i * 10.0, 0.0));
+        }
+        UsageSummary.Latency latency = store.usageSummary().overall().latency();
+        // Buckets are at most ~9% wide: each percentile lies within that of the true value.
+        assertThat(latency.p50Ms()).isBetween(500.0, 550.0);
+        assertThat(latency.p90Ms()).isBetween(900.0, 990.0);
+        assertThat(latency.p99Ms()).isBetween(990.0, 1090.0);
+        assertThat(latency.maxMs()).isBetween(1000.0, 1090.0);
+        assertThat(store.usageSummary().byKey().get("a").latency()).isEqualTo(latency);
     }
 
     private <T> List<T> runConcurrently(int threads, Callable<T> work) throws Exception {

@@ -1,0 +1,53 @@
+package dev.llmrotate.observe;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
+
+/**
+ * Writes each {@link CallRecord} as one line of JSON at INFO to the logger {@value #LOGGER_NAME}, with every field
+ * also attached as an SLF4J key/value pair for structured encoders. Costs one level check when the logger is off.
+ */
+public final class UsageLog {
+    public static final String LOGGER_NAME = "llm_rotate.observability.usage";
+    private static final Logger LOG = LoggerFactory.getLogger(LOGGER_NAME);
+
+    private UsageLog() {}
+
+    /** True when records are being written (the logger is enabled at INFO). */
+    public static boolean enabled() {
+        return LOG.isInfoEnabled();
+    }
+
+    public static void log(CallRecord record) {
+        if (!LOG.isInfoEnabled()) {
+            return;
+        }
+        LoggingEventBuilder event = LOG.atInfo()
+                .addKeyValue("timestamp", record.timestamp())
+                .addKeyValue("call_id", record.callId())
+                .addKeyValue("operation", record.operation())
+                .addKeyValue("provider", record.provider())
+                .addKeyValue("upstream", record.upstream())
+                .addKeyValue("requested_model", record.requestedModel())
+                .addKeyValue("model", record.model())
+                .addKeyValue("key_id", record.keyId())
+                .addKeyValue("key_mask", record.keyMask())
+                .addKeyValue("outcome", record.outcome())
+                .addKeyValue("error_type", record.errorType())
+                .addKeyValue("http_status", record.httpStatus())
+                .addKeyValue("input_tokens", record.inputTokens())
+                .addKeyValue("output_tokens", record.outputTokens())
+                .addKeyValue("cached_input_tokens", record.cachedInputTokens())
+                .addKeyValue("reasoning_tokens", record.reasoningTokens())
+                .addKeyValue("total_tokens", record.totalTokens())
+                .addKeyValue("latency_ms", record.latencyMs())
+                .addKeyValue("time_to_first_chunk_ms", record.timeToFirstChunkMs())
+                .addKeyValue("attempts", record.attempts())
+                .addKeyValue("rotations", record.rotations())
+                .addKeyValue("fallback_used", record.fallbackUsed())
+                .addKeyValue("estimated_cost_usd", record.estimatedCostUsd())
+                .addKeyValue("cost_status", record.costStatus());
+        event.log(record.toJson());
+    }
+}
