@@ -2,7 +2,6 @@ package dev.llmrotate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmrotate.config.LlmRotateConfig;
-import dev.llmrotate.config.PricingSettings;
 import dev.llmrotate.error.ConfigurationException;
 import dev.llmrotate.observe.EventBuffer;
 import dev.llmrotate.observe.Pricing;
@@ -85,7 +84,10 @@ public final class LlmRotateBuilder {
         return this;
     }
 
-    /** Model prices for cost estimates; default: the configuration's {@code pricing} over the built-in table. */
+    /**
+     * Model prices for cost estimates, fixed for the instance's life; default: the configuration's {@code pricing}
+     * over the built-in table, read again on every reload.
+     */
     public LlmRotateBuilder pricing(Pricing value) {
         this.pricing = Objects.requireNonNull(value, "pricing");
         return this;
@@ -129,7 +131,7 @@ public final class LlmRotateBuilder {
                 rng,
                 all,
                 telemetry != null ? telemetry : discoverTelemetry(),
-                pricing != null ? pricing : pricingOf(config.pricing()),
+                pricing,
                 eventBufferOf(eventCapacity > 0 ? eventCapacity : config.eventBufferCapacity()));
         ExecutorService owned = executor == null ? Executors.newCachedThreadPool(daemonThreads()) : null;
         return new LlmRotate(engine, executor != null ? executor : owned, owned);
@@ -146,16 +148,6 @@ public final class LlmRotateBuilder {
         Map<String, ProviderAdapter> builtIn = new LinkedHashMap<>();
         adapters.forEach(adapter -> builtIn.put(adapter.provider(), adapter));
         return builtIn;
-    }
-
-    /** The configuration's prices over the built-in table (file first, single prices win). */
-    static Pricing pricingOf(PricingSettings settings) {
-        Pricing.Builder prices = Pricing.builder();
-        if (settings.file() != null) {
-            prices.file(settings.file());
-        }
-        settings.prices().forEach(entry -> prices.price(entry.provider(), entry.model(), entry.price()));
-        return prices.build();
     }
 
     private static EventBuffer eventBufferOf(int capacity) {

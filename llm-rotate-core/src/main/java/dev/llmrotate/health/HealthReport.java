@@ -54,7 +54,13 @@ public record HealthReport(Instant generatedAt, List<KeyReport> keys, Map<String
      */
     public record ProviderReport(int availableKeys, int totalKeys, Instant earliestRetryAt) {}
 
+    /** The report as JSON (snake_case fields, ISO-8601 times): the body of a {@code /health} endpoint. */
+    public String toJson() {
+        return dev.llmrotate.observe.ReportJson.write(this);
+    }
+
     /** The report entry of a key, or null. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public KeyReport key(String keyId) {
         for (KeyReport key : keys) {
             if (key.keyId().equals(keyId)) {

@@ -174,7 +174,12 @@ public final class Pricing {
                 JsonNode spec = entry.getValue();
                 JsonNode input = spec.get("input_cost_per_token");
                 JsonNode output = spec.get("output_cost_per_token");
-                if (!spec.isObject() || input == null || output == null || !input.isNumber() || !output.isNumber()) {
+                if (entry.getKey().equals("sample_spec")
+                        || !spec.isObject()
+                        || input == null
+                        || output == null
+                        || !input.isNumber()
+                        || !output.isNumber()) {
                     continue; // sample_spec, image or audio models, entries without token prices
                 }
                 JsonNode cached = spec.get("cache_read_input_token_cost");

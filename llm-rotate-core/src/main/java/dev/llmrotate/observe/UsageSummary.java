@@ -20,6 +20,11 @@ public record UsageSummary(
         byKey = Map.copyOf(byKey);
     }
 
+    /** The summary as JSON (snake_case fields). */
+    public String toJson() {
+        return ReportJson.write(this);
+    }
+
     /**
      * Counters of one slice.
      *
@@ -53,6 +58,7 @@ public record UsageSummary(
             failuresByType = Map.copyOf(failuresByType);
         }
 
+        @com.fasterxml.jackson.annotation.JsonProperty("total_tokens")
         public long totalTokens() {
             return inputTokens + outputTokens;
         }

@@ -40,6 +40,13 @@ final class TestClient {
         return builder;
     }
 
+    /** A chat completions request body asking for a stream of this model. */
+    static String streamBody(String model, boolean includeUsage) {
+        return "{\"model\":\"" + model + "\",\"stream\":true"
+                + (includeUsage ? ",\"stream_options\":{\"include_usage\":true}" : "")
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    }
+
     HttpResponse<String> chat(FakeOpenAiServer server, String apiKey, String model) {
         return send(post(server.chatCompletionsUrl(), apiKey, chatBody(model)).build());
     }
