@@ -92,7 +92,7 @@ final class SigV4Verifier {
                     403, "UnrecognizedClientException", "The security token included in the request is invalid.");
         }
         String token = first(headers, "x-amz-security-token");
-        if (secret[1] != null && !secret[1].equals(token)) {
+        if (!java.util.Objects.equals(secret[1], token)) {
             return new Failure(
                     403, "UnrecognizedClientException", "The security token included in the request is invalid.");
         }
@@ -108,30 +108,13 @@ final class SigV4Verifier {
                     "Host, X-Amz-Date and a session token, when sent,"
                             + " must be signed, and X-Amz-Date must fall on the credential's date.");
         }
-        StringBuilder canonical = new StringBuilder();
-        canonical.append(method).append('\n');
-        canonical.append(canonicalPath(rawPath)).append('\n');
-        canonical.append(canonicalQuery(rawQuery)).append('\n');
         for (String name : signedHeaders) {
-            List<String> values = headers.get(name);
-            if (values == null) {
+            if (!headers.containsKey(name)) {
                 return new Failure(403, "InvalidSignatureException", "Signed header " + name + " is missing.");
             }
-            List<String> trimmed = new ArrayList<>();
-            values.forEach(v -> trimmed.add(v.trim().replaceAll(" +", " ")));
-            canonical.append(name).append(':').append(String.join(",", trimmed)).append('\n');
         }
-        canonical.append('\n').append(String.join(";", signedHeaders)).append('\n');
-        String payloadHash = first(headers, "x-amz-content-sha256");
-        canonical.append(payloadHash != null ? payloadHash : hex(sha256(body)));
-        String scope = date + "/" + region + "/" + service + "/aws4_request";
-        String stringToSign =
-                "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + hex(sha256(bytes(canonical.toString())));
-        byte[] key = hmac(bytes("AWS4" + secret[0]), date);
-        for (String part : new String[] {region, service, "aws4_request"}) {
-            key = hmac(key, part);
-        }
-        String expected = hex(hmac(key, stringToSign));
+        String expected =
+                signature(method, rawPath, rawQuery, headers, signedHeaders, body, secret[0], amzDate, region, service);
         if (!MessageDigest.isEqual(bytes(expected), bytes(m.group(6)))) {
             return new Failure(
                     403,
@@ -140,6 +123,72 @@ final class SigV4Verifier {
                             + " Secret Access Key and signing method. Consult the service documentation for details.");
         }
         return null;
+    }
+
+    /**
+     * The {@code Authorization} header a correctly signing client sends, for the testkit's own tests: the headers
+     * named in {@code signedHeaders} must be in {@code headers} (lower-case names).
+     */
+    static String authorization(
+            String method,
+            String rawPath,
+            String rawQuery,
+            Map<String, List<String>> headers,
+            List<String> signedHeaders,
+            byte[] body,
+            String accessKeyId,
+            String secretAccessKey,
+            String region,
+            String service) {
+        String amzDate = first(headers, "x-amz-date");
+        String date = amzDate.substring(0, 8);
+        return "AWS4-HMAC-SHA256 Credential=" + accessKeyId + "/" + date + "/" + region + "/" + service
+                + "/aws4_request, SignedHeaders=" + String.join(";", signedHeaders) + ", Signature="
+                + signature(
+                        method,
+                        rawPath,
+                        rawQuery,
+                        headers,
+                        signedHeaders,
+                        body,
+                        secretAccessKey,
+                        amzDate,
+                        region,
+                        service);
+    }
+
+    private static String signature(
+            String method,
+            String rawPath,
+            String rawQuery,
+            Map<String, List<String>> headers,
+            List<String> signedHeaders,
+            byte[] body,
+            String secretAccessKey,
+            String amzDate,
+            String region,
+            String service) {
+        StringBuilder canonical = new StringBuilder();
+        canonical.append(method).append('\n');
+        canonical.append(canonicalPath(rawPath)).append('\n');
+        canonical.append(canonicalQuery(rawQuery)).append('\n');
+        for (String name : signedHeaders) {
+            List<String> trimmed = new ArrayList<>();
+            headers.get(name).forEach(v -> trimmed.add(v.trim().replaceAll(" +", " ")));
+            canonical.append(name).append(':').append(String.join(",", trimmed)).append('\n');
+        }
+        canonical.append('\n').append(String.join(";", signedHeaders)).append('\n');
+        String payloadHash = first(headers, "x-amz-content-sha256");
+        canonical.append(payloadHash != null ? payloadHash : hex(sha256(body)));
+        String date = amzDate.substring(0, 8);
+        String scope = date + "/" + region + "/" + service + "/aws4_request";
+        String stringToSign =
+                "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n" + hex(sha256(bytes(canonical.toString())));
+        byte[] key = hmac(bytes("AWS4" + secretAccessKey), date);
+        for (String part : new String[] {region, service, "aws4_request"}) {
+            key = hmac(key, part);
+        }
+        return hex(hmac(key, stringToSign));
     }
 
     /** The received path, dot segments and empty segments removed, every byte but unreserved ones and '/' encoded. */
