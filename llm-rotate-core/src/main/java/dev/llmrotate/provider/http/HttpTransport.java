@@ -80,8 +80,7 @@ public final class HttpTransport {
             Duration timeout) {
         long start = System.nanoTime();
         HttpResponse<java.io.InputStream> response = await(
-                send(uri, headers, body, accept, timeout, connectTimeout, HttpResponse.BodyHandlers.ofInputStream()),
-                timeout);
+                send(uri, headers, body, accept, timeout, connectTimeout, DrainingBodySubscriber.handler()), timeout);
         StreamBody stream = new StreamBody(response.body(), watchdog);
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
