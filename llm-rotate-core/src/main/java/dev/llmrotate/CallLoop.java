@@ -159,10 +159,9 @@ final class CallLoop<T> {
                             key.keyId(),
                             trace.attempts,
                             rotatedLast);
+            T value;
             try {
-                T value = runner.run(adapter, attempt);
-                span.succeeded(route.model(), null, null);
-                return succeed(route, key, secret, value);
+                value = runner.run(adapter, attempt);
             } catch (ProviderException raw) {
                 ProviderException failure = new ProviderException(
                         raw.type(), raw.httpStatus(), raw.retryAfter(), Secrets.scrub(raw.getMessage(), secret));
@@ -179,7 +178,24 @@ final class CallLoop<T> {
                 if (!decideAfterFailure(route, key, failure)) {
                     return null;
                 }
+                continue;
+            } catch (RuntimeException | Error e) {
+                span.failed(ErrorType.UNKNOWN, null);
+                throw e;
             }
+            succeeded(span, route.model(), value);
+            return succeed(route, key, secret, value);
+        }
+    }
+
+    /** Ends an attempt's telemetry with what the answer tells: a reply's model, usage and finish reason. */
+    private static void succeeded(Telemetry.Attempt span, String routeModel, Object value) {
+        if (value instanceof ProviderReply reply) {
+            span.succeeded(reply.model() != null ? reply.model() : routeModel, reply.usage(), reply.finishReason());
+        } else if (value instanceof OpenedStream opened && opened.first().model() != null) {
+            span.succeeded(opened.first().model(), null, null);
+        } else {
+            span.succeeded(routeModel, null, null);
         }
     }
 

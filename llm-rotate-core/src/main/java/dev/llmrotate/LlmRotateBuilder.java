@@ -8,6 +8,7 @@ import dev.llmrotate.observe.Pricing;
 import dev.llmrotate.observe.Telemetry;
 import dev.llmrotate.observe.TelemetryProvider;
 import dev.llmrotate.provider.ProviderAdapter;
+import dev.llmrotate.provider.anthropic.AnthropicAdapter;
 import dev.llmrotate.provider.azure.AzureOpenAiAdapter;
 import dev.llmrotate.provider.bedrock.BedrockAdapter;
 import dev.llmrotate.provider.http.HttpTransport;
@@ -144,6 +145,7 @@ public final class LlmRotateBuilder {
                 new OpenAiAdapter(transport, json, clock),
                 new OpenRouterAdapter(transport, json, clock),
                 new AzureOpenAiAdapter(transport, json, clock),
+                new AnthropicAdapter(transport, json, clock),
                 new BedrockAdapter(transport, json, clock));
         Map<String, ProviderAdapter> builtIn = new LinkedHashMap<>();
         adapters.forEach(adapter -> builtIn.put(adapter.provider(), adapter));

@@ -22,10 +22,11 @@ import java.util.TreeMap;
  * @param path the request path without the query, e.g. {@code /v1/chat/completions}
  * @param headers request headers with lower-case names, sorted by name; unmodifiable
  * @param body the request body decoded as UTF-8; empty if there was none
- * @param apiKey the credential the request carried (for OpenAI, the {@code Authorization: Bearer} token), or {@code
- *     null} if it carried none
- * @param model the model the request asked for (for OpenAI, the body's {@code model} field), or {@code null} if it
- *     named none
+ * @param apiKey the credential the request carried (OpenAI: the {@code Authorization: Bearer} token; Anthropic: {@code
+ *     x-api-key}; Gemini AI Studio: {@code x-goog-api-key} or {@code ?key=}; Gemini Vertex: the service account a
+ *     valid token was issued to, otherwise the raw bearer token), or {@code null} if it carried none
+ * @param model the model the request asked for (OpenAI and Anthropic: the body's {@code model} field; Gemini: the
+ *     path's model segment), or {@code null} if it named none
  * @param receivedAt when the server started handling the request
  * @param query the raw query string without the {@code ?}, e.g. {@code alt=sse}; empty if there was none
  * @param stream whether the request asked for a streamed answer (OpenAI and Anthropic: {@code "stream": true} in the

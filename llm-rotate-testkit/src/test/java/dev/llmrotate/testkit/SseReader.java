@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 
@@ -116,9 +117,23 @@ final class SseReader implements AutoCloseable {
                 }
             };
         };
-        return new SseReader(lines, http.send(request, handler), subscription);
+        try {
+            return new SseReader(lines, http.sendAsync(request, handler).get(), subscription);
+        } catch (ExecutionException e) {
+            if (subscription[0] != null && e.getCause() instanceof IOException) {
+                // The body broke so soon that the client failed the response itself; the lines received before
+                // the break are queued all the same, followed by the failure.
+                lines.add(e.getCause());
+                return new SseReader(lines, null, subscription);
+            }
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
+    /** The response; {@code null} if the client failed it because its body broke right after the headers. */
     HttpResponse<Void> response() {
         return response;
     }

@@ -15,8 +15,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -27,20 +25,10 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>{@link HttpRequest#timeout} stops applying once headers arrive, so a body that stalls would hang a blocking
  * send; the exchange is therefore sent asynchronously and abandoned (cancelled) when the attempt's time is up.
+ * Streamed bodies are read through {@link StreamBody}, which bounds every read.
  */
 public final class HttpTransport {
     private final Map<Duration, HttpClient> clients = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService watchdog = watchdog();
-
-    private static ScheduledExecutorService watchdog() {
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "llm-rotate-stream-watchdog");
-            thread.setDaemon(true);
-            return thread;
-        });
-        executor.setRemoveOnCancelPolicy(true);
-        return executor;
-    }
 
     private HttpClient client(Duration connectTimeout) {
         return clients.computeIfAbsent(
@@ -79,9 +67,9 @@ public final class HttpTransport {
             Duration connectTimeout,
             Duration timeout) {
         long start = System.nanoTime();
-        HttpResponse<java.io.InputStream> response = await(
-                send(uri, headers, body, accept, timeout, connectTimeout, DrainingBodySubscriber.handler()), timeout);
-        StreamBody stream = new StreamBody(response.body(), watchdog);
+        HttpResponse<StreamBody> response =
+                await(send(uri, headers, body, accept, timeout, connectTimeout, info -> new StreamBody()), timeout);
+        StreamBody stream = response.body();
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
             return new StreamingResponse(status, response.headers(), stream, null);
