@@ -434,4 +434,28 @@ class BedrockLoopbackTest extends EngineTestSupport {
                 .isInstanceOf(LlmRotateException.class)
                 .hasMessageContaining("stream ended before messageStop");
     }
+
+    @Test
+    void secretKeysAndSessionTokensNeverShow() {
+        bedrock.forKey("ASIAFAKETEMP0003").always(FakeResponse.serverError());
+        LlmRotate lm = engine(key("wrong", "BEDROCK_WRONG", 3), key("t", "BEDROCK_TEMP", 2));
+        List<String> shown = new ArrayList<>();
+        try {
+            lm.chat(ChatRequest.builder(MODEL).user("Hi").maxRetries(0).build());
+        } catch (LlmRotateException e) {
+            shown.add(e.getMessage());
+            shown.add(String.valueOf(e.maskedKey()));
+        }
+        shown.add(lm.health().toJson());
+        shown.add(lm.health().toString());
+        shown.add(lm.usageSummary().toJson());
+        assertThat(shown)
+                .isNotEmpty()
+                .allSatisfy(text -> assertThat(text)
+                        .doesNotContain("not-the-secret")
+                        .doesNotContain("temp/secret")
+                        .doesNotContain("IQoJb3JpZ2luX2VjEFAKE")
+                        .doesNotContain("secret_access_key"));
+        assertThat(lm.health().key("t").keyMask()).isEqualTo("ASI…0003");
+    }
 }
