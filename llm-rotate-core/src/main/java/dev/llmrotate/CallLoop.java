@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * One call, start to end: plan routes, then for each route select a key, attempt, classify, update health and decide
@@ -53,6 +54,7 @@ final class CallLoop<T> {
     private final EngineState state;
     private final ChatRequest request;
     private final AttemptRunner<T> runner;
+    private final UnaryOperator<List<Route>> routeFilter;
     private final CallTrace trace;
     private final long token;
     private final long deadlineNanos;
@@ -70,7 +72,19 @@ final class CallLoop<T> {
     private String lastKeyDescription;
 
     CallLoop(Engine engine, EngineState state, ChatRequest request, String operation, AttemptRunner<T> runner) {
+        this(engine, state, request, operation, runner, UnaryOperator.identity());
+    }
+
+    /** A call whose planned routes pass through {@code routeFilter} first (it may drop routes or reject the call). */
+    CallLoop(
+            Engine engine,
+            EngineState state,
+            ChatRequest request,
+            String operation,
+            AttemptRunner<T> runner,
+            UnaryOperator<List<Route>> routeFilter) {
         this.engine = engine;
+        this.routeFilter = routeFilter;
         this.state = state;
         this.request = request;
         this.runner = runner;
@@ -87,7 +101,7 @@ final class CallLoop<T> {
 
     Outcome<T> run() {
         try {
-            List<Route> routes = state.planner.plan(request.model(), request.provider());
+            List<Route> routes = routeFilter.apply(state.planner.plan(request.model(), request.provider()));
             engine.checkSupported(routes, request);
             while (true) {
                 for (Route route : routes) {

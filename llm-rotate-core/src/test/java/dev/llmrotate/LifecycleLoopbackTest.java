@@ -141,7 +141,7 @@ class LifecycleLoopbackTest extends EngineTestSupport {
 
     @Test
     void anAdapterGivenToTheBuilderReplacesTheBuiltInOne() {
-        // Every catalog provider may have a built-in adapter, so the "no adapter" rejection is not reachable from
+        // Every catalog provider has a built-in adapter, so the "no adapter" rejection is not reachable from
         // configuration alone; what a user can rely on is that builder().adapter(...) takes the provider over.
         List<Attempt> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         ProviderAdapter custom = new ProviderAdapter() {

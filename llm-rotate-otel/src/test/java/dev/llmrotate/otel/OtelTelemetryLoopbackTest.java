@@ -57,6 +57,32 @@ class OtelTelemetryLoopbackTest extends OtelLoopbackSupport {
     }
 
     @Test
+    void aStreamedCallHasAStreamSpanAndItsTokensInTheHistogram() {
+        openai.byDefault().always(FakeResponse.ok("x", 40, 12).withChunks("a", "b"));
+        LlmRotate lm = twoKeys();
+        try (dev.llmrotate.ChatStream stream = lm.chatStream(
+                dev.llmrotate.chat.ChatRequest.builder(MODEL).messages(HI).build())) {
+            assertThat(stream.collect().content()).isEqualTo("ab");
+        }
+        assertThat(finishedSpans()).singleElement().satisfies(span -> {
+            assertThat(span.getName()).isEqualTo("llm_rotate.attempt");
+            assertThat(span.getAttributes()
+                            .get(io.opentelemetry.api.common.AttributeKey.booleanKey("gen_ai.request.stream")))
+                    .isTrue();
+            assertThat(span.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+        });
+        Map<Attributes, HistogramPointData> tokens = histogram("gen_ai.client.token.usage");
+        assertThat(tokens.values().stream()
+                        .mapToDouble(HistogramPointData::getSum)
+                        .sum())
+                .isEqualTo(52.0);
+        assertThat(histogram("gen_ai.client.operation.duration").values())
+                .singleElement()
+                .satisfies(point -> assertThat(point.getCount()).isEqualTo(1));
+        assertNoSecrets("a", "b");
+    }
+
+    @Test
     void aSuccessfulCallHasOneSpanWithEveryAttribute() {
         openai.byDefault().always(FakeResponse.ok("hello", 120, 30));
         ChatResponse response = twoKeys().chat(MODEL, HI);

@@ -80,6 +80,19 @@ public final class FakeOpenAiServer extends FakeServer {
     }
 
     /**
+     * The endpoint to configure an Azure OpenAI client with ({@code auth_config.azure_endpoint}): the same server
+     * answers {@code POST /openai/deployments/{deployment}/chat/completions?api-version=…} with the key in the
+     * {@code api-key} header, recording {@code deployment} and {@code api_version} as request attributes; the model
+     * is the body's {@code model}, else the deployment name.
+     *
+     * @return {@code http://127.0.0.1:PORT}, without a trailing slash
+     */
+    public URI azureEndpoint() {
+        String base = server.baseUrl().toString();
+        return URI.create(base.substring(0, base.length() - "/v1".length()));
+    }
+
+    /**
      * The chat completions endpoint, for clients that take a full URL.
      *
      * @return {@code http://127.0.0.1:PORT/v1/chat/completions}

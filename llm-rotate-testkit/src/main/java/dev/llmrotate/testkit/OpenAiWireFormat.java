@@ -18,6 +18,9 @@ final class OpenAiWireFormat implements WireFormat {
     static final OpenAiWireFormat INSTANCE = new OpenAiWireFormat();
 
     static final String CHAT_COMPLETIONS_PATH = "/v1/chat/completions";
+    /** Azure OpenAI's form of the same endpoint, answered by the same fake. */
+    static final java.util.regex.Pattern AZURE_CHAT_COMPLETIONS =
+            java.util.regex.Pattern.compile("/openai/deployments/([^/]+)/chat/completions");
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String BEARER = "bearer ";
@@ -39,12 +42,43 @@ final class OpenAiWireFormat implements WireFormat {
     public Parsed parse(String method, String path, String query, Map<String, List<String>> headers, String body) {
         JsonNode json = parseObject(body);
         JsonNode model = json.path("model");
+        String bodyModel = model.isTextual() ? model.asText() : null;
+        java.util.regex.Matcher azure = AZURE_CHAT_COMPLETIONS.matcher(path);
+        if (azure.matches()) {
+            // Azure OpenAI: the deployment names the model; the key is in the api-key header.
+            List<String> apiKey = headers.get("api-key");
+            Map<String, String> attributes = new LinkedHashMap<>();
+            attributes.put("deployment", azure.group(1));
+            String version = queryParameter(query, "api-version");
+            if (version != null) {
+                attributes.put("api_version", version);
+            }
+            return new Parsed(
+                    method.equals("POST") && version != null,
+                    apiKey == null || apiKey.isEmpty() ? null : apiKey.get(0).trim(),
+                    bodyModel != null ? bodyModel : azure.group(1),
+                    json.path("stream").asBoolean(false),
+                    Map.copyOf(attributes));
+        }
         return new Parsed(
                 method.equals("POST") && path.equals(CHAT_COMPLETIONS_PATH),
                 bearerToken(headers),
-                model.isTextual() ? model.asText() : null,
+                bodyModel,
                 json.path("stream").asBoolean(false),
                 Map.of());
+    }
+
+    private static String queryParameter(String query, String name) {
+        if (query == null) {
+            return null;
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && pair.substring(0, eq).equals(name)) {
+                return java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        return null;
     }
 
     /** The {@code Authorization: Bearer} token, or {@code null}. */
