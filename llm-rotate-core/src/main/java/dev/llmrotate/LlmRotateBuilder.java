@@ -10,6 +10,7 @@ import dev.llmrotate.observe.TelemetryProvider;
 import dev.llmrotate.provider.ProviderAdapter;
 import dev.llmrotate.provider.anthropic.AnthropicAdapter;
 import dev.llmrotate.provider.azure.AzureOpenAiAdapter;
+import dev.llmrotate.provider.bedrock.BedrockAdapter;
 import dev.llmrotate.provider.google.GoogleAiStudioAdapter;
 import dev.llmrotate.provider.google.GoogleVertexAdapter;
 import dev.llmrotate.provider.http.HttpTransport;
@@ -148,7 +149,8 @@ public final class LlmRotateBuilder {
                 new AzureOpenAiAdapter(transport, json, clock),
                 new AnthropicAdapter(transport, json, clock),
                 new GoogleAiStudioAdapter(transport, json, clock),
-                new GoogleVertexAdapter(transport, json, clock));
+                new GoogleVertexAdapter(transport, json, clock),
+                new BedrockAdapter(transport, json, clock));
         Map<String, ProviderAdapter> builtIn = new LinkedHashMap<>();
         adapters.forEach(adapter -> builtIn.put(adapter.provider(), adapter));
         return builtIn;

@@ -20,7 +20,7 @@ import java.util.function.Function;
  *
  * <p>A response describes <em>what</em> happens, not the bytes: {@link #ok(String)} and the error factories are
  * rendered in the wire format of the server that sends them ({@link FakeOpenAiServer}, {@link FakeAnthropicServer},
- * {@link FakeGeminiServer}). Non-streamed responses have {@code Content-Type: application/json} and an exact {@code
+ * {@link FakeGeminiServer}, {@link FakeBedrockServer}). Non-streamed responses have {@code Content-Type: application/json} and an exact {@code
  * Content-Length}.
  *
  * <h2>Streaming</h2>

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * The scripting, recording and lifecycle API every fake server shares. Package-private: use it through {@link
- * FakeOpenAiServer}, {@link FakeAnthropicServer} or {@link FakeGeminiServer}.
+ * FakeOpenAiServer}, {@link FakeAnthropicServer}, {@link FakeGeminiServer} or {@link FakeBedrockServer}.
  */
 abstract class FakeServer implements AutoCloseable {
 
