@@ -136,7 +136,7 @@ final class Engine {
     }
 
     String callId(long token) {
-        return instanceId + "-" + Long.toString(token, 36);
+        return instanceId + "-" + token;
     }
 
     Telemetry telemetry() {
