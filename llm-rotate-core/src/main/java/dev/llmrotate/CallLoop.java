@@ -5,7 +5,6 @@ import dev.llmrotate.chat.ChatResponse;
 import dev.llmrotate.chat.Usage;
 import dev.llmrotate.config.KeySpec;
 import dev.llmrotate.config.ProviderSettings;
-import dev.llmrotate.config.SecretRef;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.error.LlmRotateException;
 import dev.llmrotate.error.NoAvailableKeyException;
@@ -26,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * One call, start to end: plan routes, then for each route select a key, attempt, classify, update health and decide
@@ -45,7 +45,7 @@ final class CallLoop<T> {
     /** A successful attempt and what the call went through to get it. */
     record Outcome<T>(Route route, KeySpec key, String secret, T value, CallTrace trace) {
         String keyMask() {
-            return SecretRef.mask(secret);
+            return trace.keyMask();
         }
     }
 
@@ -53,24 +53,39 @@ final class CallLoop<T> {
     private final EngineState state;
     private final ChatRequest request;
     private final AttemptRunner<T> runner;
+    private final UnaryOperator<List<Route>> routeFilter;
     private final CallTrace trace;
     private final long token;
     private final long deadlineNanos;
     private final int maxRetries;
 
-    /** Keys that failed this call at key level, by the failure: not tried again unless a wait brings them back. */
-    private final Map<String, ErrorType> excluded = new HashMap<>(4);
+    /**
+     * Keys that failed this call at key level, by the failure: not tried again unless a wait brings them back. Empty
+     * (and not allocated) on the common path.
+     */
+    private Map<String, ErrorType> excluded = Map.of();
 
-    private final List<String> unresolvedSecrets = new ArrayList<>(0);
+    private List<String> unresolvedSecrets = List.of();
     private int retries;
     private boolean rotatedLast;
     private boolean retriesExhausted;
     private Duration waitedForKeys = Duration.ZERO;
     private ProviderException lastFailure;
-    private String lastKeyDescription;
 
     CallLoop(Engine engine, EngineState state, ChatRequest request, String operation, AttemptRunner<T> runner) {
+        this(engine, state, request, operation, runner, UnaryOperator.identity());
+    }
+
+    /** A call whose planned routes pass through {@code routeFilter} first (it may drop routes or reject the call). */
+    CallLoop(
+            Engine engine,
+            EngineState state,
+            ChatRequest request,
+            String operation,
+            AttemptRunner<T> runner,
+            UnaryOperator<List<Route>> routeFilter) {
         this.engine = engine;
+        this.routeFilter = routeFilter;
         this.state = state;
         this.request = request;
         this.runner = runner;
@@ -87,7 +102,7 @@ final class CallLoop<T> {
 
     Outcome<T> run() {
         try {
-            List<Route> routes = state.planner.plan(request.model(), request.provider());
+            List<Route> routes = routeFilter.apply(state.planner.plan(request.model(), request.provider()));
             engine.checkSupported(routes, request);
             while (true) {
                 for (Route route : routes) {
@@ -137,14 +152,16 @@ final class CallLoop<T> {
             String secret = engine.secrets().resolveOrWarn(key);
             if (secret == null) {
                 engine.store().updateHealth(key.keyId(), h -> HealthPolicy.releaseTrial(h, token));
-                excluded.put(key.keyId(), ErrorType.INVALID_AUTH);
+                exclude(key, ErrorType.INVALID_AUTH);
+                if (unresolvedSecrets.isEmpty()) {
+                    unresolvedSecrets = new ArrayList<>(2);
+                }
                 unresolvedSecrets.add(key.keyId());
                 continue;
             }
-            trace.attempt(route, key, secret);
-            lastKeyDescription = Secrets.describe(key, secret);
+            trace.attempt(route, key, engine.secrets().mask(key, secret));
             Attempt attempt = new Attempt(
-                    request.withModel(route.model()),
+                    route.model().equals(request.model()) ? request : request.withModel(route.model()),
                     key,
                     secret,
                     settings,
@@ -159,10 +176,9 @@ final class CallLoop<T> {
                             key.keyId(),
                             trace.attempts,
                             rotatedLast);
+            T value;
             try {
-                T value = runner.run(adapter, attempt);
-                span.succeeded(route.model(), null, null);
-                return succeed(route, key, secret, value);
+                value = runner.run(adapter, attempt);
             } catch (ProviderException raw) {
                 ProviderException failure = new ProviderException(
                         raw.type(), raw.httpStatus(), raw.retryAfter(), Secrets.scrub(raw.getMessage(), secret));
@@ -179,7 +195,24 @@ final class CallLoop<T> {
                 if (!decideAfterFailure(route, key, failure)) {
                     return null;
                 }
+                continue;
+            } catch (RuntimeException | Error e) {
+                span.failed(ErrorType.UNKNOWN, null);
+                throw e;
             }
+            succeeded(span, route.model(), value);
+            return succeed(route, key, secret, value);
+        }
+    }
+
+    /** Ends an attempt's telemetry with what the answer tells: a reply's model, usage and finish reason. */
+    private static void succeeded(Telemetry.Attempt span, String routeModel, Object value) {
+        if (value instanceof ProviderReply reply) {
+            span.succeeded(reply.model() != null ? reply.model() : routeModel, reply.usage(), reply.finishReason());
+        } else if (value instanceof OpenedStream opened && opened.first().model() != null) {
+            span.succeeded(opened.first().model(), null, null);
+        } else {
+            span.succeeded(routeModel, null, null);
         }
     }
 
@@ -188,7 +221,7 @@ final class CallLoop<T> {
         rotatedLast = false;
         switch (failure.type().action()) {
             case ROTATE -> {
-                excluded.put(key.keyId(), failure.type());
+                exclude(key, failure.type());
                 trace.rotations++;
                 rotatedLast = true;
                 engine.telemetry().keyRotated(route.provider(), key.keyId(), failure.type());
@@ -212,6 +245,13 @@ final class CallLoop<T> {
             }
             default -> throw failed(route.provider(), failure, "");
         }
+    }
+
+    private void exclude(KeySpec key, ErrorType cause) {
+        if (excluded.isEmpty()) {
+            excluded = new HashMap<>(4);
+        }
+        excluded.put(key.keyId(), cause);
     }
 
     private Outcome<T> succeed(Route route, KeySpec key, String secret, T value) {
@@ -255,7 +295,9 @@ final class CallLoop<T> {
         if (retriesExhausted) {
             return false;
         }
-        excluded.values().removeIf(type -> type == ErrorType.RATE_LIMIT);
+        if (!excluded.isEmpty()) {
+            excluded.values().removeIf(type -> type == ErrorType.RATE_LIMIT);
+        }
         Instant earliest = earliestAvailable(routes);
         if (earliest == null) {
             return false;
@@ -289,7 +331,7 @@ final class CallLoop<T> {
         }
         String last = lastFailure == null
                 ? ""
-                : "; last failure: " + lastFailure.type().wireName() + " on " + lastKeyDescription + ": "
+                : "; last failure: " + lastFailure.type().wireName() + " on " + trace.keyDescription() + ": "
                         + lastFailure.getMessage();
         String skipped = unresolvedSecrets.isEmpty()
                 ? ""
@@ -302,16 +344,16 @@ final class CallLoop<T> {
                 earliestAvailable(routes),
                 lastKey == null ? routes.get(0).provider() : lastKey.provider(),
                 lastFailure == null ? null : lastFailure.type(),
-                lastKeyDescription);
+                trace.keyDescription());
     }
 
     private LlmRotateException failed(String provider, ProviderException failure, String suffix) {
         return new LlmRotateException(
-                failure.type().wireName() + " from " + provider + " with key " + lastKeyDescription + ": "
+                failure.type().wireName() + " from " + provider + " with key " + trace.keyDescription() + ": "
                         + failure.getMessage() + suffix,
                 provider,
                 failure.type(),
-                lastKeyDescription,
+                trace.keyDescription(),
                 failure.httpStatus());
     }
 
@@ -325,7 +367,7 @@ final class CallLoop<T> {
                             + (lastFailure == null ? "" : "; last failure: " + lastFailure.getMessage()),
                     lastKey == null ? null : lastKey.provider(),
                     ErrorType.TIMEOUT,
-                    lastKeyDescription);
+                    trace.keyDescription());
         }
         return remaining;
     }
@@ -340,7 +382,7 @@ final class CallLoop<T> {
                     "call interrupted",
                     lastKey == null ? null : lastKey.provider(),
                     ErrorType.UNKNOWN,
-                    lastKeyDescription);
+                    trace.keyDescription());
         }
     }
 

@@ -37,13 +37,13 @@ final class CallTrace {
     }
 
     /** An attempt with {@code key} on {@code route} begins. */
-    void attempt(Route route, KeySpec key, String secret) {
+    void attempt(Route route, KeySpec key, String mask) {
         attempts++;
         this.provider = route.provider();
         this.upstream = route.upstream();
         this.model = route.model();
         this.key = key;
-        this.keyMask = secret == null ? null : SecretRef.mask(secret);
+        this.keyMask = mask;
         this.fallback = route.fallback();
     }
 
@@ -73,6 +73,15 @@ final class CallTrace {
 
     KeySpec key() {
         return key;
+    }
+
+    String keyMask() {
+        return keyMask;
+    }
+
+    /** {@code key_id (sk-…9f2a)} of the last attempt's key, for messages; null before any attempt. */
+    String keyDescription() {
+        return key == null ? null : Secrets.describe(key.keyId(), keyMask);
     }
 
     private double elapsedMs() {

@@ -116,7 +116,7 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
             engine.finish(outcome.trace()
                     .failure(engine.now(), CallRecord.INTERRUPTED, ErrorType.STREAM_INTERRUPTED.wireName()));
         }
-        String describe = Secrets.describe(outcome.key(), outcome.secret());
+        String describe = outcome.trace().keyDescription();
         return new LlmRotateException(
                 "stream from " + outcome.route().provider() + " with key " + describe + " interrupted after " + chunks
                         + " chunks (" + cause.type().wireName() + "): " + detail,

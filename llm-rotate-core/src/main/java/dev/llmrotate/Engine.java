@@ -48,7 +48,10 @@ final class Engine {
     private final String instanceId;
 
     private final Telemetry telemetry;
-    private final Pricing pricing;
+    /** Prices set on the builder, or null to take them from each configuration. */
+    private final Pricing explicitPricing;
+
+    private volatile Pricing pricing;
     private volatile EventBuffer eventBuffer;
     private volatile EngineState state;
 
@@ -62,7 +65,8 @@ final class Engine {
             Pricing pricing,
             EventBuffer eventBuffer) {
         this.telemetry = telemetry;
-        this.pricing = pricing;
+        this.explicitPricing = pricing;
+        this.pricing = pricing != null ? pricing : pricingOf(config);
         this.eventBuffer = eventBuffer;
         long instanceBits = random.nextLong();
         this.instanceId = Long.toString(instanceBits >>> 28, 36);
@@ -82,6 +86,7 @@ final class Engine {
     /** Swaps in a new configuration: keeps the health of keys that remain, forgets removed ones, lifts DISABLED. */
     void reload(LlmRotateConfig config) {
         EngineState next = new EngineState(config, store, random, adapters);
+        Pricing nextPricing = explicitPricing != null ? explicitPricing : pricingOf(config);
         Set<String> ids = next.activeKeyIds();
         store.retainKeys(ids);
         for (String id : ids) {
@@ -89,7 +94,18 @@ final class Engine {
                 store.updateHealth(id, h -> h.state() == KeyState.DISABLED ? KeyHealth.INITIAL : h);
             }
         }
+        pricing = nextPricing;
         state = next;
+    }
+
+    /** The configuration's prices over the built-in table (the file first, single prices win). */
+    private static Pricing pricingOf(LlmRotateConfig config) {
+        Pricing.Builder prices = Pricing.builder();
+        if (config.pricing().file() != null) {
+            prices.file(config.pricing().file());
+        }
+        config.pricing().prices().forEach(entry -> prices.price(entry.provider(), entry.model(), entry.price()));
+        return prices.build();
     }
 
     /** Operator action: the key is ACTIVE again with a clean record. */
@@ -127,7 +143,7 @@ final class Engine {
     }
 
     String callId(long token) {
-        return instanceId + "-" + Long.toString(token - tokenBase, 36);
+        return instanceId + "-" + (token - tokenBase);
     }
 
     Telemetry telemetry() {

@@ -3,6 +3,9 @@ package dev.llmrotate;
 import dev.llmrotate.chat.ChatMessage;
 import dev.llmrotate.chat.ChatRequest;
 import dev.llmrotate.chat.ChatResponse;
+import dev.llmrotate.chat.ContentPart;
+import dev.llmrotate.chat.GenerateContentControls;
+import dev.llmrotate.chat.GenerateContentRequest;
 import dev.llmrotate.chat.StreamChunk;
 import dev.llmrotate.config.KeySpec;
 import dev.llmrotate.config.LlmRotateConfig;
@@ -105,6 +108,62 @@ public final class LlmRotate implements AutoCloseable {
         EngineState state = engine.state();
         CallLoop.Outcome<OpenedStream> outcome =
                 new CallLoop<>(engine, state, request, "chat_stream", OpenedStream::open).run();
+        return new ChatStream(
+                engine, outcome, state.config.provider(outcome.route().provider()));
+    }
+
+    /**
+     * Google multimodal generation, the original's {@code generate_content(model, contents, **controls)}: {@code
+     * contents} holds strings (text) and {@link ContentPart}s (text, image bytes, PDF bytes, file references), sent
+     * as one user turn. Rotation, retries, health and records work as for {@link #chat(ChatRequest)}.
+     *
+     * @throws ConfigurationException when the model's provider (or the pinned one) is not {@code google_ai_studio}
+     *     or {@code google_vertex}, or no key serves the model
+     * @throws IllegalArgumentException when an element of {@code contents} is neither a String nor a ContentPart
+     */
+    public ChatResponse generateContent(String model, List<?> contents, GenerateContentControls controls) {
+        return generateContent(GenerateContentRequest.of(model, contents, controls));
+    }
+
+    /** {@link #generateContent(String, List, GenerateContentControls)} with default controls. */
+    public ChatResponse generateContent(String model, List<?> contents) {
+        return generateContent(model, contents, GenerateContentControls.defaults());
+    }
+
+    /**
+     * Google multimodal generation; see {@link #generateContent(String, List, GenerateContentControls)}. A fallback
+     * chain is walked through its Google entries only (the request may carry PDFs, file URIs and Gemini controls that
+     * other providers do not take); its other entries are skipped for this call.
+     */
+    public ChatResponse generateContent(GenerateContentRequest request) {
+        ensureOpen();
+        return CallLoop.toResponse(
+                engine,
+                new CallLoop<>(
+                                engine,
+                                engine.state(),
+                                request.toChatRequest(),
+                                "generate_content",
+                                ProviderAdapter::send,
+                                GoogleRoutes::only)
+                        .run());
+    }
+
+    /**
+     * {@link #generateContent(GenerateContentRequest)} streamed, as {@link #chatStream(ChatRequest)} streams a chat:
+     * returns once the first chunk is in hand, rotating and retrying until then.
+     */
+    public ChatStream generateContentStream(GenerateContentRequest request) {
+        ensureOpen();
+        EngineState state = engine.state();
+        CallLoop.Outcome<OpenedStream> outcome = new CallLoop<>(
+                        engine,
+                        state,
+                        request.toChatRequest(),
+                        "generate_content_stream",
+                        OpenedStream::open,
+                        GoogleRoutes::only)
+                .run();
         return new ChatStream(
                 engine, outcome, state.config.provider(outcome.route().provider()));
     }

@@ -2,7 +2,6 @@ package dev.llmrotate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmrotate.config.LlmRotateConfig;
-import dev.llmrotate.config.PricingSettings;
 import dev.llmrotate.config.StateStoreSettings;
 import dev.llmrotate.error.ConfigurationException;
 import dev.llmrotate.observe.EventBuffer;
@@ -10,7 +9,11 @@ import dev.llmrotate.observe.Pricing;
 import dev.llmrotate.observe.Telemetry;
 import dev.llmrotate.observe.TelemetryProvider;
 import dev.llmrotate.provider.ProviderAdapter;
+import dev.llmrotate.provider.anthropic.AnthropicAdapter;
 import dev.llmrotate.provider.azure.AzureOpenAiAdapter;
+import dev.llmrotate.provider.bedrock.BedrockAdapter;
+import dev.llmrotate.provider.google.GoogleAiStudioAdapter;
+import dev.llmrotate.provider.google.GoogleVertexAdapter;
 import dev.llmrotate.provider.http.HttpTransport;
 import dev.llmrotate.provider.openai.OpenAiAdapter;
 import dev.llmrotate.provider.openrouter.OpenRouterAdapter;
@@ -89,7 +92,10 @@ public final class LlmRotateBuilder {
         return this;
     }
 
-    /** Model prices for cost estimates; default: the configuration's {@code pricing} over the built-in table. */
+    /**
+     * Model prices for cost estimates, fixed for the instance's life; default: the configuration's {@code pricing}
+     * over the built-in table, read again on every reload.
+     */
     public LlmRotateBuilder pricing(Pricing value) {
         this.pricing = Objects.requireNonNull(value, "pricing");
         return this;
@@ -127,7 +133,6 @@ public final class LlmRotateBuilder {
         Map<String, ProviderAdapter> all = new LinkedHashMap<>(builtInAdapters(clock));
         all.putAll(adapters);
         Telemetry hooks = telemetry != null ? telemetry : discoverTelemetry();
-        Pricing prices = pricing != null ? pricing : pricingOf(config.pricing());
         StateStore store = stateStore != null ? stateStore : stateStoreOf(config.stateStore(), null);
         Engine engine;
         try {
@@ -138,7 +143,7 @@ public final class LlmRotateBuilder {
                     rng,
                     all,
                     hooks,
-                    prices,
+                    pricing,
                     eventBufferOf(eventCapacity > 0 ? eventCapacity : config.eventBufferCapacity()));
         } catch (RuntimeException e) {
             if (stateStore == null) {
@@ -156,20 +161,14 @@ public final class LlmRotateBuilder {
         List<ProviderAdapter> adapters = List.of(
                 new OpenAiAdapter(transport, json, clock),
                 new OpenRouterAdapter(transport, json, clock),
-                new AzureOpenAiAdapter(transport, json, clock));
+                new AzureOpenAiAdapter(transport, json, clock),
+                new AnthropicAdapter(transport, json, clock),
+                new GoogleAiStudioAdapter(transport, json, clock),
+                new GoogleVertexAdapter(transport, json, clock),
+                new BedrockAdapter(transport, json, clock));
         Map<String, ProviderAdapter> builtIn = new LinkedHashMap<>();
         adapters.forEach(adapter -> builtIn.put(adapter.provider(), adapter));
         return builtIn;
-    }
-
-    /** The configuration's prices over the built-in table (file first, single prices win). */
-    static Pricing pricingOf(PricingSettings settings) {
-        Pricing.Builder prices = Pricing.builder();
-        if (settings.file() != null) {
-            prices.file(settings.file());
-        }
-        settings.prices().forEach(entry -> prices.price(entry.provider(), entry.model(), entry.price()));
-        return prices.build();
     }
 
     private static EventBuffer eventBufferOf(int capacity) {

@@ -15,6 +15,22 @@ final class Secrets {
     /** Keys whose unresolvable secret was already logged, so a broken key warns once, not once per call. */
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
+    /** The last mask computed per key, with the hash and length of the secret it masks (never the secret). */
+    private final ConcurrentHashMap<String, Mask> masks = new ConcurrentHashMap<>();
+
+    private record Mask(int secretHash, int secretLength, String text) {}
+
+    /** The mask of {@code secret}, the secret of {@code key}; computed once per key and secret. */
+    String mask(KeySpec key, String secret) {
+        Mask known = masks.get(key.keyId());
+        if (known != null && known.secretHash == secret.hashCode() && known.secretLength == secret.length()) {
+            return known.text;
+        }
+        String text = SecretRef.mask(secret);
+        masks.put(key.keyId(), new Mask(secret.hashCode(), secret.length(), text));
+        return text;
+    }
+
     /** The secret, or null after logging (once per key) why it cannot be read. */
     String resolveOrWarn(KeySpec key) {
         try {
@@ -33,9 +49,9 @@ final class Secrets {
         }
     }
 
-    /** {@code key_id (sk-…9f2a)}, or just the key id when the secret cannot be read now. */
-    static String describe(KeySpec key, String secret) {
-        return secret == null ? key.keyId() : key.keyId() + " (" + SecretRef.mask(secret) + ")";
+    /** {@code key_id (sk-…9f2a)}, or just the key id when there is no mask. */
+    static String describe(String keyId, String mask) {
+        return mask == null ? keyId : keyId + " (" + mask + ")";
     }
 
     /** The mask of a key's secret, or null when it cannot be read now. */

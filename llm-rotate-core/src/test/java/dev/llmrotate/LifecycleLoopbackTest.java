@@ -6,11 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.llmrotate.chat.ChatMessage;
 import dev.llmrotate.chat.ChatRequest;
 import dev.llmrotate.chat.ChatResponse;
+import dev.llmrotate.chat.FinishReason;
+import dev.llmrotate.chat.Usage;
 import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.config.SelectionStrategyType;
 import dev.llmrotate.error.ConfigurationException;
 import dev.llmrotate.error.NoAvailableKeyException;
 import dev.llmrotate.health.KeyState;
+import dev.llmrotate.provider.Attempt;
+import dev.llmrotate.provider.ProviderAdapter;
+import dev.llmrotate.provider.ProviderReply;
 import dev.llmrotate.testkit.FakeResponse;
 import java.time.Duration;
 import java.util.List;
@@ -135,16 +140,38 @@ class LifecycleLoopbackTest extends EngineTestSupport {
     }
 
     @Test
-    void aProviderWithoutAnAdapterIsRejectedAtBuildTime() {
+    void anAdapterGivenToTheBuilderReplacesTheBuiltInOne() {
+        // Every catalog provider has a built-in adapter, so the "no adapter" rejection is not reachable from
+        // configuration alone; what a user can rely on is that builder().adapter(...) takes the provider over.
+        List<Attempt> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ProviderAdapter custom = new ProviderAdapter() {
+            @Override
+            public String provider() {
+                return "aws_bedrock";
+            }
+
+            @Override
+            public ProviderReply send(Attempt attempt) {
+                seen.add(attempt);
+                return new ProviderReply("from the custom adapter", FinishReason.STOP, Usage.of(3, 4), null, "r-1");
+            }
+        };
         LlmRotateConfig config = config(
                         SelectionStrategyType.ROUND_ROBIN,
-                        Keys.openai("a"),
                         Keys.key("claude", "aws_bedrock", "claude")
                                 .authConfig("region", "us-east-1")
                                 .build())
                 .build();
-        assertThatThrownBy(() -> LlmRotate.create(config))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("provider 'aws_bedrock' has no adapter");
+        LlmRotate lm = LlmRotate.builder().config(config).adapter(custom).build();
+        try {
+            ChatResponse response = lm.chat("claude", HI);
+            assertThat(response.content()).isEqualTo("from the custom adapter");
+            assertThat(response.provider()).isEqualTo("aws_bedrock");
+            assertThat(seen)
+                    .singleElement()
+                    .satisfies(a -> assertThat(a.key().keyId()).isEqualTo("claude"));
+        } finally {
+            lm.close();
+        }
     }
 }

@@ -69,6 +69,7 @@ class SecretLeakTest extends EngineTestSupport {
                         SelectionStrategyType.PRIORITY,
                         Keys.key("a", "openai", "gpt-4o-mini").priority(2).build(),
                         Keys.openai("b"))
+                .eventBuffer(10)
                 .build());
 
         LlmRotateException error =
@@ -83,7 +84,11 @@ class SecretLeakTest extends EngineTestSupport {
                 lm.usageSummary(),
                 lm.config(),
                 lm,
-                lm.config().activeKeys()));
+                lm.config().activeKeys(),
+                lm.health().toJson(),
+                lm.usageSummary().toJson()));
+        assertThat(lm.recentCalls(10)).hasSize(1);
+        lm.recentCalls(10).forEach(record -> shown.add(record.toJson()));
         for (String text : everythingShown(shown)) {
             assertThat(text).doesNotContain(a).doesNotContain(secret("b"));
         }

@@ -86,4 +86,14 @@ public sealed interface ContentPart {
     static ContentPart image(byte[] data, String mimeType) {
         return new ImageBytes(data, mimeType);
     }
+
+    /** An inline PDF ({@code application/pdf}). */
+    static ContentPart pdf(byte[] data) {
+        return new PdfBytes(data, "application/pdf");
+    }
+
+    /** A previously uploaded file, e.g. a Gemini Files API URI or a {@code gs://} object on Vertex. */
+    static ContentPart file(String fileUri, String mimeType) {
+        return new FileRef(fileUri, mimeType);
+    }
 }

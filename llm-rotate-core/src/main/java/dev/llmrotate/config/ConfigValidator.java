@@ -85,6 +85,13 @@ final class ConfigValidator {
                 problems.add(path + ".auth_config." + field + ": required for provider '" + key.provider() + "'");
             }
         }
+        Object region = key.authConfig().get("region");
+        if (key.provider().equals(ProviderCatalog.AWS_BEDROCK)
+                && region instanceof String text
+                && !text.isBlank()
+                && !text.strip().matches("[a-z0-9]+(-[a-z0-9]+)*")) {
+            problems.add(path + ".auth_config.region: '" + text + "' is not an AWS region name such as us-east-1");
+        }
         Object endpoint = key.authConfig().get("azure_endpoint");
         if (key.provider().equals(ProviderCatalog.AZURE_OPENAI) && endpoint instanceof String text && !text.isBlank()) {
             try {

@@ -18,6 +18,9 @@ import org.slf4j.LoggerFactory;
  * configuration; {@link #toString()} shows the reference, never a literal value.
  */
 public final class SecretRef {
+    private static final java.util.regex.Pattern JSON_ACCESS_KEY_ID =
+            java.util.regex.Pattern.compile("\"(?:aws_access_key_id|access_key_id|AccessKeyId)\"\\s*:\\s*\"([^\"]+)\"");
+
     private static final Logger LOG = LoggerFactory.getLogger(SecretRef.class);
 
     /** The supported schemes. */
@@ -146,10 +149,18 @@ public final class SecretRef {
      * Masks a secret for display: its prefix up to and including the first dash (at most 3 characters) and its last
      * four characters, e.g. {@code sk-…9f2a}. Secrets shorter than 12 characters show only {@code …} and the last
      * character count is not revealed.
+     *
+     * <p>A JSON secret (AWS credentials, a service account) would show its closing characters, which belong to a
+     * secret field; it is masked by its access key id ({@code AKI…MPLE}) when it has one, else as {@code {…}}.
      */
     public static String mask(String secret) {
         if (secret == null || secret.length() < 12) {
             return "…";
+        }
+        String trimmed = secret.strip();
+        if (trimmed.startsWith("{")) {
+            java.util.regex.Matcher id = JSON_ACCESS_KEY_ID.matcher(trimmed);
+            return id.find() ? mask(id.group(1)) : "{…}";
         }
         int dash = secret.indexOf('-');
         String prefix = dash >= 0 && dash < 3 ? secret.substring(0, dash + 1) : secret.substring(0, 3);

@@ -47,8 +47,8 @@ public final class Pricing {
 
     /** model id -> provider (or "" for any) -> price. */
     private final Map<String, Map<String, ModelPrice>> prices;
-    /** Lookups already resolved, hits and misses, so the hot path does no string work after the first call. */
-    private final Map<String, Object> resolved = new ConcurrentHashMap<>();
+    /** Lookups already resolved (provider, then model), hits and misses: no string work after the first call. */
+    private final Map<String, Map<String, Object>> resolved = new ConcurrentHashMap<>();
 
     private static final Object MISSING = new Object();
 
@@ -70,13 +70,14 @@ public final class Pricing {
         if (model == null) {
             return null;
         }
-        String cacheKey = provider + '\u0000' + model;
-        Object hit = resolved.get(cacheKey);
+        Map<String, Object> byModel =
+                resolved.computeIfAbsent(provider == null ? "" : provider, p -> new ConcurrentHashMap<>());
+        Object hit = byModel.get(model);
         if (hit == null) {
             ModelPrice found = lookup(provider, model);
             hit = found == null ? MISSING : found;
-            if (resolved.size() < 10_000) {
-                resolved.put(cacheKey, hit);
+            if (byModel.size() < 10_000) { // callers may send arbitrary model ids: bound the cache
+                byModel.put(model, hit);
             }
         }
         return hit == MISSING ? null : (ModelPrice) hit;

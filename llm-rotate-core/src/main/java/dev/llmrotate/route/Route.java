@@ -11,15 +11,17 @@ import java.util.List;
  * @param upstream for a broker, the backend to route to, or null
  * @param fallback false for the native provider, true for a fallback chain entry
  * @param keys the active keys of the provider that list the model, in configuration order
+ * @param scope names the route for round-robin cursors ({@code provider|model}); computed once
  */
-public record Route(String provider, String model, String upstream, boolean fallback, List<KeySpec> keys) {
+public record Route(
+        String provider, String model, String upstream, boolean fallback, List<KeySpec> keys, String scope) {
     public Route {
         keys = List.copyOf(keys);
+        scope = provider + "|" + model;
     }
 
-    /** Names the route for round-robin cursors. */
-    public String scope() {
-        return provider + "|" + model;
+    public Route(String provider, String model, String upstream, boolean fallback, List<KeySpec> keys) {
+        this(provider, model, upstream, fallback, keys, null);
     }
 
     @Override

@@ -125,16 +125,25 @@ public final class InMemoryStateStore implements StateStore {
                 String type = failureName(record);
                 failuresByType.computeIfAbsent(type, t -> new LongAdder()).increment();
             }
-            inputTokens.add(record.inputTokens());
-            outputTokens.add(record.outputTokens());
-            cachedInputTokens.add(record.cachedInputTokens());
-            reasoningTokens.add(record.reasoningTokens());
+            addIfAny(inputTokens, record.inputTokens());
+            addIfAny(outputTokens, record.outputTokens());
+            addIfAny(cachedInputTokens, record.cachedInputTokens());
+            addIfAny(reasoningTokens, record.reasoningTokens());
             if (record.estimatedCostUsd() != null) {
-                costUsd.add(record.estimatedCostUsd());
+                if (record.estimatedCostUsd() != 0) {
+                    costUsd.add(record.estimatedCostUsd());
+                }
             } else if (record.isSuccess()) {
                 unpricedCalls.increment();
             }
             latency.record(record.latencyMs());
+        }
+
+        /** Skips the atomic add for zero, which most counters get on most calls. */
+        private static void addIfAny(LongAdder adder, long value) {
+            if (value != 0) {
+                adder.add(value);
+            }
         }
 
         UsageSummary.Totals snapshot() {

@@ -241,6 +241,16 @@ class ConfigValidationTest {
     static Stream<Arguments> validatorRules() {
         return Stream.of(
                 arguments(
+                        "aws_bedrock key without a region",
+                        BASE + "  - {key_id: bedrock-1, provider: aws_bedrock, secret_ref: env://AWS, models: [m]}\n",
+                        List.of("keys[2].auth_config.region: required for provider 'aws_bedrock'")),
+                arguments(
+                        "aws_bedrock region that is not a region name",
+                        BASE + "  - {key_id: bedrock-1, provider: aws_bedrock, secret_ref: env://AWS, models: [m],"
+                                + " auth_config: {region: 'evil.example/x'}}\n",
+                        List.of("keys[2].auth_config.region: 'evil.example/x' is not an AWS region name such as"
+                                + " us-east-1")),
+                arguments(
                         "unknown provider of a key",
                         BASE.replace("provider: openai", "provider: openia"),
                         List.of("keys[0].provider: unknown provider 'openia'; did you mean 'openai'?")),

@@ -139,6 +139,18 @@ class SecretRefTest {
     }
 
     @Test
+    void aJsonSecretIsMaskedByItsAccessKeyIdNeverByItsLastCharacters() {
+        String aws =
+                "{\"access_key_id\":\"AKIAIOSFODNN7EXAMPLE\",\"secret_access_key\":\"wJalrXUtnFEMI/K7MDENGbPxRfiCYzz\"}";
+        assertThat(SecretRef.mask(aws)).isEqualTo("AKI…MPLE");
+        assertThat(SecretRef.mask(
+                        "{\"aws_access_key_id\": \"ASIAIOSFODNN7EXAMPLE\", \"aws_secret_access_key\": \"s\"}"))
+                .isEqualTo("ASI…MPLE");
+        assertThat(SecretRef.mask("{\"type\": \"service_account\", \"private_key\": \"-----BEGIN...zz\"}"))
+                .isEqualTo("{…}");
+    }
+
+    @Test
     void shortSecretsRevealNothing() {
         assertThat(SecretRef.mask("sk-short123")).isEqualTo("…");
         assertThat(SecretRef.mask("abc")).isEqualTo("…");

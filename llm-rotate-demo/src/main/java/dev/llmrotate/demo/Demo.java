@@ -211,8 +211,16 @@ public final class Demo {
     private void printUsage(UsageSummary usage) {
         out.println("usage since start (lm.usageSummary())");
         out.printf(
-                "   %-17s %7s %9s %9s %12s %13s  %s%n",
-                "key", "calls", "successes", "failures", "input tok", "output tok", "failures by type");
+                "   %-17s %7s %9s %9s %12s %13s %11s %9s  %s%n",
+                "key",
+                "calls",
+                "successes",
+                "failures",
+                "input tok",
+                "output tok",
+                "cost USD",
+                "p50 ms",
+                "failures by type");
         usage.byKey().entrySet().stream()
                 .sorted(Map.Entry.comparingByKey())
                 .forEach(e -> printTotals(e.getKey(), e.getValue()));
@@ -222,13 +230,15 @@ public final class Demo {
 
     private void printTotals(String name, UsageSummary.Totals t) {
         out.printf(
-                "   %-17s %7d %9d %9d %12d %13d  %s%n",
+                "   %-17s %7d %9d %9d %12d %13d %11.6f %9.1f  %s%n",
                 name,
                 t.calls(),
                 t.successes(),
                 t.failures(),
                 t.inputTokens(),
                 t.outputTokens(),
+                t.costUsd(),
+                t.latency().p50Ms(),
                 t.failuresByType().isEmpty() ? "-" : t.failuresByType());
     }
 

@@ -156,7 +156,8 @@ final class FakeHttpServer implements AutoCloseable {
         return "FakeHttpServer[" + format.name() + " " + baseUrl + (closed.get() ? ", closed" : "") + "]";
     }
 
-    private void handle(HttpExchange exchange) {
+    private void handle(HttpExchange exchange) throws IOException {
+        boolean abort = false;
         try {
             if (closed.get()) {
                 return; // closing the exchange below drops the connection
@@ -165,30 +166,56 @@ final class FakeHttpServer implements AutoCloseable {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
             String path = exchange.getRequestURI().getRawPath();
+            String query = exchange.getRequestURI().getRawQuery();
+            query = query == null ? "" : query;
             Map<String, List<String>> headers = lowerCase(exchange.getRequestHeaders());
+            WireFormat.Parsed parsed = format.parse(method, path, query, headers, body);
             RecordedRequest request = new RecordedRequest(
-                    method, path, headers, body, format.apiKey(headers, path), format.model(path, body), receivedAt);
-            synchronized (recorded) {
-                recorded.add(request);
-            }
-            FakeResponse response;
-            if (format.isEndpoint(method, path)) {
-                response = scripts.answer(request);
-                if (response == null) {
-                    response = format.unscripted(request);
+                    method,
+                    path,
+                    headers,
+                    body,
+                    parsed.apiKey(),
+                    parsed.model(),
+                    receivedAt,
+                    query,
+                    parsed.stream(),
+                    parsed.attributes());
+            FakeResponse response = format.intercept(request);
+            if (response == null) {
+                synchronized (recorded) {
+                    recorded.add(request);
                 }
-            } else {
-                response = format.notFound(request);
+                response = answer(parsed.endpoint(), request);
             }
             perform(exchange, request, response);
+        } catch (AbortConnection e) {
+            abort = true;
+            throw e; // the JDK server closes the connection without ending the response
         } catch (IOException e) {
             // The client went away or the server is closing: nothing left to answer.
         } catch (RuntimeException e) {
             sendInternalError(exchange, e);
         } finally {
-            // Without a response, or with a body not fully written, this closes the connection itself.
-            exchange.close();
+            if (!abort) {
+                // Without a response, or with a fixed-length body not fully written, this closes the connection.
+                exchange.close();
+            }
         }
+    }
+
+    private FakeResponse answer(boolean endpoint, RecordedRequest request) {
+        if (!endpoint) {
+            return format.notFound(request);
+        }
+        FakeResponse response = format.preflight(request);
+        if (response == null) {
+            response = scripts.answer(request);
+        }
+        if (response == null) {
+            response = format.unscripted(request);
+        }
+        return response;
     }
 
     private void perform(HttpExchange exchange, RecordedRequest request, FakeResponse response) throws IOException {
@@ -204,20 +231,113 @@ final class FakeHttpServer implements AutoCloseable {
             return;
         }
         if (body instanceof FakeResponse.Stall stall) {
+            if (request.stream()) {
+                WireFormat.StreamEncoder encoder = format.streamEncoder(stall.completion(), request);
+                sendStreamHeaders(exchange, encoder, response.headers());
+                awaitClose();
+                throw new AbortConnection();
+            }
             WireFormat.Rendered rendered = format.render(stall.completion(), request);
             sendHeaders(exchange, rendered, response.headers(), rendered.body().length);
             exchange.getResponseBody().flush();
             awaitClose();
             return;
         }
+        if (body instanceof FakeResponse.Completion completion && request.stream()) {
+            stream(exchange, request, response, completion);
+            return;
+        }
         WireFormat.Rendered rendered;
         if (body instanceof FakeResponse.Raw raw) {
             rendered =
                     new WireFormat.Rendered(raw.status(), Map.of(), raw.body().getBytes(StandardCharsets.UTF_8));
+        } else if (body instanceof FakeResponse.FormatSpecific specific) {
+            if (!specific.format().equals(format.name())) {
+                throw new IllegalStateException(specific + " is a " + specific.format()
+                        + " response and cannot be sent by a fake " + format.name() + " server");
+            }
+            rendered = specific.render().apply(request);
         } else {
             rendered = format.render(body, request);
         }
         send(exchange, rendered, response.headers());
+    }
+
+    /**
+     * Sends a completion as an event stream: chunked, one flush per event, with the response's stream faults. Every
+     * way of ending early other than an error event aborts the connection, so that the client never sees a cleanly
+     * terminated chunked body it could take for a complete one.
+     */
+    private void stream(
+            HttpExchange exchange, RecordedRequest request, FakeResponse response, FakeResponse.Completion completion)
+            throws IOException {
+        FakeResponse.StreamPlan plan = response.stream();
+        WireFormat.StreamEncoder encoder = format.streamEncoder(completion, request);
+        List<String> deltas = plan.deltas(completion.content());
+        int size = deltas.size();
+        OutputStream out = sendStreamHeaders(exchange, encoder, response.headers());
+        pause(plan.firstChunkDelay());
+        for (byte[] event : encoder.opening()) {
+            write(out, event);
+        }
+        for (int i = 0; i <= size; i++) {
+            if (FakeResponse.StreamPlan.at(plan.malformedAfter(), i, size)) {
+                write(out, encoder.malformed());
+            }
+            if (FakeResponse.StreamPlan.at(plan.errorAfter(), i, size)) {
+                write(out, encoder.error(plan.errorType(), plan.errorMessage()));
+                out.close(); // ends the chunked body cleanly: the error event is the provider's last word
+                return;
+            }
+            if (FakeResponse.StreamPlan.at(plan.cutAfter(), i, size)) {
+                throw new AbortConnection();
+            }
+            if (FakeResponse.StreamPlan.at(plan.stallAfter(), i, size)) {
+                awaitClose();
+                throw new AbortConnection();
+            }
+            if (i == size) {
+                break;
+            }
+            if (i > 0) {
+                pause(plan.chunkDelay());
+            }
+            write(out, encoder.delta(deltas.get(i)));
+        }
+        for (byte[] event : encoder.closing()) {
+            write(out, event);
+        }
+        if (!plan.missingEndMarker()) {
+            write(out, encoder.endMarker());
+        }
+        out.close();
+    }
+
+    private static OutputStream sendStreamHeaders(
+            HttpExchange exchange, WireFormat.StreamEncoder encoder, Map<String, String> extraHeaders)
+            throws IOException {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("content-type", "text/event-stream");
+        headers.put("cache-control", "no-cache");
+        headers.putAll(encoder.headers());
+        headers.putAll(extraHeaders);
+        headers.forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
+        exchange.sendResponseHeaders(200, 0); // 0: chunked transfer encoding
+        OutputStream out = exchange.getResponseBody();
+        out.flush();
+        return out;
+    }
+
+    private static void write(OutputStream out, byte[] event) throws IOException {
+        out.write(event);
+        out.flush(); // one HTTP chunk per event, on the wire at once
+    }
+
+    /** Waits this long; if the server closes meanwhile, aborts the connection. */
+    private void pause(Duration duration) throws AbortConnection {
+        if (!duration.isZero() && closedWithin(duration)) {
+            throw new AbortConnection();
+        }
     }
 
     private static void send(HttpExchange exchange, WireFormat.Rendered rendered, Map<String, String> extraHeaders)
@@ -301,6 +421,18 @@ final class FakeHttpServer implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         };
+    }
+
+    /**
+     * Thrown out of the handler to make the JDK server close the connection without ending the response: a handler
+     * that throws before its exchange is closed gets its connection closed as it is, mid-body.
+     */
+    private static final class AbortConnection extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        AbortConnection() {
+            super("connection aborted by the fake server");
+        }
     }
 
     private static Map<String, List<String>> lowerCase(Map<String, List<String>> headers) {

@@ -1,7 +1,6 @@
 package dev.llmrotate.testkit;
 
 import java.net.URI;
-import java.util.List;
 
 /**
  * A fake OpenAI Chat Completions server on 127.0.0.1 for tests: point a client at {@link #baseUrl()}, script how it
@@ -33,6 +32,15 @@ import java.util.List;
  * that is not a JSON object or names no model gets {@code 400} ({@code invalid_request_error}), and anything else gets
  * {@code FakeResponse.ok("fake reply")}, a completion that echoes the requested model.
  *
+ * <h2>Streaming</h2>
+ *
+ * A request with {@code "stream": true} gets a completion as server-sent events ({@code Content-Type:
+ * text/event-stream}, chunked): {@code data: {chat.completion.chunk}} events, the first with {@code
+ * delta.role = "assistant"}, then one per content delta ({@code delta.content}), then one with an empty delta and the
+ * {@code finish_reason}; with {@code "stream_options":{"include_usage":true}} every chunk has {@code "usage":null}
+ * and one more chunk with {@code "choices":[]} and the {@code usage} follows; then {@code data: [DONE]}. All chunks
+ * share one id and {@code created}. See {@link FakeResponse} for stream faults.
+ *
  * <h2>Threads and shutdown</h2>
  *
  * <p>All methods are thread-safe. Every request is handled on its own worker thread, so any number of requests can
@@ -45,12 +53,10 @@ import java.util.List;
  * set, so that the JDK server sends responses without Nagle delays (about 40 ms per request on a kept-alive
  * connection otherwise). The JDK reads it when the first {@code HttpServer} of the JVM is created.
  */
-public final class FakeOpenAiServer implements AutoCloseable {
-
-    private final FakeHttpServer server;
+public final class FakeOpenAiServer extends FakeServer {
 
     private FakeOpenAiServer(FakeHttpServer server) {
-        this.server = server;
+        super(server);
     }
 
     /**
@@ -68,8 +74,22 @@ public final class FakeOpenAiServer implements AutoCloseable {
      *
      * @return {@code http://127.0.0.1:PORT/v1}, without a trailing slash
      */
+    @Override
     public URI baseUrl() {
         return server.baseUrl();
+    }
+
+    /**
+     * The endpoint to configure an Azure OpenAI client with ({@code auth_config.azure_endpoint}): the same server
+     * answers {@code POST /openai/deployments/{deployment}/chat/completions?api-version=…} with the key in the
+     * {@code api-key} header, recording {@code deployment} and {@code api_version} as request attributes; the model
+     * is the body's {@code model}, else the deployment name.
+     *
+     * @return {@code http://127.0.0.1:PORT}, without a trailing slash
+     */
+    public URI azureEndpoint() {
+        String base = server.baseUrl().toString();
+        return URI.create(base.substring(0, base.length() - "/v1".length()));
     }
 
     /**
@@ -79,98 +99,5 @@ public final class FakeOpenAiServer implements AutoCloseable {
      */
     public URI chatCompletionsUrl() {
         return URI.create(server.baseUrl() + "/chat/completions");
-    }
-
-    /**
-     * The script for requests with this API key (any model). The same key always returns the same script.
-     *
-     * @param apiKey the bearer token, not blank
-     * @return the script, to configure with {@link Script#always}, {@link Script#next} or {@link Script#respond}
-     */
-    public Script forKey(String apiKey) {
-        return server.scripts().forKey(apiKey);
-    }
-
-    /**
-     * The script for requests for this model (any key, or none). The same model always returns the same script.
-     *
-     * @param model the body's {@code model}, not blank
-     * @return the script, to configure with {@link Script#always}, {@link Script#next} or {@link Script#respond}
-     */
-    public Script forModel(String model) {
-        return server.scripts().forModel(model);
-    }
-
-    /**
-     * The script for requests with this API key and this model. Takes precedence over {@link #forKey} and {@link
-     * #forModel}. The same pair always returns the same script.
-     *
-     * @param apiKey the bearer token, not blank
-     * @param model the body's {@code model}, not blank
-     * @return the script, to configure with {@link Script#always}, {@link Script#next} or {@link Script#respond}
-     */
-    public Script forKeyAndModel(String apiKey, String model) {
-        return server.scripts().forKeyAndModel(apiKey, model);
-    }
-
-    /**
-     * The script for requests no more specific script answers. Until something is scripted on it, such requests get
-     * {@code FakeResponse.ok("fake reply")} if they carry an API key and {@code 401 invalid_api_key} if they do not.
-     *
-     * @return the default script, to configure with {@link Script#always}, {@link Script#next} or {@link
-     *     Script#respond}
-     */
-    public Script byDefault() {
-        return server.scripts().byDefault();
-    }
-
-    /**
-     * Forgets every script and recorded request, as if the server had just started. Scripts obtained earlier stay
-     * usable: they are emptied, not detached. Meant to be called between tests, not while requests are in flight.
-     */
-    public void reset() {
-        server.reset();
-    }
-
-    /**
-     * Every request received so far, including ones answered with errors or network faults.
-     *
-     * @return an unmodifiable snapshot, in the order the requests arrived
-     */
-    public List<RecordedRequest> requests() {
-        return server.requests();
-    }
-
-    /**
-     * How many requests were received so far.
-     *
-     * @return the number of recorded requests
-     */
-    public int requestCount() {
-        return server.requestCount();
-    }
-
-    /**
-     * How many requests were received so far with this API key.
-     *
-     * @param apiKey a bearer token, or {@code null} to count requests that carried none
-     * @return the number of recorded requests with that key
-     */
-    public int requestCount(String apiKey) {
-        return server.requestCount(apiKey);
-    }
-
-    /**
-     * Stops the server: stops accepting connections, drops every open connection (including held ones) and waits for
-     * the worker threads to end. Idempotent.
-     */
-    @Override
-    public void close() {
-        server.close();
-    }
-
-    @Override
-    public String toString() {
-        return "FakeOpenAiServer[" + server.baseUrl() + "]";
     }
 }

@@ -1,23 +1,43 @@
 package dev.llmrotate.testkit;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * What a fake server does with one request: answer with a completion, answer with an API error, answer with any body
  * you like, or misbehave at the network level (drop the connection, never answer, stall after the headers).
  *
  * <p>Instances are immutable and may be shared between scripts and threads. The builder-style methods ({@link
- * #withUsage}, {@link #withFinishReason}, {@link #header}, {@link #delay}) return modified copies.
+ * #withUsage}, {@link #withFinishReason}, {@link #header}, {@link #delay} and the streaming controls below) return
+ * modified copies.
  *
  * <p>A response describes <em>what</em> happens, not the bytes: {@link #ok(String)} and the error factories are
- * rendered in the wire format of the server that sends them. {@link FakeOpenAiServer} renders them as OpenAI Chat
- * Completions objects and OpenAI error objects, and every response it sends has {@code Content-Type:
- * application/json} and an exact {@code Content-Length}.
+ * rendered in the wire format of the server that sends them ({@link FakeOpenAiServer}, {@link FakeAnthropicServer},
+ * {@link FakeGeminiServer}, {@link FakeBedrockServer}). Non-streamed responses have {@code Content-Type: application/json} and an exact {@code
+ * Content-Length}.
+ *
+ * <h2>Streaming</h2>
+ *
+ * When a request asks for a stream (OpenAI and Anthropic: {@code "stream": true} in the body; Gemini: the {@code
+ * streamGenerateContent} method), an {@link #ok(String)} response is sent as server-sent events in the provider's
+ * streaming format, with chunked transfer encoding and a flush after every event, so clients see each event as it
+ * is sent. The content is split into deltas at word boundaries ({@code "Hello big world"} becomes {@code "Hello"},
+ * {@code " big"}, {@code " world"}) unless {@link #withChunks} sets them. The stream controls below apply only to
+ * streamed answers; a request that does not ask for a stream gets the plain JSON completion and ignores them. Errors
+ * ({@link #rateLimited}, {@link #error}, ...) are answered to streaming requests exactly as to other requests: a JSON
+ * error body with its status, no event stream, as providers do before a stream has started.
+ *
+ * <p>Stream faults count <em>content</em> chunks (deltas), not the events a format sends around them (OpenAI's role
+ * chunk, Anthropic's {@code message_start}, ...). A fault "after n chunks" with fewer than {@code n} chunks takes
+ * effect after the last chunk, before the finishing events. Faults combine; at the same position a malformed event
+ * comes first, then an error event, a cut or a stall, and the first of those three ends the stream.
  *
  * <pre>{@code
  * FakeResponse.ok("hello").withUsage(120, 30, 100, 0)
@@ -25,6 +45,7 @@ import java.util.Objects;
  * FakeResponse.error(400, "invalid_request_error", "context_length_exceeded", "This model's maximum context ...")
  * FakeResponse.serverError().delay(Duration.ofMillis(200))
  * FakeResponse.connectionDrop()
+ * FakeResponse.ok("Hello big world").withChunkDelay(Duration.ofMillis(50)).cutAfterChunks(2)
  * }</pre>
  */
 public final class FakeResponse {
@@ -38,15 +59,25 @@ public final class FakeResponse {
     private final Body body;
     private final Map<String, String> headers;
     private final Duration delay;
+    private final StreamPlan stream;
 
-    private FakeResponse(Body body, Map<String, String> headers, Duration delay) {
+    private FakeResponse(Body body, Map<String, String> headers, Duration delay, StreamPlan stream) {
         this.body = body;
         this.headers = headers;
         this.delay = delay;
+        this.stream = stream;
     }
 
     private static FakeResponse of(Body body) {
-        return new FakeResponse(body, Map.of(), Duration.ZERO);
+        return new FakeResponse(body, Map.of(), Duration.ZERO, StreamPlan.DEFAULT);
+    }
+
+    private FakeResponse with(Body newBody) {
+        return new FakeResponse(newBody, headers, delay, stream);
+    }
+
+    private FakeResponse with(StreamPlan newStream) {
+        return new FakeResponse(body, headers, delay, newStream);
     }
 
     /**
@@ -86,8 +117,7 @@ public final class FakeResponse {
      */
     public FakeResponse withUsage(int prompt, int completion, int cached, int reasoning) {
         Completion c = completion("withUsage");
-        return new FakeResponse(
-                Completion.of(c.content(), prompt, completion, cached, reasoning, c.finishReason()), headers, delay);
+        return with(Completion.of(c.content(), prompt, completion, cached, reasoning, c.finishReason()));
     }
 
     /**
@@ -104,21 +134,151 @@ public final class FakeResponse {
             throw new IllegalArgumentException("finish reason must not be blank");
         }
         Completion c = completion("withFinishReason");
-        return new FakeResponse(
-                Completion.of(
-                        c.content(),
-                        c.promptTokens(),
-                        c.completionTokens(),
-                        c.cachedTokens(),
-                        c.reasoningTokens(),
-                        reason),
-                headers,
-                delay);
+        return with(Completion.of(
+                c.content(), c.promptTokens(), c.completionTokens(), c.cachedTokens(), c.reasoningTokens(), reason));
+    }
+
+    /**
+     * A copy of this successful completion that streams exactly these content deltas, in this order, instead of the
+     * content split at word boundaries. Requests that do not ask for a stream still get the content given to {@link
+     * #ok(String)}; the deltas are not checked against it.
+     *
+     * @param deltas the content of each content chunk; none may be {@code null}; no deltas: a stream without content
+     *     chunks
+     * @return the modified copy
+     * @throws IllegalStateException if this is not a successful completion (see {@link #ok(String)})
+     */
+    public FakeResponse withChunks(String... deltas) {
+        completion("withChunks");
+        return with(stream.withChunks(List.of(deltas)));
+    }
+
+    /**
+     * A copy of this successful completion that, when streamed, pauses this long between two content chunks (not
+     * before the first). Closing the server ends the pause and drops the connection.
+     *
+     * @param betweenChunks not negative
+     * @return the modified copy
+     * @throws IllegalStateException if this is not a successful completion (see {@link #ok(String)})
+     */
+    public FakeResponse withChunkDelay(Duration betweenChunks) {
+        completion("withChunkDelay");
+        return with(stream.withChunkDelay(nonNegative(betweenChunks, "betweenChunks")));
+    }
+
+    /**
+     * Stream fault: a copy that, when streamed, sends the status and headers at once but its first event only after
+     * this pause, like a provider that accepted the request and is slow to produce the first token. (Compare {@link
+     * #delay}, which holds back the headers too.) Closing the server ends the pause and drops the connection.
+     *
+     * @param beforeFirstEvent not negative
+     * @return the modified copy
+     * @throws IllegalStateException if this is not a successful completion (see {@link #ok(String)})
+     */
+    public FakeResponse firstChunkDelay(Duration beforeFirstEvent) {
+        completion("firstChunkDelay");
+        return with(stream.withFirstChunkDelay(nonNegative(beforeFirstEvent, "beforeFirstEvent")));
+    }
+
+    /**
+     * Stream fault: a copy that, when streamed, aborts the connection after {@code n} content chunks, without the
+     * finishing events or the end marker: the client reading the body gets an {@link java.io.IOException} (a
+     * chunked body cut short).
+     *
+     * @param n content chunks to send first, {@code 0} or more
+     * @return the modified copy
+     * @throws IllegalStateException if this is not a successful completion (see {@link #ok(String)})
+     */
+    public FakeResponse cutAfterChunks(int n) {
+        completion("cutAfterChunks");
+        return with(stream.withCutAfter(count(n)));
+    }
+
+    /**
+     * Stream fault: a copy that, when streamed, sends {@code n} content chunks and then holds the connection open
+     * without sending anything more, until the server is closed (which then drops the connection). Use it to exercise
+     * a client's idle or read timeout on streams.
+     *
+     * @param n content chunks to send first, {@code 0} or more
+     * @return the modified copy
+     * @throws IllegalStateException if this is not a successful completion (see {@link #ok(String)})
+     */
+    public FakeResponse stallAfterChunks(int n) {
+        completion("stallAfterChunks");
+        return with(stream.withStallAfter(count(n)));
+    }
+
+    /**
+     * Stream fault: a copy that, when streamed, sends after {@code n} content chunks one event whose data is not valid
+     * JSON (a chunk object cut off mid-way, in the format's framing), then carries on normally to the end.
+     *
+     * @param n content chunks to send first, {@code 0} or more
+     * @return the modified copy
+     * @throws IllegalStateException if this is not a successful completion (see {@link #ok(String)})
+     */
+    public FakeResponse malformedEventAfterChunks(int n) {
+        completion("malformedEventAfterChunks");
+        return with(stream.withMalformedAfter(count(n)));
+    }
+
+    /**
+     * Stream fault: a copy that, when streamed, sends after {@code n} content chunks an error event in the format's
+     * mid-stream error shape and then ends the stream cleanly, without finishing events or end marker. Anthropic:
+     * {@code event: error} with {@code {"type":"error","error":{"type":…,"message":…}}}; OpenAI: {@code data:
+     * {"error":{"message":…,"type":…,"param":null,"code":null}}}; Gemini: {@code data: {"error":{"code":…,
+     * "message":…,"status":…}}}, the code derived from the status (e.g. {@code UNAVAILABLE} → 503).
+     *
+     * @param n content chunks to send first, {@code 0} or more
+     * @param type the error type, e.g. {@code overloaded_error} (Anthropic), {@code server_error} (OpenAI), {@code
+     *     UNAVAILABLE} (Gemini)
+     * @return the modified copy
+     * @throws IllegalStateException if this is not a successful completion (see {@link #ok(String)})
+     */
+    public FakeResponse errorEventAfterChunks(int n, String type) {
+        return errorEventAfterChunks(
+                n, type, "overloaded_error".equals(type) ? "Overloaded" : "The stream failed with " + type + ".");
+    }
+
+    /**
+     * Like {@link #errorEventAfterChunks(int, String)}, with this error message.
+     *
+     * @param n content chunks to send first, {@code 0} or more
+     * @param type the error type
+     * @param message the error message
+     * @return the modified copy
+     * @throws IllegalStateException if this is not a successful completion (see {@link #ok(String)})
+     */
+    public FakeResponse errorEventAfterChunks(int n, String type, String message) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(message, "message");
+        if (type.isBlank()) {
+            throw new IllegalArgumentException("type must not be blank");
+        }
+        completion("errorEventAfterChunks");
+        return with(stream.withErrorAfter(count(n), type, message));
+    }
+
+    /**
+     * Stream fault: a copy that, when streamed, sends every event including the finish reason and usage, and then
+     * ends the body cleanly without the format's end marker: no {@code data: [DONE]} (OpenAI), no {@code
+     * message_stop} event (Anthropic). Gemini streams have no separate end marker; their last event carries the
+     * finish reason and usage, so for Gemini this leaves out that last event: the stream ends after the last content
+     * event, and no event has a {@code finishReason}.
+     *
+     * @return the modified copy
+     * @throws IllegalStateException if this is not a successful completion (see {@link #ok(String)})
+     */
+    public FakeResponse missingEndMarker() {
+        completion("missingEndMarker");
+        return with(stream.withMissingEndMarker());
     }
 
     /**
      * An API error with the provider's error body. For OpenAI: {@code {"error":{"message":…,"type":…,"param":null,
-     * "code":…}}}.
+     * "code":…}}}. For Anthropic: {@code {"type":"error","error":{"type":…,"message":…},"request_id":…}}, plus
+     * {@code "details":{"error_code":…}} inside {@code error} when {@code code} is not {@code null}. For Gemini:
+     * {@code {"error":{"code":status,"message":…,"status":type}}}, plus an {@code ErrorInfo} detail with {@code
+     * reason} = {@code code} when {@code code} is not {@code null}.
      *
      * @param status HTTP status, 200 to 599
      * @param type the error type, e.g. {@code invalid_request_error}
@@ -176,7 +336,7 @@ public final class FakeResponse {
         }
         Map<String, String> copy = new LinkedHashMap<>(headers);
         copy.put(key, value);
-        return new FakeResponse(body, Collections.unmodifiableMap(copy), delay);
+        return new FakeResponse(body, Collections.unmodifiableMap(copy), delay, stream);
     }
 
     /**
@@ -191,7 +351,7 @@ public final class FakeResponse {
         if (beforeHeaders.isNegative()) {
             throw new IllegalArgumentException("delay must not be negative");
         }
-        return new FakeResponse(body, headers, beforeHeaders);
+        return new FakeResponse(body, headers, beforeHeaders, stream);
     }
 
     /**
@@ -215,7 +375,8 @@ public final class FakeResponse {
 
     /**
      * Sends {@code 200} with the headers of a successful completion, including its {@code Content-Length}, then never
-     * sends the body, until the server is closed (which then drops the connection mid-response).
+     * sends the body, until the server is closed (which then drops the connection mid-response). To a request that
+     * asks for a stream it sends the headers of an event stream (chunked, no {@code Content-Length}) and no event.
      *
      * @return the response
      */
@@ -225,7 +386,9 @@ public final class FakeResponse {
 
     /**
      * Too many requests: for OpenAI, {@code 429} with type {@code requests} and code {@code rate_limit_exceeded}, and
-     * the headers {@code retry-after} (whole seconds, rounded up) and {@code x-ratelimit-remaining-requests: 0}.
+     * the headers {@code retry-after} (whole seconds, rounded up) and {@code x-ratelimit-remaining-requests: 0}; for
+     * Anthropic, {@code 429 rate_limit_error} with {@code retry-after}; for Gemini, {@code 429 RESOURCE_EXHAUSTED}
+     * with a per-minute {@code QuotaFailure} and a {@code RetryInfo} (no {@code retry-after} header).
      *
      * @param retryAfter how long the client is told to wait, not negative
      * @return the response
@@ -239,7 +402,8 @@ public final class FakeResponse {
     }
 
     /**
-     * Billing quota exhausted: for OpenAI, {@code 429} with type and code {@code insufficient_quota}.
+     * Billing quota exhausted: for OpenAI, {@code 429} with type and code {@code insufficient_quota}; for Anthropic,
+     * {@code 402 billing_error}; for Gemini, {@code 429 RESOURCE_EXHAUSTED} with a free-tier quota whose limit is 0.
      *
      * @return the response
      */
@@ -249,7 +413,9 @@ public final class FakeResponse {
 
     /**
      * Wrong or revoked key: for OpenAI, {@code 401} with type {@code invalid_request_error} and code {@code
-     * invalid_api_key}; the message shows the key masked, as OpenAI does.
+     * invalid_api_key}; the message shows the key masked, as OpenAI does. For Anthropic, {@code 401
+     * authentication_error}; for Gemini, {@code 400 INVALID_ARGUMENT} with reason {@code API_KEY_INVALID} (Vertex
+     * paths: {@code 401 UNAUTHENTICATED}).
      *
      * @return the response
      */
@@ -258,7 +424,8 @@ public final class FakeResponse {
     }
 
     /**
-     * Internal error: for OpenAI, {@code 500} with type {@code server_error} and code {@code null}.
+     * Internal error: for OpenAI, {@code 500} with type {@code server_error} and code {@code null}; for Anthropic,
+     * {@code 500 api_error}; for Gemini, {@code 500 INTERNAL}.
      *
      * @return the response
      */
@@ -268,7 +435,7 @@ public final class FakeResponse {
 
     /**
      * Overloaded: for OpenAI, {@code 503} with type {@code service_unavailable_error} and code {@code
-     * server_is_overloaded}.
+     * server_is_overloaded}; for Anthropic, {@code 529 overloaded_error}; for Gemini, {@code 503 UNAVAILABLE}.
      *
      * @return the response
      */
@@ -289,6 +456,16 @@ public final class FakeResponse {
         return delay;
     }
 
+    StreamPlan stream() {
+        return stream;
+    }
+
+    /** A response only one wire format can render, e.g. the Gemini-specific errors of {@link GeminiResponses}. */
+    static FakeResponse formatSpecific(
+            String format, String description, Function<RecordedRequest, WireFormat.Rendered> render) {
+        return of(new FormatSpecific(format, description, render));
+    }
+
     @Override
     public String toString() {
         StringBuilder s = new StringBuilder("FakeResponse[").append(body);
@@ -298,6 +475,9 @@ public final class FakeResponse {
         if (!delay.isZero()) {
             s.append(", delay=").append(delay);
         }
+        if (!stream.equals(StreamPlan.DEFAULT)) {
+            s.append(", stream=").append(stream);
+        }
         return s.append(']').toString();
     }
 
@@ -306,6 +486,21 @@ public final class FakeResponse {
             return c;
         }
         throw new IllegalStateException(method + " applies to ok(...) responses only, not to " + body);
+    }
+
+    private static Duration nonNegative(Duration duration, String name) {
+        Objects.requireNonNull(duration, name);
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative");
+        }
+        return duration;
+    }
+
+    private static int count(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("chunk count must not be negative, got " + n);
+        }
+        return n;
     }
 
     private static void checkStatus(int status) {
@@ -319,7 +514,7 @@ public final class FakeResponse {
     }
 
     /** What to answer with, independent of any wire format. */
-    sealed interface Body permits Completion, ApiError, StandardError, Raw, Stall, NetworkFault {}
+    sealed interface Body permits Completion, ApiError, StandardError, Raw, Stall, NetworkFault, FormatSpecific {}
 
     /** A successful completion. */
     record Completion(
@@ -367,6 +562,174 @@ public final class FakeResponse {
 
     /** The headers of this completion, then nothing until the server closes. */
     record Stall(Completion completion) implements Body {}
+
+    /** A response for one wire format only; other formats answer it with a testkit error. */
+    record FormatSpecific(String format, String description, Function<RecordedRequest, WireFormat.Rendered> render)
+            implements Body {
+        @Override
+        public String toString() {
+            return description;
+        }
+    }
+
+    /**
+     * How a completion is streamed: its deltas ({@code null}: split the content at word boundaries), pauses and
+     * faults. A count of {@code -1} means "no such fault".
+     */
+    record StreamPlan(
+            List<String> chunks,
+            Duration chunkDelay,
+            Duration firstChunkDelay,
+            int cutAfter,
+            int stallAfter,
+            int malformedAfter,
+            int errorAfter,
+            String errorType,
+            String errorMessage,
+            boolean missingEndMarker) {
+
+        static final StreamPlan DEFAULT =
+                new StreamPlan(null, Duration.ZERO, Duration.ZERO, -1, -1, -1, -1, null, null, false);
+
+        StreamPlan withChunks(List<String> newChunks) {
+            return new StreamPlan(
+                    List.copyOf(newChunks),
+                    chunkDelay,
+                    firstChunkDelay,
+                    cutAfter,
+                    stallAfter,
+                    malformedAfter,
+                    errorAfter,
+                    errorType,
+                    errorMessage,
+                    missingEndMarker);
+        }
+
+        StreamPlan withChunkDelay(Duration d) {
+            return new StreamPlan(
+                    chunks,
+                    d,
+                    firstChunkDelay,
+                    cutAfter,
+                    stallAfter,
+                    malformedAfter,
+                    errorAfter,
+                    errorType,
+                    errorMessage,
+                    missingEndMarker);
+        }
+
+        StreamPlan withFirstChunkDelay(Duration d) {
+            return new StreamPlan(
+                    chunks,
+                    chunkDelay,
+                    d,
+                    cutAfter,
+                    stallAfter,
+                    malformedAfter,
+                    errorAfter,
+                    errorType,
+                    errorMessage,
+                    missingEndMarker);
+        }
+
+        StreamPlan withCutAfter(int n) {
+            return new StreamPlan(
+                    chunks,
+                    chunkDelay,
+                    firstChunkDelay,
+                    n,
+                    stallAfter,
+                    malformedAfter,
+                    errorAfter,
+                    errorType,
+                    errorMessage,
+                    missingEndMarker);
+        }
+
+        StreamPlan withStallAfter(int n) {
+            return new StreamPlan(
+                    chunks,
+                    chunkDelay,
+                    firstChunkDelay,
+                    cutAfter,
+                    n,
+                    malformedAfter,
+                    errorAfter,
+                    errorType,
+                    errorMessage,
+                    missingEndMarker);
+        }
+
+        StreamPlan withMalformedAfter(int n) {
+            return new StreamPlan(
+                    chunks,
+                    chunkDelay,
+                    firstChunkDelay,
+                    cutAfter,
+                    stallAfter,
+                    n,
+                    errorAfter,
+                    errorType,
+                    errorMessage,
+                    missingEndMarker);
+        }
+
+        StreamPlan withErrorAfter(int n, String type, String message) {
+            return new StreamPlan(
+                    chunks,
+                    chunkDelay,
+                    firstChunkDelay,
+                    cutAfter,
+                    stallAfter,
+                    malformedAfter,
+                    n,
+                    type,
+                    message,
+                    missingEndMarker);
+        }
+
+        StreamPlan withMissingEndMarker() {
+            return new StreamPlan(
+                    chunks,
+                    chunkDelay,
+                    firstChunkDelay,
+                    cutAfter,
+                    stallAfter,
+                    malformedAfter,
+                    errorAfter,
+                    errorType,
+                    errorMessage,
+                    true);
+        }
+
+        /** The content deltas to stream for this content. */
+        List<String> deltas(String content) {
+            return chunks != null ? chunks : splitAtWords(content);
+        }
+
+        /** Whether a fault set at {@code n} chunks takes effect at position {@code i} of {@code size} chunks. */
+        static boolean at(int n, int i, int size) {
+            return n >= 0 && Math.min(n, size) == i;
+        }
+
+        /** Splits before every whitespace run that follows a non-whitespace character; the parts concatenate back. */
+        static List<String> splitAtWords(String content) {
+            List<String> parts = new ArrayList<>();
+            if (content == null || content.isEmpty()) {
+                return parts;
+            }
+            int start = 0;
+            for (int i = 1; i < content.length(); i++) {
+                if (Character.isWhitespace(content.charAt(i)) && !Character.isWhitespace(content.charAt(i - 1))) {
+                    parts.add(content.substring(start, i));
+                    start = i;
+                }
+            }
+            parts.add(content.substring(start));
+            return parts;
+        }
+    }
 
     /** No HTTP response at all. */
     enum NetworkFault implements Body {

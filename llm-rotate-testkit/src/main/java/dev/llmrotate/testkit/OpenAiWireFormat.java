@@ -18,6 +18,9 @@ final class OpenAiWireFormat implements WireFormat {
     static final OpenAiWireFormat INSTANCE = new OpenAiWireFormat();
 
     static final String CHAT_COMPLETIONS_PATH = "/v1/chat/completions";
+    /** Azure OpenAI's form of the same endpoint, answered by the same fake. */
+    static final java.util.regex.Pattern AZURE_CHAT_COMPLETIONS =
+            java.util.regex.Pattern.compile("/openai/deployments/([^/]+)/chat/completions");
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String BEARER = "bearer ";
@@ -36,12 +39,50 @@ final class OpenAiWireFormat implements WireFormat {
     }
 
     @Override
-    public boolean isEndpoint(String method, String path) {
-        return method.equals("POST") && path.equals(CHAT_COMPLETIONS_PATH);
+    public Parsed parse(String method, String path, String query, Map<String, List<String>> headers, String body) {
+        JsonNode json = parseObject(body);
+        JsonNode model = json.path("model");
+        String bodyModel = model.isTextual() ? model.asText() : null;
+        java.util.regex.Matcher azure = AZURE_CHAT_COMPLETIONS.matcher(path);
+        if (azure.matches()) {
+            // Azure OpenAI: the deployment names the model; the key is in the api-key header.
+            List<String> apiKey = headers.get("api-key");
+            Map<String, String> attributes = new LinkedHashMap<>();
+            attributes.put("deployment", azure.group(1));
+            String version = queryParameter(query, "api-version");
+            if (version != null) {
+                attributes.put("api_version", version);
+            }
+            return new Parsed(
+                    method.equals("POST") && version != null,
+                    apiKey == null || apiKey.isEmpty() ? null : apiKey.get(0).trim(),
+                    bodyModel != null ? bodyModel : azure.group(1),
+                    json.path("stream").asBoolean(false),
+                    Map.copyOf(attributes));
+        }
+        return new Parsed(
+                method.equals("POST") && path.equals(CHAT_COMPLETIONS_PATH),
+                bearerToken(headers),
+                bodyModel,
+                json.path("stream").asBoolean(false),
+                Map.of());
     }
 
-    @Override
-    public String apiKey(Map<String, List<String>> headers, String path) {
+    private static String queryParameter(String query, String name) {
+        if (query == null) {
+            return null;
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && pair.substring(0, eq).equals(name)) {
+                return java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+
+    /** The {@code Authorization: Bearer} token, or {@code null}. */
+    static String bearerToken(Map<String, List<String>> headers) {
         List<String> values = headers.get("authorization");
         if (values == null || values.isEmpty()) {
             return null;
@@ -52,12 +93,6 @@ final class OpenAiWireFormat implements WireFormat {
         }
         String key = value.substring(BEARER.length()).trim();
         return key.isEmpty() ? null : key;
-    }
-
-    @Override
-    public String model(String path, String body) {
-        JsonNode model = parseObject(body).path("model");
-        return model.isTextual() ? model.asText() : null;
     }
 
     @Override
@@ -167,6 +202,115 @@ final class OpenAiWireFormat implements WireFormat {
         }
     }
 
+    @Override
+    public StreamEncoder streamEncoder(FakeResponse.Completion completion, RecordedRequest request) {
+        return new ChunkEncoder(completion, request);
+    }
+
+    /** {@code chat.completion.chunk} events, as OpenAI streams them. */
+    private static final class ChunkEncoder implements StreamEncoder {
+
+        private final FakeResponse.Completion completion;
+        private final String id = "chatcmpl-" + randomHex();
+        private final long created = Instant.now().getEpochSecond();
+        private final String model;
+        private final boolean includeUsage;
+
+        ChunkEncoder(FakeResponse.Completion completion, RecordedRequest request) {
+            this.completion = completion;
+            this.model = request.model();
+            this.includeUsage = parseObject(request.body())
+                    .path("stream_options")
+                    .path("include_usage")
+                    .asBoolean(false);
+        }
+
+        @Override
+        public Map<String, String> headers() {
+            return Map.of("content-type", "text/event-stream; charset=utf-8", "x-request-id", "req_" + randomHex());
+        }
+
+        @Override
+        public List<byte[]> opening() {
+            ObjectNode delta = JSON.createObjectNode();
+            delta.put("role", "assistant");
+            delta.put("content", "");
+            delta.putNull("refusal");
+            return List.of(event(chunk(delta, null)));
+        }
+
+        @Override
+        public byte[] delta(String text) {
+            ObjectNode delta = JSON.createObjectNode();
+            delta.put("content", text);
+            return event(chunk(delta, null));
+        }
+
+        @Override
+        public byte[] malformed() {
+            String whole = Json.string(chunk(JSON.createObjectNode().put("content", "malformed"), null));
+            return Sse.data(whole.substring(0, whole.indexOf("\"choices\"") + 12), "\n");
+        }
+
+        @Override
+        public byte[] error(String type, String message) {
+            return event(OpenAiWireFormat.error(type, null, message));
+        }
+
+        @Override
+        public List<byte[]> closing() {
+            byte[] finish = event(chunk(JSON.createObjectNode(), completion.finishReason()));
+            if (!includeUsage) {
+                return List.of(finish);
+            }
+            ObjectNode usage = header();
+            usage.putArray("choices");
+            usage.set("usage", usage(completion));
+            return List.of(finish, event(usage));
+        }
+
+        @Override
+        public byte[] endMarker() {
+            return Sse.data("[DONE]", "\n");
+        }
+
+        private ObjectNode header() {
+            ObjectNode root = JSON.createObjectNode();
+            root.put("id", id);
+            root.put("object", "chat.completion.chunk");
+            root.put("created", created);
+            root.put("model", model);
+            return root;
+        }
+
+        private ObjectNode chunk(ObjectNode delta, String finishReason) {
+            ObjectNode root = header();
+            ObjectNode choice = root.putArray("choices").addObject();
+            choice.put("index", 0);
+            choice.set("delta", delta);
+            choice.putNull("logprobs");
+            choice.put("finish_reason", finishReason);
+            if (includeUsage) {
+                root.putNull("usage");
+            }
+            return root;
+        }
+
+        private static byte[] event(ObjectNode node) {
+            return Sse.data(Json.string(node), "\n");
+        }
+    }
+
+    private static ObjectNode usage(FakeResponse.Completion completion) {
+        ObjectNode usage = JSON.createObjectNode();
+        usage.put("prompt_tokens", completion.promptTokens());
+        usage.put("completion_tokens", completion.completionTokens());
+        usage.put("total_tokens", (long) completion.promptTokens() + completion.completionTokens());
+        usage.putObject("prompt_tokens_details").put("cached_tokens", completion.cachedTokens());
+        usage.putObject("completion_tokens_details").put("reasoning_tokens", completion.reasoningTokens());
+        return usage;
+    }
+
     private static ObjectNode completion(FakeResponse.Completion completion, String model) {
         ObjectNode root = JSON.createObjectNode();
         root.put("id", "chatcmpl-" + randomHex());
@@ -181,12 +325,7 @@ final class OpenAiWireFormat implements WireFormat {
         message.putNull("refusal");
         choice.putNull("logprobs");
         choice.put("finish_reason", completion.finishReason());
-        ObjectNode usage = root.putObject("usage");
-        usage.put("prompt_tokens", completion.promptTokens());
-        usage.put("completion_tokens", completion.completionTokens());
-        usage.put("total_tokens", (long) completion.promptTokens() + completion.completionTokens());
-        usage.putObject("prompt_tokens_details").put("cached_tokens", completion.cachedTokens());
-        usage.putObject("completion_tokens_details").put("reasoning_tokens", completion.reasoningTokens());
+        root.set("usage", usage(completion));
         return root;
     }
 

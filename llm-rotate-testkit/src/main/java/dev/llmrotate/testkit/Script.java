@@ -7,8 +7,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Function;
 
 /**
- * How a fake server answers the requests one selector matches ({@link FakeOpenAiServer#forKey}, {@link
- * FakeOpenAiServer#forModel}, {@link FakeOpenAiServer#forKeyAndModel} or {@link FakeOpenAiServer#byDefault}).
+ * How a fake server answers the requests one selector matches ({@code forKey}, {@code forModel}, {@code
+ * forKeyAndModel} or {@code byDefault} of {@link FakeOpenAiServer}, {@link FakeAnthropicServer} or {@link
+ * FakeGeminiServer}).
  *
  * <p>For each matching request the script answers with, in this order:
  *

@@ -103,4 +103,61 @@ class FakeResponseTest {
         assertThatThrownBy(() -> script.next(FakeResponse.ok("a"), null)).isInstanceOf(NullPointerException.class);
         assertThat(script.answer(null)).isNull();
     }
+
+    @Test
+    void streamWithersReturnCopiesAndLeaveTheOriginalUntouched() {
+        FakeResponse original = FakeResponse.ok("a b");
+
+        FakeResponse changed = original.withChunks("x", "y")
+                .withChunkDelay(Duration.ofMillis(5))
+                .firstChunkDelay(Duration.ofMillis(7))
+                .cutAfterChunks(1)
+                .stallAfterChunks(2)
+                .malformedEventAfterChunks(0)
+                .errorEventAfterChunks(1, "overloaded_error")
+                .missingEndMarker()
+                .withUsage(1, 1, 0, 0)
+                .header("x-a", "1")
+                .delay(Duration.ofMillis(3));
+
+        assertThat(original.stream()).isEqualTo(FakeResponse.StreamPlan.DEFAULT);
+        FakeResponse.StreamPlan plan = changed.stream();
+        assertThat(plan.chunks()).containsExactly("x", "y");
+        assertThat(plan.chunkDelay()).isEqualTo(Duration.ofMillis(5));
+        assertThat(plan.firstChunkDelay()).isEqualTo(Duration.ofMillis(7));
+        assertThat(plan.cutAfter()).isEqualTo(1);
+        assertThat(plan.stallAfter()).isEqualTo(2);
+        assertThat(plan.malformedAfter()).isZero();
+        assertThat(plan.errorAfter()).isEqualTo(1);
+        assertThat(plan.errorType()).isEqualTo("overloaded_error");
+        assertThat(plan.errorMessage()).isEqualTo("Overloaded");
+        assertThat(plan.missingEndMarker()).isTrue();
+        assertThat(changed.toString()).contains("stream=");
+    }
+
+    @Test
+    void contentIsSplitBeforeWhitespaceAndTheDeltasAddUpToTheContent() {
+        assertThat(FakeResponse.StreamPlan.splitAtWords("Hello big  world\n"))
+                .containsExactly("Hello", " big", "  world", "\n");
+        assertThat(FakeResponse.StreamPlan.splitAtWords(" lead")).containsExactly(" lead");
+        assertThat(FakeResponse.StreamPlan.splitAtWords("")).isEmpty();
+        assertThat(FakeResponse.StreamPlan.splitAtWords(null)).isEmpty();
+        assertThat(String.join("", FakeResponse.StreamPlan.splitAtWords("a b\tc  d")))
+                .isEqualTo("a b\tc  d");
+    }
+
+    @Test
+    void streamControlsApplyToCompletionsOnlyAndCheckTheirArguments() {
+        assertThatThrownBy(() -> FakeResponse.serverError().cutAfterChunks(1))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> FakeResponse.raw(200, "{}").withChunks("a")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> FakeResponse.stallAfterHeaders().missingEndMarker())
+                .isInstanceOf(IllegalStateException.class);
+        FakeResponse ok = FakeResponse.ok("x");
+        assertThatThrownBy(() -> ok.cutAfterChunks(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ok.withChunkDelay(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ok.firstChunkDelay(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> ok.withChunks("a", null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> ok.errorEventAfterChunks(0, " ")).isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -40,6 +40,13 @@ final class TestClient {
         return builder;
     }
 
+    /** A chat completions request body asking for a stream of this model. */
+    static String streamBody(String model, boolean includeUsage) {
+        return "{\"model\":\"" + model + "\",\"stream\":true"
+                + (includeUsage ? ",\"stream_options\":{\"include_usage\":true}" : "")
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    }
+
     HttpResponse<String> chat(FakeOpenAiServer server, String apiKey, String model) {
         return send(post(server.chatCompletionsUrl(), apiKey, chatBody(model)).build());
     }
@@ -56,8 +63,12 @@ final class TestClient {
     }
 
     static JsonNode json(HttpResponse<String> response) {
+        return json(response.body());
+    }
+
+    static JsonNode json(String body) {
         try {
-            return JSON.readTree(response.body());
+            return JSON.readTree(body);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -5,18 +5,18 @@ import dev.llmrotate.provider.ProviderException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -27,20 +27,10 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>{@link HttpRequest#timeout} stops applying once headers arrive, so a body that stalls would hang a blocking
  * send; the exchange is therefore sent asynchronously and abandoned (cancelled) when the attempt's time is up.
+ * Streamed bodies are read through {@link StreamBody}, which bounds every read.
  */
 public final class HttpTransport {
     private final Map<Duration, HttpClient> clients = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService watchdog = watchdog();
-
-    private static ScheduledExecutorService watchdog() {
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "llm-rotate-stream-watchdog");
-            thread.setDaemon(true);
-            return thread;
-        });
-        executor.setRemoveOnCancelPolicy(true);
-        return executor;
-    }
 
     private HttpClient client(Duration connectTimeout) {
         return clients.computeIfAbsent(
@@ -54,11 +44,50 @@ public final class HttpTransport {
     /** POSTs a JSON body and returns the whole response, or throws a classified {@link ProviderException}. */
     public HttpResult postJson(
             URI uri, Map<String, String> headers, byte[] body, Duration connectTimeout, Duration timeout) {
+        return post(uri, headers, body, "application/json", connectTimeout, timeout);
+    }
+
+    /**
+     * POSTs {@code fields} as an {@code application/x-www-form-urlencoded} body (an OAuth token request) and returns
+     * the whole response, or throws a classified {@link ProviderException}.
+     */
+    public HttpResult postForm(
+            URI uri,
+            Map<String, String> headers,
+            Map<String, String> fields,
+            Duration connectTimeout,
+            Duration timeout) {
+        StringBuilder form = new StringBuilder();
+        fields.forEach((name, value) -> {
+            if (form.length() > 0) {
+                form.append('&');
+            }
+            form.append(URLEncoder.encode(name, StandardCharsets.UTF_8))
+                    .append('=')
+                    .append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+        });
+        return post(
+                uri,
+                headers,
+                form.toString().getBytes(StandardCharsets.UTF_8),
+                "application/x-www-form-urlencoded",
+                connectTimeout,
+                timeout);
+    }
+
+    private HttpResult post(
+            URI uri,
+            Map<String, String> headers,
+            byte[] body,
+            String contentType,
+            Duration connectTimeout,
+            Duration timeout) {
         HttpResponse<String> response = await(
                 send(
                         uri,
                         headers,
                         body,
+                        contentType,
                         "application/json",
                         timeout,
                         connectTimeout,
@@ -79,10 +108,10 @@ public final class HttpTransport {
             Duration connectTimeout,
             Duration timeout) {
         long start = System.nanoTime();
-        HttpResponse<java.io.InputStream> response = await(
-                send(uri, headers, body, accept, timeout, connectTimeout, HttpResponse.BodyHandlers.ofInputStream()),
+        HttpResponse<StreamBody> response = await(
+                send(uri, headers, body, "application/json", accept, timeout, connectTimeout, info -> new StreamBody()),
                 timeout);
-        StreamBody stream = new StreamBody(response.body(), watchdog);
+        StreamBody stream = response.body();
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
             return new StreamingResponse(status, response.headers(), stream, null);
@@ -107,13 +136,14 @@ public final class HttpTransport {
             URI uri,
             Map<String, String> headers,
             byte[] body,
+            String contentType,
             String accept,
             Duration timeout,
             Duration connectTimeout,
             HttpResponse.BodyHandler<T> handler) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .timeout(timeout)
-                .header("Content-Type", "application/json")
+                .header("Content-Type", contentType)
                 .header("Accept", accept)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         // Plain http:// (local servers, tests) would otherwise try an h2c upgrade on every new connection.

@@ -2,77 +2,162 @@ package dev.llmrotate.provider.http;
 
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.provider.ProviderException;
-import java.io.BufferedInputStream;
-import java.io.IOException;
-import java.io.InputStream;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A streamed response body with a deadline on every read. The JDK client stops timing a response once its headers
- * arrive, so a watchdog closes the body when a read waits too long; the blocked read then fails and is reported as
- * {@link ErrorType#TIMEOUT}. Other I/O failures are {@link ErrorType#STREAM_INTERRUPTED}. Read by one thread;
- * {@link #close()} may come from any thread.
+ * A streamed response body read with a deadline on every read, fed by the JDK client as a body subscriber.
+ *
+ * <p>Two things the JDK's own {@code ofInputStream()} gets wrong for streams: a read cannot be bounded in time (the
+ * client stops timing once headers arrive), and when the connection breaks it reports the failure at once, dropping
+ * bytes that had already arrived. Here every byte received is delivered first, then the failure; a wait longer than
+ * the read's timeout is {@link ErrorType#TIMEOUT}, a broken connection {@link ErrorType#STREAM_INTERRUPTED}. Read by
+ * one thread; {@link #close()} may come from any thread.
  */
-public final class StreamBody implements AutoCloseable {
-    private final InputStream in;
-    private final ScheduledExecutorService watchdog;
-    private volatile boolean timedOut;
+public final class StreamBody implements HttpResponse.BodySubscriber<StreamBody>, AutoCloseable {
+    private static final Object END = new Object();
+    private static final Object CLOSED = new Object();
+
+    /** Lists of buffers as they arrive, then END, a Throwable, or CLOSED. */
+    private final LinkedBlockingQueue<Object> arrived = new LinkedBlockingQueue<>();
+
+    private volatile Flow.Subscription subscription;
     private volatile boolean closed;
+    private List<ByteBuffer> buffers = List.of();
+    private int bufferIndex;
+    private Object terminal;
     private byte[] line = new byte[256];
 
-    StreamBody(InputStream in, ScheduledExecutorService watchdog) {
-        this.in = new BufferedInputStream(in, 8192);
-        this.watchdog = watchdog;
+    StreamBody() {}
+
+    @Override
+    public CompletionStage<StreamBody> getBody() {
+        return CompletableFuture.completedFuture(this); // available as soon as the headers are
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+        subscription = s;
+        if (closed) {
+            s.cancel();
+        } else {
+            s.request(1);
+        }
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> item) {
+        arrived.add(item);
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+        arrived.add(throwable);
+    }
+
+    @Override
+    public void onComplete() {
+        arrived.add(END);
     }
 
     /** The next line (UTF-8, without its line break), or null at the end of the body. */
     public String readLine(Duration timeout) {
-        ScheduledFuture<?> alarm = arm(timeout);
-        try {
-            int length = 0;
-            while (true) {
-                int b = in.read();
-                if (b < 0) {
-                    return length == 0 ? null : decode(length);
-                }
-                if (b == '\n') {
-                    return decode(length);
-                }
-                if (length == line.length) {
-                    line = Arrays.copyOf(line, length * 2);
-                }
-                line[length++] = (byte) b;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int length = 0;
+        while (true) {
+            int b = read(deadline, timeout);
+            if (b < 0) {
+                return length == 0 ? null : decode(length);
             }
-        } catch (IOException e) {
-            throw failure(e, timeout);
-        } finally {
-            alarm.cancel(false);
+            if (b == '\n') {
+                return decode(length);
+            }
+            if (length == line.length) {
+                line = Arrays.copyOf(line, length * 2);
+            }
+            line[length++] = (byte) b;
         }
     }
 
     /** Reads up to {@code length} bytes, fewer only at the end of the body; returns how many were read. */
     public int readFully(byte[] buffer, int offset, int length, Duration timeout) {
-        ScheduledFuture<?> alarm = arm(timeout);
-        try {
-            int total = 0;
-            while (total < length) {
-                int n = in.read(buffer, offset + total, length - total);
-                if (n < 0) {
-                    break;
-                }
-                total += n;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int total = 0;
+        while (total < length) {
+            ByteBuffer current = currentBuffer(deadline, timeout);
+            if (current == null) {
+                break;
             }
-            return total;
-        } catch (IOException e) {
-            throw failure(e, timeout);
-        } finally {
-            alarm.cancel(false);
+            int n = Math.min(current.remaining(), length - total);
+            current.get(buffer, offset + total, n);
+            total += n;
         }
+        return total;
+    }
+
+    private int read(long deadline, Duration timeout) {
+        ByteBuffer current = currentBuffer(deadline, timeout);
+        return current == null ? -1 : current.get() & 0xff;
+    }
+
+    /** A buffer with bytes left, waiting until {@code deadline} for one; null at the end of the body. */
+    private ByteBuffer currentBuffer(long deadline, Duration timeout) {
+        while (true) {
+            while (bufferIndex < buffers.size()) {
+                ByteBuffer buffer = buffers.get(bufferIndex);
+                if (buffer.hasRemaining()) {
+                    return buffer;
+                }
+                bufferIndex++;
+            }
+            if (terminal != null) {
+                return finished(terminal);
+            }
+            Object next = poll(deadline, timeout);
+            if (next instanceof List<?> list) {
+                @SuppressWarnings("unchecked")
+                List<ByteBuffer> received = (List<ByteBuffer>) list;
+                buffers = received;
+                bufferIndex = 0;
+                subscription.request(1);
+            } else {
+                terminal = next;
+            }
+        }
+    }
+
+    private Object poll(long deadline, Duration timeout) {
+        try {
+            Object next = arrived.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (next == null) {
+                throw new ProviderException(ErrorType.TIMEOUT, null, null, "stream silent for " + timeout);
+            }
+            return next;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProviderException(ErrorType.STREAM_INTERRUPTED, null, null, "interrupted while reading");
+        }
+    }
+
+    private ByteBuffer finished(Object end) {
+        if (end == END) {
+            return null;
+        }
+        if (end == CLOSED) {
+            throw new ProviderException(ErrorType.STREAM_INTERRUPTED, null, null, "stream closed");
+        }
+        Throwable cause = (Throwable) end;
+        String detail = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        throw new ProviderException(ErrorType.STREAM_INTERRUPTED, null, null, "stream broke: " + detail);
     }
 
     private String decode(int length) {
@@ -80,35 +165,14 @@ public final class StreamBody implements AutoCloseable {
         return new String(line, 0, end, StandardCharsets.UTF_8);
     }
 
-    private ScheduledFuture<?> arm(Duration timeout) {
-        return watchdog.schedule(
-                () -> {
-                    timedOut = true;
-                    close();
-                },
-                Math.max(1, timeout.toNanos()),
-                TimeUnit.NANOSECONDS);
-    }
-
-    private ProviderException failure(IOException e, Duration timeout) {
-        if (timedOut) {
-            return new ProviderException(ErrorType.TIMEOUT, null, null, "stream silent for " + timeout);
-        }
-        if (closed) {
-            return new ProviderException(ErrorType.STREAM_INTERRUPTED, null, null, "stream closed");
-        }
-        String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return new ProviderException(ErrorType.STREAM_INTERRUPTED, null, null, "stream broke: " + detail);
-    }
-
-    /** Releases the connection. */
+    /** Releases the connection and wakes a reader waiting for data. */
     @Override
     public void close() {
         closed = true;
-        try {
-            in.close();
-        } catch (IOException ignored) {
-            // closing a broken connection can fail; it is released either way
+        Flow.Subscription s = subscription;
+        if (s != null) {
+            s.cancel();
         }
+        arrived.add(CLOSED);
     }
 }

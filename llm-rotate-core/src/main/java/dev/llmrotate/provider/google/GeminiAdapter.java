@@ -1,0 +1,134 @@
+package dev.llmrotate.provider.google;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmrotate.chat.ChatRequest;
+import dev.llmrotate.error.ErrorType;
+import dev.llmrotate.provider.Attempt;
+import dev.llmrotate.provider.ProviderAdapter;
+import dev.llmrotate.provider.ProviderException;
+import dev.llmrotate.provider.ProviderReply;
+import dev.llmrotate.provider.ProviderStream;
+import dev.llmrotate.provider.http.HttpResult;
+import dev.llmrotate.provider.http.HttpTransport;
+import dev.llmrotate.provider.http.StreamingResponse;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The Gemini {@code generateContent} / {@code streamGenerateContent?alt=sse} exchange shared by AI Studio and Vertex
+ * (see {@link GeminiFormat} for the JSON, {@link GoogleErrorClassifier} for errors). Subclasses say where to post and
+ * how to authenticate.
+ */
+public abstract class GeminiAdapter implements ProviderAdapter {
+    private final HttpTransport transport;
+    private final GeminiFormat format;
+    private final GoogleErrorClassifier classifier;
+    private final ObjectMapper json;
+    private final Clock clock;
+
+    protected GeminiAdapter(HttpTransport transport, ObjectMapper json, Clock clock) {
+        this.transport = transport;
+        this.json = json;
+        this.format = new GeminiFormat(json);
+        this.classifier = new GoogleErrorClassifier(json);
+        this.clock = clock;
+    }
+
+    /**
+     * The URL of a method of the attempt's model: {@code generateContent} or {@code streamGenerateContent} (the
+     * caller adds {@code ?alt=sse}).
+     */
+    protected abstract URI methodUrl(Attempt attempt, String method);
+
+    /** The authentication headers, obtained within {@code timeout}. */
+    protected abstract Map<String, String> authHeaders(Attempt attempt, Duration timeout);
+
+    /**
+     * Called once per attempt when the API refused it; returns true to resend it once with fresh {@link
+     * #authHeaders} (a cached token the API no longer takes), false to let the failure stand.
+     */
+    protected boolean renewAuth(Attempt attempt, ProviderException failure) {
+        return false;
+    }
+
+    @Override
+    public void checkSupported(ChatRequest request) {
+        GeminiFormat.checkSupported(request, provider());
+    }
+
+    @Override
+    public ProviderReply send(Attempt attempt) {
+        byte[] body = format.requestBytes(attempt.request());
+        URI url = methodUrl(attempt, "generateContent");
+        long start = System.nanoTime();
+        HttpResult response = post(attempt, url, body, start);
+        if (!response.isSuccess()) {
+            ProviderException failure = classifier.classify(response, clock.instant());
+            if (!renewAuth(attempt, failure)) {
+                throw failure;
+            }
+            response = post(attempt, url, body, start);
+            if (!response.isSuccess()) {
+                throw classifier.classify(response, clock.instant());
+            }
+        }
+        return format.reply(response.body());
+    }
+
+    private HttpResult post(Attempt attempt, URI url, byte[] body, long start) {
+        Map<String, String> headers = authHeaders(attempt, remaining(attempt, start));
+        return transport.postJson(url, headers, body, attempt.settings().connectTimeout(), remaining(attempt, start));
+    }
+
+    @Override
+    public ProviderStream openStream(Attempt attempt) {
+        byte[] body = format.requestBytes(attempt.request());
+        URI url = URI.create(methodUrl(attempt, "streamGenerateContent") + "?alt=sse");
+        long start = System.nanoTime();
+        StreamingResponse response = open(attempt, url, body, start);
+        if (!response.isSuccess()) {
+            ProviderException failure = classifier.classify(response.error(), clock.instant());
+            if (!renewAuth(attempt, failure)) {
+                throw failure;
+            }
+            response = open(attempt, url, body, start);
+            if (!response.isSuccess()) {
+                throw classifier.classify(response.error(), clock.instant());
+            }
+        }
+        return new GeminiStream(response.body(), json, classifier);
+    }
+
+    private StreamingResponse open(Attempt attempt, URI url, byte[] body, long start) {
+        Map<String, String> headers = authHeaders(attempt, remaining(attempt, start));
+        return transport.openStream(
+                url,
+                headers,
+                body,
+                "text/event-stream",
+                attempt.settings().connectTimeout(),
+                remaining(attempt, start));
+    }
+
+    /** What is left of the attempt's time. */
+    private static Duration remaining(Attempt attempt, long startNanos) {
+        Duration left = attempt.timeout().minusNanos(System.nanoTime() - startNanos);
+        if (left.isNegative() || left.isZero()) {
+            throw new ProviderException(
+                    ErrorType.TIMEOUT, null, null, "attempt time of " + attempt.timeout() + " used up");
+        }
+        return left;
+    }
+
+    /** The model id as a path segment: a leading {@code models/} is dropped. */
+    protected static String modelId(Attempt attempt) {
+        String model = attempt.model();
+        return model.startsWith("models/") ? model.substring("models/".length()) : model;
+    }
+
+    protected static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+}
