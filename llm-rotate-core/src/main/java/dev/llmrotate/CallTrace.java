@@ -84,14 +84,17 @@ final class CallTrace {
         return key == null ? null : Secrets.describe(key.keyId(), keyMask);
     }
 
+    /** Milliseconds since the call started, to the microsecond (what records and JSON carry). */
     private double elapsedMs() {
-        return (System.nanoTime() - startNanos) / 1_000_000.0;
+        return (System.nanoTime() - startNanos) / 1_000 / 1_000.0;
     }
 
     /** The record of a call that answered with {@code answeredModel} and used {@code usage}. */
     CallRecord success(Instant now, String answeredModel, Usage usage, Pricing pricing) {
-        Double cost = pricing.cost(
+        Double exact = pricing.cost(
                 provider, answeredModel, usage.inputTokens(), usage.cachedInputTokens(), usage.outputTokens());
+        // To a millionth of a cent: what the JSON record carries, so the record and its key/values agree.
+        Double cost = exact == null ? null : Math.round(exact * 1e12) / 1e12;
         String costStatus = cost == null ? "unknown_model" : usage.totalTokens() == 0 ? "no_usage" : "estimated";
         return build(now, answeredModel, CallRecord.SUCCESS, null, null, usage, cost, costStatus);
     }

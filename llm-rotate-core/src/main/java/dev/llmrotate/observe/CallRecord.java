@@ -71,9 +71,14 @@ public record CallRecord(
         return SUCCESS.equals(outcome);
     }
 
-    /** The record as one line of JSON, fields in declaration order, nulls included. */
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    /**
+     * The record as one line of ASCII JSON (other characters escaped as {@code \\uXXXX}), fields in declaration
+     * order, nulls included; decimals with at most 3 places (milliseconds) or 12 (USD).
+     */
     public String toJson() {
-        StringBuilder json = new StringBuilder(640);
+        StringBuilder json = new StringBuilder(768);
         json.append('{');
         field(json, "timestamp", timestamp == null ? null : timestamp.toString(), true);
         field(json, "call_id", callId, false);
@@ -86,27 +91,82 @@ public record CallRecord(
         field(json, "key_mask", keyMask, false);
         field(json, "outcome", outcome, false);
         field(json, "error_type", errorType, false);
-        raw(json, "http_status", httpStatus == null ? "null" : httpStatus.toString());
-        raw(json, "input_tokens", Long.toString(inputTokens));
-        raw(json, "output_tokens", Long.toString(outputTokens));
-        raw(json, "cached_input_tokens", Long.toString(cachedInputTokens));
-        raw(json, "reasoning_tokens", Long.toString(reasoningTokens));
-        raw(json, "total_tokens", Long.toString(totalTokens));
-        raw(json, "latency_ms", number(latencyMs));
-        raw(json, "time_to_first_chunk_ms", timeToFirstChunkMs == null ? "null" : number(timeToFirstChunkMs));
-        raw(json, "attempts", Integer.toString(attempts));
-        raw(json, "rotations", Integer.toString(rotations));
-        raw(json, "fallback_used", Boolean.toString(fallbackUsed));
-        raw(json, "estimated_cost_usd", estimatedCostUsd == null ? "null" : number(estimatedCostUsd));
+        if (httpStatus == null) {
+            raw(json, "http_status", "null");
+        } else {
+            raw(json, "http_status", httpStatus.longValue());
+        }
+        raw(json, "input_tokens", inputTokens);
+        raw(json, "output_tokens", outputTokens);
+        raw(json, "cached_input_tokens", cachedInputTokens);
+        raw(json, "reasoning_tokens", reasoningTokens);
+        raw(json, "total_tokens", totalTokens);
+        decimal(json, "latency_ms", latencyMs, 3);
+        if (timeToFirstChunkMs == null) {
+            raw(json, "time_to_first_chunk_ms", "null");
+        } else {
+            decimal(json, "time_to_first_chunk_ms", timeToFirstChunkMs, 3);
+        }
+        raw(json, "attempts", attempts);
+        raw(json, "rotations", rotations);
+        raw(json, "fallback_used", fallbackUsed ? "true" : "false");
+        if (estimatedCostUsd == null) {
+            raw(json, "estimated_cost_usd", "null");
+        } else {
+            decimal(json, "estimated_cost_usd", estimatedCostUsd, 12);
+        }
         field(json, "cost_status", costStatus, false);
         return json.append('}').toString();
     }
 
-    private static String number(double value) {
-        return Double.isFinite(value) ? Double.toString(value) : "null";
+    /** A non-negative decimal with at most {@code decimals} places, trailing zeros dropped (Double.toString is slow). */
+    private static void decimal(StringBuilder json, String name, double value, int decimals) {
+        json.append(",\"").append(name).append("\":");
+        long scale = POWERS_OF_TEN[decimals];
+        if (!Double.isFinite(value) || value < 0 || value >= Long.MAX_VALUE / scale) {
+            json.append(Double.isFinite(value) ? Double.toString(value) : "null");
+            return;
+        }
+        long scaled = Math.round(value * scale);
+        json.append(scaled / scale);
+        long fraction = scaled % scale;
+        if (fraction == 0) {
+            json.append(".0"); // stays a decimal for typed consumers
+        } else {
+            int places = decimals;
+            while (fraction % 10 == 0) {
+                fraction /= 10;
+                places--;
+            }
+            json.append('.');
+            for (long p = POWERS_OF_TEN[places - 1]; p > fraction; p /= 10) {
+                json.append('0');
+            }
+            json.append(fraction);
+        }
     }
 
+    private static final long[] POWERS_OF_TEN = {
+        1L,
+        10L,
+        100L,
+        1_000L,
+        10_000L,
+        100_000L,
+        1_000_000L,
+        10_000_000L,
+        100_000_000L,
+        1_000_000_000L,
+        10_000_000_000L,
+        100_000_000_000L,
+        1_000_000_000_000L
+    };
+
     private static void raw(StringBuilder json, String name, String value) {
+        json.append(",\"").append(name).append("\":").append(value);
+    }
+
+    private static void raw(StringBuilder json, String name, long value) {
         json.append(",\"").append(name).append("\":").append(value);
     }
 
@@ -129,8 +189,13 @@ public record CallRecord(
                 case '\r' -> json.append("\\r");
                 case '\t' -> json.append("\\t");
                 default -> {
-                    if (c < 0x20) {
-                        json.append(String.format("\\u%04x", (int) c));
+                    if (c < 0x20 || c > 0x7e) {
+                        // Non-ASCII as \\uXXXX keeps the line ASCII (and the builder one byte per char).
+                        json.append("\\u")
+                                .append(HEX[c >> 12 & 0xf])
+                                .append(HEX[c >> 8 & 0xf])
+                                .append(HEX[c >> 4 & 0xf])
+                                .append(HEX[c & 0xf]);
                     } else {
                         json.append(c);
                     }
