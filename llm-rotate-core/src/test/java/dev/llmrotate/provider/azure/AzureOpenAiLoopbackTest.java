@@ -126,6 +126,22 @@ class AzureOpenAiLoopbackTest extends EngineTestSupport {
     }
 
     @Test
+    void imagesGoAsDataUrlsInTheOpenAiShape() {
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G'};
+        engineWith(azureKey("az", Map.of()))
+                .chat(ChatRequest.builder("gpt-4o")
+                        .messages(ChatMessage.user(
+                                dev.llmrotate.chat.ContentPart.text("describe"),
+                                dev.llmrotate.chat.ContentPart.image(png, "image/png")))
+                        .build());
+        var parts = openai.requests().get(0).json().at("/messages/0/content");
+        assertThat(parts.get(0).get("text").asText()).isEqualTo("describe");
+        assertThat(parts.get(1).at("/image_url/url").asText())
+                .isEqualTo(
+                        "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(png));
+    }
+
+    @Test
     void aKeyWithoutAnEndpointIsRejectedWhenTheConfigurationLoads() {
         assertThatThrownBy(() -> LlmRotateConfig.builder()
                         .key(Keys.key("az", "azure_openai", "gpt-4o").build())
