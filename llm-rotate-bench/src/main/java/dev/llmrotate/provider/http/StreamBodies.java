@@ -8,7 +8,7 @@ import java.util.concurrent.Flow;
 public final class StreamBodies {
     private StreamBodies() {}
 
-    /** A body that has already received {@code buffers} and then the end. */
+    /** A body that has already received {@code buffers} (read through duplicates, so they can be reused) and the end. */
     public static StreamBody received(List<ByteBuffer> buffers) {
         StreamBody body = new StreamBody();
         body.onSubscribe(new Flow.Subscription() {
@@ -19,7 +19,7 @@ public final class StreamBodies {
             public void cancel() {}
         });
         for (ByteBuffer buffer : buffers) {
-            body.onNext(List.of(buffer));
+            body.onNext(List.of(buffer.duplicate()));
         }
         body.onComplete();
         return body;
