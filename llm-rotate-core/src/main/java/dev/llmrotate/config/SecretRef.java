@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * configuration; {@link #toString()} shows the reference, never a literal value.
  */
 public final class SecretRef {
-    private static final java.util.regex.Pattern JSON_ACCESS_KEY_ID =
-            java.util.regex.Pattern.compile("\"(?:aws_access_key_id|access_key_id|AccessKeyId)\"\\s*:\\s*\"([^\"]+)\"");
+    private static final java.util.regex.Pattern JSON_ACCESS_KEY_ID = java.util.regex.Pattern.compile(
+            "\"(?:aws_access_key_id|access_key_id|AccessKeyId|private_key_id)\"\\s*:\\s*\"([^\"]+)\"");
 
     private static final Logger LOG = LoggerFactory.getLogger(SecretRef.class);
 
@@ -151,7 +151,8 @@ public final class SecretRef {
      * character count is not revealed.
      *
      * <p>A JSON secret (AWS credentials, a service account) would show its closing characters, which belong to a
-     * secret field; it is masked by its access key id ({@code AKI…MPLE}) when it has one, else as {@code {…}}.
+     * secret field; it is masked by its identifier when it has one (an AWS access key id, {@code AKI…MPLE}, or a
+     * service account's {@code private_key_id}), else as {@code {…}}.
      */
     public static String mask(String secret) {
         if (secret == null || secret.length() < 12) {

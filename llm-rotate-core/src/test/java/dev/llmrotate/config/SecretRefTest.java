@@ -148,6 +148,10 @@ class SecretRefTest {
                 .isEqualTo("ASI…MPLE");
         assertThat(SecretRef.mask("{\"type\": \"service_account\", \"private_key\": \"-----BEGIN...zz\"}"))
                 .isEqualTo("{…}");
+        assertThat(SecretRef.mask("{\"type\": \"service_account\", \"private_key_id\": "
+                        + "\"3f1c0e0b9a8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b\", \"private_key\": \"-----BEGIN...zz\"}"))
+                .as("a service account by its key id, which is not secret")
+                .isEqualTo("3f1…5c4b");
     }
 
     @Test
