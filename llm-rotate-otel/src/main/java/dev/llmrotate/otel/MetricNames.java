@@ -33,6 +33,9 @@ public final class MetricNames {
     public static final String CLIENT_OPERATION_DURATION_UNIT = "s";
 
     /** Histogram of tokens per call and {@code gen_ai.token.type} (GenAI semantic conventions). */
+    public static final String CLIENT_TIME_TO_FIRST_CHUNK = "gen_ai.client.operation.time_to_first_chunk";
+
+    public static final String CLIENT_TIME_TO_FIRST_CHUNK_UNIT = "s";
     public static final String CLIENT_TOKEN_USAGE = "gen_ai.client.token.usage";
 
     public static final String CLIENT_TOKEN_USAGE_UNIT = "{token}";

@@ -192,6 +192,9 @@ public final class OtelTelemetry implements Telemetry {
                     ? base
                     : base.toBuilder().put(ERROR, callErrorType(record)).build();
             in.duration.record(Math.max(0.0, record.latencyMs()) / 1000.0, duration);
+            if (record.timeToFirstChunkMs() != null) {
+                in.timeToFirstChunk.record(Math.max(0.0, record.timeToFirstChunkMs()) / 1000.0, duration);
+            }
             if (record.inputTokens() > 0) {
                 in.tokens.record(
                         record.inputTokens(),
@@ -289,6 +292,7 @@ public final class OtelTelemetry implements Telemetry {
         final LongCounter errors;
         final LongCounter rotations;
         final DoubleHistogram duration;
+        final DoubleHistogram timeToFirstChunk;
         final LongHistogram tokens;
 
         Instruments(OpenTelemetry otel) {
@@ -315,6 +319,11 @@ public final class OtelTelemetry implements Telemetry {
             duration = meter.histogramBuilder(MetricNames.CLIENT_OPERATION_DURATION)
                     .setUnit(MetricNames.CLIENT_OPERATION_DURATION_UNIT)
                     .setDescription("GenAI operation duration")
+                    .setExplicitBucketBoundariesAdvice(MetricNames.DURATION_BUCKETS)
+                    .build();
+            timeToFirstChunk = meter.histogramBuilder(MetricNames.CLIENT_TIME_TO_FIRST_CHUNK)
+                    .setUnit(MetricNames.CLIENT_TIME_TO_FIRST_CHUNK_UNIT)
+                    .setDescription("Time to receive the first chunk of a streamed GenAI response")
                     .setExplicitBucketBoundariesAdvice(MetricNames.DURATION_BUCKETS)
                     .build();
             tokens = meter.histogramBuilder(MetricNames.CLIENT_TOKEN_USAGE)

@@ -76,6 +76,14 @@ class OtelTelemetryLoopbackTest extends OtelLoopbackSupport {
                         .mapToDouble(HistogramPointData::getSum)
                         .sum())
                 .isEqualTo(52.0);
+        assertThat(metric("gen_ai.client.operation.time_to_first_chunk").getUnit())
+                .isEqualTo("s");
+        assertThat(histogram("gen_ai.client.operation.time_to_first_chunk").values())
+                .singleElement()
+                .satisfies(point -> {
+                    assertThat(point.getCount()).isEqualTo(1);
+                    assertThat(point.getSum()).isGreaterThan(0.0).isLessThan(10.0);
+                });
         assertThat(histogram("gen_ai.client.operation.duration").values())
                 .singleElement()
                 .satisfies(point -> assertThat(point.getCount()).isEqualTo(1));
