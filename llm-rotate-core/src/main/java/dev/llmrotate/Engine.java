@@ -190,21 +190,14 @@ final class Engine {
 
     HealthReport health() {
         Instant now = clock.instant();
-        long nowMillis = now.toEpochMilli();
         List<HealthReport.KeyReport> keys = new ArrayList<>();
         Map<String, int[]> counts = new LinkedHashMap<>();
         Map<String, Instant> earliest = new LinkedHashMap<>();
         for (KeySpec key : state.config.activeKeys()) {
             KeyHealth h = store.health(key.keyId());
             Instant availableAt = HealthPolicy.availableAt(h, now);
-            if (availableAt != null && key.rateLimitRpm() != null) {
-                Instant slot = Instant.ofEpochMilli(store.nextRequestSlot(key.keyId(), key.rateLimitRpm(), nowMillis));
-                availableAt = slot.isAfter(availableAt) ? slot : availableAt;
-            }
-            if (availableAt != null
-                    && key.rateLimitTpm() != null
-                    && store.tokensInLastMinute(key.keyId(), nowMillis) >= key.rateLimitTpm()) {
-                availableAt = availableAt.isAfter(now.plusSeconds(1)) ? availableAt : now.plusSeconds(1);
+            if (availableAt != null) {
+                availableAt = selector.withinBudgetAt(key, availableAt, now);
             }
             keys.add(new HealthReport.KeyReport(
                     key.keyId(),

@@ -107,7 +107,6 @@ public final class KeySelector {
      */
     public Instant earliestAvailable(Route route, Set<String> excluded) {
         Instant now = clock.instant();
-        long nowMillis = now.toEpochMilli();
         Instant earliest = null;
         for (KeySpec key : route.keys()) {
             if (excluded.contains(key.keyId())) {
@@ -122,17 +121,27 @@ public final class KeySelector {
                 // A trial call is under way and usually ends long before its slot would expire: look again soon.
                 at = min(at, now.plus(TRIAL_POLL));
             }
-            if (key.rateLimitRpm() != null) {
-                at = max(at, Instant.ofEpochMilli(store.nextRequestSlot(key.keyId(), key.rateLimitRpm(), nowMillis)));
-            }
-            if (key.rateLimitTpm() != null && store.tokensInLastMinute(key.keyId(), nowMillis) >= key.rateLimitTpm()) {
-                at = max(at, now.plusSeconds(1));
-            }
+            at = withinBudgetAt(key, at, now);
             if (earliest == null || at.isBefore(earliest)) {
                 earliest = at;
             }
         }
         return earliest;
+    }
+
+    /**
+     * {@code at} (when the key's health lets it serve), moved later if its rpm or tpm budget is spent then. A spent
+     * token budget is looked at again after a second (tokens leave the window second by second).
+     */
+    public Instant withinBudgetAt(KeySpec key, Instant at, Instant now) {
+        long nowMillis = now.toEpochMilli();
+        if (key.rateLimitRpm() != null) {
+            at = max(at, Instant.ofEpochMilli(store.nextRequestSlot(key.keyId(), key.rateLimitRpm(), nowMillis)));
+        }
+        if (key.rateLimitTpm() != null && store.tokensInLastMinute(key.keyId(), nowMillis) >= key.rateLimitTpm()) {
+            at = max(at, now.plusSeconds(1));
+        }
+        return at;
     }
 
     private static Instant min(Instant a, Instant b) {
