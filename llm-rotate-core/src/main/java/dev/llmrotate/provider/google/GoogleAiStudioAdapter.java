@@ -1,6 +1,9 @@
 package dev.llmrotate.provider.google;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmrotate.chat.ChatMessage;
+import dev.llmrotate.chat.ChatRequest;
+import dev.llmrotate.chat.ContentPart;
 import dev.llmrotate.config.ProviderCatalog;
 import dev.llmrotate.provider.Attempt;
 import dev.llmrotate.provider.http.HttpTransport;
@@ -23,6 +26,20 @@ public final class GoogleAiStudioAdapter extends GeminiAdapter {
     @Override
     public String provider() {
         return ProviderCatalog.GOOGLE_AI_STUDIO;
+    }
+
+    /** Also rejects Cloud Storage URIs, which only Vertex reads; AI Studio takes files uploaded to its Files API. */
+    @Override
+    public void checkSupported(ChatRequest request) {
+        super.checkSupported(request);
+        for (ChatMessage message : request.messages()) {
+            for (ContentPart part : message.content()) {
+                if (part instanceof ContentPart.FileRef file && file.fileUri().startsWith("gs://")) {
+                    throw new IllegalArgumentException(provider() + " cannot read gs:// file URIs (only google_vertex"
+                            + " can); upload the file with the Gemini Files API and pass its URI");
+                }
+            }
+        }
     }
 
     @Override

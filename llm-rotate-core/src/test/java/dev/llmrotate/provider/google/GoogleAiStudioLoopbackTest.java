@@ -233,6 +233,15 @@ class GoogleAiStudioLoopbackTest extends GoogleLoopbackSupport {
             assertThat(e.errorType()).isEqualTo(ErrorType.INVALID_REQUEST);
             assertThat(e.getMessage()).contains("system instruction");
         });
+        ChatRequest cloudStorageFile = ChatRequest.builder(MODEL)
+                .messages(ChatMessage.user(
+                        ContentPart.text("summarise"),
+                        new ContentPart.FileRef("gs://bucket/report.pdf", "application/pdf")))
+                .build();
+        assertThatThrownBy(() -> lm.chat(cloudStorageFile)).isInstanceOfSatisfying(LlmRotateException.class, e -> {
+            assertThat(e.errorType()).isEqualTo(ErrorType.INVALID_REQUEST);
+            assertThat(e.getMessage()).contains("gs://").contains("google_vertex");
+        });
         assertThat(gemini.requestCount()).isZero();
     }
 
