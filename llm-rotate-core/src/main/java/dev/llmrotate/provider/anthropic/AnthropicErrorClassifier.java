@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.provider.ProviderException;
+import dev.llmrotate.provider.http.ErrorBodies;
 import dev.llmrotate.provider.http.HttpResult;
 import dev.llmrotate.provider.http.RetryHints;
 import java.net.http.HttpHeaders;
@@ -52,10 +53,10 @@ public final class AnthropicErrorClassifier {
 
     /** The classified failure of a non-2xx response. */
     public ProviderException classify(HttpResult response, Instant now) {
-        JsonNode error = parseError(response.body());
-        String type = text(error, "type");
-        String code = text(error.path("details"), "error_code");
-        String message = text(error, "message");
+        JsonNode error = ErrorBodies.errorObject(json, response.body());
+        String type = ErrorBodies.text(error, "type");
+        String code = ErrorBodies.text(error.path("details"), "error_code");
+        String message = ErrorBodies.text(error, "message");
         int status = response.status();
         ErrorType errorType = classify(status, type, code, message);
         Duration retryAfter = RetryHints.retryAfter(response.headers(), now);
@@ -75,9 +76,9 @@ public final class AnthropicErrorClassifier {
      */
     public ProviderException classifyEvent(JsonNode event) {
         JsonNode error = event.path("error").isObject() ? event.get("error") : event;
-        String type = text(error, "type");
-        String code = text(error.path("details"), "error_code");
-        String message = text(error, "message");
+        String type = ErrorBodies.text(error, "type");
+        String code = ErrorBodies.text(error.path("details"), "error_code");
+        String message = ErrorBodies.text(error, "message");
         return new ProviderException(
                 classify(0, type, code, message),
                 null,
@@ -174,24 +175,5 @@ public final class AnthropicErrorClassifier {
         } catch (DateTimeParseException e) {
             return null;
         }
-    }
-
-    private JsonNode parseError(String body) {
-        try {
-            JsonNode root = json.readTree(body == null ? "" : body);
-            if (root != null && root.has("error")) {
-                JsonNode error = root.get("error");
-                // Proxies in front of the API sometimes send "error": "text".
-                return error.isTextual() ? json.createObjectNode().put("message", error.asText()) : error;
-            }
-        } catch (Exception notJson) {
-            // HTML or plain text from a gateway: the status still classifies.
-        }
-        return json.createObjectNode();
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node == null ? null : node.get(field);
-        return value == null || value.isNull() || value.isContainerNode() ? "" : value.asText();
     }
 }

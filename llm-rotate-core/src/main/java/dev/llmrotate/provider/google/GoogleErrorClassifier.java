@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.provider.ProviderException;
+import dev.llmrotate.provider.http.ErrorBodies;
 import dev.llmrotate.provider.http.HttpResult;
 import dev.llmrotate.provider.http.RetryHints;
 import java.time.Duration;
@@ -55,7 +56,7 @@ public final class GoogleErrorClassifier {
 
     /** The classified failure of a non-2xx response. */
     public ProviderException classify(HttpResult response, Instant now) {
-        JsonNode error = parseError(response.body());
+        JsonNode error = ErrorBodies.errorObject(json, response.body());
         ProviderException classified = classify(response.status(), error);
         Duration retryAfter = classified.retryAfter();
         if (retryAfter == null && classified.type() == ErrorType.RATE_LIMIT) {
@@ -173,21 +174,5 @@ public final class GoogleErrorClassifier {
             return null;
         }
         return Duration.ofNanos(Math.round(Double.parseDouble(m.group(1)) * 1e9));
-    }
-
-    private JsonNode parseError(String body) {
-        try {
-            JsonNode root = json.readTree(body == null ? "" : body);
-            if (root != null && root.isArray() && !root.isEmpty()) {
-                root = root.get(0);
-            }
-            if (root != null && root.has("error")) {
-                JsonNode error = root.get("error");
-                return error.isObject() ? error : json.createObjectNode().put("message", error.asText());
-            }
-        } catch (Exception notJson) {
-            // Load balancers answer with HTML; the status still classifies.
-        }
-        return json.createObjectNode();
     }
 }

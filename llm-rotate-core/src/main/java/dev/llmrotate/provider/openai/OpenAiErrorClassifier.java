@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.provider.ProviderException;
+import dev.llmrotate.provider.http.ErrorBodies;
 import dev.llmrotate.provider.http.HttpResult;
 import dev.llmrotate.provider.http.RetryHints;
 import java.time.Duration;
@@ -35,10 +36,10 @@ public final class OpenAiErrorClassifier {
 
     /** The classified failure of a non-2xx response. */
     public ProviderException classify(HttpResult response, Instant now) {
-        JsonNode error = parseError(response.body());
-        String type = text(error, "type");
-        String code = text(error, "code");
-        String message = text(error, "message");
+        JsonNode error = ErrorBodies.errorObject(json, response.body());
+        String type = ErrorBodies.text(error, "type");
+        String code = ErrorBodies.text(error, "code");
+        String message = ErrorBodies.text(error, "message");
         int status = response.status();
         ErrorType errorType = classify(status, type, code, message);
         Duration retryAfter = RetryHints.retryAfter(response.headers(), now);
@@ -52,9 +53,9 @@ public final class OpenAiErrorClassifier {
 
     /** The classified failure of an {@code error} object sent inside a stream (no status, no headers). */
     public ProviderException classifyEvent(JsonNode error) {
-        String type = text(error, "type");
-        String code = text(error, "code");
-        String message = text(error, "message");
+        String type = ErrorBodies.text(error, "type");
+        String code = ErrorBodies.text(error, "code");
+        String message = ErrorBodies.text(error, "message");
         ErrorType errorType = classify(0, type, code, message);
         if (errorType == ErrorType.UNKNOWN && (type.contains("rate_limit") || code.contains("rate_limit"))) {
             errorType = ErrorType.RATE_LIMIT;
@@ -111,24 +112,5 @@ public final class OpenAiErrorClassifier {
         }
         return RetryHints.goDuration(
                 response.headers().firstValue("x-ratelimit-reset-" + limit).orElse(null));
-    }
-
-    private JsonNode parseError(String body) {
-        try {
-            JsonNode root = json.readTree(body == null ? "" : body);
-            if (root != null && root.has("error")) {
-                JsonNode error = root.get("error");
-                // Some compatible servers send "error": "text".
-                return error.isTextual() ? json.createObjectNode().put("message", error.asText()) : error;
-            }
-        } catch (Exception notJson) {
-            // Gateways put HTML or plain text in front of the API; the status still classifies.
-        }
-        return json.createObjectNode();
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value == null || value.isNull() ? "" : value.asText();
     }
 }
