@@ -42,7 +42,7 @@ public sealed interface ContentPart {
         }
     }
 
-    /** Inline PDF bytes (Google providers). */
+    /** Inline PDF bytes (Anthropic, Google, Bedrock). */
     record PdfBytes(byte[] data, String mimeType) implements ContentPart {
         public PdfBytes {
             Objects.requireNonNull(data, "data");
