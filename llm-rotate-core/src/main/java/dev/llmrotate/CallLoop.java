@@ -227,7 +227,7 @@ final class CallLoop<T> {
                 engine.telemetry().keyRotated(route.provider(), key.keyId(), failure.type());
                 return true;
             }
-            case RETRY_WITH_BACKOFF -> {
+            case RETRY_WITH_BACKOFF, FAIL_OVER -> {
                 if (retries >= maxRetries) {
                     retriesExhausted = true;
                     return false;

@@ -190,7 +190,13 @@ public final class LlmRotate implements AutoCloseable {
         } else {
             keys = state.planner.plan(model, provider).get(0).keys();
         }
-        Route route = new Route(provider, model == null ? "*" : model, null, false, keys);
+        Route route = new Route(
+                provider,
+                model == null ? Route.ANY_MODEL : model,
+                null,
+                false,
+                keys,
+                state.config.provider(provider).forModel(model));
         long token = engine.nextCallToken();
         CallTrace trace = new CallTrace(engine.callId(token), "lease", model);
         trace.provider(provider);

@@ -52,7 +52,13 @@ public class KeySelectorBenchmark {
         RandomGenerator random = () -> ThreadLocalRandom.current().nextLong();
         selector = new KeySelector(store, Clock.systemUTC());
         selectionStrategy = SelectionStrategy.of(SelectionStrategyType.fromWireName(strategy), store, random);
-        route = new Route(BenchFixtures.PROVIDER, BenchFixtures.MODEL, null, false, BenchFixtures.keys());
+        route = new Route(
+                BenchFixtures.PROVIDER,
+                BenchFixtures.MODEL,
+                null,
+                false,
+                BenchFixtures.keys(),
+                dev.llmrotate.config.ProviderCatalog.defaults(BenchFixtures.PROVIDER));
         trialExpiresAt = Instant.now().plusSeconds(3600);
     }
 

@@ -27,6 +27,7 @@ public final class LlmRotateConfig {
     private final Defaults defaults;
     private final Map<String, Integer> priorities;
     private final Map<String, List<FallbackTarget>> fallbackChains;
+    private final Map<String, List<FallbackTarget>> modelFallbacks;
     private final Map<String, String> modelProviders;
     private final PricingSettings pricing;
     private final int eventBufferCapacity;
@@ -51,6 +52,9 @@ public final class LlmRotateConfig {
         Map<String, List<FallbackTarget>> chains = new LinkedHashMap<>();
         b.fallbackChains.forEach((provider, targets) -> chains.put(provider, List.copyOf(targets)));
         this.fallbackChains = Collections.unmodifiableMap(chains);
+        Map<String, List<FallbackTarget>> perModel = new LinkedHashMap<>();
+        b.modelFallbacks.forEach((model, targets) -> perModel.put(model, List.copyOf(targets)));
+        this.modelFallbacks = Collections.unmodifiableMap(perModel);
         this.modelProviders = Collections.unmodifiableMap(new LinkedHashMap<>(b.modelProviders));
         this.pricing = b.pricing;
         this.eventBufferCapacity = b.eventBufferCapacity;
@@ -123,6 +127,14 @@ public final class LlmRotateConfig {
 
     public Map<String, List<FallbackTarget>> fallbackChains() {
         return fallbackChains;
+    }
+
+    /**
+     * Fallback chains per requested model ({@code model_fallbacks}), taking precedence over the native provider's
+     * {@code fallback_chains} entry for that model.
+     */
+    public Map<String, List<FallbackTarget>> modelFallbacks() {
+        return modelFallbacks;
     }
 
     /** Explicit model to provider routes ({@code model_providers}) for models several providers serve. */
@@ -213,6 +225,7 @@ public final class LlmRotateConfig {
         Defaults defaults = Defaults.BUILT_IN;
         final Map<String, Integer> priorities = new LinkedHashMap<>();
         final Map<String, List<FallbackTarget>> fallbackChains = new LinkedHashMap<>();
+        final Map<String, List<FallbackTarget>> modelFallbacks = new LinkedHashMap<>();
         final Map<String, String> modelProviders = new LinkedHashMap<>();
         PricingSettings pricing = PricingSettings.NONE;
         int eventBufferCapacity;
@@ -304,6 +317,12 @@ public final class LlmRotateConfig {
 
         public Builder fallbackChain(String provider, FallbackTarget... targets) {
             fallbackChains.put(provider, new ArrayList<>(List.of(targets)));
+            return this;
+        }
+
+        /** The fallback chain of one requested model, taking precedence over its provider's chain. */
+        public Builder modelFallback(String model, FallbackTarget... targets) {
+            modelFallbacks.put(model, new ArrayList<>(List.of(targets)));
             return this;
         }
 

@@ -50,7 +50,10 @@ public final class ProviderCatalog {
                         Duration.ofSeconds(10),
                         Duration.ofSeconds(60),
                         Duration.ofSeconds(60),
-                        Duration.ofSeconds(30)));
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(10),
+                        StreamRecovery.OFF,
+                        Map.of()));
     }
 
     /** The provider ids of the catalog. */

@@ -15,8 +15,8 @@ public enum ErrorType {
     INVALID_AUTH(ErrorAction.ROTATE, true),
     /** The key may not use this model or resource: quarantined like {@link #INVALID_AUTH}. */
     PERMISSION_DENIED(ErrorAction.ROTATE, true),
-    /** No answer within the attempt's time: retried with backoff. */
-    TIMEOUT(ErrorAction.RETRY_WITH_BACKOFF, false),
+    /** No answer (or no first chunk) within the attempt's time: the call fails over to the next route. */
+    TIMEOUT(ErrorAction.FAIL_OVER, false),
     /** 5xx or overloaded: retried with backoff. */
     TRANSIENT_SERVER_ERROR(ErrorAction.RETRY_WITH_BACKOFF, false),
     /** Connection refused, reset or closed: retried with backoff. */
@@ -27,8 +27,8 @@ public enum ErrorType {
     BROKER_ROUTE_UNAVAILABLE(ErrorAction.NEXT_ROUTE, false),
     /** A stream broke after data reached the caller: surfaced, never restarted silently. */
     STREAM_INTERRUPTED(ErrorAction.SURFACE, false),
-    /** The prompt is longer than the model's context window: fails fast. */
-    CONTEXT_LENGTH_EXCEEDED(ErrorAction.FAIL_FAST, false),
+    /** The prompt is longer than the model's context window: a fallback with another model is tried, else fails. */
+    CONTEXT_LENGTH_EXCEEDED(ErrorAction.NEXT_MODEL, false),
     /** The provider's content filter refused the request: fails fast. */
     CONTENT_FILTERED(ErrorAction.FAIL_FAST, false),
     /** The request is malformed for the provider: fails fast. */
@@ -54,6 +54,15 @@ public enum ErrorType {
     /** True when the failure says something about the key itself (it changes that key's health state). */
     public boolean keyAtFault() {
         return keyAtFault;
+    }
+
+    /**
+     * True for failures that concern the whole key (auth, permission, quota or billing) and so rest it for every
+     * model; the other failures that change health (rate limits, an unavailable model, 5xx, timeouts, connection
+     * errors, interrupted streams) rest only the (key, model) they happened on.
+     */
+    public boolean keyWide() {
+        return this == INVALID_AUTH || this == PERMISSION_DENIED || this == QUOTA_EXHAUSTED;
     }
 
     /** The snake_case name used in records, reports and configuration, e.g. {@code rate_limit}. */

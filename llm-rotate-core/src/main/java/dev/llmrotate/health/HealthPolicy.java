@@ -100,7 +100,8 @@ public final class HealthPolicy {
                 h.lastFailureAt(),
                 now,
                 0,
-                null);
+                null,
+                0);
     }
 
     /**
@@ -178,7 +179,8 @@ public final class HealthPolicy {
                 now,
                 h.lastSuccessAt(),
                 h.trialHolder(),
-                h.trialExpiresAt());
+                h.trialExpiresAt(),
+                h.outageRests());
     }
 
     /** Moves to a resting state; an existing later deadline (and the more severe state) wins. */

@@ -18,6 +18,8 @@ import java.time.Instant;
  * @param lastSuccessAt when the latest success happened, or null
  * @param trialHolder the call holding the PROBATION trial slot, or 0
  * @param trialExpiresAt when that slot is given up if the call never reports, or null
+ * @param outageRests rests after runs of transient failures since the last success; the next rest is
+ *     {@code recovery_probe_seconds} doubled this many times, capped by {@code quarantine_seconds}
  */
 public record KeyHealth(
         KeyState state,
@@ -30,11 +32,12 @@ public record KeyHealth(
         Instant lastFailureAt,
         Instant lastSuccessAt,
         long trialHolder,
-        Instant trialExpiresAt) {
+        Instant trialExpiresAt,
+        int outageRests) {
 
     /** A key never seen before: ACTIVE with a clean record. */
     public static final KeyHealth INITIAL =
-            new KeyHealth(KeyState.ACTIVE, null, 0, 0, null, 0, null, null, null, 0, null);
+            new KeyHealth(KeyState.ACTIVE, null, 0, 0, null, 0, null, null, null, 0, null, 0);
 
     KeyHealth withState(KeyState newState, Instant newUntil) {
         return new KeyHealth(
@@ -48,7 +51,8 @@ public record KeyHealth(
                 lastFailureAt,
                 lastSuccessAt,
                 trialHolder,
-                trialExpiresAt);
+                trialExpiresAt,
+                outageRests);
     }
 
     KeyHealth withTrial(long holder, Instant expiresAt) {
@@ -63,7 +67,8 @@ public record KeyHealth(
                 lastFailureAt,
                 lastSuccessAt,
                 holder,
-                expiresAt);
+                expiresAt,
+                outageRests);
     }
 
     KeyHealth withAuthStrikes(int strikes) {
@@ -78,6 +83,23 @@ public record KeyHealth(
                 lastFailureAt,
                 lastSuccessAt,
                 trialHolder,
-                trialExpiresAt);
+                trialExpiresAt,
+                outageRests);
+    }
+
+    KeyHealth withOutageRests(int rests) {
+        return new KeyHealth(
+                state,
+                until,
+                consecutiveFailures,
+                recentFailures,
+                recentWindowStart,
+                authStrikes,
+                lastErrorType,
+                lastFailureAt,
+                lastSuccessAt,
+                trialHolder,
+                trialExpiresAt,
+                rests);
     }
 }

@@ -77,7 +77,7 @@ public final class RoutePlanner {
                     + new TreeSet<>(
                             keysByProviderModel.getOrDefault(provider, Map.of()).keySet()));
         }
-        return List.of(new Route(provider, model, null, false, keys));
+        return List.of(new Route(provider, model, null, false, keys, settings(provider, model)));
     }
 
     private List<Route> planInferred(String model) {
@@ -88,15 +88,25 @@ public final class RoutePlanner {
                     + new TreeSet<>(nativeProviderByModel.keySet()));
         }
         List<Route> routes = new ArrayList<>();
-        routes.add(new Route(provider, model, null, false, keys(provider, model)));
+        routes.add(new Route(provider, model, null, false, keys(provider, model), settings(provider, model)));
         for (FallbackTarget target : config.fallbackChains().getOrDefault(provider, List.of())) {
             String targetModel = target.model() == null ? model : target.model();
             List<KeySpec> keys = keys(target.provider(), targetModel);
             if (!keys.isEmpty()) {
-                routes.add(new Route(target.provider(), targetModel, target.upstream(), true, keys));
+                routes.add(new Route(
+                        target.provider(),
+                        targetModel,
+                        target.upstream(),
+                        true,
+                        keys,
+                        settings(target.provider(), targetModel)));
             }
         }
         return List.copyOf(routes);
+    }
+
+    private dev.llmrotate.config.ProviderSettings settings(String provider, String model) {
+        return config.provider(provider).forModel(model);
     }
 
     private List<KeySpec> keys(String provider, String model) {

@@ -109,7 +109,8 @@ class ConfigLoaderTest {
                         Duration.ofMillis(250),
                         Duration.ofSeconds(4),
                         Duration.ofMinutes(1),
-                        Duration.ZERO));
+                        Duration.ZERO,
+                        Duration.ofSeconds(3)));
 
         assertThat(config.fallbackChains())
                 .containsExactly(

@@ -52,7 +52,8 @@ final class HealthCodec {
                 instant(f[8]),
                 instant(f[9]),
                 Long.parseLong(f[10]),
-                instant(f[11]));
+                instant(f[11]),
+                0);
     }
 
     private static StringBuilder instant(StringBuilder out, Instant at) {
