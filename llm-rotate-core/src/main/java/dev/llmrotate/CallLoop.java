@@ -8,8 +8,6 @@ import dev.llmrotate.config.ProviderSettings;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.error.LlmRotateException;
 import dev.llmrotate.error.NoAvailableKeyException;
-import dev.llmrotate.health.HealthPolicy;
-import dev.llmrotate.health.KeyHealth;
 import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.observe.Telemetry;
 import dev.llmrotate.provider.Attempt;
@@ -21,17 +19,34 @@ import dev.llmrotate.select.KeySelector;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /**
- * One call, start to end: plan routes, then for each route select a key, attempt, classify, update health and decide
- * (return, retry, rotate, next route, fail); when every route is exhausted, wait for the earliest key if that fits,
- * else fail. A failed call is recorded here; a successful one by the caller of {@link #run()} once it is complete
- * (a stream only at its end), so that every call leaves exactly one record.
+ * One call, start to end, as a small state machine: {@link #next()} says what to do (make an attempt, wait, or
+ * deliver the outcome); {@link #attemptSucceeded} and {@link #attemptFailed} feed back what happened. The same
+ * decisions drive a blocking call on the caller's thread ({@link #run()}) and an asynchronous one ({@link #runAsync}).
+ *
+ * <p>The policy, in order: routes are walked native first, then the fallback chain. On a route, a key-level failure
+ * rotates to another key now; a transient failure retries with backoff, preferring another key, up to {@code
+ * max_retries} per route; a silent route (timeout, no first chunk) fails over to the next route at once and is
+ * retried only when no other route can serve; a prompt too long for the model goes to the next route with another
+ * model. When a route has no usable key, the call waits for one of its keys if it comes back within {@code
+ * wait_before_fallback_seconds} (a short Retry-After), else moves on. When every route is exhausted, the call waits
+ * for the earliest key within {@code max_wait_for_key_seconds}, or fails. The call deadline bounds everything.
+ *
+ * <p>A failed call is recorded here; a successful one by the caller of {@link #run()} once it is complete (a stream
+ * only at its end), so that every call leaves exactly one record.
  *
  * @param <T> what a successful attempt yields: a reply, or an opened stream
  */
@@ -42,38 +57,76 @@ final class CallLoop<T> {
         T run(ProviderAdapter adapter, Attempt attempt);
     }
 
+    /** Starts one attempt asynchronously; the future fails with {@link ProviderException} when the attempt does. */
+    @FunctionalInterface
+    interface AsyncAttemptRunner<T> {
+        CompletableFuture<T> start(ProviderAdapter adapter, Attempt attempt);
+    }
+
     /** A successful attempt and what the call went through to get it. */
-    record Outcome<T>(Route route, KeySpec key, String secret, T value, CallTrace trace) {
+    record Outcome<T>(Route route, KeySpec key, String secret, T value, CallTrace trace, long callToken) {
         String keyMask() {
             return trace.keyMask();
         }
     }
 
+    /** What to do next: an attempt to make, or a wait. */
+    private sealed interface Step {}
+
+    private record MakeAttempt(ProviderAdapter adapter, Attempt attempt) implements Step {}
+
+    private record Wait(Duration duration) implements Step {}
+
     private final Engine engine;
     private final EngineState state;
     private final ChatRequest request;
-    private final AttemptRunner<T> runner;
     private final UnaryOperator<List<Route>> routeFilter;
     private final CallTrace trace;
     private final long token;
     private final long deadlineNanos;
     private final int maxRetries;
 
+    private List<Route> routes;
+    /** Retries used per route (the index of {@link #routes}). */
+    private int[] retries;
+    /** Routes that went silent (a timeout): skipped until no other route can serve. */
+    private boolean[] silent;
+    /** Nanoseconds waited per route for one of its keys to come back before falling back. */
+    private long[] waitedBeforeFallback;
+
+    private int routeIndex;
+    /** True while walking only the silent routes, after every route was tried once. */
+    private boolean silentPass;
+    /** In a silent pass, the routes being retried there. */
+    private boolean[] retrying;
+    /** A backoff to wait before the next attempt, or null. */
+    private Duration pendingWait;
+
     /**
-     * Keys that failed this call at key level, by the failure: not tried again unless a wait brings them back. Empty
-     * (and not allocated) on the common path.
+     * Scopes (a key id for key-wide failures, a (key, model) scope for the others) that failed this call: not tried
+     * again unless a wait brings them back. Empty (and not allocated) on the common path.
      */
     private Map<String, ErrorType> excluded = Map.of();
+    /** Scopes that failed transiently this call: retries prefer other keys while one can serve. */
+    private Set<String> avoided = Set.of();
+    /** Models whose context window the prompt exceeded: routes to them are skipped. */
+    private Set<String> tooSmallModels = Set.of();
 
     private List<String> unresolvedSecrets = List.of();
-    private int retries;
     private boolean rotatedLast;
-    private boolean retriesExhausted;
+    private boolean transientExhausted;
     private Duration waitedForKeys = Duration.ZERO;
     private ProviderException lastFailure;
 
-    CallLoop(Engine engine, EngineState state, ChatRequest request, String operation, AttemptRunner<T> runner) {
-        this(engine, state, request, operation, runner, UnaryOperator.identity());
+    // The attempt in progress.
+    private Route attemptRoute;
+    private int attemptKeyIndex;
+    private KeySpec attemptKey;
+    private String attemptSecret;
+    private Telemetry.Attempt span;
+
+    CallLoop(Engine engine, EngineState state, ChatRequest request, String operation) {
+        this(engine, state, request, operation, UnaryOperator.identity());
     }
 
     /** A call whose planned routes pass through {@code routeFilter} first (it may drop routes or reject the call). */
@@ -82,13 +135,11 @@ final class CallLoop<T> {
             EngineState state,
             ChatRequest request,
             String operation,
-            AttemptRunner<T> runner,
             UnaryOperator<List<Route>> routeFilter) {
         this.engine = engine;
         this.routeFilter = routeFilter;
         this.state = state;
         this.request = request;
-        this.runner = runner;
         this.token = engine.nextCallToken();
         this.trace = new CallTrace(engine.callId(token), operation, request.model());
         Duration deadline = request.deadline() != null
@@ -100,109 +151,343 @@ final class CallLoop<T> {
                 : state.config.defaults().maxRetries();
     }
 
-    Outcome<T> run() {
+    /** Runs the call on this thread: attempts are made by {@code runner}, waits sleep. */
+    Outcome<T> run(AttemptRunner<T> runner) {
         try {
-            List<Route> routes = routeFilter.apply(state.planner.plan(request.model(), request.provider()));
-            engine.checkSupported(routes, request);
             while (true) {
-                for (Route route : routes) {
-                    Outcome<T> outcome = walk(route);
-                    if (outcome != null) {
-                        return outcome;
-                    }
+                Step step = next();
+                if (step instanceof Wait wait) {
+                    sleep(wait.duration());
+                    continue;
                 }
-                if (!waitForEarliestKey(routes)) {
-                    throw exhausted(routes);
+                MakeAttempt make = (MakeAttempt) step;
+                T value;
+                try {
+                    value = runner.run(make.adapter(), make.attempt());
+                } catch (ProviderException failure) {
+                    attemptFailed(failure);
+                    continue;
+                } catch (RuntimeException | Error e) {
+                    attemptBroke();
+                    throw e;
                 }
+                return attemptSucceeded(value);
             }
-        } catch (NoAvailableKeyException e) {
-            trace.provider(e.provider());
-            engine.finish(trace.failure(engine.now(), CallRecord.NO_AVAILABLE_KEY));
-            throw e;
-        } catch (LlmRotateException e) {
-            trace.provider(e.provider());
-            engine.finish(trace.failure(
-                    engine.now(),
-                    CallRecord.ERROR,
-                    e.errorType() == null ? "unknown" : e.errorType().wireName()));
-            throw e;
-        } catch (RuntimeException e) {
-            engine.finish(trace.failure(engine.now(), CallRecord.ERROR, "configuration_error"));
-            throw e;
+        } catch (RuntimeException | Error e) {
+            throw recordFailure(e);
         }
     }
 
-    /** Tries the route's keys until one answers (the outcome), the route is exhausted (null) or the call fails. */
-    private Outcome<T> walk(Route route) {
-        ProviderSettings settings = state.config.provider(route.provider());
-        ProviderAdapter adapter = engine.adapter(route.provider());
+    /**
+     * Runs the call without blocking a thread: attempts are started by {@code runner}, waits are scheduled on
+     * {@code executor}. Cancelling the returned future cancels the attempt in flight and records the call as {@code
+     * cancelled}.
+     */
+    CompletableFuture<Outcome<T>> runAsync(AsyncAttemptRunner<T> runner, Executor executor) {
+        AsyncCall call = new AsyncCall(runner, executor);
+        call.drive();
+        return call.result;
+    }
+
+    /** The asynchronous driver: one step at a time, each continued from the completion of the last. */
+    private final class AsyncCall {
+        final CompletableFuture<Outcome<T>> result = new CompletableFuture<>();
+        final AsyncAttemptRunner<T> runner;
+        final Executor executor;
+        volatile CompletableFuture<T> inFlight;
+
+        AsyncCall(AsyncAttemptRunner<T> runner, Executor executor) {
+            this.runner = runner;
+            this.executor = executor;
+            result.whenComplete((outcome, failure) -> {
+                if (failure instanceof CancellationException) {
+                    CompletableFuture<T> attempt = inFlight;
+                    if (attempt != null) {
+                        attempt.cancel(true);
+                    }
+                    cancelled();
+                }
+            });
+        }
+
+        void drive() {
+            try {
+                while (!result.isDone()) {
+                    Step step = next();
+                    if (step instanceof Wait wait) {
+                        CompletableFuture.delayedExecutor(wait.duration().toNanos(), TimeUnit.NANOSECONDS, executor)
+                                .execute(this::drive);
+                        return;
+                    }
+                    MakeAttempt make = (MakeAttempt) step;
+                    CompletableFuture<T> attempt = runner.start(make.adapter(), make.attempt());
+                    inFlight = attempt;
+                    if (result.isDone()) {
+                        attempt.cancel(true);
+                        return;
+                    }
+                    if (!attempt.isDone()) {
+                        attempt.whenComplete((value, failure) -> executor.execute(() -> completed(value, failure)));
+                        return;
+                    }
+                    if (!completedNow(attempt)) {
+                        return;
+                    }
+                }
+            } catch (RuntimeException | Error e) {
+                fail(e);
+            }
+        }
+
+        /** An attempt that finished synchronously: true to go on driving from here. */
+        private boolean completedNow(CompletableFuture<T> attempt) {
+            T value;
+            try {
+                value = attempt.join();
+            } catch (CompletionException | CancellationException e) {
+                return failedAttempt(e instanceof CompletionException ? e.getCause() : e);
+            }
+            result.complete(attemptSucceeded(value));
+            return false;
+        }
+
+        private void completed(T value, Throwable failure) {
+            if (result.isDone()) {
+                return; // cancelled meanwhile: recorded by the cancellation
+            }
+            try {
+                if (failure == null) {
+                    result.complete(attemptSucceeded(value));
+                    return;
+                }
+                if (failedAttempt(failure instanceof CompletionException ? failure.getCause() : failure)) {
+                    drive();
+                }
+            } catch (RuntimeException | Error e) {
+                fail(e);
+            }
+        }
+
+        /** Feeds a failed attempt to the policy; true to go on, false when the call has ended. */
+        private boolean failedAttempt(Throwable cause) {
+            if (result.isDone()) {
+                return false;
+            }
+            if (cause instanceof ProviderException failure) {
+                attemptFailed(failure);
+                return true;
+            }
+            attemptBroke();
+            if (cause instanceof RuntimeException e) {
+                throw e;
+            }
+            if (cause instanceof Error e) {
+                throw e;
+            }
+            throw new LlmRotateException(
+                    "attempt failed: " + cause, attemptRoute.provider(), ErrorType.UNKNOWN, trace.keyDescription());
+        }
+
+        private void fail(Throwable e) {
+            if (!result.isDone()) {
+                result.completeExceptionally(recordFailure(e));
+            }
+        }
+    }
+
+    /** Decides the next step. */
+    private Step next() {
+        if (routes == null) {
+            plan();
+        }
+        if (pendingWait != null) {
+            Duration wait = pendingWait;
+            pendingWait = null;
+            return new Wait(wait);
+        }
         while (true) {
+            if (routeIndex >= routes.size()) {
+                Step end = endOfPass();
+                if (end != null) {
+                    return end;
+                }
+                continue;
+            }
+            Route route = routes.get(routeIndex);
+            if (!walkable(routeIndex)) {
+                routeIndex++;
+                continue;
+            }
             long remaining = remainingNanos();
-            KeySelector.Selection selection = engine.selector()
-                    .select(
-                            route,
-                            state.strategy,
-                            excluded.keySet(),
-                            token,
-                            engine.now().plusNanos(remaining));
+            KeySelector.Selection selection = select(route, remaining);
             if (selection == null) {
-                return null;
+                Duration wait = waitBeforeFallback(route, remaining);
+                if (wait != null) {
+                    waitedBeforeFallback[routeIndex] += wait.toNanos();
+                    clearRateLimitExclusions();
+                    return new Wait(wait);
+                }
+                routeIndex++;
+                continue;
             }
             KeySpec key = selection.key();
+            int keyIndex = route.keys().indexOf(key);
             String secret = engine.secrets().resolveOrWarn(key);
             if (secret == null) {
-                engine.store().updateHealth(key.keyId(), h -> HealthPolicy.releaseTrial(h, token));
-                exclude(key, ErrorType.INVALID_AUTH);
+                engine.healthBook().released(key, route.modelScope(keyIndex), token);
+                exclude(key.keyId(), ErrorType.INVALID_AUTH);
                 if (unresolvedSecrets.isEmpty()) {
                     unresolvedSecrets = new ArrayList<>(2);
                 }
                 unresolvedSecrets.add(key.keyId());
                 continue;
             }
-            trace.attempt(route, key, engine.secrets().mask(key, secret));
-            Attempt attempt = new Attempt(
-                    route.model().equals(request.model()) ? request : request.withModel(route.model()),
-                    key,
-                    secret,
-                    settings,
-                    route.upstream(),
-                    min(settings.requestTimeout(), Duration.ofNanos(remaining)));
-            Telemetry.Attempt span = engine.telemetry()
-                    .attemptStarted(
-                            trace.operation,
-                            route.provider(),
-                            request.model(),
-                            route.model(),
-                            key.keyId(),
-                            trace.attempts,
-                            rotatedLast);
-            T value;
-            try {
-                value = runner.run(adapter, attempt);
-            } catch (ProviderException raw) {
-                ProviderException failure = new ProviderException(
-                        raw.type(), raw.httpStatus(), raw.retryAfter(), Secrets.scrub(raw.getMessage(), secret));
-                span.failed(failure.type(), failure.httpStatus());
-                lastFailure = failure;
-                trace.failed(failure);
-                engine.store()
-                        .updateHealth(
-                                key.keyId(),
-                                h -> HealthPolicy.releaseTrial(
-                                        HealthPolicy.onFailure(
-                                                h, failure.type(), failure.retryAfter(), engine.now(), settings),
-                                        token));
-                if (!decideAfterFailure(route, key, failure)) {
-                    return null;
-                }
-                continue;
-            } catch (RuntimeException | Error e) {
-                span.failed(ErrorType.UNKNOWN, null);
-                throw e;
-            }
-            succeeded(span, route.model(), value);
-            return succeed(route, key, secret, value);
+            return attempt(route, keyIndex, key, secret, remaining);
         }
+    }
+
+    private void plan() {
+        routes = routeFilter.apply(state.planner.plan(request.model(), request.provider()));
+        engine.checkSupported(routes, request);
+        retries = new int[routes.size()];
+        silent = new boolean[routes.size()];
+        retrying = new boolean[routes.size()];
+        waitedBeforeFallback = new long[routes.size()];
+    }
+
+    /** Whether the route at {@code index} may be walked in the current pass. */
+    private boolean walkable(int index) {
+        Route route = routes.get(index);
+        if (!tooSmallModels.isEmpty() && tooSmallModels.contains(route.model())) {
+            return false;
+        }
+        if (silentPass) {
+            return retrying[index];
+        }
+        return !silent[index] && retries[index] <= maxRetries;
+    }
+
+    /**
+     * Every route of the pass is exhausted: retry the silent ones (each retry uses one of its route's retries), then
+     * wait for a key, or fail.
+     */
+    private Step endOfPass() {
+        routeIndex = 0;
+        Arrays.fill(retrying, false);
+        if (startSilentPass()) {
+            silentPass = true;
+            return null;
+        }
+        silentPass = false;
+        Duration wait = waitForEarliestKey();
+        if (wait == null) {
+            throw exhausted();
+        }
+        waitedForKeys = waitedForKeys.plus(wait);
+        return new Wait(wait);
+    }
+
+    private boolean startSilentPass() {
+        boolean any = false;
+        for (int i = 0; i < routes.size(); i++) {
+            if (silent[i]) {
+                if (retries[i] < maxRetries) {
+                    retries[i]++;
+                    silent[i] = false;
+                    retrying[i] = true;
+                    any = true;
+                } else {
+                    transientExhausted = true;
+                }
+            }
+        }
+        return any;
+    }
+
+    private KeySelector.Selection select(Route route, long remaining) {
+        Instant trialExpiresAt = engine.now().plusNanos(remaining);
+        if (!avoided.isEmpty()) {
+            Set<String> avoiding = new HashSet<>(excluded.keySet());
+            avoiding.addAll(avoided);
+            KeySelector.Selection other =
+                    engine.selector().select(route, state.strategy, avoiding, token, trialExpiresAt);
+            if (other != null) {
+                return other;
+            }
+        }
+        return engine.selector().select(route, state.strategy, excluded.keySet(), token, trialExpiresAt);
+    }
+
+    /**
+     * How long to wait for a key of this route to come back before moving on: a key resting only briefly (a short
+     * Retry-After) is better than a fallback to another model. Null to move on now.
+     */
+    private Duration waitBeforeFallback(Route route, long remaining) {
+        long budget = state.config.defaults().waitBeforeFallback().toNanos() - waitedBeforeFallback[routeIndex];
+        if (budget <= 0) {
+            return null;
+        }
+        Instant at = engine.selector().earliestAvailable(route, exclusionsOtherThan(ErrorType.RATE_LIMIT));
+        if (at == null) {
+            return null;
+        }
+        long wait = Math.max(Duration.between(engine.now(), at).toNanos(), 1_000_000L);
+        if (wait > budget || wait >= remaining) {
+            return null;
+        }
+        return Duration.ofNanos(wait);
+    }
+
+    private Set<String> exclusionsOtherThan(ErrorType type) {
+        if (excluded.isEmpty() || !excluded.containsValue(type)) {
+            return excluded.keySet();
+        }
+        Set<String> others = new HashSet<>();
+        excluded.forEach((scope, cause) -> {
+            if (cause != type) {
+                others.add(scope);
+            }
+        });
+        return others;
+    }
+
+    private void clearRateLimitExclusions() {
+        if (!excluded.isEmpty()) {
+            excluded.values().removeIf(type -> type == ErrorType.RATE_LIMIT);
+        }
+    }
+
+    private Step attempt(Route route, int keyIndex, KeySpec key, String secret, long remaining) {
+        ProviderSettings settings = route.settings();
+        attemptRoute = route;
+        attemptKeyIndex = keyIndex;
+        attemptKey = key;
+        attemptSecret = secret;
+        trace.attempt(route, key, engine.secrets().mask(key, secret));
+        Attempt attempt = new Attempt(
+                route.model().equals(request.model()) ? request : request.withModel(route.model()),
+                key,
+                secret,
+                settings,
+                route.upstream(),
+                min(settings.requestTimeout(), Duration.ofNanos(remaining)));
+        span = engine.telemetry()
+                .attemptStarted(
+                        trace.operation,
+                        route.provider(),
+                        request.model(),
+                        route.model(),
+                        key.keyId(),
+                        trace.attempts,
+                        rotatedLast);
+        return new MakeAttempt(engine.adapter(route.provider()), attempt);
+    }
+
+    /** The attempt answered: the keys' health is updated and the call's outcome returned. */
+    private Outcome<T> attemptSucceeded(T value) {
+        succeeded(span, attemptRoute.model(), value);
+        engine.healthBook().succeeded(attemptKey, attemptRoute.modelScope(attemptKeyIndex), token);
+        return new Outcome<>(attemptRoute, attemptKey, attemptSecret, value, trace, token);
     }
 
     /** Ends an attempt's telemetry with what the answer tells: a reply's model, usage and finish reason. */
@@ -216,52 +501,98 @@ final class CallLoop<T> {
         }
     }
 
-    /** True to go on with the same route, false to move to the next one; throws when the call must fail. */
-    private boolean decideAfterFailure(Route route, KeySpec key, ProviderException failure) {
+    /** The attempt failed: health is updated and the policy decides (the next {@link #next()} acts on it). */
+    private void attemptFailed(ProviderException raw) {
+        ProviderException failure = new ProviderException(
+                raw.type(), raw.httpStatus(), raw.retryAfter(), Secrets.scrub(raw.getMessage(), attemptSecret));
+        span.failed(failure.type(), failure.httpStatus());
+        lastFailure = failure;
+        trace.failed(failure);
+        Route route = attemptRoute;
+        String modelScope = route.modelScope(attemptKeyIndex);
+        engine.healthBook()
+                .failed(attemptKey, modelScope, failure.type(), failure.retryAfter(), route.settings(), token);
+        decideAfterFailure(route, attemptKey, modelScope, failure);
+    }
+
+    /** The adapter threw something other than a classified failure (a bug): the attempt ends, nothing is judged. */
+    private void attemptBroke() {
+        span.failed(ErrorType.UNKNOWN, null);
+        engine.healthBook().released(attemptKey, attemptRoute.modelScope(attemptKeyIndex), token);
+    }
+
+    private void decideAfterFailure(Route route, KeySpec key, String modelScope, ProviderException failure) {
         rotatedLast = false;
-        switch (failure.type().action()) {
+        ErrorType type = failure.type();
+        String scope = type.keyWide() || modelScope == null ? key.keyId() : modelScope;
+        switch (type.action()) {
             case ROTATE -> {
-                exclude(key, failure.type());
+                exclude(scope, type);
                 trace.rotations++;
                 rotatedLast = true;
-                engine.telemetry().keyRotated(route.provider(), key.keyId(), failure.type());
-                return true;
+                engine.telemetry().keyRotated(route.provider(), key.keyId(), type);
             }
-            case RETRY_WITH_BACKOFF, FAIL_OVER -> {
-                if (retries >= maxRetries) {
-                    retriesExhausted = true;
-                    return false;
+            case RETRY_WITH_BACKOFF -> {
+                if (retries[routeIndex] >= maxRetries) {
+                    transientExhausted = true;
+                    retries[routeIndex]++; // marks the route as spent for this call
+                    routeIndex++;
+                    return;
                 }
-                retries++;
-                Duration delay = state.backoff.delay(retries);
+                retries[routeIndex]++;
+                avoid(scope);
+                Duration delay = state.backoff.delay(retries[routeIndex]);
                 if (delay.toNanos() >= remainingNanos()) {
-                    throw failed(route.provider(), failure, " (no time left for retry " + retries + ")");
+                    throw failed(route.provider(), failure, " (no time left for retry " + retries[routeIndex] + ")");
                 }
-                sleep(delay);
-                return true;
+                if (!delay.isZero()) {
+                    pendingWait = delay;
+                }
             }
-            case NEXT_ROUTE -> {
-                return false;
+            case FAIL_OVER -> {
+                // The route accepted the request and went silent: do not spend another full timeout on it while
+                // another route can serve.
+                silent[routeIndex] = true;
+                retrying[routeIndex] = false;
+                avoid(scope);
+                routeIndex++;
             }
+            case NEXT_MODEL -> {
+                if (tooSmallModels.isEmpty()) {
+                    tooSmallModels = new HashSet<>(2);
+                }
+                tooSmallModels.add(route.model());
+                if (!anyRouteLeftWithAnotherModel()) {
+                    throw failed(route.provider(), failure, "");
+                }
+                routeIndex++;
+            }
+            case NEXT_ROUTE -> routeIndex++;
             default -> throw failed(route.provider(), failure, "");
         }
     }
 
-    private void exclude(KeySpec key, ErrorType cause) {
+    private boolean anyRouteLeftWithAnotherModel() {
+        for (int i = routeIndex + 1; i < routes.size(); i++) {
+            if (!tooSmallModels.contains(routes.get(i).model())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void avoid(String scope) {
+        if (avoided.isEmpty()) {
+            avoided = new HashSet<>(4);
+        }
+        avoided.add(scope);
+    }
+
+    private void exclude(String scope, ErrorType cause) {
         if (excluded.isEmpty()) {
             excluded = new HashMap<>(4);
         }
-        excluded.put(key.keyId(), cause);
-    }
-
-    private Outcome<T> succeed(Route route, KeySpec key, String secret, T value) {
-        Instant now = engine.now();
-        KeyHealth current = engine.store().health(key.keyId());
-        if (HealthPolicy.onSuccess(current, now) != current || current.trialHolder() == token) {
-            engine.store()
-                    .updateHealth(key.keyId(), h -> HealthPolicy.onSuccess(HealthPolicy.releaseTrial(h, token), now));
-        }
-        return new Outcome<>(route, key, secret, value, trace);
+        excluded.put(scope, cause);
     }
 
     /** Completes a chat call: counts its tokens against the key's budget, records it, builds the response. */
@@ -289,33 +620,33 @@ final class CallLoop<T> {
 
     /**
      * Every route is exhausted without an answer. Waits for the earliest key when no key was usable (rather than
-     * retries running out), the wait fits the call's deadline and {@code max_wait_for_key}; true when it waited.
+     * retries running out), the wait fits the call's deadline and {@code max_wait_for_key}; null to fail.
      */
-    private boolean waitForEarliestKey(List<Route> routes) {
-        if (retriesExhausted) {
-            return false;
+    private Duration waitForEarliestKey() {
+        if (transientExhausted && lastFailure != null) {
+            return null;
         }
-        if (!excluded.isEmpty()) {
-            excluded.values().removeIf(type -> type == ErrorType.RATE_LIMIT);
-        }
-        Instant earliest = earliestAvailable(routes);
+        clearRateLimitExclusions();
+        Instant earliest = earliestAvailable();
         if (earliest == null) {
-            return false;
+            return null;
         }
         // At least a short pause, so that a key that looks available but cannot be claimed never causes a spin.
         Duration wait = max(Duration.between(engine.now(), earliest), Duration.ofMillis(10));
         Duration budget = state.config.defaults().maxWaitForKey().minus(waitedForKeys);
         if (wait.compareTo(budget) > 0 || wait.toNanos() >= remainingNanos()) {
-            return false;
+            return null;
         }
-        sleep(wait);
-        waitedForKeys = waitedForKeys.plus(wait);
-        return true;
+        return wait;
     }
 
-    private Instant earliestAvailable(List<Route> routes) {
+    private Instant earliestAvailable() {
         Instant earliest = null;
-        for (Route route : routes) {
+        for (int i = 0; i < routes.size(); i++) {
+            Route route = routes.get(i);
+            if (!tooSmallModels.isEmpty() && tooSmallModels.contains(route.model())) {
+                continue;
+            }
             Instant at = engine.selector().earliestAvailable(route, excluded.keySet());
             if (at != null && (earliest == null || at.isBefore(earliest))) {
                 earliest = at;
@@ -324,10 +655,10 @@ final class CallLoop<T> {
         return earliest;
     }
 
-    private LlmRotateException exhausted(List<Route> routes) {
+    private LlmRotateException exhausted() {
         KeySpec lastKey = trace.key();
-        if (retriesExhausted && lastFailure != null) {
-            return failed(lastKey.provider(), lastFailure, " (after " + retries + " retries)");
+        if (transientExhausted && lastFailure != null) {
+            return failed(lastKey.provider(), lastFailure, " (after " + maxRetries + " retries per route)");
         }
         String last = lastFailure == null
                 ? ""
@@ -341,7 +672,7 @@ final class CallLoop<T> {
                         + " attempts" + last + skipped,
                 request.model(),
                 engine.health(),
-                earliestAvailable(routes),
+                earliestAvailable(),
                 lastKey == null ? routes.get(0).provider() : lastKey.provider(),
                 lastFailure == null ? null : lastFailure.type(),
                 trace.keyDescription());
@@ -355,6 +686,37 @@ final class CallLoop<T> {
                 failure.type(),
                 trace.keyDescription(),
                 failure.httpStatus());
+    }
+
+    /** Records a call that ended in {@code e} and returns it to be thrown. */
+    private RuntimeException recordFailure(Throwable e) {
+        if (e instanceof NoAvailableKeyException n) {
+            trace.provider(n.provider());
+            engine.finish(trace.failure(engine.now(), CallRecord.NO_AVAILABLE_KEY));
+            return n;
+        }
+        if (e instanceof LlmRotateException l) {
+            trace.provider(l.provider());
+            engine.finish(trace.failure(
+                    engine.now(),
+                    CallRecord.ERROR,
+                    l.errorType() == null ? "unknown" : l.errorType().wireName()));
+            return l;
+        }
+        if (e instanceof RuntimeException r) {
+            engine.finish(trace.failure(engine.now(), CallRecord.ERROR, "configuration_error"));
+            return r;
+        }
+        engine.finish(trace.failure(engine.now(), CallRecord.ERROR, "unknown"));
+        throw (Error) e;
+    }
+
+    /** The caller cancelled an asynchronous call: recorded as {@code cancelled}, no key's health changes. */
+    private void cancelled() {
+        if (attemptKey != null) {
+            engine.healthBook().released(attemptKey, attemptRoute.modelScope(attemptKeyIndex), token);
+        }
+        engine.finish(trace.failure(engine.now(), CallRecord.CANCELLED, null));
     }
 
     private long remainingNanos() {

@@ -7,7 +7,6 @@ import dev.llmrotate.chat.Usage;
 import dev.llmrotate.config.ProviderSettings;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.error.LlmRotateException;
-import dev.llmrotate.health.HealthPolicy;
 import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.provider.ProviderException;
 import dev.llmrotate.provider.StreamPiece;
@@ -109,10 +108,14 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
         String detail = Secrets.scrub(cause.getMessage(), outcome.secret());
         if (ended.compareAndSet(false, true)) {
             outcome.value().stream().close();
-            engine.store()
-                    .updateHealth(
-                            outcome.key().keyId(),
-                            h -> HealthPolicy.onFailure(h, ErrorType.STREAM_INTERRUPTED, null, engine.now(), settings));
+            engine.healthBook()
+                    .failed(
+                            outcome.key(),
+                            outcome.route().modelScope(outcome.route().keys().indexOf(outcome.key())),
+                            ErrorType.STREAM_INTERRUPTED,
+                            null,
+                            settings,
+                            outcome.callToken());
             engine.finish(outcome.trace()
                     .failure(engine.now(), CallRecord.INTERRUPTED, ErrorType.STREAM_INTERRUPTED.wireName()));
         }

@@ -9,6 +9,7 @@ import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.error.LlmRotateException;
 import dev.llmrotate.health.HealthPolicy;
 import dev.llmrotate.health.HealthReport;
+import dev.llmrotate.health.HealthScope;
 import dev.llmrotate.health.KeyHealth;
 import dev.llmrotate.health.KeyState;
 import dev.llmrotate.observe.CallRecord;
@@ -37,6 +38,7 @@ final class Engine {
     private final RandomGenerator random;
     private final Map<String, ProviderAdapter> adapters;
     private final KeySelector selector;
+    private final HealthBook healthBook;
     private final Secrets secrets = new Secrets();
     private final AtomicLong callTokens = new AtomicLong();
     /**
@@ -76,6 +78,7 @@ final class Engine {
         this.random = random;
         this.adapters = Map.copyOf(adapters);
         this.selector = new KeySelector(store, clock);
+        this.healthBook = new HealthBook(store, clock);
         this.state = new EngineState(config, store, random, this.adapters);
     }
 
@@ -83,12 +86,15 @@ final class Engine {
         return state;
     }
 
-    /** Swaps in a new configuration: keeps the health of keys that remain, forgets removed ones, lifts DISABLED. */
+    /**
+     * Swaps in a new configuration: keeps the health of keys and (key, model) pairs that remain, forgets removed ones,
+     * lifts DISABLED.
+     */
     void reload(LlmRotateConfig config) {
         EngineState next = new EngineState(config, store, random, adapters);
         Pricing nextPricing = explicitPricing != null ? explicitPricing : pricingOf(config);
         Set<String> ids = next.activeKeyIds();
-        store.retainKeys(ids);
+        store.retainKeys(next.healthScopes());
         for (String id : ids) {
             if (store.health(id).state() == KeyState.DISABLED) {
                 store.updateHealth(id, h -> h.state() == KeyState.DISABLED ? KeyHealth.INITIAL : h);
@@ -116,6 +122,13 @@ final class Engine {
             throw new ConfigurationException("no active key with key_id '" + keyId + "'");
         }
         store.updateHealth(keyId, h -> KeyHealth.INITIAL);
+        for (KeySpec key : state.config.activeKeys()) {
+            if (key.keyId().equals(keyId)) {
+                for (String model : key.models()) {
+                    store.updateHealth(HealthScope.of(keyId, model), h -> KeyHealth.INITIAL);
+                }
+            }
+        }
     }
 
     long nextCallToken() {
@@ -128,6 +141,10 @@ final class Engine {
 
     KeySelector selector() {
         return selector;
+    }
+
+    HealthBook healthBook() {
+        return healthBook;
     }
 
     Secrets secrets() {
@@ -194,33 +211,79 @@ final class Engine {
         Map<String, int[]> counts = new LinkedHashMap<>();
         Map<String, Instant> earliest = new LinkedHashMap<>();
         for (KeySpec key : state.config.activeKeys()) {
-            KeyHealth h = store.health(key.keyId());
-            Instant availableAt = HealthPolicy.availableAt(h, now);
-            if (availableAt != null) {
-                availableAt = selector.withinBudgetAt(key, availableAt, now);
-            }
-            keys.add(new HealthReport.KeyReport(
-                    key.keyId(),
-                    key.provider(),
-                    Secrets.maskOf(key),
-                    HealthPolicy.effectiveState(h, now),
-                    availableAt,
-                    h.consecutiveFailures(),
-                    HealthPolicy.recentFailures(h, now),
-                    h.lastErrorType() == null ? null : h.lastErrorType().wireName(),
-                    h.lastFailureAt(),
-                    h.lastSuccessAt()));
+            HealthReport.KeyReport report = keyReport(key, now);
+            keys.add(report);
+            Instant keyAt = report.availableAt();
             int[] c = counts.computeIfAbsent(key.provider(), p -> new int[2]);
             c[1]++;
-            if (availableAt != null && !availableAt.isAfter(now)) {
+            if (keyAt != null && !keyAt.isAfter(now)) {
                 c[0]++;
-            } else if (availableAt != null) {
-                earliest.merge(key.provider(), availableAt, (a, b) -> a.isBefore(b) ? a : b);
+            } else if (keyAt != null) {
+                earliest.merge(key.provider(), keyAt, (a, b) -> a.isBefore(b) ? a : b);
             }
         }
         Map<String, HealthReport.ProviderReport> providers = new LinkedHashMap<>();
         counts.forEach((provider, c) -> providers.put(
                 provider, new HealthReport.ProviderReport(c[0], c[1], c[0] > 0 ? null : earliest.get(provider))));
         return new HealthReport(now, keys, providers);
+    }
+
+    /**
+     * One key's row: its key-wide health, and per model its (key, model) health. The row's state is the key-wide
+     * state unless that is ACTIVE and no model can be served now, when it is the state of the model that comes back
+     * first; its counters add the models' to the key's, and its last error is the latest of all.
+     */
+    private HealthReport.KeyReport keyReport(KeySpec key, Instant now) {
+        KeyHealth h = store.health(key.keyId());
+        KeyState keyState = HealthPolicy.effectiveState(h, now);
+        Map<String, HealthReport.ModelReport> models = new LinkedHashMap<>();
+        Instant keyAt = null; // the earliest time the key serves one of its models
+        KeyState firstBack = null;
+        int consecutive = 0;
+        int recent = HealthPolicy.recentFailures(h, now);
+        ErrorType lastError = h.lastErrorType();
+        Instant lastFailure = h.lastFailureAt();
+        for (String model : key.models()) {
+            String scope = HealthScope.of(key.keyId(), model);
+            KeyHealth m = store.health(scope);
+            KeyState modelState = HealthPolicy.effectiveState(m, now);
+            Instant modelAt = selector.availableAt(key, scope, now);
+            models.put(
+                    model,
+                    new HealthReport.ModelReport(
+                            modelState,
+                            modelAt,
+                            m.consecutiveFailures(),
+                            HealthPolicy.recentFailures(m, now),
+                            m.lastErrorType() == null ? null : m.lastErrorType().wireName(),
+                            m.lastFailureAt()));
+            if (modelAt != null && (keyAt == null || modelAt.isBefore(keyAt))) {
+                keyAt = modelAt;
+                firstBack = modelState;
+            }
+            consecutive = Math.max(consecutive, m.consecutiveFailures());
+            recent += HealthPolicy.recentFailures(m, now);
+            if (m.lastFailureAt() != null
+                    && (lastFailure == null || m.lastFailureAt().isAfter(lastFailure))) {
+                lastFailure = m.lastFailureAt();
+                lastError = m.lastErrorType();
+            }
+        }
+        KeyState rowState = keyState;
+        if (keyState == KeyState.ACTIVE && firstBack != null && keyAt.isAfter(now)) {
+            rowState = firstBack;
+        }
+        return new HealthReport.KeyReport(
+                key.keyId(),
+                key.provider(),
+                Secrets.maskOf(key),
+                rowState,
+                keyAt,
+                h.consecutiveFailures() + consecutive,
+                recent,
+                lastError == null ? null : lastError.wireName(),
+                lastFailure,
+                h.lastSuccessAt(),
+                models);
     }
 }

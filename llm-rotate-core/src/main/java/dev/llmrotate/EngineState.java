@@ -45,6 +45,18 @@ final class EngineState {
         }
     }
 
+    /** The key ids and (key, model) health scopes of the active keys: the state a store keeps. */
+    Set<String> healthScopes() {
+        Set<String> scopes = new LinkedHashSet<>();
+        for (KeySpec key : config.activeKeys()) {
+            scopes.add(key.keyId());
+            for (String model : key.models()) {
+                scopes.add(dev.llmrotate.health.HealthScope.of(key.keyId(), model));
+            }
+        }
+        return scopes;
+    }
+
     Set<String> activeKeyIds() {
         Set<String> ids = new LinkedHashSet<>();
         config.activeKeys().forEach(k -> ids.add(k.keyId()));

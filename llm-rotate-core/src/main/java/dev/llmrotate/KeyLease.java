@@ -6,7 +6,6 @@ import dev.llmrotate.config.ProviderSettings;
 import dev.llmrotate.config.SecretRef;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.error.LlmRotateException;
-import dev.llmrotate.health.HealthPolicy;
 import dev.llmrotate.observe.CallRecord;
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
@@ -25,6 +24,9 @@ public final class KeyLease implements AutoCloseable {
     private final Engine engine;
     private final KeySpec key;
     private final String model;
+    /** The (key, model) health scope, or null for a lease of any model. */
+    private final String modelScope;
+
     private final String secret;
     private final ProviderSettings settings;
     private final long token;
@@ -35,6 +37,7 @@ public final class KeyLease implements AutoCloseable {
             Engine engine,
             KeySpec key,
             String model,
+            String modelScope,
             String secret,
             ProviderSettings settings,
             long token,
@@ -42,6 +45,7 @@ public final class KeyLease implements AutoCloseable {
         this.engine = engine;
         this.key = key;
         this.model = model;
+        this.modelScope = modelScope;
         this.secret = secret;
         this.settings = settings;
         this.token = token;
@@ -79,8 +83,7 @@ public final class KeyLease implements AutoCloseable {
     /** The call succeeded and used {@code usage} tokens (counted against the key's tpm budget). */
     public void reportSuccess(Usage usage) {
         finish();
-        java.time.Instant now = engine.now();
-        engine.store().updateHealth(key.keyId(), h -> HealthPolicy.onSuccess(HealthPolicy.releaseTrial(h, token), now));
+        engine.healthBook().succeeded(key, modelScope, token);
         engine.completeCall(trace, key, model, usage == null ? Usage.NONE : usage);
     }
 
@@ -91,11 +94,7 @@ public final class KeyLease implements AutoCloseable {
     /** The call failed with {@code type}; {@code retryAfter} (or null) is the provider's hint. */
     public void reportError(ErrorType type, Duration retryAfter) {
         finish();
-        engine.store()
-                .updateHealth(
-                        key.keyId(),
-                        h -> HealthPolicy.releaseTrial(
-                                HealthPolicy.onFailure(h, type, retryAfter, engine.now(), settings), token));
+        engine.healthBook().failed(key, modelScope, type, retryAfter, settings, token);
         engine.finish(trace.failure(engine.now(), CallRecord.ERROR, type.wireName()));
     }
 
@@ -125,7 +124,7 @@ public final class KeyLease implements AutoCloseable {
     @Override
     public void close() {
         if (finished.compareAndSet(false, true)) {
-            engine.store().updateHealth(key.keyId(), h -> HealthPolicy.releaseTrial(h, token));
+            engine.healthBook().released(key, modelScope, token);
             engine.finish(trace.failure(engine.now(), CallRecord.CANCELLED, null));
         }
     }

@@ -16,6 +16,7 @@ import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.observe.EventBuffer;
 import dev.llmrotate.observe.UsageSummary;
 import dev.llmrotate.provider.ProviderAdapter;
+import dev.llmrotate.provider.ProviderReply;
 import dev.llmrotate.route.Route;
 import dev.llmrotate.select.KeySelector;
 import java.nio.file.Path;
@@ -84,18 +85,34 @@ public final class LlmRotate implements AutoCloseable {
     public ChatResponse chat(ChatRequest request) {
         ensureOpen();
         return CallLoop.toResponse(
-                engine, new CallLoop<>(engine, engine.state(), request, "chat", ProviderAdapter::send).run());
+                engine,
+                new CallLoop<ProviderReply>(engine, engine.state(), request, "chat").run(ProviderAdapter::send));
     }
 
-    /** {@link #chat(ChatRequest)} on the instance's executor (see {@link LlmRotateBuilder#executor}). */
+    /**
+     * {@link #chat(ChatRequest)} without blocking a thread: attempts are sent asynchronously and waits (backoff, a
+     * key coming back) are scheduled on the instance's executor (see {@link LlmRotateBuilder#executor}), which also
+     * completes the future. {@code cancel(true)} on the future aborts the request in flight and records the call
+     * as {@code cancelled}, without any verdict on the key.
+     */
     public CompletableFuture<ChatResponse> chatAsync(ChatRequest request) {
         return chatAsync(request, asyncExecutor);
     }
 
-    /** {@link #chat(ChatRequest)} on {@code executor} (a virtual-thread executor suits it on Java 21+). */
+    /** {@link #chatAsync(ChatRequest)} with waits scheduled and the future completed on {@code executor}. */
     public CompletableFuture<ChatResponse> chatAsync(ChatRequest request, Executor executor) {
         ensureOpen();
-        return CompletableFuture.supplyAsync(() -> chat(request), executor);
+        CompletableFuture<CallLoop.Outcome<ProviderReply>> call = new CallLoop<ProviderReply>(
+                        engine, engine.state(), request, "chat")
+                .runAsync(ProviderAdapter::sendAsync, executor);
+        CompletableFuture<ChatResponse> response = call.thenApply(outcome -> CallLoop.toResponse(engine, outcome));
+        // Cancelling what the caller holds cancels the call underneath.
+        response.whenComplete((r, failure) -> {
+            if (failure instanceof java.util.concurrent.CancellationException) {
+                call.cancel(true);
+            }
+        });
+        return response;
     }
 
     /**
@@ -107,7 +124,7 @@ public final class LlmRotate implements AutoCloseable {
         ensureOpen();
         EngineState state = engine.state();
         CallLoop.Outcome<OpenedStream> outcome =
-                new CallLoop<>(engine, state, request, "chat_stream", OpenedStream::open).run();
+                new CallLoop<OpenedStream>(engine, state, request, "chat_stream").run(OpenedStream::open);
         return new ChatStream(
                 engine, outcome, state.config.provider(outcome.route().provider()));
     }
@@ -139,14 +156,9 @@ public final class LlmRotate implements AutoCloseable {
         ensureOpen();
         return CallLoop.toResponse(
                 engine,
-                new CallLoop<>(
-                                engine,
-                                engine.state(),
-                                request.toChatRequest(),
-                                "generate_content",
-                                ProviderAdapter::send,
-                                GoogleRoutes::only)
-                        .run());
+                new CallLoop<ProviderReply>(
+                                engine, engine.state(), request.toChatRequest(), "generate_content", GoogleRoutes::only)
+                        .run(ProviderAdapter::send));
     }
 
     /**
@@ -156,14 +168,9 @@ public final class LlmRotate implements AutoCloseable {
     public ChatStream generateContentStream(GenerateContentRequest request) {
         ensureOpen();
         EngineState state = engine.state();
-        CallLoop.Outcome<OpenedStream> outcome = new CallLoop<>(
-                        engine,
-                        state,
-                        request.toChatRequest(),
-                        "generate_content_stream",
-                        OpenedStream::open,
-                        GoogleRoutes::only)
-                .run();
+        CallLoop.Outcome<OpenedStream> outcome = new CallLoop<OpenedStream>(
+                        engine, state, request.toChatRequest(), "generate_content_stream", GoogleRoutes::only)
+                .run(OpenedStream::open);
         return new ChatStream(
                 engine, outcome, state.config.provider(outcome.route().provider()));
     }
@@ -219,14 +226,12 @@ public final class LlmRotate implements AutoCloseable {
                 throw e;
             }
             String secret = engine.secrets().resolveOrWarn(selection.key());
+            String modelScope = route.modelScope(route.keys().indexOf(selection.key()));
             if (secret != null) {
                 trace.lease(selection.key(), secret, model);
-                return new KeyLease(
-                        engine, selection.key(), model, secret, state.config.provider(provider), token, trace);
+                return new KeyLease(engine, selection.key(), model, modelScope, secret, route.settings(), token, trace);
             }
-            engine.store()
-                    .updateHealth(
-                            selection.key().keyId(), h -> dev.llmrotate.health.HealthPolicy.releaseTrial(h, token));
+            engine.healthBook().released(selection.key(), modelScope, token);
             skipped.add(selection.key().keyId());
         }
     }
@@ -284,7 +289,7 @@ public final class LlmRotate implements AutoCloseable {
         engine.resetKey(keyId);
     }
 
-    /** Stops the instance: later calls fail with {@link ConfigurationException}; an owned executor is shut down. */
+    /** Stops the instance: later calls fail with {@link IllegalStateException}; an owned executor is shut down. */
     @Override
     public void close() {
         closed = true;
@@ -296,7 +301,7 @@ public final class LlmRotate implements AutoCloseable {
 
     private void ensureOpen() {
         if (closed) {
-            throw new ConfigurationException("this LlmRotate instance is closed");
+            throw new IllegalStateException("this LlmRotate instance is closed");
         }
     }
 

@@ -31,7 +31,10 @@ public abstract class EngineTestSupport {
         openai.close();
     }
 
-    /** A configuration on the fake server with fast backoff, no waiting for keys and a 10 s call deadline. */
+    /**
+     * A configuration on the fake server with fast backoff, no waiting for keys (neither before a fallback nor at
+     * the end) and a 10 s call deadline.
+     */
     protected LlmRotateConfig.Builder config(SelectionStrategyType strategy, KeySpec... keys) {
         return LlmRotateConfig.builder()
                 .keys(List.of(keys))
@@ -39,7 +42,8 @@ public abstract class EngineTestSupport {
                 .strategy(strategy)
                 .defaults(d -> d.withBackoff(Duration.ofMillis(1), Duration.ofMillis(5))
                         .withCallDeadline(Duration.ofSeconds(10))
-                        .withMaxWaitForKey(Duration.ZERO));
+                        .withMaxWaitForKey(Duration.ZERO)
+                        .withWaitBeforeFallback(Duration.ZERO));
     }
 
     protected LlmRotate engine(LlmRotateConfig config) {

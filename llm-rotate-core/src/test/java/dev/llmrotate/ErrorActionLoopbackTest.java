@@ -28,8 +28,14 @@ class ErrorActionLoopbackTest extends EngineTestSupport {
     static Stream<Arguments> rotatingFailures() {
         return Stream.of(
                 Arguments.of(
-                        "429 rate limit",
+                        "429 rate limit, short retry-after (rests exactly as long as the provider said)",
                         FakeResponse.rateLimited(Duration.ofSeconds(2)),
+                        ErrorType.RATE_LIMIT,
+                        KeyState.COOLDOWN,
+                        Duration.ofSeconds(2)),
+                Arguments.of(
+                        "429 rate limit without retry-after (the provider's cooldown_seconds)",
+                        FakeResponse.error(429, "requests", "rate_limit_exceeded", "Rate limit reached"),
                         ErrorType.RATE_LIMIT,
                         KeyState.COOLDOWN,
                         Duration.ofSeconds(30)),
@@ -65,8 +71,8 @@ class ErrorActionLoopbackTest extends EngineTestSupport {
                         "404 model_not_found",
                         FakeResponse.error(404, "invalid_request_error", "model_not_found", "The model does not exist"),
                         ErrorType.MODEL_UNAVAILABLE,
-                        KeyState.ACTIVE,
-                        null));
+                        KeyState.COOLDOWN,
+                        Duration.ofSeconds(30)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -94,9 +100,9 @@ class ErrorActionLoopbackTest extends EngineTestSupport {
         if (restFor != null) {
             assertThat(a.availableAt()).isEqualTo(clock.instant().plus(restFor));
         }
-        // The failed key is not chosen again while it rests (model_unavailable only skips it for that call).
+        // The failed key is not chosen again while it rests.
         lm.chat("gpt-4o-mini", HI);
-        assertThat(openai.requestCount(secret("a"))).isEqualTo(restFor == null ? 2 : 1);
+        assertThat(openai.requestCount(secret("a"))).isEqualTo(1);
     }
 
     static Stream<Arguments> transientFailures() {
@@ -127,14 +133,16 @@ class ErrorActionLoopbackTest extends EngineTestSupport {
 
         ChatResponse response = lm.chat("gpt-4o-mini", HI);
 
-        // The priority strategy retries the same key; the retry succeeds.
-        assertThat(response.content()).isEqualTo("from a");
+        // Even under the priority strategy, the retry goes to the other healthy key rather than the failing one.
+        assertThat(response.content()).isEqualTo("fake reply");
+        assertThat(response.keyId()).isEqualTo("b");
         assertThat(response.attempts()).isEqualTo(2);
         assertThat(response.rotations()).isZero();
-        assertThat(openai.requestCount(secret("b"))).isZero();
+        assertThat(openai.requestCount(secret("a"))).isEqualTo(1);
         HealthReport.KeyReport a = lm.health().key("a");
         assertThat(a.state()).isEqualTo(KeyState.ACTIVE);
-        assertThat(a.consecutiveFailures()).isZero();
+        assertThat(a.consecutiveFailures()).isEqualTo(1);
+        assertThat(a.models().get("gpt-4o-mini").consecutiveFailures()).isEqualTo(1);
         assertThat(a.recentFailures()).isEqualTo(1);
         assertThat(a.lastErrorType()).isEqualTo(type.wireName());
     }

@@ -41,8 +41,10 @@ class LifecycleLoopbackTest extends EngineTestSupport {
                 .build());
         lm.chat("gpt-4o-mini", HI); // a cools down, b is quarantined, c answers
         clock.advance(Duration.ofSeconds(300));
-        lm.chat("gpt-4o-mini", HI); // a's probation fails: quarantined; b's second auth failure: disabled
-        assertThat(lm.health().key("a").state()).isEqualTo(KeyState.QUARANTINE);
+        lm.chat(
+                "gpt-4o-mini",
+                HI); // a's probation gets a rate limit: cools down again; b's second auth failure: disabled
+        assertThat(lm.health().key("a").state()).isEqualTo(KeyState.COOLDOWN);
         assertThat(lm.health().key("b").state()).isEqualTo(KeyState.DISABLED);
 
         LlmRotateConfig next = config(
@@ -55,7 +57,7 @@ class LifecycleLoopbackTest extends EngineTestSupport {
 
         assertThat(lm.config()).isSameAs(next);
         assertThat(lm.health().keys()).extracting(k -> k.keyId()).containsExactly("a", "b", "d");
-        assertThat(lm.health().key("a").state()).isEqualTo(KeyState.QUARANTINE);
+        assertThat(lm.health().key("a").state()).isEqualTo(KeyState.COOLDOWN);
         assertThat(lm.health().key("b").state()).isEqualTo(KeyState.ACTIVE);
         assertThat(lm.health().key("b").consecutiveFailures()).isZero();
     }
@@ -99,7 +101,7 @@ class LifecycleLoopbackTest extends EngineTestSupport {
 
     @Test
     void aCooldownLongerThanTheWaitBudgetIsNotWaitedFor() {
-        openai.byDefault().always(FakeResponse.rateLimited(Duration.ofSeconds(1)));
+        openai.byDefault().always(FakeResponse.rateLimited(Duration.ofSeconds(30)));
         LlmRotate lm = engine(config(SelectionStrategyType.PRIORITY, Keys.openai("a"))
                 .defaults(d -> d.withMaxWaitForKey(Duration.ofSeconds(5)))
                 .build());
@@ -135,7 +137,7 @@ class LifecycleLoopbackTest extends EngineTestSupport {
                 config(SelectionStrategyType.ROUND_ROBIN, Keys.openai("a")).build());
         lm.close();
         assertThatThrownBy(() -> lm.chat("gpt-4o-mini", HI))
-                .isInstanceOf(ConfigurationException.class)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
     }
 

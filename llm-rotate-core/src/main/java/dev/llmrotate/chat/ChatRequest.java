@@ -1,6 +1,8 @@
 package dev.llmrotate.chat;
 
+import dev.llmrotate.config.StreamRecovery;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +20,7 @@ import java.util.Objects;
  * @param maxRetries overrides {@code defaults.max_retries} for this call, or null
  * @param deadline overrides {@code defaults.call_deadline} for this call, or null
  * @param extra further provider parameters passed through into the request body as they are
+ * @param streamRecovery overrides the provider's (or model's) {@code stream_recovery} for this call, or null
  */
 public record ChatRequest(
         String model,
@@ -28,7 +31,8 @@ public record ChatRequest(
         Double topP,
         Integer maxRetries,
         Duration deadline,
-        Map<String, Object> extra) {
+        Map<String, Object> extra,
+        StreamRecovery streamRecovery) {
 
     public ChatRequest {
         Objects.requireNonNull(model, "model");
@@ -52,7 +56,7 @@ public record ChatRequest(
     }
 
     public static ChatRequest of(String model, List<ChatMessage> messages) {
-        return new ChatRequest(model, messages, null, null, null, null, null, null, Map.of());
+        return new ChatRequest(model, messages, null, null, null, null, null, null, Map.of(), null);
     }
 
     public static Builder builder(String model) {
@@ -62,7 +66,31 @@ public record ChatRequest(
     /** A copy of this request for another model (used when a fallback target names its own model id). */
     public ChatRequest withModel(String otherModel) {
         return new ChatRequest(
-                otherModel, messages, provider, maxTokens, temperature, topP, maxRetries, deadline, extra);
+                otherModel,
+                messages,
+                provider,
+                maxTokens,
+                temperature,
+                topP,
+                maxRetries,
+                deadline,
+                extra,
+                streamRecovery);
+    }
+
+    /** A copy of this request with other messages (a stream recovery adds the partial answer as a prefill). */
+    public ChatRequest withMessages(List<ChatMessage> otherMessages) {
+        return new ChatRequest(
+                model,
+                otherMessages,
+                provider,
+                maxTokens,
+                temperature,
+                topP,
+                maxRetries,
+                deadline,
+                extra,
+                streamRecovery);
     }
 
     /** Builds a {@link ChatRequest}. */
@@ -75,24 +103,46 @@ public record ChatRequest(
         private Double topP;
         private Integer maxRetries;
         private Duration deadline;
+        private StreamRecovery streamRecovery;
         private final Map<String, Object> extra = new LinkedHashMap<>();
 
         private Builder(String model) {
             this.model = model;
         }
 
+        /** Replaces the messages added so far. */
         public Builder messages(List<ChatMessage> messages) {
-            this.messages = messages;
+            this.messages = new ArrayList<>(messages);
             return this;
         }
 
+        /** Replaces the messages added so far. */
         public Builder messages(ChatMessage... messages) {
-            this.messages = List.of(messages);
+            return messages(List.of(messages));
+        }
+
+        /** Adds one message after those added so far. */
+        public Builder message(ChatMessage message) {
+            if (!(messages instanceof ArrayList)) {
+                messages = new ArrayList<>(messages);
+            }
+            messages.add(Objects.requireNonNull(message, "message"));
             return this;
         }
 
+        /** Adds a user message after those added so far. */
         public Builder user(String text) {
-            return messages(List.of(ChatMessage.user(text)));
+            return message(ChatMessage.user(text));
+        }
+
+        /** Adds a system message after those added so far. */
+        public Builder system(String text) {
+            return message(ChatMessage.system(text));
+        }
+
+        /** Adds an assistant message after those added so far. */
+        public Builder assistant(String text) {
+            return message(ChatMessage.assistant(text));
         }
 
         public Builder provider(String provider) {
@@ -125,6 +175,12 @@ public record ChatRequest(
             return this;
         }
 
+        /** Overrides {@code stream_recovery} for this call (streamed calls only). */
+        public Builder streamRecovery(StreamRecovery mode) {
+            this.streamRecovery = mode;
+            return this;
+        }
+
         public Builder extra(String name, Object value) {
             extra.put(name, value);
             return this;
@@ -132,7 +188,16 @@ public record ChatRequest(
 
         public ChatRequest build() {
             return new ChatRequest(
-                    model, messages, provider, maxTokens, temperature, topP, maxRetries, deadline, extra);
+                    model,
+                    messages,
+                    provider,
+                    maxTokens,
+                    temperature,
+                    topP,
+                    maxRetries,
+                    deadline,
+                    extra,
+                    streamRecovery);
         }
     }
 }

@@ -10,18 +10,24 @@ import java.time.Instant;
  * {@code StateStore} can apply them atomically.
  *
  * <pre>
- * ACTIVE     --rate_limit-->                 COOLDOWN   (cooldown, lengthened by Retry-After up to its cap)
- * ACTIVE     --quota_exhausted-->            QUARANTINE (quota_quarantine)
+ * key-wide (the key id's scope):
+ * ACTIVE     --quota_exhausted-->            QUARANTINE (quota_quarantine, or a longer Retry-After)
  * ACTIVE     --invalid_auth/permission-->    QUARANTINE (quarantine), one auth strike
- * ACTIVE     --max_consecutive_failures-->   QUARANTINE (quarantine)
- * COOLDOWN/QUARANTINE --deadline passes-->   PROBATION  (evaluated lazily)
- * PROBATION  --success-->                    ACTIVE     (counters and strikes cleared)
- * PROBATION  --key-level failure-->          QUARANTINE
  * PROBATION  --auth failure with a strike--> DISABLED   (failed auth again after its quarantine)
+ * per (key, model):
+ * ACTIVE     --rate_limit-->                 COOLDOWN   (Retry-After as given, capped; else cooldown)
+ * ACTIVE     --model_unavailable-->          COOLDOWN   (cooldown)
+ * ACTIVE     --5xx/timeout with Retry-After-> COOLDOWN   (Retry-After, capped)
+ * ACTIVE     --max_consecutive_failures-->   COOLDOWN   (recovery_probe, doubled per failed probe, up to quarantine)
+ * PROBATION  --rate_limit-->                 COOLDOWN   (as from ACTIVE)
+ * PROBATION  --transient failure-->          COOLDOWN   (the next, doubled probe interval)
+ * both:
+ * COOLDOWN/QUARANTINE --deadline passes-->   PROBATION  (evaluated lazily; one trial call at a time)
+ * PROBATION  --success-->                    ACTIVE     (counters, strikes and probe intervals cleared)
  * </pre>
  *
- * Transient failures (timeouts, 5xx, connection errors) only count towards {@code max_consecutive_failures}: a
- * provider-wide outage quarantines keys for a while but never disables them. The later deadline always wins.
+ * Transient failures never disable a key: a provider-wide outage rests (key, model) scopes for growing intervals
+ * and heals by itself. The later deadline always wins: a newer, shorter signal never shortens a rest.
  */
 public final class HealthPolicy {
     /** Failures are counted in tumbling windows of this length for {@link KeyHealth#recentFailures()}. */
@@ -85,6 +91,7 @@ public final class HealthPolicy {
                 && h.consecutiveFailures() == 0
                 && h.authStrikes() == 0
                 && h.trialHolder() == 0
+                && h.outageRests() == 0
                 && h.lastSuccessAt() != null
                 && !h.lastSuccessAt().isBefore(now.minusSeconds(1))) {
             return h; // nothing to change: lets stores skip the write on the common path
@@ -105,20 +112,31 @@ public final class HealthPolicy {
     }
 
     /**
-     * A failed attempt of type {@code type}. {@code retryAfter} is the provider's hint or null; it lengthens a rest
-     * up to {@code settings.maxRetryAfter()}.
+     * A failed attempt of type {@code type}, applied to the scope the failure belongs to (the key for key-wide
+     * failures, the (key, model) for the others; see {@link ErrorType#keyWide()}). {@code retryAfter} is the
+     * provider's hint or null: it sets a rest to exactly what the provider said, capped by {@code
+     * settings.maxRetryAfter()}; without one a rate limit rests {@code settings.cooldown()}. A rest already running
+     * to a later deadline keeps it.
      */
     public static KeyHealth onFailure(
             KeyHealth h, ErrorType type, Duration retryAfter, Instant now, ProviderSettings settings) {
+        if (type == ErrorType.MODEL_UNAVAILABLE) {
+            // Not a fault of the connection: no consecutive failure, but the (key, model) rests so that other calls
+            // do not keep asking a key for a model it cannot serve; probed again after the rest.
+            return rest(
+                    recordOnly(h, type, now, false).withTrial(0, null),
+                    KeyState.COOLDOWN,
+                    restEnd(now, settings.cooldown(), retryAfter, settings));
+        }
         if (!countsAgainstKey(type)) {
-            return type == ErrorType.MODEL_UNAVAILABLE ? recordOnly(h, type, now, false) : h;
+            return h;
         }
         KeyState before = effectiveState(h, now);
         KeyHealth counted = recordOnly(h, type, now, true).withTrial(0, null);
         if (before == KeyState.DISABLED) {
             return counted;
         }
-        Duration hint = retryAfter == null ? Duration.ZERO : min(retryAfter, settings.maxRetryAfter());
+        Duration hint = capped(retryAfter, settings);
         switch (type) {
             case INVALID_AUTH, PERMISSION_DENIED -> {
                 if (before == KeyState.QUARANTINE || before == KeyState.COOLDOWN) {
@@ -135,19 +153,52 @@ public final class HealthPolicy {
                 return rest(counted, KeyState.QUARANTINE, now.plus(max(settings.quotaQuarantine(), hint)));
             }
             case RATE_LIMIT -> {
-                if (before == KeyState.PROBATION) {
-                    return rest(counted, KeyState.QUARANTINE, now.plus(max(settings.quarantine(), hint)));
-                }
-                return rest(counted, KeyState.COOLDOWN, now.plus(max(settings.cooldown(), hint)));
+                // Also in PROBATION: a rate limit says "not now", not "broken".
+                return rest(counted, KeyState.COOLDOWN, restEnd(now, settings.cooldown(), retryAfter, settings));
             }
             default -> {
-                // Transient: only the run of failures matters.
-                if (counted.consecutiveFailures() >= settings.maxConsecutiveFailures()) {
-                    return rest(counted, KeyState.QUARANTINE, now.plus(settings.quarantine()));
+                // Transient (5xx, timeouts, connection errors, a broken stream). A failed probe, or a run of
+                // max_consecutive_failures, rests the scope for a short interval that doubles with every further
+                // failed probe, up to the quarantine: an outage heals within seconds of its end.
+                if (before == KeyState.COOLDOWN || before == KeyState.QUARANTINE) {
+                    // Calls in flight when the scope began to rest: the same news again, no further escalation.
+                    return retryAfter == null ? counted : rest(counted, KeyState.COOLDOWN, now.plus(hint));
+                }
+                if (before == KeyState.PROBATION
+                        || counted.consecutiveFailures() >= settings.maxConsecutiveFailures()) {
+                    Duration probe = probeInterval(h.outageRests(), settings);
+                    return rest(counted, KeyState.COOLDOWN, now.plus(max(probe, hint)))
+                            .withOutageRests(Math.min(h.outageRests() + 1, 30));
+                }
+                if (retryAfter != null) {
+                    // A 503/529 that says when to come back: not before then.
+                    return rest(counted, KeyState.COOLDOWN, now.plus(hint));
                 }
                 return counted;
             }
         }
+    }
+
+    /** {@code recovery_probe} doubled {@code rests} times, capped by {@code quarantine}. */
+    public static Duration probeInterval(int rests, ProviderSettings settings) {
+        Duration cap = settings.quarantine();
+        Duration interval = settings.recoveryProbe();
+        for (int i = 0; i < rests && interval.compareTo(cap) < 0; i++) {
+            interval = interval.multipliedBy(2);
+        }
+        return min(interval, cap);
+    }
+
+    /** The end of a rest: the provider's (capped) Retry-After when given, else {@code otherwise}. */
+    private static Instant restEnd(Instant now, Duration otherwise, Duration retryAfter, ProviderSettings settings) {
+        return now.plus(retryAfter == null ? otherwise : capped(retryAfter, settings));
+    }
+
+    private static Duration capped(Duration retryAfter, ProviderSettings settings) {
+        if (retryAfter == null || retryAfter.isNegative()) {
+            return Duration.ZERO;
+        }
+        return min(retryAfter, settings.maxRetryAfter());
     }
 
     /** Errors that say something about the key or its provider connection, as opposed to the request. */

@@ -25,13 +25,16 @@ public record HealthReport(Instant generatedAt, List<KeyReport> keys, Map<String
      * @param keyId the key's id
      * @param provider its provider
      * @param keyMask the masked secret ({@code sk-…9f2a}), or null when the secret cannot be resolved now
-     * @param state the effective state now (a finished cooldown shows as PROBATION)
-     * @param availableAt when the key can next be tried: now for a usable key, the rest's end, or null if DISABLED
-     * @param consecutiveFailures failures since the last success
-     * @param recentFailures failures in the current five-minute window
-     * @param lastErrorType the latest failure's type ({@code rate_limit}, ...), or null
+     * @param state the key-wide state now (auth, permission and quota faults; a finished rest shows as PROBATION)
+     * @param availableAt when the key can next serve one of its models: now for a usable key, the end of its
+     *     shortest rest, or null if it never will by itself (DISABLED)
+     * @param consecutiveFailures key-wide failures since the last success
+     * @param recentFailures key-wide failures in the current five-minute window
+     * @param lastErrorType the latest key-wide failure's type ({@code invalid_auth}, ...), or null
      * @param lastFailureAt when it happened, or null
      * @param lastSuccessAt the latest success, or null
+     * @param models per model the key lists: its own health for that model (rate limits, outages and unavailable
+     *     models rest one model of a key while its other models serve)
      */
     public record KeyReport(
             String keyId,
@@ -43,7 +46,34 @@ public record HealthReport(Instant generatedAt, List<KeyReport> keys, Map<String
             int recentFailures,
             String lastErrorType,
             Instant lastFailureAt,
-            Instant lastSuccessAt) {}
+            Instant lastSuccessAt,
+            Map<String, ModelReport> models) {
+        public KeyReport {
+            models = models == null
+                    ? Map.of()
+                    : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
+        }
+    }
+
+    /**
+     * One model of a key.
+     *
+     * @param state the (key, model) state now: COOLDOWN after a rate limit, an unavailable model or a run of
+     *     failures, PROBATION once that rest is over, else ACTIVE
+     * @param availableAt when the key can next serve this model (key-wide state and budgets included), or null if
+     *     never by itself
+     * @param consecutiveFailures failures of this model since its last success
+     * @param recentFailures failures of this model in the current five-minute window
+     * @param lastErrorType the latest failure's type on this model, or null
+     * @param lastFailureAt when it happened, or null
+     */
+    public record ModelReport(
+            KeyState state,
+            Instant availableAt,
+            int consecutiveFailures,
+            int recentFailures,
+            String lastErrorType,
+            Instant lastFailureAt) {}
 
     /**
      * One provider.

@@ -25,6 +25,15 @@ public interface ProviderAdapter {
     ProviderReply send(Attempt attempt);
 
     /**
+     * Sends one attempt without blocking the caller; the future completes with the reply or fails with a classified
+     * {@link ProviderException}, within {@link Attempt#timeout()}. Cancelling it aborts the exchange. This default
+     * runs {@link #send} on the common pool, for adapters that have no asynchronous client.
+     */
+    default java.util.concurrent.CompletableFuture<ProviderReply> sendAsync(Attempt attempt) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> send(attempt));
+    }
+
+    /**
      * Opens a stream for one attempt: returns once the provider accepted the request (a 2xx status), or throws a
      * classified {@link ProviderException} for an error answered before the stream started. Must return or throw
      * within {@link Attempt#timeout()}. Adapters that cannot stream keep this default.

@@ -37,7 +37,7 @@ final class HealthAwareStrategy implements SelectionStrategy {
     /** Priority dominates; health orders keys within a priority. */
     private static long score(Candidate c) {
         long health = (c.state() == KeyState.ACTIVE ? 0 : -1_000_000L)
-                - 1_000L * Math.min(c.health().consecutiveFailures(), 999)
+                - 1_000L * Math.min(c.consecutiveFailures(), 999)
                 - Math.min(c.recentFailures(), 999);
         return (long) c.key().priority() * 10_000_000L + health;
     }

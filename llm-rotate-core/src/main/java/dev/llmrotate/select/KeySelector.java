@@ -34,8 +34,9 @@ public final class KeySelector {
     }
 
     /**
-     * Claims a key of {@code route} for the call {@code callToken}, skipping {@code excluded} key ids; null when no
-     * key can serve now.
+     * Claims a key of {@code route} for the call {@code callToken}, skipping keys whose id or (key, model) scope is in
+     * {@code excluded}; null when no
+     * key can serve now. A key serves when both its key-wide health and its health for the route's model allow it.
      *
      * @param trialExpiresAt when a claimed trial slot is given up if the call never reports back
      */
@@ -47,29 +48,42 @@ public final class KeySelector {
         List<Candidate> candidates = new ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
             KeySpec key = keys.get(i);
-            if (excluded.contains(key.keyId())) {
+            String modelScope = route.modelScope(i);
+            if (isExcluded(excluded, key, modelScope)) {
                 continue;
             }
-            KeyHealth health = store.health(key.keyId());
-            if (!HealthPolicy.selectable(health, now) || !withinBudget(key, nowMillis)) {
+            KeyHealth keyHealth = store.health(key.keyId());
+            if (!HealthPolicy.selectable(keyHealth, now)) {
                 continue;
             }
+            KeyHealth modelHealth = modelScope == null ? KeyHealth.INITIAL : store.health(modelScope);
+            if (!HealthPolicy.selectable(modelHealth, now) || !withinBudget(key, nowMillis)) {
+                continue;
+            }
+            boolean probation = HealthPolicy.effectiveState(keyHealth, now) == KeyState.PROBATION
+                    || HealthPolicy.effectiveState(modelHealth, now) == KeyState.PROBATION;
             candidates.add(new Candidate(
                     key,
                     i,
-                    health,
-                    HealthPolicy.effectiveState(health, now),
-                    HealthPolicy.recentFailures(health, now)));
+                    probation ? KeyState.PROBATION : KeyState.ACTIVE,
+                    keyHealth.consecutiveFailures() + modelHealth.consecutiveFailures(),
+                    HealthPolicy.recentFailures(keyHealth, now) + HealthPolicy.recentFailures(modelHealth, now)));
         }
         while (!candidates.isEmpty()) {
             int index = candidates.size() == 1 ? 0 : strategy.pick(candidates, keys.size(), route.scope());
             Candidate pick = candidates.remove(index);
-            Selection claimed = claim(pick, callToken, now, trialExpiresAt);
+            Selection claimed = claim(pick, route.modelScope(pick.position()), callToken, now, trialExpiresAt);
             if (claimed != null) {
                 return claimed;
             }
         }
         return null;
+    }
+
+    /** Whether the call excluded the key itself or its (key, model) scope. */
+    private static boolean isExcluded(Set<String> excluded, KeySpec key, String modelScope) {
+        return !excluded.isEmpty()
+                && (excluded.contains(key.keyId()) || (modelScope != null && excluded.contains(modelScope)));
     }
 
     private boolean withinBudget(KeySpec key, long nowMillis) {
@@ -80,24 +94,48 @@ public final class KeySelector {
                 || store.nextRequestSlot(key.keyId(), key.rateLimitRpm(), nowMillis) <= nowMillis;
     }
 
-    private Selection claim(Candidate pick, long callToken, Instant now, Instant trialExpiresAt) {
+    /**
+     * Claims the pick: the PROBATION trial slot of each of its scopes that is on probation, then one request of its
+     * rpm budget; gives back what it took when a later step fails.
+     */
+    private Selection claim(Candidate pick, String modelScope, long callToken, Instant now, Instant trialExpiresAt) {
         String keyId = pick.key().keyId();
         boolean trial = pick.state() == KeyState.PROBATION;
+        boolean keyTrial = false;
+        boolean modelTrial = false;
         if (trial) {
-            KeyHealth after =
-                    store.updateHealth(keyId, h -> HealthPolicy.claimTrial(h, callToken, now, trialExpiresAt));
-            if (after.trialHolder() != callToken) {
+            keyTrial = HealthPolicy.effectiveState(store.health(keyId), now) == KeyState.PROBATION;
+            if (keyTrial && !claimTrial(keyId, callToken, now, trialExpiresAt)) {
+                return null;
+            }
+            modelTrial = modelScope != null
+                    && HealthPolicy.effectiveState(store.health(modelScope), now) == KeyState.PROBATION;
+            if (modelTrial && !claimTrial(modelScope, callToken, now, trialExpiresAt)) {
+                release(keyTrial ? keyId : null, null, callToken);
                 return null;
             }
         }
         Integer rpm = pick.key().rateLimitRpm();
         if (rpm != null && !store.tryAcquireRequest(keyId, rpm, now.toEpochMilli())) {
-            if (trial) {
-                store.updateHealth(keyId, h -> HealthPolicy.releaseTrial(h, callToken));
-            }
+            release(keyTrial ? keyId : null, modelTrial ? modelScope : null, callToken);
             return null;
         }
         return new Selection(pick.key(), trial);
+    }
+
+    private boolean claimTrial(String scope, long callToken, Instant now, Instant trialExpiresAt) {
+        return store.updateHealth(scope, h -> HealthPolicy.claimTrial(h, callToken, now, trialExpiresAt))
+                        .trialHolder()
+                == callToken;
+    }
+
+    private void release(String keyScope, String modelScope, long callToken) {
+        if (keyScope != null) {
+            store.updateHealth(keyScope, h -> HealthPolicy.releaseTrial(h, callToken));
+        }
+        if (modelScope != null) {
+            store.updateHealth(modelScope, h -> HealthPolicy.releaseTrial(h, callToken));
+        }
     }
 
     /**
@@ -108,25 +146,49 @@ public final class KeySelector {
     public Instant earliestAvailable(Route route, Set<String> excluded) {
         Instant now = clock.instant();
         Instant earliest = null;
-        for (KeySpec key : route.keys()) {
-            if (excluded.contains(key.keyId())) {
+        List<KeySpec> keys = route.keys();
+        for (int i = 0; i < keys.size(); i++) {
+            KeySpec key = keys.get(i);
+            if (isExcluded(excluded, key, route.modelScope(i))) {
                 continue;
             }
-            KeyHealth health = store.health(key.keyId());
-            Instant at = HealthPolicy.availableAt(health, now);
+            Instant at = availableAt(key, route.modelScope(i), now);
             if (at == null) {
                 continue;
             }
-            if (HealthPolicy.effectiveState(health, now) == KeyState.PROBATION && at.isAfter(now)) {
-                // A trial call is under way and usually ends long before its slot would expire: look again soon.
-                at = min(at, now.plus(TRIAL_POLL));
-            }
-            at = withinBudgetAt(key, at, now);
             if (earliest == null || at.isBefore(earliest)) {
                 earliest = at;
             }
         }
         return earliest;
+    }
+
+    /**
+     * When a key can next serve the model of {@code modelScope} (any model when null), from its key-wide and model
+     * health and its budgets; null when it never will by itself (disabled).
+     */
+    public Instant availableAt(KeySpec key, String modelScope, Instant now) {
+        Instant at = scopeAvailableAt(store.health(key.keyId()), now);
+        if (at == null) {
+            return null;
+        }
+        if (modelScope != null) {
+            Instant modelAt = scopeAvailableAt(store.health(modelScope), now);
+            if (modelAt == null) {
+                return null;
+            }
+            at = max(at, modelAt);
+        }
+        return withinBudgetAt(key, at, now);
+    }
+
+    private static Instant scopeAvailableAt(KeyHealth health, Instant now) {
+        Instant at = HealthPolicy.availableAt(health, now);
+        if (at != null && HealthPolicy.effectiveState(health, now) == KeyState.PROBATION && at.isAfter(now)) {
+            // A trial call is under way and usually ends long before its slot would expire: look again soon.
+            at = min(at, now.plus(TRIAL_POLL));
+        }
+        return at;
     }
 
     /**

@@ -46,13 +46,17 @@ class HealthPolicyTest {
     }
 
     @Test
-    void retryAfterLengthensACooldownButNeverShortensItAndIsCapped() {
+    void retryAfterSetsTheCooldownToWhatTheProviderSaidCapped() {
         assertThat(fail(KeyHealth.INITIAL, ErrorType.RATE_LIMIT, Duration.ofSeconds(90), T0)
                         .until())
                 .isEqualTo(T0.plusSeconds(90));
+        // Shorter than cooldown_seconds: the provider knows best.
         assertThat(fail(KeyHealth.INITIAL, ErrorType.RATE_LIMIT, Duration.ofSeconds(2), T0)
                         .until())
-                .isEqualTo(T0.plusSeconds(30));
+                .isEqualTo(T0.plusSeconds(2));
+        assertThat(fail(KeyHealth.INITIAL, ErrorType.RATE_LIMIT, Duration.ofMillis(1500), T0)
+                        .until())
+                .isEqualTo(T0.plusMillis(1500));
         assertThat(fail(KeyHealth.INITIAL, ErrorType.RATE_LIMIT, Duration.ofDays(3), T0)
                         .until())
                 .isEqualTo(T0.plus(openai.maxRetryAfter()));
@@ -119,24 +123,48 @@ class HealthPolicyTest {
     }
 
     @Test
-    void aKeyLevelFailureDuringProbationQuarantines() {
+    void aRateLimitDuringProbationIsAnotherCooldownNotAQuarantine() {
         KeyHealth cooled = fail(KeyHealth.INITIAL, ErrorType.RATE_LIMIT, null, T0);
         Instant back = T0.plusSeconds(30);
         KeyHealth trial = HealthPolicy.claimTrial(cooled, 3, back, back.plusSeconds(60));
-        KeyHealth failed = fail(trial, ErrorType.RATE_LIMIT, null, back.plusSeconds(1));
-        assertThat(failed.state()).isEqualTo(KeyState.QUARANTINE);
-        assertThat(failed.until()).isEqualTo(back.plusSeconds(301));
+        KeyHealth failed = fail(trial, ErrorType.RATE_LIMIT, Duration.ofSeconds(4), back.plusSeconds(1));
+        assertThat(failed.state()).isEqualTo(KeyState.COOLDOWN);
+        assertThat(failed.until()).isEqualTo(back.plusSeconds(5));
         assertThat(failed.trialHolder()).isZero();
     }
 
     @Test
-    void aTransientFailureDuringProbationFreesTheTrialWithoutQuarantine() {
+    void quotaExhaustionDuringProbationQuarantines() {
+        KeyHealth cooled = fail(KeyHealth.INITIAL, ErrorType.QUOTA_EXHAUSTED, null, T0);
+        Instant back = T0.plus(openai.quotaQuarantine());
+        KeyHealth trial = HealthPolicy.claimTrial(cooled, 3, back, back.plusSeconds(60));
+        KeyHealth failed = fail(trial, ErrorType.QUOTA_EXHAUSTED, null, back.plusSeconds(1));
+        assertThat(failed.state()).isEqualTo(KeyState.QUARANTINE);
+        assertThat(failed.until()).isEqualTo(back.plusSeconds(1).plus(openai.quotaQuarantine()));
+    }
+
+    @Test
+    void aServerErrorWithRetryAfterRestsAtLeastThatLong() {
+        KeyHealth h = fail(KeyHealth.INITIAL, ErrorType.TRANSIENT_SERVER_ERROR, Duration.ofSeconds(7), T0);
+        assertThat(h.state()).isEqualTo(KeyState.COOLDOWN);
+        assertThat(h.until()).isEqualTo(T0.plusSeconds(7));
+        assertThat(h.consecutiveFailures()).isEqualTo(1);
+        // Without one, a single 5xx only counts.
+        assertThat(fail(KeyHealth.INITIAL, ErrorType.TRANSIENT_SERVER_ERROR, null, T0)
+                        .state())
+                .isEqualTo(KeyState.ACTIVE);
+    }
+
+    @Test
+    void aTransientFailureDuringProbationRestsForTheNextProbeInterval() {
         KeyHealth cooled = fail(KeyHealth.INITIAL, ErrorType.RATE_LIMIT, null, T0);
         Instant back = T0.plusSeconds(30);
         KeyHealth trial = HealthPolicy.claimTrial(cooled, 3, back, back.plusSeconds(60));
         KeyHealth failed = fail(trial, ErrorType.TRANSIENT_SERVER_ERROR, null, back.plusSeconds(1));
-        assertThat(HealthPolicy.effectiveState(failed, back.plusSeconds(1))).isEqualTo(KeyState.PROBATION);
-        assertThat(HealthPolicy.selectable(failed, back.plusSeconds(1))).isTrue();
+        assertThat(failed.state()).isEqualTo(KeyState.COOLDOWN);
+        assertThat(failed.until()).isEqualTo(back.plusSeconds(1).plus(openai.recoveryProbe()));
+        assertThat(failed.trialHolder()).isZero();
+        assertThat(failed.outageRests()).isEqualTo(1);
     }
 
     @Test
@@ -163,7 +191,7 @@ class HealthPolicyTest {
     }
 
     @Test
-    void maxConsecutiveTransientFailuresQuarantineButNeverDisable() {
+    void aRunOfTransientFailuresRestsForAProbeIntervalThatDoublesUpToTheQuarantineAndNeverDisables() {
         KeyHealth h = KeyHealth.INITIAL;
         for (int i = 1; i < openai.maxConsecutiveFailures(); i++) {
             h = fail(h, ErrorType.TIMEOUT, null, T0.plusSeconds(i));
@@ -171,9 +199,12 @@ class HealthPolicyTest {
             assertThat(h.consecutiveFailures()).isEqualTo(i);
         }
         h = fail(h, ErrorType.CONNECTION_ERROR, null, T0.plusSeconds(10));
-        assertThat(h.state()).isEqualTo(KeyState.QUARANTINE);
-        assertThat(h.until()).isEqualTo(T0.plusSeconds(310));
-        // A whole provider outage: many more rounds never reach DISABLED.
+        assertThat(h.state()).isEqualTo(KeyState.COOLDOWN);
+        assertThat(h.until()).isEqualTo(T0.plusSeconds(20)); // recovery_probe_seconds: 10
+        // Calls that were in flight when the rest began do not lengthen it.
+        assertThat(fail(h, ErrorType.TIMEOUT, null, T0.plusSeconds(11)).until()).isEqualTo(T0.plusSeconds(20));
+        // Each failed probe doubles the rest: 20, 40, 80, 160, then the 300 s quarantine caps it.
+        long[] expected = {20, 40, 80, 160, 300, 300, 300, 300, 300, 300};
         Instant t = T0;
         for (int round = 0; round < 10; round++) {
             t = t.plusSeconds(1000);
@@ -182,8 +213,15 @@ class HealthPolicyTest {
                     ErrorType.TRANSIENT_SERVER_ERROR,
                     null,
                     t);
-            assertThat(h.state()).isNotEqualTo(KeyState.DISABLED);
+            assertThat(h.state()).isEqualTo(KeyState.COOLDOWN);
+            assertThat(Duration.between(t, h.until()).toSeconds()).isEqualTo(expected[round]);
         }
+        // One success: back to ACTIVE, and the next outage starts again at the first probe interval.
+        Instant ok = h.until();
+        KeyHealth healed = HealthPolicy.onSuccess(HealthPolicy.claimTrial(h, 99, ok, ok.plusSeconds(5)), ok);
+        assertThat(healed.state()).isEqualTo(KeyState.ACTIVE);
+        assertThat(healed.outageRests()).isZero();
+        assertThat(HealthPolicy.probeInterval(healed.outageRests(), openai)).isEqualTo(Duration.ofSeconds(10));
     }
 
     @Test
@@ -201,9 +239,10 @@ class HealthPolicyTest {
     }
 
     @Test
-    void modelUnavailableIsCountedAsRecentButDoesNotChangeState() {
+    void modelUnavailableRestsTheScopeForTheCooldownWithoutCountingAConsecutiveFailure() {
         KeyHealth h = fail(KeyHealth.INITIAL, ErrorType.MODEL_UNAVAILABLE, null, T0);
-        assertThat(h.state()).isEqualTo(KeyState.ACTIVE);
+        assertThat(h.state()).isEqualTo(KeyState.COOLDOWN);
+        assertThat(h.until()).isEqualTo(T0.plus(openai.cooldown()));
         assertThat(h.consecutiveFailures()).isZero();
         assertThat(HealthPolicy.recentFailures(h, T0)).isEqualTo(1);
         assertThat(h.lastErrorType()).isEqualTo(ErrorType.MODEL_UNAVAILABLE);

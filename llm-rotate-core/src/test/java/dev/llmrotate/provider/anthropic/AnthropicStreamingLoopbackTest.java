@@ -330,7 +330,8 @@ class AnthropicStreamingLoopbackTest extends AnthropicTestSupport {
             assertThat(stream.collect().content()).isNotEmpty();
         }
         assertThat(lm.health().key("a").state()).isEqualTo(KeyState.COOLDOWN);
-        assertThat(lm.health().key("a").availableAt()).isEqualTo(clock.instant().plusSeconds(60));
+        // Its Retry-After, not Anthropic's 60 s default cooldown.
+        assertThat(lm.health().key("a").availableAt()).isEqualTo(clock.instant().plusSeconds(30));
     }
 
     @Test

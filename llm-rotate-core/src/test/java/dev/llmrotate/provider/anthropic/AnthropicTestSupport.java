@@ -61,7 +61,8 @@ abstract class AnthropicTestSupport {
                 .strategy(strategy)
                 .defaults(d -> d.withBackoff(Duration.ofMillis(1), Duration.ofMillis(5))
                         .withCallDeadline(Duration.ofSeconds(10))
-                        .withMaxWaitForKey(Duration.ZERO));
+                        .withMaxWaitForKey(Duration.ZERO)
+                        .withWaitBeforeFallback(Duration.ZERO));
     }
 
     LlmRotate engine(LlmRotateConfig config) {

@@ -40,7 +40,8 @@ class AzureOpenAiLoopbackTest extends EngineTestSupport {
                 .keys(List.of(keys))
                 .strategy(SelectionStrategyType.PRIORITY)
                 .defaults(d -> d.withBackoff(Duration.ofMillis(1), Duration.ofMillis(5))
-                        .withMaxWaitForKey(Duration.ZERO))
+                        .withMaxWaitForKey(Duration.ZERO)
+                        .withWaitBeforeFallback(Duration.ZERO))
                 .build());
     }
 

@@ -73,7 +73,8 @@ abstract class GoogleLoopbackSupport {
                 .strategy(SelectionStrategyType.PRIORITY)
                 .defaults(d -> d.withBackoff(Duration.ofMillis(1), Duration.ofMillis(5))
                         .withCallDeadline(Duration.ofSeconds(10))
-                        .withMaxWaitForKey(Duration.ZERO));
+                        .withMaxWaitForKey(Duration.ZERO)
+                        .withWaitBeforeFallback(Duration.ZERO));
     }
 
     LlmRotate engine(LlmRotateConfig config) {
