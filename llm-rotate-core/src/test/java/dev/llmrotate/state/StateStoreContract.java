@@ -6,6 +6,7 @@ import dev.llmrotate.chat.Usage;
 import dev.llmrotate.config.ProviderCatalog;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.health.HealthPolicy;
+import dev.llmrotate.health.HealthScope;
 import dev.llmrotate.health.KeyHealth;
 import dev.llmrotate.health.KeyState;
 import dev.llmrotate.observe.CallRecord;
@@ -13,7 +14,9 @@ import dev.llmrotate.observe.UsageSummary;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -117,6 +120,104 @@ public abstract class StateStoreContract {
         assertThat(store.tokensInLastMinute("drop", T0)).isZero();
         assertThat(store.tryAcquireRequest("keep", 1, T0)).isFalse();
         assertThat(store.tryAcquireRequest("drop", 1, T0)).isTrue();
+    }
+
+    /** A resting health, distinct for each {@code n}, with every field set (outageRests too). */
+    protected static KeyHealth resting(int n, ErrorType error) {
+        Instant at = Instant.ofEpochMilli(T0).plusNanos(n);
+        return new KeyHealth(
+                error == ErrorType.INVALID_AUTH ? KeyState.QUARANTINE : KeyState.COOLDOWN,
+                at.plusSeconds(30 + n),
+                n,
+                n + 1,
+                at.minusSeconds(60),
+                0,
+                error,
+                at,
+                at.minusSeconds(3600),
+                0,
+                null,
+                n % 4);
+    }
+
+    @Test
+    void aModelScopesHealthIsIndependentOfItsKeyAndOfOtherModels() {
+        String mini = HealthScope.of("k", "gpt-4o-mini");
+        String big = HealthScope.of("k", "gpt-4o");
+        KeyHealth limited = store.updateHealth(mini, h -> resting(1, ErrorType.RATE_LIMIT));
+
+        assertThat(store.health(mini)).isEqualTo(limited);
+        assertThat(store.health("k")).isEqualTo(KeyHealth.INITIAL);
+        assertThat(store.health(big)).isEqualTo(KeyHealth.INITIAL);
+        assertThat(store.health(HealthScope.of("other", "gpt-4o-mini"))).isEqualTo(KeyHealth.INITIAL);
+
+        KeyHealth quarantined = store.updateHealth("k", h -> resting(2, ErrorType.INVALID_AUTH));
+        KeyHealth unavailable = store.updateHealth(big, h -> resting(3, ErrorType.MODEL_UNAVAILABLE));
+        assertThat(store.health("k")).isEqualTo(quarantined);
+        assertThat(store.health(mini)).isEqualTo(limited);
+        assertThat(store.health(big)).isEqualTo(unavailable);
+
+        store.updateHealth(mini, h -> KeyHealth.INITIAL);
+        assertThat(store.health(mini)).isEqualTo(KeyHealth.INITIAL);
+        assertThat(store.health("k")).isEqualTo(quarantined);
+        assertThat(store.health(big)).isEqualTo(unavailable);
+    }
+
+    @Test
+    void retainKeysWithScopesKeepsExactlyTheGivenIds() {
+        List<String> ids = List.of(
+                "a",
+                "b",
+                HealthScope.of("a", "m1"),
+                HealthScope.of("a", "m2"),
+                HealthScope.of("b", "m1"),
+                HealthScope.of("gone", "m1"));
+        Map<String, KeyHealth> written = new LinkedHashMap<>();
+        for (int i = 0; i < ids.size(); i++) {
+            int n = i + 1;
+            written.put(ids.get(i), store.updateHealth(ids.get(i), h -> resting(n, ErrorType.RATE_LIMIT)));
+        }
+        Set<String> kept = Set.of("a", HealthScope.of("a", "m1"), HealthScope.of("b", "m1"));
+
+        store.retainKeys(kept);
+
+        for (String id : ids) {
+            assertThat(store.health(id))
+                    .as(id.replace(HealthScope.SEPARATOR, '/'))
+                    .isEqualTo(kept.contains(id) ? written.get(id) : KeyHealth.INITIAL);
+        }
+    }
+
+    @Test
+    void scopesWhoseKeyIdOrModelHoldPunctuationRoundTrip() {
+        List<String> ids = List.of(
+                "team:prod",
+                "team",
+                HealthScope.of("team", "prod"),
+                HealthScope.of("team:prod", "bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0"),
+                HealthScope.of("team", "prod:x"),
+                HealthScope.of("team", "meta-llama/llama-3.1-70b"),
+                HealthScope.of("vertex@eu", "claude-3-5-sonnet@20240620"),
+                "team%3Aprod",
+                HealthScope.of("100%", "a b:c"));
+        Map<String, KeyHealth> written = new LinkedHashMap<>();
+        for (int i = 0; i < ids.size(); i++) {
+            int n = i + 1;
+            written.put(ids.get(i), store.updateHealth(ids.get(i), h -> resting(n, ErrorType.RATE_LIMIT)));
+        }
+        written.forEach((id, health) -> assertThat(store.health(id))
+                .as(id.replace(HealthScope.SEPARATOR, '/'))
+                .isEqualTo(health));
+        assertThat(store.health("team:prod" + HealthScope.SEPARATOR + "bedrock"))
+                .isEqualTo(KeyHealth.INITIAL);
+
+        store.retainKeys(Set.of(ids.get(0), ids.get(3), ids.get(7)));
+        for (int i = 0; i < ids.size(); i++) {
+            String id = ids.get(i);
+            assertThat(store.health(id))
+                    .as(id.replace(HealthScope.SEPARATOR, '/'))
+                    .isEqualTo(i == 0 || i == 3 || i == 7 ? written.get(id) : KeyHealth.INITIAL);
+        }
     }
 
     @Test

@@ -7,13 +7,19 @@ import java.time.Instant;
 
 /**
  * {@link KeyHealth} as one compact string, stored in Redis and sent on the health channel:
- * {@code 1,STATE,until,consecutiveFailures,recentFailures,recentWindowStart,authStrikes,LAST_ERROR,lastFailureAt,
- * lastSuccessAt,trialHolder,trialExpiresAt} with instants as epoch nanoseconds (exact round trip) and an empty field
- * for null. The leading {@code 1} is the format's version. The text never contains {@code |}.
+ * {@code 2,STATE,until,consecutiveFailures,recentFailures,recentWindowStart,authStrikes,LAST_ERROR,lastFailureAt,
+ * lastSuccessAt,trialHolder,trialExpiresAt,outageRests} with instants as epoch nanoseconds (exact round trip) and an
+ * empty field for null. The leading field is the format's version. The text never contains {@code |}.
+ *
+ * <p>Version 1, written by releases before {@code outageRests}, is the same without the last field; it is still read
+ * (with {@code outageRests} 0), so that processes of both releases can share a Redis during a rolling upgrade. A
+ * process of the older release does not read version 2 and takes such a record for a clean one.
  */
 final class HealthCodec {
-    private static final String VERSION = "1";
-    private static final int FIELDS = 12;
+    private static final String VERSION = "2";
+    private static final int FIELDS = 13;
+    private static final String VERSION_1 = "1";
+    private static final int FIELDS_1 = 12;
 
     private HealthCodec() {}
 
@@ -31,15 +37,21 @@ final class HealthCodec {
         instant(out, h.lastFailureAt()).append(',');
         instant(out, h.lastSuccessAt()).append(',');
         out.append(h.trialHolder()).append(',');
-        instant(out, h.trialExpiresAt());
+        instant(out, h.trialExpiresAt()).append(',');
+        out.append(h.outageRests());
         return out.toString();
     }
 
-    /** The health a stored text describes; throws {@link IllegalArgumentException} for text of another format. */
+    /**
+     * The health a stored text of version 2 or 1 describes; throws {@link IllegalArgumentException} for text of
+     * another format.
+     */
     static KeyHealth decode(String text) {
         String[] f = text.split(",", -1);
-        if (f.length != FIELDS || !f[0].equals(VERSION)) {
-            throw new IllegalArgumentException("not a version-" + VERSION + " key health record");
+        boolean current = f.length == FIELDS && f[0].equals(VERSION);
+        if (!current && !(f.length == FIELDS_1 && f[0].equals(VERSION_1))) {
+            throw new IllegalArgumentException(
+                    "not a version-" + VERSION + " or version-" + VERSION_1 + " key health record");
         }
         return new KeyHealth(
                 KeyState.valueOf(f[1]),
@@ -53,7 +65,7 @@ final class HealthCodec {
                 instant(f[9]),
                 Long.parseLong(f[10]),
                 instant(f[11]),
-                0);
+                current ? Integer.parseInt(f[12]) : 0);
     }
 
     private static StringBuilder instant(StringBuilder out, Instant at) {

@@ -8,9 +8,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
 /**
- * This process's copy of every key's health, read by selection without a Redis round trip. Each entry carries the
- * version Redis gave its value; a newer version replaces an older one whichever way it arrives (a write's reply,
- * a message on the health channel, a reload). Entries changed while Redis was unreachable are dirty until sent.
+ * This process's copy of the health of every scope (key id, or key id and model), read by selection without a Redis
+ * round trip. Each entry carries the version Redis gave its value; a newer version replaces an older one whichever
+ * way it arrives (a write's reply, a message on the health channel, a reload). Entries changed while Redis was
+ * unreachable are dirty until sent.
  */
 final class HealthView {
     /** A value and its version; version 0 means never stored in Redis. */

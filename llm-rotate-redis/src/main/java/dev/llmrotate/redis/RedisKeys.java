@@ -1,24 +1,35 @@
 package dev.llmrotate.redis;
 
+import dev.llmrotate.health.HealthScope;
+
 /**
  * The names of every Redis key of one store. All start with {@code {prefix}:}: the braces are a Redis Cluster hash
  * tag, so every key of a prefix lives in one slot and the multi-key scripts stay legal on a cluster.
  *
  * <pre>
- * {p}:health:&lt;keyId&gt;   hash {v: version, h: health text}           TTL: 7 days past the end of its rest
- * {p}:rpm:&lt;keyId&gt;      sorted set of admissions, scored by time     TTL: 2 minutes after the last admission
- * {p}:tpm:&lt;keyId&gt;      hash second -&gt; tokens                        TTL: 2 minutes after the last addition
- * {p}:rr:&lt;scope&gt;       round-robin cursor                          TTL: 1 day after the last use
- * {p}:key-ids          set of key ids with any of the above         (pruned by reloads and retainKeys)
- * {p}:seq              version counter of health writes and budget reads
- * {p}:epoch            random id of this data set, to notice a Redis that lost its data
- * {p}:usage:&lt;slice&gt;    hash of usage counters of one slice          no TTL: counters since they were created
- * {p}:usage:slices     set of slices (overall, provider:x, model:x, key:x)
- * {p}:usage-sent:&lt;id&gt;  highest usage send of one store instance Redis ran  TTL: 1 day after the last send
- * {p}:health-events    pub/sub channel of health changes
+ * {p}:health:&lt;key&gt;          hash {v: version, h: health text}     TTL: 7 days past the end of its rest
+ * {p}:health:&lt;key&gt;:&lt;model&gt;  the same, of a (key, model) scope
+ * {p}:rpm:&lt;key&gt;             sorted set of admissions, by time     TTL: 2 minutes after the last admission
+ * {p}:tpm:&lt;key&gt;             hash second -&gt; tokens                  TTL: 2 minutes after the last addition
+ * {p}:rr:&lt;scope&gt;            round-robin cursor (provider|model)   TTL: 1 day after the last use
+ * {p}:key-ids               set of the names (&lt;key&gt; or &lt;key&gt;:&lt;model&gt;) with any of the above
+ *                           (pruned by reloads and retainKeys)
+ * {p}:seq                   version counter of health writes and budget reads
+ * {p}:epoch                 random id of this data set, to notice a Redis that lost its data
+ * {p}:usage:&lt;slice&gt;         hash of usage counters of one slice   no TTL: counters since they were created
+ * {p}:usage:slices          set of slices (overall, provider:x, model:x, key:x)
+ * {p}:usage-sent:&lt;id&gt;       highest usage send of one store instance Redis ran  TTL: 1 day after the last send
+ * {p}:health-events         pub/sub channel of health changes
  * </pre>
+ *
+ * <p>{@code <key>} and {@code <model>} are the key id and model id with {@code %}, {@code :}, spaces and control
+ * characters percent-encoded ({@code %25}, {@code %3A}, {@code %20}, ...), so that the colon between them is
+ * unambiguous and every name reads as its ids (see {@link #nameOf}). A key id without those characters is its own
+ * name, as in releases before health scopes.
  */
 final class RedisKeys {
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
     final String root;
     final String health;
     final String rpm;
@@ -45,5 +56,95 @@ final class RedisKeys {
         this.usageSlices = root + "usage:slices";
         this.usageSent = root + "usage-sent:";
         this.channel = root + "health-events";
+    }
+
+    /**
+     * The name in Redis of a health scope (a key id, or a key id and model joined by {@link HealthScope#SEPARATOR}):
+     * {@code <key>} or {@code <key>:<model>}, each percent-encoded as the class doc says. The scope itself when it
+     * needs no encoding (no allocation).
+     */
+    static String nameOf(String scope) {
+        if (!needsEncoding(scope)) {
+            return scope;
+        }
+        int at = scope.indexOf(HealthScope.SEPARATOR);
+        StringBuilder out = new StringBuilder(scope.length() + 8);
+        if (at < 0) {
+            return encode(out, scope).toString();
+        }
+        encode(out, scope.substring(0, at)).append(':');
+        return encode(out, scope.substring(at + 1)).toString();
+    }
+
+    /**
+     * The health scope a name in Redis stands for, or null when {@link #nameOf} makes no such name (a malformed
+     * escape, more than one unescaped colon, an escape where none is needed), so that each scope has exactly one name.
+     */
+    static String scopeOf(String name) {
+        int colon = name.indexOf(':');
+        if (colon >= 0 && name.indexOf(':', colon + 1) >= 0) {
+            return null;
+        }
+        String scope =
+                colon < 0 ? decode(name) : join(decode(name.substring(0, colon)), decode(name.substring(colon + 1)));
+        return scope != null && nameOf(scope).equals(name) ? scope : null;
+    }
+
+    private static String join(String keyId, String model) {
+        return keyId == null || model == null ? null : HealthScope.of(keyId, model);
+    }
+
+    private static boolean needsEncoding(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (escaped(text.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean escaped(char c) {
+        return c == '%' || c == ':' || c <= ' ' || c == 0x7f;
+    }
+
+    private static StringBuilder encode(StringBuilder out, String part) {
+        for (int i = 0; i < part.length(); i++) {
+            char c = part.charAt(i);
+            if (escaped(c)) {
+                out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
+            } else {
+                out.append(c);
+            }
+        }
+        return out;
+    }
+
+    private static String decode(String part) {
+        int at = part.indexOf('%');
+        if (at < 0) {
+            return part;
+        }
+        StringBuilder out = new StringBuilder(part.length());
+        out.append(part, 0, at);
+        for (int i = at; i < part.length(); i++) {
+            char c = part.charAt(i);
+            if (c != '%') {
+                out.append(c);
+                continue;
+            }
+            int high = i + 2 < part.length() ? hex(part.charAt(i + 1)) : -1;
+            int low = high < 0 ? -1 : hex(part.charAt(i + 2));
+            if (low < 0) {
+                return null;
+            }
+            out.append((char) (high << 4 | low));
+            i += 2;
+        }
+        return out.toString();
+    }
+
+    /** The value of an upper-case hex digit, or -1. */
+    private static int hex(char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
     }
 }

@@ -39,10 +39,12 @@ import org.slf4j.LoggerFactory;
  * <p>How a call uses it:
  *
  * <ul>
- *   <li>{@link #health} reads a local view, kept fresh by a pub/sub channel (other processes see a change within
- *       milliseconds), by a reload every few seconds and after every reconnect: selection never waits for Redis.
- *   <li>{@link #updateHealth} is a compare-and-set on the key's version in one Lua script, retried with the current
- *       value when another process wrote first; a transition that changes nothing in the local view is not sent.
+ *   <li>{@link #health} reads a local view of every health scope (a key, or a key and model: see
+ *       {@code HealthScope}), kept fresh by a pub/sub channel (other processes see a change within milliseconds), by
+ *       a reload every few seconds and after every reconnect: selection never waits for Redis.
+ *   <li>{@link #updateHealth} is a compare-and-set on the scope's version in one Lua script, retried with the
+ *       current value when another process wrote first; a transition that changes nothing in the local view is not
+ *       sent.
  *   <li>{@link #tryAcquireRequest} (keys with {@code rate_limit_rpm}), {@link #addTokens} (keys with
  *       {@code rate_limit_tpm}) and {@link #nextRoundRobin} (the round-robin strategy) are one script each; the
  *       budget checks of selection ({@link #nextRequestSlot}, {@link #tokensInLastMinute}) read what the last
@@ -107,6 +109,8 @@ public final class RedisStateStore implements StateStore {
     }
 
     // ---- health -------------------------------------------------------------------------------------------------
+    // Health is kept per scope: a key id (key-wide faults) or a key id and model joined by HealthScope.SEPARATOR
+    // (model-scoped faults). In Redis a scope is named by RedisKeys.nameOf; the view is keyed by the scope itself.
 
     @Override
     public KeyHealth health(String keyId) {
@@ -144,16 +148,17 @@ public final class RedisStateStore implements StateStore {
         }
     }
 
-    private CompletableFuture<List<Object>> writeHealth(String keyId, long expected, KeyHealth next, boolean force) {
+    private CompletableFuture<List<Object>> writeHealth(String scope, long expected, KeyHealth next, boolean force) {
+        String name = RedisKeys.nameOf(scope);
         return link.eval(
                 Script.HEALTH_CAS,
                 ScriptOutputType.MULTI,
-                new String[] {keys.health + keyId, keys.seq, keys.keyIds},
+                new String[] {keys.health + name, keys.seq, keys.keyIds},
                 Long.toString(expected),
                 HealthCodec.encode(next),
                 Long.toString(healthTtlMillis(next)),
                 keys.channel,
-                keyId,
+                name,
                 force ? "1" : "0");
     }
 
@@ -175,25 +180,32 @@ public final class RedisStateStore implements StateStore {
         }
     }
 
-    /** A message on the health channel: {@code h|version|text|keyId} or {@code d|version||keyId}. */
+    /** A message on the health channel: {@code h|version|text|name} or {@code d|version||name}. */
     private void onMessage(String message) {
         try {
             int a = message.indexOf('|');
             int b = message.indexOf('|', a + 1);
             int c = message.indexOf('|', b + 1);
             long version = Long.parseLong(message.substring(a + 1, b));
-            String keyId = message.substring(c + 1);
-            if (message.startsWith("h|")) {
-                view.offer(keyId, version, HealthCodec.decode(message.substring(b + 1, c)));
+            String scope = RedisKeys.scopeOf(message.substring(c + 1));
+            if (scope == null) {
+                LOG.debug("ignoring a message on the health channel for a name this release does not make");
+            } else if (message.startsWith("h|")) {
+                view.offer(scope, version, HealthCodec.decode(message.substring(b + 1, c)));
             } else if (message.startsWith("d|")) {
-                view.deleted(keyId, version);
-                budgets.remove(keyId);
+                view.deleted(scope, version);
+                budgets.remove(scope);
             }
         } catch (RuntimeException e) {
             LOG.debug("ignoring a malformed message on the health channel", e);
         }
     }
 
+    /**
+     * Forgets the health of every scope and the budgets of every key not in {@code keyIds}, here and, through Redis,
+     * in every process: pass the key ids and the scope of every configured (key, model) pair, or their model-scoped
+     * health is lost.
+     */
     @Override
     public void retainKeys(Set<String> keyIds) {
         local.retainKeys(keyIds);
@@ -209,7 +221,7 @@ public final class RedisStateStore implements StateStore {
         args[3] = keys.channel;
         int i = 4;
         for (String id : keyIds) {
-            args[i++] = id;
+            args[i++] = RedisKeys.nameOf(id);
         }
         try {
             link.await(link.eval(Script.RETAIN, ScriptOutputType.INTEGER, new String[] {keys.keyIds, keys.seq}, args));
@@ -267,12 +279,12 @@ public final class RedisStateStore implements StateStore {
         return link.eval(
                 Script.RPM,
                 ScriptOutputType.MULTI,
-                new String[] {keys.rpm + keyId, keys.seq, keys.keyIds},
+                new String[] {keys.rpm + RedisKeys.nameOf(keyId), keys.seq, keys.keyIds},
                 Long.toString(nowMillis),
                 Integer.toString(limit),
                 instanceId + ":" + admissions.incrementAndGet(),
                 WINDOW_TTL_MILLIS,
-                keyId,
+                RedisKeys.nameOf(keyId),
                 admit ? "1" : "0");
     }
 
@@ -326,11 +338,11 @@ public final class RedisStateStore implements StateStore {
         return link.eval(
                 Script.TPM,
                 ScriptOutputType.MULTI,
-                new String[] {keys.tpm + keyId, keys.seq, keys.keyIds},
+                new String[] {keys.tpm + RedisKeys.nameOf(keyId), keys.seq, keys.keyIds},
                 Long.toString(Math.floorDiv(nowMillis, 1000)),
                 tokens,
                 WINDOW_TTL_MILLIS,
-                keyId);
+                RedisKeys.nameOf(keyId));
     }
 
     private static BudgetCache.Tokens tokensOf(List<Object> reply) {
@@ -516,9 +528,10 @@ public final class RedisStateStore implements StateStore {
         long seq = number(reply.get(1));
         Map<String, HealthView.Entry> stored = new HashMap<>();
         for (int i = 2; i + 2 < reply.size(); i += 3) {
-            stored.put(
-                    String.valueOf(reply.get(i)),
-                    new HealthView.Entry(number(reply.get(i + 1)), decode(reply.get(i + 2)), false));
+            String scope = RedisKeys.scopeOf(String.valueOf(reply.get(i)));
+            if (scope != null) { // else a name this release does not make: left alone until retainKeys deletes it
+                stored.put(scope, new HealthView.Entry(number(reply.get(i + 1)), decode(reply.get(i + 2)), false));
+            }
         }
         boolean lostData = !storedEpoch.equals(epoch);
         if (lostData && epoch != null) {

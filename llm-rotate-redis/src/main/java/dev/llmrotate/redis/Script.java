@@ -12,10 +12,10 @@ import java.util.HexFormat;
  */
 enum Script {
     /**
-     * Compare-and-set of one key's health. KEYS: health hash, seq, key-ids. ARGV: expected version, new health text
-     * (empty: only compare), TTL ms, channel, key id, force ("1": write whatever the version). Returns {1, version}
-     * when written (or when the compare held), else {0, current version, current text}. A write takes the next
-     * {@code seq} as its version and publishes {@code h|version|text|keyId}.
+     * Compare-and-set of one scope's health. KEYS: health hash, seq, key-ids. ARGV: expected version, new health text
+     * (empty: only compare), TTL ms, channel, the scope's name (see {@link RedisKeys#nameOf}), force ("1": write
+     * whatever the version). Returns {1, version} when written (or when the compare held), else {0, current version,
+     * current text}. A write takes the next {@code seq} as its version and publishes {@code h|version|text|name}.
      */
     HEALTH_CAS("""
             local cur = redis.call('HMGET', KEYS[1], 'v', 'h')
@@ -34,8 +34,9 @@ enum Script {
             return {1, nv}
             """),
     /**
-     * Every stored health. KEYS: key-ids, seq, epoch. ARGV: health key prefix, an epoch to set when there is none,
-     * rpm and tpm key prefixes. Returns {epoch, seq, id1, version1, text1, ...}; forgets ids with no state left.
+     * Every stored health, of keys and (key, model) scopes. KEYS: key-ids, seq, epoch. ARGV: health key prefix, an
+     * epoch to set when there is none, rpm and tpm key prefixes. Returns {epoch, seq, name1, version1, text1, ...};
+     * forgets names with no state left.
      */
     HEALTH_ALL("""
             local e = redis.call('GET', KEYS[3])
@@ -57,8 +58,8 @@ enum Script {
             return out
             """),
     /**
-     * Deletes the state of every key id not listed. KEYS: key-ids, seq. ARGV: health, rpm and tpm key prefixes,
-     * channel, then the ids to keep. Publishes {@code d|version||keyId} per deleted key; returns how many.
+     * Deletes the state of every name (key or scope) not listed. KEYS: key-ids, seq. ARGV: health, rpm and tpm key
+     * prefixes, channel, then the names to keep. Publishes {@code d|version||name} per deleted name; returns how many.
      */
     RETAIN("""
             local keep = {}
@@ -79,7 +80,7 @@ enum Script {
             """),
     /**
      * The sliding-minute request window. KEYS: rpm sorted set, seq, key-ids. ARGV: now ms, limit, unique member,
-     * TTL ms, key id, "1" to admit a request or "0" to only look. Returns {admitted 0|1, next slot ms, seq}.
+     * TTL ms, the key's name, "1" to admit a request or "0" to only look. Returns {admitted 0|1, next slot ms, seq}.
      */
     RPM("""
             local now = tonumber(ARGV[1])
@@ -103,7 +104,7 @@ enum Script {
             """),
     /**
      * Tokens per second of one key. KEYS: tpm hash, seq, key-ids. ARGV: second, tokens to add (empty: only read),
-     * TTL ms, key id. Drops seconds more than two minutes old; returns {seq, second1, tokens1, ...}.
+     * TTL ms, the key's name. Drops seconds more than two minutes old; returns {seq, second1, tokens1, ...}.
      */
     TPM("""
             local sec = tonumber(ARGV[1])

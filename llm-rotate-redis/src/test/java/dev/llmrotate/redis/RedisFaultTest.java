@@ -14,6 +14,7 @@ import dev.llmrotate.config.SelectionStrategyType;
 import dev.llmrotate.error.ConfigurationException;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.health.HealthPolicy;
+import dev.llmrotate.health.HealthScope;
 import dev.llmrotate.health.KeyState;
 import dev.llmrotate.observe.UsageSummary;
 import java.io.IOException;
@@ -157,6 +158,10 @@ class RedisFaultTest {
         store.updateHealth(
                 "b",
                 h -> HealthPolicy.onFailure(h, ErrorType.RATE_LIMIT, null, now, ProviderCatalog.defaults("openai")));
+        String otherModel = HealthScope.of("a", "gpt-4o"); // a model these calls do not use
+        store.updateHealth(
+                otherModel,
+                h -> HealthPolicy.onFailure(h, ErrorType.RATE_LIMIT, null, now, ProviderCatalog.defaults("openai")));
         for (int i = 0; i < 50; i++, calls++) {
             assertThat(lm.chat("gpt-4o-mini", HI).keyId()).isNotEqualTo("b");
         }
@@ -177,6 +182,9 @@ class RedisFaultTest {
         assertThat(usage.overall().outputTokens()).isEqualTo(5L * expected);
         assertThat(keep(store(redis).build()).health("b").state())
                 .as("a process that starts now sees the rest set during the outage")
+                .isEqualTo(KeyState.COOLDOWN);
+        assertThat(keep(store(redis).build()).health(otherModel).state())
+                .as("and the model scope's rest")
                 .isEqualTo(KeyState.COOLDOWN);
         assertThat(logs.messages(Level.WARN)).singleElement().asString().contains("is unreachable");
         assertThat(logs.messages(Level.INFO))

@@ -15,6 +15,7 @@ import dev.llmrotate.error.ConfigurationException;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.health.HealthPolicy;
 import dev.llmrotate.health.HealthReport;
+import dev.llmrotate.health.HealthScope;
 import dev.llmrotate.health.KeyHealth;
 import dev.llmrotate.health.KeyState;
 import dev.llmrotate.observe.UsageSummary;
@@ -23,7 +24,9 @@ import dev.llmrotate.testkit.FakeResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -148,6 +151,147 @@ class RedisStateStoreTest {
         assertThat(b.health("keep").state()).isEqualTo(KeyState.QUARANTINE);
         assertThat(store().health("drop")).as("a store opened later").isEqualTo(KeyHealth.INITIAL);
         assertThat(store().health("keep").state()).isEqualTo(KeyState.QUARANTINE);
+    }
+
+    /** A distinct resting health per {@code n} (outageRests included), written as a transition would. */
+    private static KeyHealth resting(int n, ErrorType error) {
+        Instant at = Instant.now().plusNanos(n);
+        return new KeyHealth(KeyState.COOLDOWN, at.plusSeconds(60), n, n, at, 0, error, at, null, 0, null, n % 3 + 1);
+    }
+
+    private static KeyHealth oneMoreFailure(KeyHealth h) {
+        return new KeyHealth(
+                h.state(),
+                h.until(),
+                h.consecutiveFailures() + 1,
+                h.recentFailures(),
+                h.recentWindowStart(),
+                h.authStrikes(),
+                h.lastErrorType(),
+                h.lastFailureAt(),
+                h.lastSuccessAt(),
+                h.trialHolder(),
+                h.trialExpiresAt(),
+                h.outageRests());
+    }
+
+    /** The raw reply of one command to the test's Redis. */
+    private String redisReply(String command) {
+        return redis.command(command.replace("{p}", "{" + prefix + "}"));
+    }
+
+    @Test
+    void aModelScopesCooldownReachesAnotherStoreAndNotTheKeyOrOtherModels() {
+        RedisStateStore a = store();
+        RedisStateStore b = store();
+        String mini = HealthScope.of("k", "gpt-4o-mini");
+        b.updateHealth("k", h -> HealthPolicy.onSuccess(h, Instant.now()));
+
+        KeyHealth limited = a.updateHealth(
+                mini,
+                h -> HealthPolicy.onFailure(
+                        h, ErrorType.RATE_LIMIT, null, Instant.now(), ProviderCatalog.defaults("openai")));
+
+        assertThat(limited.state()).isEqualTo(KeyState.COOLDOWN);
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.health(mini).equals(limited));
+        assertThat(b.health("k").state()).isEqualTo(KeyState.ACTIVE);
+        assertThat(b.health("k").lastSuccessAt()).isNotNull();
+        assertThat(b.health(HealthScope.of("k", "gpt-4o"))).isEqualTo(KeyHealth.INITIAL);
+        assertThat(store().health(mini)).as("a store opened later").isEqualTo(limited);
+        assertThat(redisReply("HGET {p}:health:k:gpt-4o-mini h"))
+                .as("the scope's readable key in Redis")
+                .contains("COOLDOWN,")
+                .contains("RATE_LIMIT");
+    }
+
+    @Test
+    void scopesWithPunctuationReachEveryStoreUnderReadableNames() {
+        RedisStateStore a = store();
+        RedisStateStore b = store();
+        Map<String, String> namesByScope = new LinkedHashMap<>();
+        namesByScope.put("team:prod", "team%3Aprod");
+        namesByScope.put(HealthScope.of("team", "prod"), "team:prod");
+        namesByScope.put(
+                HealthScope.of("team:prod", "anthropic.claude-3-5-sonnet-20240620-v1:0"),
+                "team%3Aprod:anthropic.claude-3-5-sonnet-20240620-v1%3A0");
+        namesByScope.put(HealthScope.of("or", "meta-llama/llama-3.1-70b"), "or:meta-llama/llama-3.1-70b");
+        namesByScope.put(
+                HealthScope.of("vertex@eu", "claude-3-5-sonnet@20240620"), "vertex@eu:claude-3-5-sonnet@20240620");
+        namesByScope.put("100%", "100%25");
+        Map<String, KeyHealth> written = new LinkedHashMap<>();
+        int n = 0;
+        for (String scope : namesByScope.keySet()) {
+            KeyHealth health = resting(++n, ErrorType.RATE_LIMIT);
+            written.put(scope, a.updateHealth(scope, h -> health));
+        }
+
+        RedisStateStore later = store();
+        written.forEach((scope, health) -> {
+            String shown = scope.replace(HealthScope.SEPARATOR, '/');
+            await(shown)
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> b.health(scope).equals(health));
+            assertThat(later.health(scope)).as(shown).isEqualTo(health);
+            assertThat(redisReply("EXISTS {p}:health:" + namesByScope.get(scope)))
+                    .as(shown)
+                    .startsWith(":1");
+        });
+        assertThat(redisReply("SCARD {p}:key-ids")).startsWith(":" + namesByScope.size());
+    }
+
+    @Test
+    void aRecordWrittenByThePreviousReleaseIsRead() {
+        // Version 1, twelve fields: as a process of the release before outageRests writes it.
+        String v1 = "1,COOLDOWN," + (Instant.now().getEpochSecond() + 60) + "000000000,2,2,,0,RATE_LIMIT,,,0,";
+        redisReply("INCR {p}:seq");
+        redisReply("HSET {p}:health:old v 1 h " + v1);
+        redisReply("SADD {p}:key-ids old");
+
+        RedisStateStore a = store();
+        KeyHealth loaded = a.health("old");
+        assertThat(loaded.state()).isEqualTo(KeyState.COOLDOWN);
+        assertThat(loaded.consecutiveFailures()).isEqualTo(2);
+        assertThat(loaded.lastErrorType()).isEqualTo(ErrorType.RATE_LIMIT);
+        assertThat(loaded.outageRests()).isZero();
+
+        // An older process publishes a change...
+        redisReply("PUBLISH {p}:health-events h|1000|" + v1.replace(",2,2,", ",5,5,") + "|told");
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.health("told").consecutiveFailures() == 5);
+
+        // ...and writes over a record this process holds (without a message): the compare-and-set fails, and the
+        // transition runs again on the version-1 record of its reply.
+        a.updateHealth("old", h -> resting(1, ErrorType.TIMEOUT));
+        String version = redisReply("INCR {p}:seq").replaceAll("[^0-9]", "");
+        redisReply("HSET {p}:health:old v " + version + " h " + v1.replace(",2,2,", ",7,7,"));
+        KeyHealth after = a.updateHealth("old", RedisStateStoreTest::oneMoreFailure);
+        assertThat(after.consecutiveFailures()).isEqualTo(8);
+        assertThat(after.outageRests()).isZero();
+        assertThat(store().health("old")).as("what Redis holds now").isEqualTo(after);
+    }
+
+    @Test
+    void aRemovedScopeIsDeletedInRedisAndForgottenByEveryStore() {
+        RedisStateStore a = store();
+        RedisStateStore b = store();
+        String kept = HealthScope.of("k", "m1");
+        String removed = HealthScope.of("k", "m2");
+        String otherKey = HealthScope.of("gone", "m1");
+        for (String scope : List.of("k", kept, removed, otherKey)) {
+            a.updateHealth(scope, h -> resting(1, ErrorType.RATE_LIMIT));
+            await().atMost(Duration.ofSeconds(5)).until(() -> b.health(scope).state() == KeyState.COOLDOWN);
+        }
+
+        a.retainKeys(Set.of("k", kept));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.health(removed).equals(KeyHealth.INITIAL));
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.health(otherKey).equals(KeyHealth.INITIAL));
+        assertThat(b.health(kept).state()).isEqualTo(KeyState.COOLDOWN);
+        assertThat(b.health("k").state()).isEqualTo(KeyState.COOLDOWN);
+        assertThat(redisReply("EXISTS {p}:health:k:m2 {p}:health:gone:m1")).startsWith(":0");
+        assertThat(redisReply("EXISTS {p}:health:k {p}:health:k:m1")).startsWith(":2");
+        assertThat(redisReply("SISMEMBER {p}:key-ids k:m2")).startsWith(":0");
+        assertThat(store().health(removed)).as("a store opened later").isEqualTo(KeyHealth.INITIAL);
+        assertThat(store().health(kept).state()).isEqualTo(KeyState.COOLDOWN);
     }
 
     @Test

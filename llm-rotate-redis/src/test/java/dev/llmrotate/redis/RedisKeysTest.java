@@ -1,0 +1,69 @@
+package dev.llmrotate.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.llmrotate.health.HealthScope;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Names of health scopes in Redis: readable, one per scope, and read back as the scope. */
+class RedisKeysTest {
+    private static final List<String> SCOPES = List.of(
+            "openai-main",
+            HealthScope.of("openai-main", "gpt-4o-mini"),
+            "team:prod",
+            HealthScope.of("team", "prod"),
+            HealthScope.of("team:prod", "anthropic.claude-3-5-sonnet-20240620-v1:0"),
+            HealthScope.of("or", "meta-llama/llama-3.1-70b"),
+            HealthScope.of("vertex@eu", "claude-3-5-sonnet@20240620"),
+            "team%3Aprod",
+            "100%",
+            HealthScope.of("a b", "tab\tmodel"),
+            "ключ",
+            HealthScope.of("", ""));
+
+    @Test
+    void namesReadAsTheirIdsWithColonPercentSpaceAndControlsEncoded() {
+        assertThat(RedisKeys.nameOf("openai-main")).isEqualTo("openai-main");
+        assertThat(RedisKeys.nameOf(HealthScope.of("openai-main", "gpt-4o-mini")))
+                .isEqualTo("openai-main:gpt-4o-mini");
+        assertThat(RedisKeys.nameOf("team:prod")).isEqualTo("team%3Aprod");
+        assertThat(RedisKeys.nameOf(HealthScope.of("team", "prod"))).isEqualTo("team:prod");
+        assertThat(RedisKeys.nameOf(HealthScope.of("team:prod", "anthropic.claude-3-5-sonnet-20240620-v1:0")))
+                .isEqualTo("team%3Aprod:anthropic.claude-3-5-sonnet-20240620-v1%3A0");
+        assertThat(RedisKeys.nameOf(HealthScope.of("or", "meta-llama/llama-3.1-70b")))
+                .isEqualTo("or:meta-llama/llama-3.1-70b");
+        assertThat(RedisKeys.nameOf(HealthScope.of("vertex@eu", "claude-3-5-sonnet@20240620")))
+                .isEqualTo("vertex@eu:claude-3-5-sonnet@20240620");
+        assertThat(RedisKeys.nameOf("team%3Aprod")).isEqualTo("team%253Aprod");
+        assertThat(RedisKeys.nameOf(HealthScope.of("a b", "tab\tmodel"))).isEqualTo("a%20b:tab%09model");
+        assertThat(RedisKeys.nameOf("ключ")).isEqualTo("ключ");
+        String plain = "openai-main";
+        assertThat(RedisKeys.nameOf(plain)).isSameAs(plain);
+    }
+
+    @Test
+    void everyScopeHasItsOwnNameAndIsReadBackFromIt() {
+        Set<String> names = new HashSet<>();
+        for (String scope : SCOPES) {
+            String name = RedisKeys.nameOf(scope);
+            assertThat(names.add(name)).as(name).isTrue();
+            assertThat(RedisKeys.scopeOf(name)).isEqualTo(scope);
+            assertThat(name).doesNotContain(String.valueOf(HealthScope.SEPARATOR));
+        }
+    }
+
+    @Test
+    void namesNoScopeHasAreNotRead() {
+        assertThat(RedisKeys.scopeOf("a:b:c")).as("two colons").isNull();
+        assertThat(RedisKeys.scopeOf("a%3")).as("a cut escape").isNull();
+        assertThat(RedisKeys.scopeOf("a%zz")).as("not hex").isNull();
+        assertThat(RedisKeys.scopeOf("a%3a")).as("lower-case hex").isNull();
+        assertThat(RedisKeys.scopeOf("a%41"))
+                .as("an escape where none is needed")
+                .isNull();
+        assertThat(RedisKeys.scopeOf("a b")).as("a space not escaped").isNull();
+    }
+}
