@@ -85,6 +85,8 @@ final class CallLoop<T> {
     private final long token;
     private final long deadlineNanos;
     private final int maxRetries;
+    /** False for a stream recovery's continuation, whose call is recorded by its stream. */
+    private final boolean recordsFailures;
 
     private List<Route> routes;
     /** Retries used per route (the index of {@link #routes}). */
@@ -136,16 +138,42 @@ final class CallLoop<T> {
             ChatRequest request,
             String operation,
             UnaryOperator<List<Route>> routeFilter) {
+        this(engine, state, request, routeFilter, null, engine.nextCallToken(), operation);
+    }
+
+    /**
+     * The continuation of a streamed call after a break (stream recovery): its attempts join {@code trace}, its
+     * deadline starts now, and a failure is not recorded here (the stream ends the call and records it once).
+     */
+    static CallLoop<OpenedStream> continuation(
+            Engine engine,
+            EngineState state,
+            ChatRequest request,
+            UnaryOperator<List<Route>> routeFilter,
+            CallTrace trace,
+            long callToken) {
+        return new CallLoop<>(engine, state, request, routeFilter, trace, callToken, trace.operation);
+    }
+
+    private CallLoop(
+            Engine engine,
+            EngineState state,
+            ChatRequest request,
+            UnaryOperator<List<Route>> routeFilter,
+            CallTrace continued,
+            long callToken,
+            String operation) {
         this.engine = engine;
         this.routeFilter = routeFilter;
         this.state = state;
         this.request = request;
-        this.token = engine.nextCallToken();
-        this.trace = new CallTrace(engine.callId(token), operation, request.model());
+        this.token = callToken;
+        this.recordsFailures = continued == null;
+        this.trace = continued != null ? continued : new CallTrace(engine.callId(token), operation, request.model());
         Duration deadline = request.deadline() != null
                 ? request.deadline()
                 : state.config.defaults().callDeadline();
-        this.deadlineNanos = trace.startNanos + deadline.toNanos();
+        this.deadlineNanos = (continued != null ? System.nanoTime() : trace.startNanos) + deadline.toNanos();
         this.maxRetries = request.maxRetries() != null
                 ? request.maxRetries()
                 : state.config.defaults().maxRetries();
@@ -690,6 +718,12 @@ final class CallLoop<T> {
 
     /** Records a call that ended in {@code e} and returns it to be thrown. */
     private RuntimeException recordFailure(Throwable e) {
+        if (!recordsFailures) {
+            if (e instanceof Error error) {
+                throw error;
+            }
+            return (RuntimeException) e;
+        }
         if (e instanceof NoAvailableKeyException n) {
             trace.provider(n.provider());
             engine.finish(trace.failure(engine.now(), CallRecord.NO_AVAILABLE_KEY));

@@ -144,4 +144,11 @@ final class CallTrace {
                 cost,
                 costStatus);
     }
+
+    /** A stream recovery: its mode, outcome and how many characters had reached the caller. */
+    void recovery(String mode, String outcome, int afterChars) {
+        recoveries++;
+    }
+
+    int recoveries;
 }

@@ -1,5 +1,6 @@
 package dev.llmrotate;
 
+import dev.llmrotate.chat.ChatRequest;
 import dev.llmrotate.chat.ChatResponse;
 import dev.llmrotate.chat.FinishReason;
 import dev.llmrotate.chat.StreamChunk;
@@ -10,12 +11,15 @@ import dev.llmrotate.error.LlmRotateException;
 import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.provider.ProviderException;
 import dev.llmrotate.provider.StreamPiece;
+import dev.llmrotate.route.Route;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -33,22 +37,36 @@ import java.util.stream.StreamSupport;
  */
 public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamChunk>, AutoCloseable {
     private final Engine engine;
-    private final CallLoop.Outcome<OpenedStream> outcome;
-    private final ProviderSettings settings;
     private final Duration timeToFirstChunk;
     private final AtomicBoolean ended = new AtomicBoolean();
+    /** Continues the answer on another attempt after a break, or null when stream recovery is off. */
+    private final StreamResumer resumer;
+    /** The attempt whose stream is being read (another one after a recovery). */
+    private volatile CallLoop.Outcome<OpenedStream> outcome;
+
+    private ProviderSettings settings;
     private StreamPiece pending;
     private String model;
+    private String responseId;
     private int chunks;
+    /** True once the broken attempt's failure was counted against its key (by a recovery). */
+    private boolean breakCounted;
 
-    ChatStream(Engine engine, CallLoop.Outcome<OpenedStream> outcome, ProviderSettings settings) {
+    ChatStream(
+            Engine engine,
+            EngineState state,
+            ChatRequest request,
+            UnaryOperator<List<Route>> routeFilter,
+            CallLoop.Outcome<OpenedStream> outcome) {
         this.engine = engine;
         this.outcome = outcome;
-        this.settings = settings;
+        this.settings = outcome.route().settings();
         this.timeToFirstChunk = Duration.ofNanos(System.nanoTime() - outcome.trace().startNanos);
         outcome.trace().firstChunk();
         this.pending = outcome.value().first();
         this.model = pending.model() != null ? pending.model() : outcome.route().model();
+        this.responseId = pending.responseId();
+        this.resumer = StreamResumer.forCall(engine, state, request, routeFilter, outcome);
     }
 
     /** This stream itself: it can be iterated once. */
@@ -80,6 +98,12 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
         if (piece.model() != null) {
             model = piece.model();
         }
+        if (piece.responseId() != null) {
+            responseId = piece.responseId();
+        }
+        if (resumer != null) {
+            resumer.delivered(piece.delta());
+        }
         if (piece.isFinal()) {
             Usage usage = piece.usage() == null ? Usage.NONE : piece.usage();
             if (ended.compareAndSet(false, true)) {
@@ -100,22 +124,55 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
             }
             return piece;
         } catch (ProviderException e) {
+            StreamPiece resumed = resume(e);
+            if (resumed != null) {
+                return resumed;
+            }
             throw interrupted(e);
         }
+    }
+
+    /**
+     * Stream recovery: the broken attempt counts against its key, and the answer continues on another attempt
+     * (prefill or replay). Returns the continuation's first piece, or null when the stream cannot be recovered.
+     */
+    private StreamPiece resume(ProviderException cause) {
+        if (resumer == null || ended.get() || !resumer.canResume()) {
+            return null;
+        }
+        CallLoop.Outcome<OpenedStream> broken = outcome;
+        broken.value().stream().close();
+        breakCounted = true;
+        StreamResumer.Resumed resumed = resumer.resume(broken, cause);
+        if (resumed == null) {
+            return null;
+        }
+        outcome = resumed.outcome();
+        settings = resumed.outcome().route().settings();
+        breakCounted = false;
+        if (ended.get()) {
+            // Closed by another thread while the recovery ran: release the new connection too.
+            resumed.outcome().value().stream().close();
+            return null;
+        }
+        return resumed.first();
     }
 
     private LlmRotateException interrupted(ProviderException cause) {
         String detail = Secrets.scrub(cause.getMessage(), outcome.secret());
         if (ended.compareAndSet(false, true)) {
             outcome.value().stream().close();
-            engine.healthBook()
-                    .failed(
-                            outcome.key(),
-                            outcome.route().modelScope(outcome.route().keys().indexOf(outcome.key())),
-                            ErrorType.STREAM_INTERRUPTED,
-                            null,
-                            settings,
-                            outcome.callToken());
+            if (!breakCounted) {
+                engine.healthBook()
+                        .failed(
+                                outcome.key(),
+                                outcome.route()
+                                        .modelScope(outcome.route().keys().indexOf(outcome.key())),
+                                ErrorType.STREAM_INTERRUPTED,
+                                null,
+                                settings,
+                                outcome.callToken());
+            }
             engine.finish(outcome.trace()
                     .failure(engine.now(), CallRecord.INTERRUPTED, ErrorType.STREAM_INTERRUPTED.wireName()));
         }
@@ -158,7 +215,12 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
                 attempts(),
                 rotations(),
                 fallbackUsed(),
-                outcome.value().first().responseId());
+                responseId);
+    }
+
+    /** The provider's id of the response (e.g. {@code chatcmpl-…}, {@code msg_…}), once it has been seen; else null. */
+    public String responseId() {
+        return responseId;
     }
 
     public String provider() {

@@ -53,6 +53,9 @@ final class Engine {
     /** Prices set on the builder, or null to take them from each configuration. */
     private final Pricing explicitPricing;
 
+    /** Models whose provider refused an assistant prefill; only configured model ids, so bounded by the config. */
+    private final Set<String> prefillRefused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private volatile Pricing pricing;
     private volatile EventBuffer eventBuffer;
     private volatile EngineState state;
@@ -141,6 +144,15 @@ final class Engine {
 
     KeySelector selector() {
         return selector;
+    }
+
+    /** Remembers that {@code model} refuses an assistant prefill (stream recovery then replays instead). */
+    void prefillRefused(String model) {
+        prefillRefused.add(model);
+    }
+
+    boolean refusesPrefill(String model) {
+        return !prefillRefused.isEmpty() && prefillRefused.contains(model);
     }
 
     HealthBook healthBook() {

@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
+import java.util.function.UnaryOperator;
 
 /**
  * The entry point: holds a pool of keys per provider and makes every call resilient. Picks a healthy key, rotates
@@ -125,8 +126,7 @@ public final class LlmRotate implements AutoCloseable {
         EngineState state = engine.state();
         CallLoop.Outcome<OpenedStream> outcome =
                 new CallLoop<OpenedStream>(engine, state, request, "chat_stream").run(OpenedStream::open);
-        return new ChatStream(
-                engine, outcome, state.config.provider(outcome.route().provider()));
+        return new ChatStream(engine, state, request, UnaryOperator.identity(), outcome);
     }
 
     /**
@@ -168,11 +168,11 @@ public final class LlmRotate implements AutoCloseable {
     public ChatStream generateContentStream(GenerateContentRequest request) {
         ensureOpen();
         EngineState state = engine.state();
+        ChatRequest chat = request.toChatRequest();
         CallLoop.Outcome<OpenedStream> outcome = new CallLoop<OpenedStream>(
-                        engine, state, request.toChatRequest(), "generate_content_stream", GoogleRoutes::only)
+                        engine, state, chat, "generate_content_stream", GoogleRoutes::only)
                 .run(OpenedStream::open);
-        return new ChatStream(
-                engine, outcome, state.config.provider(outcome.route().provider()));
+        return new ChatStream(engine, state, chat, GoogleRoutes::only, outcome);
     }
 
     /** {@link #chatStream(ChatRequest)} as a {@link Flow.Publisher} running on the instance's executor. */

@@ -34,6 +34,14 @@ public interface ProviderAdapter {
     }
 
     /**
+     * Whether the provider continues a trailing assistant message (a prefill) rather than answering it as a new turn;
+     * stream recovery uses a prefill only where this is true. False unless an adapter knows better.
+     */
+    default boolean continuesPrefill() {
+        return false;
+    }
+
+    /**
      * Opens a stream for one attempt: returns once the provider accepted the request (a 2xx status), or throws a
      * classified {@link ProviderException} for an error answered before the stream started. Must return or throw
      * within {@link Attempt#timeout()}. Adapters that cannot stream keep this default.

@@ -67,6 +67,12 @@ public final class AnthropicAdapter implements ProviderAdapter {
         this.clock = clock;
     }
 
+    /** Anthropic continues a trailing assistant message (prefill). */
+    @Override
+    public boolean continuesPrefill() {
+        return true;
+    }
+
     @Override
     public String provider() {
         return ProviderCatalog.ANTHROPIC;

@@ -59,6 +59,12 @@ public final class BedrockAdapter implements ProviderAdapter {
         this.classifier = new BedrockErrorClassifier(json);
     }
 
+    /** Converse continues a trailing assistant message for models that take a prefill (Anthropic's); others refuse it, which stream recovery remembers. */
+    @Override
+    public boolean continuesPrefill() {
+        return true;
+    }
+
     @Override
     public String provider() {
         return ProviderCatalog.AWS_BEDROCK;

@@ -32,6 +32,12 @@ public final class OpenRouterAdapter extends OpenAiAdapter {
         super(transport, json, clock);
     }
 
+    /** OpenRouter passes a trailing assistant message on as a prefill to models that take one. */
+    @Override
+    public boolean continuesPrefill() {
+        return true;
+    }
+
     @Override
     public String provider() {
         return ProviderCatalog.OPENROUTER;
