@@ -169,6 +169,9 @@ final class CallLoop<T> {
         this.request = request;
         this.token = callToken;
         this.recordsFailures = continued == null;
+        if (continued == null) {
+            engine.begin();
+        }
         this.trace = continued != null ? continued : new CallTrace(engine.callId(token), operation, request.model());
         Duration deadline = request.deadline() != null
                 ? request.deadline()
@@ -193,6 +196,12 @@ final class CallLoop<T> {
                 try {
                     value = runner.run(make.adapter(), make.attempt());
                 } catch (ProviderException failure) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        // The caller interrupted this thread: nothing is known about the key.
+                        engine.healthBook().released(attemptKey, attemptRoute.modelScope(attemptKeyIndex), token);
+                        span.failed(ErrorType.UNKNOWN, null);
+                        throw interrupted();
+                    }
                     attemptFailed(failure);
                     continue;
                 } catch (RuntimeException | Error e) {
@@ -201,9 +210,31 @@ final class CallLoop<T> {
                 }
                 return attemptSucceeded(value);
             }
+        } catch (CallInterrupted e) {
+            cancelled();
+            throw e.exception;
         } catch (RuntimeException | Error e) {
             throw recordFailure(e);
         }
+    }
+
+    /** Ends a blocking call whose thread was interrupted; recorded as {@code cancelled}. */
+    private static final class CallInterrupted extends RuntimeException {
+        final LlmRotateException exception;
+
+        CallInterrupted(LlmRotateException exception) {
+            super(null, null, false, false);
+            this.exception = exception;
+        }
+    }
+
+    private CallInterrupted interrupted() {
+        KeySpec lastKey = trace.key();
+        return new CallInterrupted(new LlmRotateException(
+                "call interrupted after " + trace.attempts + " attempts",
+                lastKey == null ? null : lastKey.provider(),
+                null,
+                trace.keyDescription()));
     }
 
     /**
@@ -745,12 +776,17 @@ final class CallLoop<T> {
         throw (Error) e;
     }
 
-    /** The caller cancelled an asynchronous call: recorded as {@code cancelled}, no key's health changes. */
+    /**
+     * The caller cancelled the call (an interrupt, a cancelled future): recorded as {@code cancelled}, no key's
+     * health changes.
+     */
     private void cancelled() {
         if (attemptKey != null) {
             engine.healthBook().released(attemptKey, attemptRoute.modelScope(attemptKeyIndex), token);
         }
-        engine.finish(trace.failure(engine.now(), CallRecord.CANCELLED, null));
+        if (recordsFailures) {
+            engine.finish(trace.failure(engine.now(), CallRecord.CANCELLED, null));
+        }
     }
 
     private long remainingNanos() {
@@ -773,12 +809,7 @@ final class CallLoop<T> {
             TimeUnit.NANOSECONDS.sleep(duration.toNanos());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            KeySpec lastKey = trace.key();
-            throw new LlmRotateException(
-                    "call interrupted",
-                    lastKey == null ? null : lastKey.provider(),
-                    ErrorType.UNKNOWN,
-                    trace.keyDescription());
+            throw interrupted();
         }
     }
 

@@ -124,6 +124,15 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
             }
             return piece;
         } catch (ProviderException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                // The reader's thread was interrupted: the caller gave up, nothing is known about the key.
+                close();
+                throw new LlmRotateException(
+                        "stream read interrupted",
+                        provider(),
+                        null,
+                        outcome.trace().keyDescription());
+            }
             StreamPiece resumed = resume(e);
             if (resumed != null) {
                 return resumed;

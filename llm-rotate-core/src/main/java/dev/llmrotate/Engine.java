@@ -22,6 +22,7 @@ import dev.llmrotate.route.Route;
 import dev.llmrotate.select.KeySelector;
 import dev.llmrotate.state.StateStore;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,6 +56,11 @@ final class Engine {
 
     /** Models whose provider refused an assistant prefill; only configured model ids, so bounded by the config. */
     private final Set<String> prefillRefused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private static final org.slf4j.Logger STORE_LOG = org.slf4j.LoggerFactory.getLogger("llm_rotate.store");
+    private final java.util.concurrent.atomic.LongAdder inFlight = new java.util.concurrent.atomic.LongAdder();
+    private volatile boolean closing;
+    private volatile boolean storeFaultLogged;
 
     private volatile Pricing pricing;
     private volatile EventBuffer eventBuffer;
@@ -189,13 +195,67 @@ final class Engine {
 
     /** A call ended: its one record goes to the counters, the usage log, the event buffer and telemetry. */
     void finish(CallRecord record) {
-        store.recordCall(record);
-        UsageLog.log(record);
-        EventBuffer buffer = eventBuffer;
-        if (buffer != null) {
-            buffer.add(record);
+        try {
+            try {
+                store.recordCall(record);
+            } catch (RuntimeException e) {
+                // A store fault never reaches a caller (e.g. a call that outlived close()'s grace period).
+                storeFault(e);
+            }
+            UsageLog.log(record);
+            EventBuffer buffer = eventBuffer;
+            if (buffer != null) {
+                buffer.add(record);
+            }
+            telemetry.callEnded(record);
+        } finally {
+            inFlight.decrement();
         }
-        telemetry.callEnded(record);
+    }
+
+    private void storeFault(RuntimeException e) {
+        if (!storeFaultLogged) {
+            storeFaultLogged = true;
+            STORE_LOG.warn("usage record not stored: {}", Secrets.scrub(String.valueOf(e.getMessage()), null));
+        }
+    }
+
+    /**
+     * A call begins (it ends with exactly one {@link #finish}). Refused once the instance is closing, so that
+     * {@link #drain} sees every call that started.
+     */
+    void begin() {
+        inFlight.increment();
+        if (closing) {
+            inFlight.decrement();
+            throw new IllegalStateException("this LlmRotate instance is closed");
+        }
+    }
+
+    /**
+     * Stops new calls and waits up to {@code grace} for the calls in flight (streams and leases included) to end;
+     * true when they all did.
+     */
+    boolean drain(Duration grace) {
+        closing = true;
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (inFlight.sum() > 0) {
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Calls begun and not yet ended. */
+    long inFlight() {
+        return inFlight.sum();
     }
 
     /** A call answered: its tokens count against the key's tpm budget and the call is recorded. */

@@ -48,10 +48,14 @@ public final class LlmRotate implements AutoCloseable {
     private final Engine engine;
     private final Executor asyncExecutor;
     private final ExecutorService ownedExecutor;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("llm_rotate.lifecycle");
     private volatile boolean closed;
 
-    LlmRotate(Engine engine, Executor asyncExecutor, ExecutorService ownedExecutor) {
+    private final Duration shutdownGrace;
+
+    LlmRotate(Engine engine, Executor asyncExecutor, ExecutorService ownedExecutor, Duration shutdownGrace) {
         this.engine = engine;
+        this.shutdownGrace = shutdownGrace;
         this.asyncExecutor = asyncExecutor;
         this.ownedExecutor = ownedExecutor;
     }
@@ -197,6 +201,7 @@ public final class LlmRotate implements AutoCloseable {
         } else {
             keys = state.planner.plan(model, provider).get(0).keys();
         }
+        engine.begin();
         Route route = new Route(
                 provider,
                 model == null ? Route.ANY_MODEL : model,
@@ -289,10 +294,27 @@ public final class LlmRotate implements AutoCloseable {
         engine.resetKey(keyId);
     }
 
-    /** Stops the instance: later calls fail with {@link IllegalStateException}; an owned executor is shut down. */
+    /**
+     * Stops the instance: new calls fail with {@link IllegalStateException} at once; calls in flight (streams and
+     * leases included) may finish within the shutdown grace period ({@link LlmRotateBuilder#shutdownGracePeriod},
+     * 5 s by default); then their records are flushed to the state store and the store is closed, and an owned
+     * executor is shut down. A call still running after the grace period ends normally and keeps its record in the
+     * log; only its store update may be lost (one warning). Calling it again does nothing.
+     */
     @Override
     public void close() {
-        closed = true;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (!engine.drain(shutdownGrace)) {
+            LOG.warn(
+                    "closing with {} calls still in flight after the shutdown grace period of {}",
+                    engine.inFlight(),
+                    shutdownGrace);
+        }
         if (ownedExecutor != null) {
             ownedExecutor.shutdown();
         }

@@ -21,6 +21,7 @@ import dev.llmrotate.state.InMemoryStateStore;
 import dev.llmrotate.state.StateStore;
 import dev.llmrotate.state.StateStoreFactory;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,7 @@ public final class LlmRotateBuilder {
     private RandomGenerator random;
     private StateStore stateStore;
     private Executor executor;
+    private Duration shutdownGrace = Duration.ofSeconds(5);
     private Telemetry telemetry;
     private Pricing pricing;
     private int eventCapacity;
@@ -74,6 +76,19 @@ public final class LlmRotateBuilder {
      */
     public LlmRotateBuilder stateStore(StateStore value) {
         this.stateStore = Objects.requireNonNull(value, "stateStore");
+        return this;
+    }
+
+    /**
+     * How long {@link LlmRotate#close()} waits for calls in flight to finish before it closes the state store;
+     * default 5 s, zero to close at once.
+     */
+    public LlmRotateBuilder shutdownGracePeriod(Duration value) {
+        Objects.requireNonNull(value, "shutdownGracePeriod");
+        if (value.isNegative()) {
+            throw new IllegalArgumentException("shutdownGracePeriod must not be negative, got " + value);
+        }
+        this.shutdownGrace = value;
         return this;
     }
 
@@ -152,7 +167,7 @@ public final class LlmRotateBuilder {
             throw e;
         }
         ExecutorService owned = executor == null ? Executors.newCachedThreadPool(daemonThreads()) : null;
-        return new LlmRotate(engine, executor != null ? executor : owned, owned);
+        return new LlmRotate(engine, executor != null ? executor : owned, owned, shutdownGrace);
     }
 
     private static Map<String, ProviderAdapter> builtInAdapters(Clock clock) {
