@@ -42,7 +42,8 @@ import java.util.function.UnaryOperator;
  * }</pre>
  *
  * <p>Failures: {@link dev.llmrotate.error.LlmRotateException} (502), {@link NoAvailableKeyException} (503),
- * {@link ConfigurationException} (misuse or bad configuration).
+ * {@link dev.llmrotate.error.UnknownModelException} (404: no key serves the model), {@link ConfigurationException}
+ * (misuse or bad configuration).
  */
 public final class LlmRotate implements AutoCloseable {
     private final Engine engine;
@@ -85,7 +86,9 @@ public final class LlmRotate implements AutoCloseable {
      * @throws NoAvailableKeyException when every key of the native provider and its fallback chain is unavailable
      * @throws dev.llmrotate.error.LlmRotateException for any other failure (fail-fast errors, retries exhausted,
      *     the call deadline)
-     * @throws ConfigurationException when no key serves the model, or after {@link #close()}
+     * @throws dev.llmrotate.error.UnknownModelException when no active key lists the model (or none of the pinned
+     *     provider's keys does)
+     * @throws ConfigurationException for an unknown pinned provider, or after {@link #close()}
      */
     public ChatResponse chat(ChatRequest request) {
         ensureOpen();
@@ -139,7 +142,8 @@ public final class LlmRotate implements AutoCloseable {
      * as one user turn. Rotation, retries, health and records work as for {@link #chat(ChatRequest)}.
      *
      * @throws ConfigurationException when the model's provider (or the pinned one) is not {@code google_ai_studio}
-     *     or {@code google_vertex}, or no key serves the model
+     *     or {@code google_vertex}
+     * @throws dev.llmrotate.error.UnknownModelException when no key serves the model
      * @throws IllegalArgumentException when an element of {@code contents} is neither a String nor a ContentPart
      */
     public ChatResponse generateContent(String model, List<?> contents, GenerateContentControls controls) {
@@ -190,6 +194,7 @@ public final class LlmRotate implements AutoCloseable {
      * application makes itself. Use it in try-with-resources and report the outcome on the lease.
      *
      * @throws NoAvailableKeyException when no key of the provider is usable now
+     * @throws dev.llmrotate.error.UnknownModelException when no active key of the provider lists {@code model}
      */
     public KeyLease acquire(String provider, String model) {
         ensureOpen();

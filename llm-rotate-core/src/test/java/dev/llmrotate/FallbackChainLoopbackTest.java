@@ -2,6 +2,7 @@ package dev.llmrotate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmrotate.chat.ChatMessage;
@@ -13,6 +14,8 @@ import dev.llmrotate.config.SelectionStrategyType;
 import dev.llmrotate.error.ConfigurationException;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.error.NoAvailableKeyException;
+import dev.llmrotate.error.UnknownModelException;
+import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.testkit.FakeOpenAiServer;
 import dev.llmrotate.testkit.FakeResponse;
 import java.time.Duration;
@@ -157,18 +160,65 @@ class FallbackChainLoopbackTest extends EngineTestSupport {
     }
 
     @Test
-    void aModelNoKeyServesIsAConfigurationError() {
-        LlmRotate lm = engine(twoProviders().build());
+    void aModelWithItsOwnChainWalksItInsteadOfItsProvidersChain() {
+        openai.byDefault().always(FakeResponse.insufficientQuota());
+        openrouter.forModel("openai/gpt-4o-mini").always(FakeResponse.ok("from the provider's chain"));
+        openrouter.forModel("anthropic/claude-haiku-4.5").always(FakeResponse.ok("from the model's chain"));
+        LlmRotate lm = engine(twoProviders()
+                .modelFallback(
+                        "gpt-4o-mini",
+                        FallbackTarget.to("openrouter")
+                                .withUpstream("anthropic")
+                                .withModel("anthropic/claude-haiku-4.5"))
+                .build());
+
+        ChatResponse response = lm.chat("gpt-4o-mini", HI);
+
+        assertThat(response.content()).isEqualTo("from the model's chain");
+        assertThat(response.provider()).isEqualTo("openrouter");
+        assertThat(response.upstream()).isEqualTo("anthropic");
+        assertThat(response.model()).isEqualTo("anthropic/claude-haiku-4.5");
+        assertThat(response.fallbackUsed()).isTrue();
+        assertThat(openai.requestCount()).isEqualTo(2);
+        assertThat(openrouter.requests())
+                .extracting(r -> r.json().get("model").asText())
+                .containsExactly("anthropic/claude-haiku-4.5");
+    }
+
+    @Test
+    void aModelNoKeyServesIsAnUnknownModelAndStillRecorded() {
+        LlmRotate lm = engine(twoProviders().eventBuffer(10).build());
         assertThatThrownBy(() -> lm.chat("gpt-5-nonexistent", HI))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("cannot infer a provider for model 'gpt-5-nonexistent'")
-                .hasMessageContaining("gpt-4o-mini");
+                .isInstanceOfSatisfying(UnknownModelException.class, e -> {
+                    assertThat(e.model()).isEqualTo("gpt-5-nonexistent");
+                    assertThat(e.errorType()).isEqualTo(ErrorType.INVALID_REQUEST);
+                    assertThat(e.provider()).isNull();
+                })
+                .hasMessage("unknown model 'gpt-5-nonexistent': no active key lists it; known models:"
+                        + " [anthropic/claude-haiku-4.5, gpt-4o-mini, openai/gpt-4o-mini]");
         assertThatThrownBy(() -> lm.chat(ChatRequest.builder("gpt-4o")
                         .user("hi")
                         .provider("openai")
                         .build()))
+                .isInstanceOf(UnknownModelException.class)
+                .hasMessage("no active key of provider 'openai' lists model 'gpt-4o'; its keys serve [gpt-4o-mini]");
+        assertThatThrownBy(() -> lm.chat(ChatRequest.builder("gpt-4o-mini")
+                        .user("hi")
+                        .provider("opnai")
+                        .build()))
+                .as("an unknown provider name is misuse of the API")
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("no active key of provider 'openai' lists model 'gpt-4o'");
-        assertThat(lm.usageSummary().overall().failuresByType()).containsEntry("configuration_error", 2L);
+                .hasMessage("unknown provider 'opnai'; did you mean 'openai'?");
+
+        assertThat(lm.recentCalls(10))
+                .extracting(
+                        CallRecord::requestedModel, CallRecord::outcome, CallRecord::errorType, CallRecord::attempts)
+                .containsExactly(
+                        tuple("gpt-4o-mini", CallRecord.ERROR, "configuration_error", 0),
+                        tuple("gpt-4o", CallRecord.ERROR, "invalid_request", 0),
+                        tuple("gpt-5-nonexistent", CallRecord.ERROR, "invalid_request", 0));
+        assertThat(lm.usageSummary().overall().failuresByType()).containsEntry("invalid_request", 2L);
+        assertThat(openai.requestCount()).isZero();
+        assertThat(openrouter.requestCount()).isZero();
     }
 }

@@ -110,13 +110,16 @@ class LeaseTest extends EngineTestSupport {
     }
 
     @Test
-    void unknownProviderOrModelIsAConfigurationError() {
+    void anUnknownProviderIsAConfigurationErrorAndAnUnknownModelAnUnknownModelError() {
         LlmRotate lm = twoKeys();
         assertThatThrownBy(() -> lm.acquire("opnai"))
                 .isInstanceOf(dev.llmrotate.error.ConfigurationException.class)
                 .hasMessageContaining("did you mean 'openai'");
         assertThatThrownBy(() -> lm.acquire("openai", "gpt-9"))
-                .isInstanceOf(dev.llmrotate.error.ConfigurationException.class)
-                .hasMessageContaining("gpt-9");
+                .isInstanceOfSatisfying(
+                        dev.llmrotate.error.UnknownModelException.class,
+                        e -> assertThat(e.model()).isEqualTo("gpt-9"))
+                .hasMessage("no active key of provider 'openai' lists model 'gpt-9'; its keys serve [gpt-4o,"
+                        + " gpt-4o-mini]");
     }
 }

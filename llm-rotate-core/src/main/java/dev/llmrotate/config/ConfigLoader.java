@@ -41,12 +41,20 @@ import java.util.StringJoiner;
  * providers:                  # overrides merged field by field over the built-in catalog
  *   openai: {base_url: ..., cooldown_seconds: 30, quarantine_seconds: 300, quota_quarantine_seconds: 3600,
  *            max_retry_after_seconds: 300, connect_timeout_seconds: 10, request_timeout_seconds: 60,
- *            max_consecutive_failures: 5}
+ *            first_chunk_timeout_seconds: 60, stream_idle_timeout_seconds: 30, max_consecutive_failures: 5,
+ *            recovery_probe_seconds: 10, stream_recovery: off,     # off, prefill, replay or auto
+ *            models: {o3: {first_chunk_timeout_seconds: 180}}}
+ *                             # models.<id>: overrides for one model (listed by a key of the provider) of
+ *                             # cooldown_seconds, max_consecutive_failures, request_timeout_seconds,
+ *                             # first_chunk_timeout_seconds, stream_idle_timeout_seconds, recovery_probe_seconds,
+ *                             # stream_recovery
  * defaults: {selection_strategy: health_aware, max_retries: 2, backoff_base_seconds: 0.5, backoff_max_seconds: 8,
- *            call_deadline_seconds: 120, max_wait_for_key_seconds: 30}
+ *            call_deadline_seconds: 120, max_wait_for_key_seconds: 30, wait_before_fallback_seconds: 3}
  * use_keys: [openai-1]        # only these keys are used (default: every enabled key)
  * priorities: {openai-1: 10}  # overrides the keys' own priority
  * fallback_chains: {openai: [{provider: openrouter, upstream: openai, model: openai/gpt-4o-mini}]}
+ * model_fallbacks: {gpt-4o: [{provider: anthropic, model: claude-sonnet-4-5}]}   # per requested model; wins over
+ *                             # the native provider's fallback_chains entry for that model
  * model_providers: {gpt-4o-mini: openai}   # the native provider of a model several providers serve
  * state_store: {type: redis, url: "redis://localhost:6379", prefix: llm-rotate}   # default: {type: memory};
  *                             # redis needs the llm-rotate-redis module; url may be env://NAME or file:///path
@@ -114,7 +122,8 @@ public final class ConfigLoader {
 
     /**
      * Loads the original's registry dictionary: {@code keys}, {@code providers}, and optionally {@code defaults},
-     * {@code use_keys}, {@code priorities}, {@code fallback_chains}, {@code model_providers}. Values are plain
+     * {@code use_keys}, {@code priorities}, {@code fallback_chains}, {@code model_fallbacks}, {@code model_providers}
+     * and the other blocks of the file schema. Values are plain
      * strings, numbers, booleans, lists and maps; a {@code secret_ref} may also be a {@link SecretRef} and a
      * duration a {@link java.time.Duration}.
      */

@@ -2,15 +2,21 @@ package dev.llmrotate.config;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /** Semantic checks of a configuration; every problem names its path. */
 final class ConfigValidator {
+    private static final String NO_CONTROL_CHARACTERS =
+            "must not contain control characters (U+0000 to U+001F, U+007F), got ";
+
     private final LlmRotateConfig.Builder config;
     private final List<String> problems = new ArrayList<>();
 
@@ -26,7 +32,9 @@ final class ConfigValidator {
         validator.checkDefaults();
         Set<String> activeProviders = validator.activeProviders();
         validator.checkFallbackChains(activeProviders);
-        validator.checkModelRoutes();
+        Map<String, Set<String>> providersByModel = validator.activeProvidersByModel();
+        validator.checkModelFallbacks(providersByModel);
+        validator.checkModelRoutes(providersByModel);
         validator.checkObservability();
         validator.checkStateStore();
         return validator.problems;
@@ -39,6 +47,8 @@ final class ConfigValidator {
             String path = "keys[" + i + "]";
             if (key.keyId().isBlank()) {
                 problems.add(path + ".key_id: must not be empty");
+            } else if (Values.hasControlCharacter(key.keyId())) {
+                problems.add(path + ".key_id: " + NO_CONTROL_CHARACTERS + Values.describe(key.keyId()));
             } else {
                 Integer earlier = seen.putIfAbsent(key.keyId(), i);
                 if (earlier != null) {
@@ -56,6 +66,8 @@ final class ConfigValidator {
                 String model = key.models().get(m);
                 if (model == null || model.isBlank()) {
                     problems.add(path + ".models[" + m + "]: must not be empty");
+                } else if (Values.hasControlCharacter(model)) {
+                    problems.add(path + ".models[" + m + "]: " + NO_CONTROL_CHARACTERS + Values.describe(model));
                 }
             }
             if (!(key.weight() > 0) || Double.isInfinite(key.weight())) {
@@ -176,9 +188,10 @@ final class ConfigValidator {
             positive(path + ".request_timeout_seconds", s.requestTimeout());
             positive(path + ".first_chunk_timeout_seconds", s.firstChunkTimeout());
             positive(path + ".stream_idle_timeout_seconds", s.streamIdleTimeout());
-            if (s.maxConsecutiveFailures() < 1) {
-                problems.add(path + ".max_consecutive_failures: must be at least 1, got " + s.maxConsecutiveFailures());
-            }
+            positive(path + ".recovery_probe_seconds", s.recoveryProbe());
+            atLeastOne(path + ".max_consecutive_failures", s.maxConsecutiveFailures());
+            // In order of model id: the settings' map has none, and problems are reported in a stable order.
+            new TreeMap<>(s.models()).forEach((model, overrides) -> checkModelSettings(name, path, model, overrides));
             String scheme = s.baseUrl().getScheme();
             if (scheme == null
                     || !(scheme.equals("http") || scheme.equals("https"))
@@ -186,6 +199,26 @@ final class ConfigValidator {
                 problems.add(path + ".base_url: must be an absolute http(s) URL, got '" + s.baseUrl() + "'");
             }
         });
+    }
+
+    /** A per-model block: its values, and that a key of the provider lists the model. */
+    private void checkModelSettings(String provider, String providerPath, String model, ModelSettings m) {
+        String path = Values.member(providerPath + ".models", model);
+        Set<String> listed = new TreeSet<>();
+        config.keys.stream().filter(k -> k.provider().equals(provider)).forEach(k -> listed.addAll(k.models()));
+        if (!listed.contains(model) && !config.mayBeOmittedProvider(provider)) {
+            problems.add(path + ": no key of '" + provider + "' lists this model; "
+                    + (listed.isEmpty() ? "the provider has no keys" : "its keys list " + listed)
+                    + Suggestions.didYouMean(model, listed));
+        }
+        positiveIfSet(path + ".cooldown_seconds", m.cooldown());
+        if (m.maxConsecutiveFailures() != null) {
+            atLeastOne(path + ".max_consecutive_failures", m.maxConsecutiveFailures());
+        }
+        positiveIfSet(path + ".request_timeout_seconds", m.requestTimeout());
+        positiveIfSet(path + ".first_chunk_timeout_seconds", m.firstChunkTimeout());
+        positiveIfSet(path + ".stream_idle_timeout_seconds", m.streamIdleTimeout());
+        positiveIfSet(path + ".recovery_probe_seconds", m.recoveryProbe());
     }
 
     private void checkDefaults() {
@@ -198,6 +231,10 @@ final class ConfigValidator {
         positive("defaults.call_deadline_seconds", d.callDeadline());
         if (d.maxWaitForKey().isNegative()) {
             problems.add("defaults.max_wait_for_key_seconds: must not be negative, got " + seconds(d.maxWaitForKey()));
+        }
+        if (d.waitBeforeFallback().isNegative()) {
+            problems.add("defaults.wait_before_fallback_seconds: must not be negative, got "
+                    + seconds(d.waitBeforeFallback()));
         }
         if (d.backoffMax().compareTo(d.backoffBase()) < 0) {
             problems.add("defaults.backoff_max_seconds: must not be smaller than backoff_base_seconds");
@@ -215,25 +252,11 @@ final class ConfigValidator {
             for (int i = 0; i < targets.size(); i++) {
                 FallbackTarget t = targets.get(i);
                 String entry = path + "[" + i + "]";
-                if (!ProviderCatalog.isKnown(t.provider())) {
-                    problems.add(entry + ".provider: unknown provider '" + t.provider() + "'"
-                            + Suggestions.didYouMean(t.provider(), ProviderCatalog.names()));
+                if (!checkTarget(entry, t, seen)) {
                     continue;
                 }
                 if (t.provider().equals(source) && t.upstream() == null && t.model() == null) {
                     problems.add(entry + ": loops back to '" + source + "' itself");
-                }
-                if (!seen.add(t)) {
-                    problems.add(entry + ": repeats an earlier entry of the chain");
-                }
-                if (t.upstream() != null) {
-                    if (!ProviderCatalog.isBroker(t.provider())) {
-                        problems.add(entry + ".upstream: only a broker (openrouter) routes to an upstream, not '"
-                                + t.provider() + "'");
-                    } else if (!ProviderCatalog.isKnown(t.upstream())) {
-                        problems.add(entry + ".upstream: unknown provider '" + t.upstream() + "'"
-                                + Suggestions.didYouMean(t.upstream(), ProviderCatalog.names()));
-                    }
                 }
                 if (!activeProviders.contains(t.provider()) && !config.mayBeOmittedProvider(t.provider())) {
                     problems.add(entry + ".provider: '" + t.provider() + "' has no active key");
@@ -242,7 +265,33 @@ final class ConfigValidator {
         });
     }
 
-    private void checkModelRoutes() {
+    /**
+     * What every chain entry must satisfy: a known provider, no repeat, an upstream only on a broker and naming a
+     * known provider. False when the provider is unknown (nothing more can be checked).
+     */
+    private boolean checkTarget(String entry, FallbackTarget t, Set<FallbackTarget> seen) {
+        if (!ProviderCatalog.isKnown(t.provider())) {
+            problems.add(entry + ".provider: unknown provider '" + t.provider() + "'"
+                    + Suggestions.didYouMean(t.provider(), ProviderCatalog.names()));
+            return false;
+        }
+        if (!seen.add(t)) {
+            problems.add(entry + ": repeats an earlier entry of the chain");
+        }
+        if (t.upstream() != null) {
+            if (!ProviderCatalog.isBroker(t.provider())) {
+                problems.add(entry + ".upstream: only a broker (openrouter) routes to an upstream, not '" + t.provider()
+                        + "'");
+            } else if (!ProviderCatalog.isKnown(t.upstream())) {
+                problems.add(entry + ".upstream: unknown provider '" + t.upstream() + "'"
+                        + Suggestions.didYouMean(t.upstream(), ProviderCatalog.names()));
+            }
+        }
+        return true;
+    }
+
+    /** Model id to the providers whose active keys list it. */
+    private Map<String, Set<String>> activeProvidersByModel() {
         Map<String, Set<String>> providersByModel = new LinkedHashMap<>();
         for (KeySpec key : activeKeys()) {
             for (String model : key.models()) {
@@ -251,8 +300,73 @@ final class ConfigValidator {
                         .add(key.provider());
             }
         }
+        return providersByModel;
+    }
+
+    /**
+     * {@code model_fallbacks}: the requested model is one an active key lists, and every entry names a known
+     * provider (an upstream only on a broker) whose active keys list the target model, without pointing back at the
+     * model's own route.
+     */
+    private void checkModelFallbacks(Map<String, Set<String>> providersByModel) {
+        if (config.modelFallbacks.isEmpty()) {
+            return;
+        }
+        Map<String, Set<String>> modelsByProvider = new HashMap<>();
+        for (KeySpec key : activeKeys()) {
+            modelsByProvider
+                    .computeIfAbsent(key.provider(), p -> new TreeSet<>())
+                    .addAll(key.models());
+        }
+        config.modelFallbacks.forEach((model, targets) -> {
+            String path = Values.member("model_fallbacks", model);
+            Set<String> serving = providersByModel.getOrDefault(model, Set.of());
+            if (serving.isEmpty() && !config.keysOmitted()) {
+                problems.add(path + ": no active key lists this model"
+                        + Suggestions.didYouMean(model, providersByModel.keySet()));
+            }
+            String nativeProvider = nativeProvider(model, serving);
+            Set<FallbackTarget> seen = new HashSet<>();
+            for (int i = 0; i < targets.size(); i++) {
+                FallbackTarget t = targets.get(i);
+                String entry = path + "[" + i + "]";
+                if (!checkTarget(entry, t, seen)) {
+                    continue;
+                }
+                String targetModel = t.model() == null ? model : t.model();
+                if (t.provider().equals(nativeProvider) && t.upstream() == null && targetModel.equals(model)) {
+                    problems.add(entry + ": loops back to the model's own route on '" + nativeProvider + "'");
+                    continue;
+                }
+                if (config.mayBeOmittedProvider(t.provider())) {
+                    continue;
+                }
+                Set<String> listed = modelsByProvider.getOrDefault(t.provider(), Set.of());
+                if (listed.isEmpty()) {
+                    problems.add(entry + ".provider: '" + t.provider() + "' has no active key");
+                } else if (!listed.contains(targetModel)) {
+                    problems.add((t.model() == null ? entry : entry + ".model") + ": no active key of '"
+                            + t.provider() + "' lists model '" + targetModel + "'; its active keys list " + listed
+                            + Suggestions.didYouMean(targetModel, listed));
+                }
+            }
+        });
+    }
+
+    /** The native provider of a model among those serving it, as the route planner chooses it; null if unclear. */
+    private String nativeProvider(String model, Set<String> serving) {
+        String chosen = config.modelProviders.get(model);
+        if (chosen != null) {
+            return chosen;
+        }
+        return serving.size() == 1
+                ? serving.iterator().next()
+                : ModelRoutes.nativeProvider(serving, config.fallbackChains, model, config.modelFallbacks.get(model));
+    }
+
+    private void checkModelRoutes(Map<String, Set<String>> providersByModel) {
         config.modelProviders.forEach((model, provider) -> {
-            String path = "model_providers." + model;
+            String path = Values.member("model_providers", model);
             Set<String> serving = providersByModel.getOrDefault(model, Set.of());
             if (!ProviderCatalog.isKnown(provider)) {
                 problems.add(path + ": unknown provider '" + provider + "'"
@@ -262,12 +376,11 @@ final class ConfigValidator {
             }
         });
         providersByModel.forEach((model, providers) -> {
-            if (providers.size() > 1
-                    && !config.modelProviders.containsKey(model)
-                    && ModelRoutes.nativeProvider(providers, config.fallbackChains) == null) {
+            if (providers.size() > 1 && nativeProvider(model, providers) == null) {
                 problems.add("keys: model '" + model + "' is served by " + providers
-                        + " and nothing says which to use first; add model_providers." + model
-                        + " or a fallback chain from one of them to the others");
+                        + " and nothing says which to use first; add " + Values.member("model_providers", model)
+                        + ", a " + Values.member("model_fallbacks", model)
+                        + " chain or a fallback chain from one of them to the others");
             }
         });
     }
@@ -305,6 +418,18 @@ final class ConfigValidator {
         String prefix = store.prefix();
         if (prefix.isBlank() || prefix.chars().anyMatch(c -> c == '{' || c == '}' || Character.isWhitespace(c))) {
             problems.add("state_store.prefix: must be non-empty without spaces or braces, got '" + prefix + "'");
+        }
+    }
+
+    private void positiveIfSet(String path, Duration value) {
+        if (value != null) {
+            positive(path, value);
+        }
+    }
+
+    private void atLeastOne(String path, int value) {
+        if (value < 1) {
+            problems.add(path + ": must be at least 1, got " + value);
         }
     }
 

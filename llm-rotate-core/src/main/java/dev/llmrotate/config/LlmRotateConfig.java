@@ -14,8 +14,8 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
- * A validated, immutable configuration: the key registry, provider settings merged over the built-in catalog,
- * defaults, priorities, fallback chains and model routes. Build one with {@link #builder()} or load one with
+ * A validated, immutable configuration: the key registry, provider settings merged over the built-in catalog (with
+ * per-model overrides), defaults, priorities, fallback chains (per provider and per model) and model routes. Build one with {@link #builder()} or load one with
  * {@link ConfigLoader}; either way every problem is reported at once in a {@link ConfigurationException}.
  *
  * <p>{@link #toString()} and every other rendering leave out secret references.
@@ -169,6 +169,7 @@ public final class LlmRotateConfig {
         b.defaults = defaults;
         b.priorities.putAll(priorities);
         fallbackChains.forEach((p, targets) -> b.fallbackChains.put(p, new ArrayList<>(targets)));
+        modelFallbacks.forEach((m, targets) -> b.modelFallbacks.put(m, new ArrayList<>(targets)));
         b.modelProviders.putAll(modelProviders);
         b.pricing = pricing;
         b.eventBufferCapacity = eventBufferCapacity;
@@ -176,7 +177,10 @@ public final class LlmRotateConfig {
         return b;
     }
 
-    /** Equal when every configured value is (keys, use_keys, merged providers, defaults, priorities, routes). */
+    /**
+     * Equal when every configured value is (keys, use_keys, merged providers with their per-model settings, defaults,
+     * priorities, fallback chains of providers and of models, model routes, pricing, event buffer, state store).
+     */
     @Override
     public boolean equals(Object o) {
         return o instanceof LlmRotateConfig other
@@ -186,6 +190,7 @@ public final class LlmRotateConfig {
                 && defaults.equals(other.defaults)
                 && priorities.equals(other.priorities)
                 && fallbackChains.equals(other.fallbackChains)
+                && modelFallbacks.equals(other.modelFallbacks)
                 && modelProviders.equals(other.modelProviders)
                 && pricing.equals(other.pricing)
                 && eventBufferCapacity == other.eventBufferCapacity
@@ -201,6 +206,7 @@ public final class LlmRotateConfig {
                 defaults,
                 priorities,
                 fallbackChains,
+                modelFallbacks,
                 modelProviders,
                 pricing,
                 eventBufferCapacity,
@@ -214,7 +220,8 @@ public final class LlmRotateConfig {
             ids.add(key.keyId() + "(" + key.provider() + ")");
         }
         return "LlmRotateConfig[activeKeys=" + ids + ", strategy="
-                + defaults.selectionStrategy().wireName() + ", fallbackChains=" + fallbackChains + "]";
+                + defaults.selectionStrategy().wireName() + ", fallbackChains=" + fallbackChains + ", modelFallbacks="
+                + modelFallbacks + "]";
     }
 
     /** Builds a validated {@link LlmRotateConfig}. */

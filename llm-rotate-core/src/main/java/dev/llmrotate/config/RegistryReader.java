@@ -24,6 +24,7 @@ final class RegistryReader {
             "use_keys",
             "priorities",
             "fallback_chains",
+            "model_fallbacks",
             "model_providers",
             "pricing",
             "event_buffer",
@@ -54,8 +55,18 @@ final class RegistryReader {
             "backoff_base_seconds",
             "backoff_max_seconds",
             "call_deadline_seconds",
-            "max_wait_for_key_seconds");
+            "max_wait_for_key_seconds",
+            "wait_before_fallback_seconds");
     static final List<String> CHAIN_ENTRY_FIELDS = List.of("provider", "upstream", "model");
+    /** The fields of a per-model block ({@code providers.<name>.models.<id>}). */
+    static final List<String> MODEL_FIELDS = List.of(
+            "cooldown_seconds",
+            "max_consecutive_failures",
+            "request_timeout_seconds",
+            "first_chunk_timeout_seconds",
+            "stream_idle_timeout_seconds",
+            "recovery_probe_seconds",
+            "stream_recovery");
 
     private static final Map<String, BiFunction<ProviderSettings, Duration, ProviderSettings>> PROVIDER_DURATIONS =
             providerDurations();
@@ -81,6 +92,7 @@ final class RegistryReader {
         m.put("request_timeout_seconds", ProviderSettings::withRequestTimeout);
         m.put("first_chunk_timeout_seconds", ProviderSettings::withFirstChunkTimeout);
         m.put("stream_idle_timeout_seconds", ProviderSettings::withStreamIdleTimeout);
+        m.put("recovery_probe_seconds", ProviderSettings::withRecoveryProbe);
         return m;
     }
 
@@ -89,6 +101,8 @@ final class RegistryReader {
         fields.add("base_url");
         fields.addAll(PROVIDER_DURATIONS.keySet());
         fields.add("max_consecutive_failures");
+        fields.add("stream_recovery");
+        fields.add("models");
         return List.copyOf(fields);
     }
 
@@ -141,6 +155,7 @@ final class RegistryReader {
         }
         readPriorities(root.get("priorities"));
         readFallbackChains(root.get("fallback_chains"));
+        readModelFallbacks(root.get("model_fallbacks"));
         readModelProviders(root.get("model_providers"));
         readPricing(root.get("pricing"));
         readEventBuffer(root.get("event_buffer"));
@@ -374,7 +389,89 @@ final class RegistryReader {
         if (maxFailures != null) {
             result = andThen(result, s -> s.withMaxConsecutiveFailures(maxFailures));
         }
+        StreamRecovery recovery = optional(fields, "stream_recovery", path, this::streamRecovery);
+        if (recovery != null) {
+            result = andThen(result, s -> s.withStreamRecovery(recovery));
+        }
+        Map<String, ModelSettings> models = optional(fields, "models", path, this::modelSettings);
+        if (models != null) {
+            result = andThen(result, s -> {
+                Map<String, ModelSettings> merged = new LinkedHashMap<>(s.models());
+                merged.putAll(models);
+                return s.withModels(merged);
+            });
+        }
         return result;
+    }
+
+    /**
+     * The {@code models} block of a provider: model id to overrides. A block with unreadable fields is kept with the
+     * fields it could read, so that the validator still checks that a key lists its model.
+     */
+    private Map<String, ModelSettings> modelSettings(Object value, String path) {
+        Map<String, Object> blocks = values.map(value, path, "a map of model id to overrides (cooldown_seconds, ...)");
+        if (blocks == null) {
+            return null;
+        }
+        Map<String, ModelSettings> result = new LinkedHashMap<>();
+        blocks.forEach((model, raw) -> {
+            String modelPath = Values.member(path, model);
+            if (raw == null) {
+                result.put(model, ModelSettings.NONE);
+                return;
+            }
+            Map<String, Object> fields =
+                    values.map(raw, modelPath, "a map of overrides (cooldown_seconds, request_timeout_seconds, ...)");
+            if (fields == null) {
+                return;
+            }
+            for (String field : fields.keySet()) {
+                if (!MODEL_FIELDS.contains(field)) {
+                    values.problem(
+                            Values.child(modelPath, field),
+                            PROVIDER_FIELDS.contains(field) && !field.equals("models")
+                                    ? "unknown field; " + field + " is set per provider, not per model"
+                                    : "unknown field" + Suggestions.didYouMean(field, MODEL_FIELDS));
+                }
+            }
+            result.put(
+                    model,
+                    new ModelSettings(
+                            optional(fields, "cooldown_seconds", modelPath, values::duration),
+                            optional(fields, "max_consecutive_failures", modelPath, values::integer),
+                            optional(fields, "request_timeout_seconds", modelPath, values::duration),
+                            optional(fields, "first_chunk_timeout_seconds", modelPath, values::duration),
+                            optional(fields, "stream_idle_timeout_seconds", modelPath, values::duration),
+                            optional(fields, "recovery_probe_seconds", modelPath, values::duration),
+                            optional(fields, "stream_recovery", modelPath, this::streamRecovery)));
+        });
+        return result;
+    }
+
+    /**
+     * {@code off}, {@code prefill}, {@code replay} or {@code auto}. YAML 1.1 reads a bare {@code off} as the boolean
+     * false, so false means off too.
+     */
+    private StreamRecovery streamRecovery(Object value, String path) {
+        if (Boolean.FALSE.equals(value)) {
+            return StreamRecovery.OFF;
+        }
+        List<String> known = new ArrayList<>();
+        for (StreamRecovery r : StreamRecovery.values()) {
+            known.add(r.wireName());
+        }
+        if (!(value instanceof String name)) {
+            values.problem(path, "expected one of " + String.join(", ", known) + ", got " + Values.describe(value));
+            return null;
+        }
+        StreamRecovery recovery = StreamRecovery.fromWireName(name.strip());
+        if (recovery == null) {
+            values.problem(
+                    path,
+                    "unknown stream_recovery " + quoted(name) + "; use one of " + String.join(", ", known)
+                            + Suggestions.didYouMean(name.strip(), known));
+        }
+        return recovery;
     }
 
     private static UnaryOperator<ProviderSettings> andThen(
@@ -431,6 +528,10 @@ final class RegistryReader {
         if (wait != null) {
             builder.defaults(d -> d.withMaxWaitForKey(wait));
         }
+        Duration beforeFallback = optional(fields, "wait_before_fallback_seconds", "defaults", values::duration);
+        if (beforeFallback != null) {
+            builder.defaults(d -> d.withWaitBeforeFallback(beforeFallback));
+        }
     }
 
     private SelectionStrategyType strategy(Object value, String path) {
@@ -479,20 +580,45 @@ final class RegistryReader {
             return;
         }
         chains.forEach((source, raw) -> {
-            String path = "fallback_chains." + source;
-            List<Object> entries = raw == null ? List.of() : values.list(raw, path, "a list of fallback targets");
-            if (entries == null) {
-                return;
+            List<FallbackTarget> targets = readChain(raw, "fallback_chains." + source);
+            if (targets != null) {
+                builder.fallbackChain(source, targets.toArray(FallbackTarget[]::new));
             }
-            List<FallbackTarget> targets = new ArrayList<>();
-            for (int i = 0; i < entries.size(); i++) {
-                FallbackTarget target = readChainEntry(entries.get(i), path + "[" + i + "]");
-                if (target != null) {
-                    targets.add(target);
-                }
-            }
-            builder.fallbackChain(source, targets.toArray(FallbackTarget[]::new));
         });
+    }
+
+    /** The {@code model_fallbacks} block: requested model id to a chain of the same entries as fallback_chains. */
+    private void readModelFallbacks(Object value) {
+        if (value == null) {
+            return;
+        }
+        Map<String, Object> chains =
+                values.map(value, "model_fallbacks", "a map of model id to a list of fallback targets");
+        if (chains == null) {
+            return;
+        }
+        chains.forEach((model, raw) -> {
+            List<FallbackTarget> targets = readChain(raw, Values.member("model_fallbacks", model));
+            if (targets != null) {
+                builder.modelFallback(model, targets.toArray(FallbackTarget[]::new));
+            }
+        });
+    }
+
+    /** One chain; entries that cannot be read are reported and left out; null when it is not a list. */
+    private List<FallbackTarget> readChain(Object raw, String path) {
+        List<Object> entries = raw == null ? List.of() : values.list(raw, path, "a list of fallback targets");
+        if (entries == null) {
+            return null;
+        }
+        List<FallbackTarget> targets = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            FallbackTarget target = readChainEntry(entries.get(i), path + "[" + i + "]");
+            if (target != null) {
+                targets.add(target);
+            }
+        }
+        return targets;
     }
 
     private FallbackTarget readChainEntry(Object value, String path) {
@@ -500,8 +626,9 @@ final class RegistryReader {
         if (entry == null) {
             return null;
         }
-        values.unknownFields(entry, path, CHAIN_ENTRY_FIELDS);
+        // An entry with a misspelt field is left out: checking what was read would report follow-on problems.
         int before = values.problemCount();
+        values.unknownFields(entry, path, CHAIN_ENTRY_FIELDS);
         String provider = requiredString(entry, "provider", path);
         String upstream = optional(entry, "upstream", path, values::string);
         String model = optional(entry, "model", path, values::string);
@@ -517,7 +644,7 @@ final class RegistryReader {
             return;
         }
         routes.forEach((model, raw) -> {
-            String provider = values.string(raw, "model_providers." + model);
+            String provider = values.string(raw, Values.member("model_providers", model));
             if (provider != null) {
                 builder.modelProvider(model, provider);
             }

@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
  * wrong type records a problem that starts with its path and the read returns null; nothing throws.
  */
 final class Values {
+    private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9_-]+");
     private static final Pattern WITH_UNIT = Pattern.compile("([-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+))\\s*(ms|s|m|h)");
     private static final BigDecimal NANOS_PER_SECOND = BigDecimal.valueOf(1_000_000_000L);
     static final String DURATION_FORMS =
@@ -40,6 +41,40 @@ final class Values {
 
     static String child(String path, String field) {
         return path.isEmpty() ? field : path + "." + field;
+    }
+
+    /**
+     * The path of a map entry named by the user (a model id): {@code path.name} for a plain name, else {@code
+     * path["name"]} with quotes, backslashes and control characters escaped, so that the dots, slashes and colons of
+     * ids such as {@code anthropic/claude-haiku-4.5} or {@code amazon.nova-lite-v1:0} do not read as path steps.
+     */
+    static String member(String path, String name) {
+        if (PLAIN_NAME.matcher(name).matches()) {
+            return child(path, name);
+        }
+        StringBuilder out = new StringBuilder(path).append("[\"");
+        for (char c : name.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                default -> out.append(isControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+            }
+        }
+        return out.append("\"]").toString();
+    }
+
+    /** U+0000 to U+001F and U+007F: never part of a key id or model id (health scopes join them with U+001F). */
+    static boolean isControl(char c) {
+        return c < 0x20 || c == 0x7f;
+    }
+
+    static boolean hasControlCharacter(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (isControl(s.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Reports every field of {@code map} that is not in {@code known}, suggesting the closest known name. */
@@ -269,7 +304,7 @@ final class Values {
                 case '\n' -> out.append("\\n");
                 case '\t' -> out.append("\\t");
                 case '\r' -> out.append("\\r");
-                default -> out.append(c < 0x20 ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+                default -> out.append(isControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
             }
         }
         return out.append('"').toString();

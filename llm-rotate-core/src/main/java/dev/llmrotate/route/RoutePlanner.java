@@ -4,18 +4,21 @@ import dev.llmrotate.config.FallbackTarget;
 import dev.llmrotate.config.KeySpec;
 import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.config.ModelRoutes;
+import dev.llmrotate.config.ProviderSettings;
 import dev.llmrotate.error.ConfigurationException;
+import dev.llmrotate.error.UnknownModelException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Turns a requested model (and optional pinned provider) into the ordered routes a call walks: the native provider,
- * then its fallback chain. Built once per configuration; immutable and cheap to query.
+ * then the model's own chain ({@code model_fallbacks.<model>}) when it has one, else the native provider's chain
+ * ({@code fallback_chains.<provider>}). Every route carries its provider's settings with the model's overrides. Built
+ * once per configuration; immutable and cheap to query.
  */
 public final class RoutePlanner {
     private final LlmRotateConfig config;
@@ -44,7 +47,11 @@ public final class RoutePlanner {
             if (chosen == null) {
                 chosen = providers.size() == 1
                         ? providers.iterator().next()
-                        : ModelRoutes.nativeProvider(providers, config.fallbackChains());
+                        : ModelRoutes.nativeProvider(
+                                providers,
+                                config.fallbackChains(),
+                                model,
+                                config.modelFallbacks().get(model));
             }
             nativeProviderByModel.put(model, chosen);
         });
@@ -53,7 +60,8 @@ public final class RoutePlanner {
     /**
      * The routes for a call, native first. A pinned provider gets only its own route.
      *
-     * @throws ConfigurationException when no active key serves the model (on the pinned provider)
+     * @throws UnknownModelException when no active key lists the model (none of the pinned provider's keys does)
+     * @throws ConfigurationException when the pinned provider is not a provider's name
      */
     public List<Route> plan(String model, String pinnedProvider) {
         String cacheKey = pinnedProvider == null ? model : pinnedProvider + "\u0000" + model;
@@ -72,10 +80,10 @@ public final class RoutePlanner {
         config.provider(provider); // unknown provider: ConfigurationException with a suggestion
         List<KeySpec> keys = keys(provider, model);
         if (keys.isEmpty()) {
-            throw new ConfigurationException("no active key of provider '" + provider + "' lists model '" + model
-                    + "'; its keys serve "
-                    + new TreeSet<>(
-                            keysByProviderModel.getOrDefault(provider, Map.of()).keySet()));
+            throw new UnknownModelException(
+                    model,
+                    provider,
+                    keysByProviderModel.getOrDefault(provider, Map.of()).keySet());
         }
         return List.of(new Route(provider, model, null, false, keys, settings(provider, model)));
     }
@@ -83,13 +91,15 @@ public final class RoutePlanner {
     private List<Route> planInferred(String model) {
         String provider = nativeProviderByModel.get(model);
         if (provider == null) {
-            throw new ConfigurationException("cannot infer a provider for model '" + model
-                    + "': no active key lists it (pass a provider or add it to a key's models); known models: "
-                    + new TreeSet<>(nativeProviderByModel.keySet()));
+            throw new UnknownModelException(model, null, nativeProviderByModel.keySet());
         }
         List<Route> routes = new ArrayList<>();
         routes.add(new Route(provider, model, null, false, keys(provider, model), settings(provider, model)));
-        for (FallbackTarget target : config.fallbackChains().getOrDefault(provider, List.of())) {
+        List<FallbackTarget> chain = config.modelFallbacks().get(model);
+        if (chain == null) {
+            chain = config.fallbackChains().getOrDefault(provider, List.of());
+        }
+        for (FallbackTarget target : chain) {
             String targetModel = target.model() == null ? model : target.model();
             List<KeySpec> keys = keys(target.provider(), targetModel);
             if (!keys.isEmpty()) {
@@ -105,7 +115,7 @@ public final class RoutePlanner {
         return List.copyOf(routes);
     }
 
-    private dev.llmrotate.config.ProviderSettings settings(String provider, String model) {
+    private ProviderSettings settings(String provider, String model) {
         return config.provider(provider).forModel(model);
     }
 

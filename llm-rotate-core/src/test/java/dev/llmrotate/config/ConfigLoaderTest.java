@@ -92,6 +92,29 @@ class ConfigLoaderTest {
         assertThat(openaiSettings.connectTimeout()).isEqualTo(Duration.ofMillis(2500));
         assertThat(openaiSettings.requestTimeout()).isEqualTo(Duration.ofSeconds(90));
         assertThat(openaiSettings.maxConsecutiveFailures()).isEqualTo(3);
+        assertThat(openaiSettings.recoveryProbe()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(openaiSettings.streamRecovery()).isEqualTo(StreamRecovery.AUTO);
+        assertThat(openaiSettings.models())
+                .containsOnly(Map.entry("gpt-4o", GPT_4O_OVERRIDES), Map.entry("gpt-4o-mini", GPT_4O_MINI_OVERRIDES));
+        ProviderSettings gpt4o = openaiSettings.forModel("gpt-4o");
+        assertThat(gpt4o.firstChunkTimeout()).isEqualTo(Duration.ofMinutes(3));
+        assertThat(gpt4o.maxConsecutiveFailures()).isEqualTo(2);
+        assertThat(gpt4o.streamRecovery()).isEqualTo(StreamRecovery.PREFILL);
+        assertThat(gpt4o.cooldown())
+                .as("the provider's where the model has none")
+                .isEqualTo(Duration.ofSeconds(45));
+        assertThat(gpt4o.models()).isEmpty();
+        ProviderSettings mini = openaiSettings.forModel("gpt-4o-mini");
+        assertThat(mini.cooldown()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(mini.requestTimeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(mini.streamIdleTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(mini.recoveryProbe()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(mini.streamRecovery()).as("a bare YAML off").isEqualTo(StreamRecovery.OFF);
+        assertThat(mini.firstChunkTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.provider("openrouter").forModel("anthropic/claude-haiku-4.5"))
+                .isEqualTo(ProviderCatalog.defaults("openrouter")
+                        .withCooldown(Duration.ofSeconds(12))
+                        .withStreamRecovery(StreamRecovery.REPLAY));
 
         ProviderSettings anthropicSettings = config.provider("anthropic");
         assertThat(anthropicSettings.quarantine()).isEqualTo(Duration.ofSeconds(600));
@@ -110,7 +133,7 @@ class ConfigLoaderTest {
                         Duration.ofSeconds(4),
                         Duration.ofMinutes(1),
                         Duration.ZERO,
-                        Duration.ofSeconds(3)));
+                        Duration.ofMillis(1500)));
 
         assertThat(config.fallbackChains())
                 .containsExactly(
@@ -120,8 +143,23 @@ class ConfigLoaderTest {
                                         .withUpstream("anthropic")
                                         .withModel("anthropic/claude-haiku-4.5"))),
                         Map.entry("openai", List.of(FallbackTarget.to("openrouter"))));
+        assertThat(config.modelFallbacks()).containsExactly(Map.entry("gpt-4o", GPT_4O_CHAIN));
         assertThat(config.modelProviders()).containsExactly(Map.entry("gpt-4o-mini", "openai"));
     }
+
+    static final ModelSettings GPT_4O_OVERRIDES =
+            new ModelSettings(null, 2, null, Duration.ofMinutes(3), null, null, StreamRecovery.PREFILL);
+    static final ModelSettings GPT_4O_MINI_OVERRIDES = new ModelSettings(
+            Duration.ofSeconds(5),
+            null,
+            Duration.ofSeconds(20),
+            null,
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(2),
+            StreamRecovery.OFF);
+    static final List<FallbackTarget> GPT_4O_CHAIN = List.of(
+            FallbackTarget.to("openrouter").withUpstream("openai").withModel("gpt-4o-mini"),
+            FallbackTarget.to("anthropic").withModel("claude-haiku-4-5-20251001"));
 
     @Test
     void jsonFileLoadsToTheSameConfigurationAsYaml() {
@@ -134,6 +172,7 @@ class ConfigLoaderTest {
         assertThat(json.defaults()).isEqualTo(yaml.defaults());
         assertThat(json.priorities()).isEqualTo(yaml.priorities());
         assertThat(json.fallbackChains()).isEqualTo(yaml.fallbackChains());
+        assertThat(json.modelFallbacks()).isEqualTo(yaml.modelFallbacks());
         assertThat(json.modelProviders()).isEqualTo(yaml.modelProviders());
         assertThat(json).isEqualTo(yaml).hasSameHashCodeAs(yaml);
     }
@@ -203,29 +242,52 @@ class ConfigLoaderTest {
                                 "secret_ref", "env://AZURE_OPENAI_KEY",
                                 "models", List.of("gpt-4o"),
                                 "auth_config", Map.of("azure_endpoint", "https://example-resource.openai.azure.com"))));
-        registry.put(
-                "providers",
-                orderedMap(
-                        "openai",
+        Map<String, Object> providers = new LinkedHashMap<>();
+        providers.put(
+                "openai",
+                Map.ofEntries(
+                        Map.entry("base_url", "http://localhost:8080/v1"),
+                        Map.entry("cooldown_seconds", 45),
+                        Map.entry("quarantine_seconds", Duration.ofMinutes(10)),
+                        Map.entry("quota_quarantine_seconds", "2h"),
+                        Map.entry("max_retry_after_seconds", 120L),
+                        Map.entry("connect_timeout_seconds", 2.5),
+                        Map.entry("request_timeout_seconds", "90s"),
+                        Map.entry("max_consecutive_failures", 3),
+                        Map.entry("recovery_probe_seconds", Duration.ofSeconds(15)),
+                        Map.entry("stream_recovery", "auto"),
+                        Map.entry(
+                                "models",
+                                Map.of(
+                                        "gpt-4o",
+                                        Map.of(
+                                                "first_chunk_timeout_seconds",
+                                                Duration.ofMinutes(3),
+                                                "max_consecutive_failures",
+                                                2L,
+                                                "stream_recovery",
+                                                "prefill"),
+                                        "gpt-4o-mini",
+                                        Map.of(
+                                                "cooldown_seconds",
+                                                5,
+                                                "request_timeout_seconds",
+                                                "20s",
+                                                "stream_idle_timeout_seconds",
+                                                10.0,
+                                                "recovery_probe_seconds",
+                                                "2000ms",
+                                                "stream_recovery",
+                                                "off")))));
+        providers.put("anthropic", Map.of("quarantine_seconds", 600));
+        providers.put(
+                "openrouter",
+                Map.of(
+                        "models",
                         Map.of(
-                                "base_url",
-                                "http://localhost:8080/v1",
-                                "cooldown_seconds",
-                                45,
-                                "quarantine_seconds",
-                                Duration.ofMinutes(10),
-                                "quota_quarantine_seconds",
-                                "2h",
-                                "max_retry_after_seconds",
-                                120L,
-                                "connect_timeout_seconds",
-                                2.5,
-                                "request_timeout_seconds",
-                                "90s",
-                                "max_consecutive_failures",
-                                3),
-                        "anthropic",
-                        Map.of("quarantine_seconds", 600)));
+                                "anthropic/claude-haiku-4.5",
+                                Map.of("cooldown_seconds", 12, "stream_recovery", "replay"))));
+        registry.put("providers", providers);
         registry.put(
                 "defaults",
                 Map.of(
@@ -240,7 +302,9 @@ class ConfigLoaderTest {
                         "call_deadline_seconds",
                         "1m",
                         "max_wait_for_key_seconds",
-                        0));
+                        0,
+                        "wait_before_fallback_seconds",
+                        Duration.ofMillis(1500)));
         registry.put("priorities", Map.of("anthropic-1", 10));
         registry.put(
                 "fallback_chains",
@@ -252,6 +316,13 @@ class ConfigLoaderTest {
                                 "model", "anthropic/claude-haiku-4.5")),
                         "openai",
                         List.of(Map.of("provider", "openrouter"))));
+        registry.put(
+                "model_fallbacks",
+                Map.of(
+                        "gpt-4o",
+                        List.of(
+                                Map.of("provider", "openrouter", "upstream", "openai", "model", "gpt-4o-mini"),
+                                Map.of("provider", "anthropic", "model", "claude-haiku-4-5-20251001"))));
         registry.put("model_providers", Map.of("gpt-4o-mini", "openai"));
         return registry;
     }
@@ -327,13 +398,23 @@ class ConfigLoaderTest {
                                 .withMaxRetryAfter(Duration.ofMinutes(2))
                                 .withConnectTimeout(Duration.ofMillis(2500))
                                 .withRequestTimeout(Duration.ofSeconds(90))
-                                .withMaxConsecutiveFailures(3))
+                                .withMaxConsecutiveFailures(3)
+                                .withRecoveryProbe(Duration.ofSeconds(15))
+                                .withStreamRecovery(StreamRecovery.AUTO)
+                                .withModels(Map.of("gpt-4o", GPT_4O_OVERRIDES, "gpt-4o-mini", GPT_4O_MINI_OVERRIDES)))
                 .provider("anthropic", s -> s.withQuarantine(Duration.ofSeconds(600)))
+                .provider(
+                        "openrouter",
+                        s -> s.withModels(Map.of(
+                                "anthropic/claude-haiku-4.5",
+                                new ModelSettings(
+                                        Duration.ofSeconds(12), null, null, null, null, null, StreamRecovery.REPLAY))))
                 .strategy(SelectionStrategyType.WEIGHTED)
                 .defaults(d -> d.withMaxRetries(3)
                         .withBackoff(Duration.ofMillis(250), Duration.ofSeconds(4))
                         .withCallDeadline(Duration.ofMinutes(1))
-                        .withMaxWaitForKey(Duration.ZERO))
+                        .withMaxWaitForKey(Duration.ZERO)
+                        .withWaitBeforeFallback(Duration.ofMillis(1500)))
                 .useKeys(USE_KEYS)
                 .priority("anthropic-1", 10)
                 .fallbackChain(
@@ -342,11 +423,15 @@ class ConfigLoaderTest {
                                 .withUpstream("anthropic")
                                 .withModel("anthropic/claude-haiku-4.5"))
                 .fallbackChain("openai", FallbackTarget.to("openrouter"))
+                .modelFallback("gpt-4o", GPT_4O_CHAIN.toArray(FallbackTarget[]::new))
                 .modelProvider("gpt-4o-mini", "openai")
                 .build();
 
         assertThat(built).isEqualTo(ConfigLoader.fromFile(resource("full.yaml")));
         assertThat(built.toBuilder().build()).isEqualTo(built);
+        assertThat(built.toBuilder().build().modelFallbacks())
+                .as("toBuilder keeps the model chains")
+                .containsExactly(Map.entry("gpt-4o", GPT_4O_CHAIN));
     }
 
     @Test
@@ -497,7 +582,7 @@ class ConfigLoaderTest {
     @Test
     void emptyDocumentsAreRefusedClearly(@TempDir Path dir) throws IOException {
         String expectedEnd = ": the configuration is empty; expected a map with at least 'keys' (and optionally"
-                + " providers, defaults, use_keys, priorities, fallback_chains, model_providers, pricing, event_buffer, state_store)";
+                + " providers, defaults, use_keys, priorities, fallback_chains, model_fallbacks, model_providers, pricing, event_buffer, state_store)";
         Path empty = dir.resolve("empty.yaml");
         Files.writeString(empty, "");
         Path emptyJson = dir.resolve("empty.json");

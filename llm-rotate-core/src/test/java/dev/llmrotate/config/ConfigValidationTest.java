@@ -384,8 +384,8 @@ class ConfigValidationTest {
                         "model served by two providers",
                         BASE + OPENROUTER_KEY.replace("[anthropic/claude-haiku-4.5]", "[gpt-4o-mini]"),
                         List.of("keys: model 'gpt-4o-mini' is served by [openai, openrouter] and nothing says which to"
-                                + " use first; add model_providers.gpt-4o-mini or a fallback chain from one of them"
-                                + " to the others")),
+                                + " use first; add model_providers.gpt-4o-mini, a model_fallbacks.gpt-4o-mini chain or"
+                                + " a fallback chain from one of them to the others")),
                 arguments(
                         "model_providers naming an unknown provider",
                         BASE + "model_providers: {gpt-4o-mini: opnai}\n",
@@ -446,7 +446,8 @@ class ConfigValidationTest {
                 "connect_timeout_seconds",
                 "request_timeout_seconds",
                 "first_chunk_timeout_seconds",
-                "stream_idle_timeout_seconds"
+                "stream_idle_timeout_seconds",
+                "recovery_probe_seconds"
             })
     void everyProviderDurationMustBePositive(String field) {
         assertThat(problems(BASE + "providers: {anthropic: {" + field + ": 0s}}\n"))
