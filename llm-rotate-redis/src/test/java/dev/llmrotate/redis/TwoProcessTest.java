@@ -135,7 +135,7 @@ class TwoProcessTest {
         int rounds = 5;
         long[] propagationMicros = new long[rounds];
         for (int round = 0; round < rounds; round++) {
-            other.send("watch a COOLDOWN");
+            other.send("watch a COOLDOWN gpt-4o-mini"); // a 429 rests the key for that model
             other.expect("watching", 30);
             store.cooldownWrittenAt.set(0);
 
@@ -145,7 +145,7 @@ class TwoProcessTest {
             propagationMicros[round] = seenAt - store.cooldownWrittenAt.get();
             if (round < rounds - 1) {
                 lm.resetKey("a");
-                other.send("watch a ACTIVE");
+                other.send("watch a ACTIVE gpt-4o-mini");
                 other.expect("watching", 30);
                 other.expect("seen", 60);
             }

@@ -4,6 +4,7 @@ import dev.llmrotate.LlmRotate;
 import dev.llmrotate.chat.ChatMessage;
 import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.error.NoAvailableKeyException;
+import dev.llmrotate.health.HealthScope;
 import dev.llmrotate.health.KeyState;
 import dev.llmrotate.observe.UsageSummary;
 import java.io.BufferedReader;
@@ -26,7 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>
  * calls N THREADS     N chat calls on THREADS threads -> "@@ done OK NO_KEY OTHER"
- * watch KEY STATE     "@@ watching", then spins on the local view until KEY is STATE -> "@@ seen EPOCH_MICROS"
+ * watch KEY STATE [MODEL]  "@@ watching", then spins on the local view until KEY (or its health for MODEL) is
+ *                     STATE -> "@@ seen EPOCH_MICROS"
  * summary             "@@ summary CALLS INPUT_TOKENS OUTPUT_TOKENS"
  * quit                closes and exits
  * </pre>
@@ -44,7 +46,11 @@ public final class WorkerMain {
                 String[] words = line.trim().split("\\s+");
                 switch (words[0]) {
                     case "calls" -> calls(lm, store, Integer.parseInt(words[1]), Integer.parseInt(words[2]));
-                    case "watch" -> watch(store, words[1], KeyState.valueOf(words[2]));
+                    case "watch" ->
+                        watch(
+                                store,
+                                words.length > 3 ? HealthScope.of(words[1], words[3]) : words[1],
+                                KeyState.valueOf(words[2]));
                     case "summary" -> {
                         UsageSummary.Totals overall = lm.usageSummary().overall();
                         reply("summary " + overall.calls() + " " + overall.inputTokens() + " "
