@@ -166,7 +166,8 @@ final class CallLoop<T> {
                     secret,
                     settings,
                     route.upstream(),
-                    min(settings.requestTimeout(), Duration.ofNanos(remaining)));
+                    min(settings.requestTimeout(), Duration.ofNanos(remaining)),
+                    deadlineNanos);
             Telemetry.Attempt span = engine.telemetry()
                     .attemptStarted(
                             trace.operation,

@@ -10,6 +10,7 @@ import dev.llmrotate.error.LlmRotateException;
 import dev.llmrotate.health.HealthPolicy;
 import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.provider.ProviderException;
+import dev.llmrotate.provider.ProviderStream;
 import dev.llmrotate.provider.StreamPiece;
 import java.time.Duration;
 import java.util.Iterator;
@@ -92,16 +93,26 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
         return new StreamChunk(piece.delta(), null, null);
     }
 
+    /** The next piece: content (or the end) must come within the idle timeout; other bytes do not count. */
     private StreamPiece read() {
+        Duration idleTimeout = settings.streamIdleTimeout();
+        long deadline = ProviderStream.deadlineAfter(idleTimeout);
         try {
-            StreamPiece piece = outcome.value().stream().next(settings.streamIdleTimeout());
+            StreamPiece piece = outcome.value().stream().next(deadline);
             if (piece == null) {
                 throw new ProviderException(
                         ErrorType.STREAM_INTERRUPTED, null, null, "stream ended without its final chunk");
             }
             return piece;
         } catch (ProviderException e) {
-            throw interrupted(e);
+            throw interrupted(
+                    e.type() == ErrorType.TIMEOUT && ProviderStream.passed(deadline)
+                            ? new ProviderException(
+                                    ErrorType.TIMEOUT,
+                                    null,
+                                    null,
+                                    "no content within stream_idle_timeout_seconds (" + idleTimeout.toMillis() + " ms)")
+                            : e);
         }
     }
 
