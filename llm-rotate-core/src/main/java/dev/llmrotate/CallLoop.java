@@ -529,7 +529,8 @@ final class CallLoop<T> {
                 secret,
                 settings,
                 route.upstream(),
-                min(settings.requestTimeout(), Duration.ofNanos(remaining)));
+                min(settings.requestTimeout(), Duration.ofNanos(remaining)),
+                deadlineNanos);
         span = engine.telemetry()
                 .attemptStarted(
                         trace.operation,

@@ -10,6 +10,7 @@ import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.error.LlmRotateException;
 import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.provider.ProviderException;
+import dev.llmrotate.provider.ProviderStream;
 import dev.llmrotate.provider.StreamPiece;
 import dev.llmrotate.route.Route;
 import java.time.Duration;
@@ -115,9 +116,12 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
         return new StreamChunk(piece.delta(), null, null);
     }
 
+    /** The next piece: content (or the end) must come within the idle timeout; other bytes do not count. */
     private StreamPiece read() {
+        Duration idleTimeout = settings.streamIdleTimeout();
+        long deadline = ProviderStream.deadlineAfter(idleTimeout);
         try {
-            StreamPiece piece = outcome.value().stream().next(settings.streamIdleTimeout());
+            StreamPiece piece = outcome.value().stream().next(deadline);
             if (piece == null) {
                 throw new ProviderException(
                         ErrorType.STREAM_INTERRUPTED, null, null, "stream ended without its final chunk");
@@ -133,11 +137,18 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
                         null,
                         outcome.trace().keyDescription());
             }
-            StreamPiece resumed = resume(e);
+            ProviderException cause = e.type() == ErrorType.TIMEOUT && ProviderStream.passed(deadline)
+                    ? new ProviderException(
+                            ErrorType.TIMEOUT,
+                            null,
+                            null,
+                            "no content within stream_idle_timeout_seconds (" + idleTimeout.toMillis() + " ms)")
+                    : e;
+            StreamPiece resumed = resume(cause);
             if (resumed != null) {
                 return resumed;
             }
-            throw interrupted(e);
+            throw interrupted(cause);
         }
     }
 

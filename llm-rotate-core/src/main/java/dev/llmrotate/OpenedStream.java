@@ -14,13 +14,46 @@ import java.time.Duration;
  */
 record OpenedStream(ProviderStream stream, StreamPiece first) {
 
-    /** The attempt of a streamed call: open the stream and wait for its first piece. */
+    /**
+     * The attempt of a streamed call: open the stream and wait for its first piece with content. The first-chunk
+     * deadline runs from sending the request: {@code first_chunk_timeout_seconds}, capped by the call's deadline.
+     * {@code request_timeout_seconds} ({@link Attempt#timeout()}) bounds only the wait for the status and headers,
+     * which the first-chunk deadline bounds too (content cannot come after it).
+     */
     static OpenedStream open(ProviderAdapter adapter, Attempt attempt) {
-        ProviderStream stream = adapter.openStream(attempt);
+        long sent = System.nanoTime();
+        Duration firstChunkTimeout = attempt.settings().firstChunkTimeout();
+        long firstChunkDeadline = sent + ProviderStream.cappedNanos(firstChunkTimeout);
+        long deadline = ProviderStream.earlier(firstChunkDeadline, attempt.deadlineNanos());
+        if (deadline - sent <= 0) {
+            throw new ProviderException(ErrorType.TIMEOUT, null, null, "no time left before the call deadline");
+        }
+        Duration untilDeadline = Duration.ofNanos(deadline - sent);
+        boolean headersCapped = untilDeadline.compareTo(attempt.timeout()) < 0;
+        ProviderStream stream;
         try {
-            Duration firstChunkTimeout = attempt.settings().firstChunkTimeout();
-            StreamPiece first = stream.next(
-                    firstChunkTimeout.compareTo(attempt.timeout()) < 0 ? firstChunkTimeout : attempt.timeout());
+            stream = adapter.openStream(headersCapped ? attempt.withTimeout(untilDeadline) : attempt);
+        } catch (ProviderException e) {
+            if (headersCapped
+                    && e.type() == ErrorType.TIMEOUT
+                    && deadline == firstChunkDeadline
+                    && ProviderStream.passed(deadline)) {
+                throw noContent(firstChunkTimeout, ": not even the response headers");
+            }
+            throw e;
+        }
+        try {
+            StreamPiece first;
+            try {
+                first = stream.next(deadline);
+            } catch (ProviderException e) {
+                if (e.type() != ErrorType.TIMEOUT || !ProviderStream.passed(deadline)) {
+                    throw e; // a failure of its own, or a timeout the provider reported
+                }
+                throw deadline == firstChunkDeadline
+                        ? noContent(firstChunkTimeout, "")
+                        : new ProviderException(ErrorType.TIMEOUT, null, null, "no content before the call deadline");
+            }
             if (first == null) {
                 throw new ProviderException(ErrorType.CONNECTION_ERROR, null, null, "stream ended before any data");
             }
@@ -40,5 +73,14 @@ record OpenedStream(ProviderStream stream, StreamPiece first) {
             stream.close();
             throw e;
         }
+    }
+
+    private static ProviderException noContent(Duration firstChunkTimeout, String detail) {
+        return new ProviderException(
+                ErrorType.TIMEOUT,
+                null,
+                null,
+                "no content arrived within first_chunk_timeout_seconds (" + firstChunkTimeout.toMillis()
+                        + " ms) of sending the request" + detail);
     }
 }

@@ -6,6 +6,7 @@ import dev.llmrotate.config.StreamRecovery;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.error.LlmRotateException;
 import dev.llmrotate.provider.ProviderException;
+import dev.llmrotate.provider.ProviderStream;
 import dev.llmrotate.provider.StreamPiece;
 import dev.llmrotate.route.Route;
 import java.util.ArrayList;
@@ -168,7 +169,9 @@ final class StreamResumer {
                 if (piece.isFinal()) {
                     break; // ended before it caught up
                 }
-                piece = outcome.value().stream().next(outcome.route().settings().streamIdleTimeout());
+                piece = outcome.value().stream()
+                        .next(ProviderStream.deadlineAfter(
+                                outcome.route().settings().streamIdleTimeout()));
                 if (piece == null) {
                     break;
                 }

@@ -186,6 +186,11 @@ final class AnthropicWireFormat implements WireFormat {
         }
 
         @Override
+        public byte[] keepAlive(int n) {
+            return Sse.event("ping", "{\"type\":\"ping\"}");
+        }
+
+        @Override
         public byte[] malformed() {
             return Sse.event(
                     "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":");

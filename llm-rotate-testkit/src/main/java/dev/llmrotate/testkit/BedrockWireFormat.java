@@ -220,6 +220,12 @@ final class BedrockWireFormat implements WireFormat {
             return event("contentBlockDelta", payload);
         }
 
+        /** A {@code contentBlockDelta} with empty text. */
+        @Override
+        public byte[] keepAlive(int n) {
+            return delta("");
+        }
+
         /** Bedrock's framing makes corruption a checksum failure: a delta whose message CRC does not match. */
         @Override
         public byte[] malformed() {

@@ -296,6 +296,13 @@ final class FakeHttpServer implements AutoCloseable {
                 awaitClose();
                 throw new AbortConnection();
             }
+            if (FakeResponse.StreamPlan.at(plan.keepAliveAfter(), i, size)) {
+                // Until the server closes, or the client goes away and a write fails.
+                for (int n = 0; !closedWithin(plan.keepAliveEvery()); n++) {
+                    write(out, encoder.keepAlive(n));
+                }
+                throw new AbortConnection();
+            }
             if (i == size) {
                 break;
             }

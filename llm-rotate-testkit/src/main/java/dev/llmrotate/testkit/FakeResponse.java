@@ -37,7 +37,7 @@ import java.util.function.Function;
  * <p>Stream faults count <em>content</em> chunks (deltas), not the events a format sends around them (OpenAI's role
  * chunk, Anthropic's {@code message_start}, ...). A fault "after n chunks" with fewer than {@code n} chunks takes
  * effect after the last chunk, before the finishing events. Faults combine; at the same position a malformed event
- * comes first, then an error event, a cut or a stall, and the first of those three ends the stream.
+ * comes first, then an error event, a cut, a stall or keep-alives, and the first of those four ends the stream.
  *
  * <pre>{@code
  * FakeResponse.ok("hello").withUsage(120, 30, 100, 0)
@@ -206,6 +206,42 @@ public final class FakeResponse {
     public FakeResponse stallAfterChunks(int n) {
         completion("stallAfterChunks");
         return with(stream.withStallAfter(count(n)));
+    }
+
+    /**
+     * Stream fault: a copy that, when streamed, sends the format's opening events and then, instead of any content, a
+     * keep-alive every {@code every} until the server is closed (which then drops the connection): bytes keep
+     * arriving, content never does. The same as {@link #keepAlivesAfterChunks keepAlivesAfterChunks(0, every)}. Use it
+     * to check that a client's first-content timeout counts content, not bytes.
+     *
+     * <p>What a keep-alive is depends on the wire format: for OpenAI an SSE comment line ({@code : keep-alive})
+     * alternating with a chunk whose delta has no content ({@code {"role":"assistant"}}); for Anthropic a {@code ping}
+     * event; for Gemini a response whose candidate has an empty text part and no finish reason; for Bedrock a {@code
+     * contentBlockDelta} event with empty text.
+     *
+     * @param every the pause before each keep-alive, positive
+     * @return the modified copy
+     * @throws IllegalStateException if this is not a successful completion (see {@link #ok(String)})
+     */
+    public FakeResponse keepAlivesBeforeFirstChunk(Duration every) {
+        completion("keepAlivesBeforeFirstChunk");
+        return with(stream.withKeepAlivesAfter(0, positive(every, "every")));
+    }
+
+    /**
+     * Stream fault: a copy that, when streamed, sends {@code n} content chunks and then, instead of more content, a
+     * keep-alive (see {@link #keepAlivesBeforeFirstChunk}) every {@code every} until the server is closed (which then
+     * drops the connection). Like {@link #stallAfterChunks}, except that the connection never goes quiet: use it to
+     * check that a client's idle timeout counts content, not bytes.
+     *
+     * @param n content chunks to send first, {@code 0} or more
+     * @param every the pause before each keep-alive, positive
+     * @return the modified copy
+     * @throws IllegalStateException if this is not a successful completion (see {@link #ok(String)})
+     */
+    public FakeResponse keepAlivesAfterChunks(int n, Duration every) {
+        completion("keepAlivesAfterChunks");
+        return with(stream.withKeepAlivesAfter(count(n), positive(every, "every")));
     }
 
     /**
@@ -496,6 +532,14 @@ public final class FakeResponse {
         return duration;
     }
 
+    private static Duration positive(Duration duration, String name) {
+        Objects.requireNonNull(duration, name);
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, got " + duration);
+        }
+        return duration;
+    }
+
     private static int count(int n) {
         if (n < 0) {
             throw new IllegalArgumentException("chunk count must not be negative, got " + n);
@@ -586,10 +630,12 @@ public final class FakeResponse {
             int errorAfter,
             String errorType,
             String errorMessage,
-            boolean missingEndMarker) {
+            boolean missingEndMarker,
+            int keepAliveAfter,
+            Duration keepAliveEvery) {
 
         static final StreamPlan DEFAULT =
-                new StreamPlan(null, Duration.ZERO, Duration.ZERO, -1, -1, -1, -1, null, null, false);
+                new StreamPlan(null, Duration.ZERO, Duration.ZERO, -1, -1, -1, -1, null, null, false, -1, null);
 
         StreamPlan withChunks(List<String> newChunks) {
             return new StreamPlan(
@@ -602,7 +648,9 @@ public final class FakeResponse {
                     errorAfter,
                     errorType,
                     errorMessage,
-                    missingEndMarker);
+                    missingEndMarker,
+                    keepAliveAfter,
+                    keepAliveEvery);
         }
 
         StreamPlan withChunkDelay(Duration d) {
@@ -616,7 +664,9 @@ public final class FakeResponse {
                     errorAfter,
                     errorType,
                     errorMessage,
-                    missingEndMarker);
+                    missingEndMarker,
+                    keepAliveAfter,
+                    keepAliveEvery);
         }
 
         StreamPlan withFirstChunkDelay(Duration d) {
@@ -630,7 +680,9 @@ public final class FakeResponse {
                     errorAfter,
                     errorType,
                     errorMessage,
-                    missingEndMarker);
+                    missingEndMarker,
+                    keepAliveAfter,
+                    keepAliveEvery);
         }
 
         StreamPlan withCutAfter(int n) {
@@ -644,7 +696,9 @@ public final class FakeResponse {
                     errorAfter,
                     errorType,
                     errorMessage,
-                    missingEndMarker);
+                    missingEndMarker,
+                    keepAliveAfter,
+                    keepAliveEvery);
         }
 
         StreamPlan withStallAfter(int n) {
@@ -658,7 +712,9 @@ public final class FakeResponse {
                     errorAfter,
                     errorType,
                     errorMessage,
-                    missingEndMarker);
+                    missingEndMarker,
+                    keepAliveAfter,
+                    keepAliveEvery);
         }
 
         StreamPlan withMalformedAfter(int n) {
@@ -672,7 +728,9 @@ public final class FakeResponse {
                     errorAfter,
                     errorType,
                     errorMessage,
-                    missingEndMarker);
+                    missingEndMarker,
+                    keepAliveAfter,
+                    keepAliveEvery);
         }
 
         StreamPlan withErrorAfter(int n, String type, String message) {
@@ -686,7 +744,9 @@ public final class FakeResponse {
                     n,
                     type,
                     message,
-                    missingEndMarker);
+                    missingEndMarker,
+                    keepAliveAfter,
+                    keepAliveEvery);
         }
 
         StreamPlan withMissingEndMarker() {
@@ -700,7 +760,25 @@ public final class FakeResponse {
                     errorAfter,
                     errorType,
                     errorMessage,
-                    true);
+                    true,
+                    keepAliveAfter,
+                    keepAliveEvery);
+        }
+
+        StreamPlan withKeepAlivesAfter(int n, Duration every) {
+            return new StreamPlan(
+                    chunks,
+                    chunkDelay,
+                    firstChunkDelay,
+                    cutAfter,
+                    stallAfter,
+                    malformedAfter,
+                    errorAfter,
+                    errorType,
+                    errorMessage,
+                    missingEndMarker,
+                    n,
+                    every);
         }
 
         /** The content deltas to stream for this content. */

@@ -365,6 +365,12 @@ final class GeminiWireFormat implements WireFormat {
             return List.of();
         }
 
+        /** A candidate with an empty text part and no finish reason. */
+        @Override
+        public byte[] keepAlive(int n) {
+            return delta("");
+        }
+
         @Override
         public byte[] delta(String text) {
             ObjectNode response = Json.object();

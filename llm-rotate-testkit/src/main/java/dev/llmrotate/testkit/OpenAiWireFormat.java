@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -244,6 +245,15 @@ final class OpenAiWireFormat implements WireFormat {
             ObjectNode delta = JSON.createObjectNode();
             delta.put("content", text);
             return event(chunk(delta, null));
+        }
+
+        /** An SSE comment, then a chunk whose delta has only the role, in turn. */
+        @Override
+        public byte[] keepAlive(int n) {
+            if (n % 2 == 0) {
+                return ": keep-alive\n\n".getBytes(StandardCharsets.UTF_8);
+            }
+            return event(chunk(JSON.createObjectNode().put("role", "assistant"), null));
         }
 
         @Override

@@ -92,6 +92,12 @@ interface WireFormat {
         /** The event carrying one content delta. */
         byte[] delta(String text);
 
+        /**
+         * The {@code n}-th keep-alive (from 0) of {@link FakeResponse#keepAlivesAfterChunks}: bytes that carry no
+         * content, such as an SSE comment, a ping or an event with empty text. Formats may vary it with {@code n}.
+         */
+        byte[] keepAlive(int n);
+
         /** An event in the format's framing whose data is not valid JSON. */
         byte[] malformed();
 

@@ -384,6 +384,23 @@ class AnthropicServerTest {
         }
     }
 
+    @Test
+    void keepAlivesAreAnthropicPingsAfterTheChunks() throws Exception {
+        server.forKey("k1").always(FakeResponse.ok("one two").keepAlivesAfterChunks(1, Duration.ofMillis(20)));
+
+        try (SseReader stream = stream("k1")) {
+            for (int i = 0; i < 3; i++) {
+                stream.next(); // message_start, content_block_start, ping
+            }
+            assertThat(stream.next().json().at("/delta/text").asText()).isEqualTo("one");
+            for (int i = 0; i < 3; i++) {
+                SseReader.Event ping = stream.next();
+                assertThat(ping.name()).isEqualTo("ping");
+                assertThat(ping.data()).isEqualTo("{\"type\":\"ping\"}");
+            }
+        }
+    }
+
     static List<String> names(JsonNode node) {
         List<String> names = new ArrayList<>();
         node.fieldNames().forEachRemaining(names::add);

@@ -3,7 +3,9 @@ package dev.llmrotate.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -48,6 +50,17 @@ class FakeBedrockServerTest {
     /** Signs like an AWS SDK: host, x-amz-date (and the session token) for us-east-1/bedrock. */
     private HttpResponse<byte[]> call(
             String operation, String accessKeyId, String secret, String token, String service, String body) {
+        return call(operation, accessKeyId, secret, token, service, body, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private <T> HttpResponse<T> call(
+            String operation,
+            String accessKeyId,
+            String secret,
+            String token,
+            String service,
+            String body,
+            HttpResponse.BodyHandler<T> handler) {
         URI uri = URI.create(bedrock.baseUrl() + "/model/" + MODEL_IN_PATH + "/" + operation);
         Map<String, List<String>> headers = new LinkedHashMap<>();
         headers.put("host", List.of(uri.getHost() + ":" + uri.getPort()));
@@ -78,7 +91,7 @@ class FakeBedrockServerTest {
             request.header("X-Amz-Security-Token", token);
         }
         try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return http.send(request.build(), handler);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -297,6 +310,38 @@ class FakeBedrockServerTest {
                 call("converse-stream", KEY, SECRET, null, "bedrock", BODY).body());
         assertThat(types(noEnd))
                 .containsExactly("messageStart", "contentBlockDelta", "contentBlockDelta", "contentBlockStop");
+    }
+
+    @Test
+    void keepAlivesAreContentBlockDeltasWithEmptyText() throws IOException {
+        bedrock.byDefault().always(FakeResponse.ok("a b").keepAlivesAfterChunks(1, Duration.ofMillis(20)));
+
+        HttpResponse<InputStream> response =
+                call("converse-stream", KEY, SECRET, null, "bedrock", BODY, HttpResponse.BodyHandlers.ofInputStream());
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        try (InputStream in = response.body()) {
+            for (int i = 0; i < 5; i++) { // messageStart, "a", three keep-alives
+                byte[] prelude = in.readNBytes(4);
+                received.write(prelude);
+                received.write(in.readNBytes(ByteBuffer.wrap(prelude).getInt() - 4));
+            }
+        }
+
+        List<Map<String, String>> frames = frames(received.toByteArray());
+        assertThat(types(frames))
+                .containsExactly(
+                        "messageStart",
+                        "contentBlockDelta",
+                        "contentBlockDelta",
+                        "contentBlockDelta",
+                        "contentBlockDelta");
+        assertThat(Json.parse(frames.get(1).get("payload")).at("/delta/text").asText())
+                .isEqualTo("a");
+        assertThat(frames.subList(2, 5)).allSatisfy(frame -> {
+            assertThat(frame).containsEntry("message-crc-ok", "true");
+            assertThat(Json.parse(frame.get("payload")).at("/delta/text").asText("missing"))
+                    .isEmpty();
+        });
     }
 
     @Test

@@ -132,6 +132,7 @@ class FakeResponseTest {
         assertThat(plan.errorType()).isEqualTo("overloaded_error");
         assertThat(plan.errorMessage()).isEqualTo("Overloaded");
         assertThat(plan.missingEndMarker()).isTrue();
+        assertThat(plan.keepAliveAfter()).isEqualTo(-1);
         assertThat(changed.toString()).contains("stream=");
     }
 
@@ -159,5 +160,27 @@ class FakeResponseTest {
         assertThatThrownBy(() -> ok.firstChunkDelay(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> ok.withChunks("a", null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> ok.errorEventAfterChunks(0, " ")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void keepAliveFaultsRecordWhereAndHowOftenAndCheckTheirArguments() {
+        FakeResponse ok = FakeResponse.ok("a b");
+
+        FakeResponse.StreamPlan before = ok.keepAlivesBeforeFirstChunk(Duration.ofMillis(50)).stream();
+        FakeResponse.StreamPlan after = ok.keepAlivesAfterChunks(2, Duration.ofMillis(20)).stream();
+
+        assertThat(before.keepAliveAfter()).isZero();
+        assertThat(before.keepAliveEvery()).isEqualTo(Duration.ofMillis(50));
+        assertThat(after.keepAliveAfter()).isEqualTo(2);
+        assertThat(after.keepAliveEvery()).isEqualTo(Duration.ofMillis(20));
+        assertThat(ok.stream()).isEqualTo(FakeResponse.StreamPlan.DEFAULT);
+        assertThatThrownBy(() -> ok.keepAlivesBeforeFirstChunk(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("every must be positive");
+        assertThatThrownBy(() -> ok.keepAlivesAfterChunks(-1, Duration.ofMillis(5)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> FakeResponse.serverError().keepAlivesAfterChunks(0, Duration.ofMillis(5)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("keepAlivesAfterChunks");
     }
 }

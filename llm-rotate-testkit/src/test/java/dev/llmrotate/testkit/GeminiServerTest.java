@@ -427,4 +427,18 @@ class GeminiServerTest {
                         .asText())
                 .isEqualTo("STOP");
     }
+
+    @Test
+    void keepAlivesAreCandidatesWithEmptyTextAndNoFinishReason() throws Exception {
+        server.forKey("k1").always(FakeResponse.ok("one two").keepAlivesBeforeFirstChunk(Duration.ofMillis(20)));
+
+        try (SseReader stream = stream("k1", "gemini-2.5-flash")) {
+            for (int i = 0; i < 3; i++) {
+                JsonNode candidate = stream.next().json().path("candidates").path(0);
+                assertThat(candidate.at("/content/parts/0/text").asText("missing"))
+                        .isEmpty();
+                assertThat(candidate.has("finishReason")).isFalse();
+            }
+        }
+    }
 }

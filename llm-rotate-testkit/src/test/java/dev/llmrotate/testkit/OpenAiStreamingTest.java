@@ -366,6 +366,50 @@ class OpenAiStreamingTest {
     }
 
     @Test
+    void keepAlivesAfterChunksAlternateCommentsAndRoleOnlyChunksUntilClose() throws Exception {
+        server.forKey("k1").always(FakeResponse.ok("one two").keepAlivesAfterChunks(1, Duration.ofMillis(20)));
+
+        try (SseReader stream = open("k1", false)) {
+            stream.next(); // role
+            assertThat(content(stream.next())).isEqualTo("one");
+            List<String> lines = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                lines.add(stream.line());
+            }
+            assertThat(lines.subList(0, 2)).containsExactly(": keep-alive", "");
+            assertThat(lines.get(4)).isEqualTo(": keep-alive");
+            JsonNode roleOnly = TestClient.JSON.readTree(lines.get(2).substring("data: ".length()));
+            assertThat(roleOnly.path("object").asText()).isEqualTo("chat.completion.chunk");
+            assertThat(roleOnly.at("/choices/0/delta").toString()).isEqualTo("{\"role\":\"assistant\"}");
+            assertThat(roleOnly.at("/choices/0/finish_reason").isNull()).isTrue();
+            assertThat(lines).noneMatch(line -> line.contains("\"content\""));
+
+            server.close();
+            assertThat(nextAsync(stream))
+                    .failsWithin(PROMPT)
+                    .withThrowableOfType(ExecutionException.class)
+                    .withRootCauseInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void keepAlivesBeforeFirstChunkFollowTheOpeningEventsAndNoContentEverComes() throws Exception {
+        server.forKey("k1").always(FakeResponse.ok("one two").keepAlivesBeforeFirstChunk(Duration.ofMillis(20)));
+
+        try (SseReader stream = open("k1", false)) {
+            SseReader.Event opening = stream.next();
+            assertThat(opening.json().at("/choices/0/delta/role").asText()).isEqualTo("assistant");
+            for (int i = 0; i < 3; i++) {
+                assertThat(stream.line()).isEqualTo(": keep-alive");
+                assertThat(stream.line()).isEmpty();
+                SseReader.Event roleOnly = stream.next();
+                assertThat(roleOnly.json().at("/choices/0/delta").has("content"))
+                        .isFalse();
+            }
+        }
+    }
+
+    @Test
     void malformedEventIsSentAfterNChunksAndTheStreamCarriesOn() throws Exception {
         server.forKey("k1").always(FakeResponse.ok("one two three").malformedEventAfterChunks(1));
 

@@ -163,6 +163,11 @@ final class SseReader implements AutoCloseable {
         return (String) item;
     }
 
+    /** The next raw line (comments included), blocking until it has arrived; {@code null} at the clean end. */
+    String line() throws IOException {
+        return nextLine();
+    }
+
     /** The next event, blocking until it has arrived; {@code null} at the clean end of the body. */
     Event next() throws IOException {
         String name = null;

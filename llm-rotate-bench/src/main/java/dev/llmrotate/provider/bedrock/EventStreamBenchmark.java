@@ -1,6 +1,7 @@
 package dev.llmrotate.provider.bedrock;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmrotate.provider.ProviderStream;
 import dev.llmrotate.provider.StreamPiece;
 import dev.llmrotate.provider.http.StreamBodies;
 import dev.llmrotate.provider.http.StreamBody;
@@ -36,6 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 public class EventStreamBenchmark {
     static final int CHUNKS = 1000;
+    /** Each read gets a fresh deadline this far ahead, as the engine gives each piece its idle timeout. */
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     private final ObjectMapper json = new ObjectMapper();
@@ -76,7 +78,7 @@ public class EventStreamBenchmark {
         StreamBody body = body();
         EventStreamDecoder decoder = new EventStreamDecoder(body::readFully);
         int count = 0;
-        while (decoder.next(TIMEOUT) != null) {
+        while (decoder.next(ProviderStream.deadlineAfter(TIMEOUT)) != null) {
             count++;
         }
         return count;
@@ -89,7 +91,7 @@ public class EventStreamBenchmark {
         ConverseStream stream = new ConverseStream(body(), json, classifier, "bench");
         int pieces = 0;
         StreamPiece piece;
-        while ((piece = stream.next(TIMEOUT)) != null) {
+        while ((piece = stream.next(ProviderStream.deadlineAfter(TIMEOUT))) != null) {
             pieces += piece.delta().length();
         }
         return pieces;

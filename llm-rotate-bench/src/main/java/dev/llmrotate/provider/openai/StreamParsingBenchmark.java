@@ -1,6 +1,7 @@
 package dev.llmrotate.provider.openai;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmrotate.provider.ProviderStream;
 import dev.llmrotate.provider.StreamPiece;
 import dev.llmrotate.provider.http.StreamBodies;
 import dev.llmrotate.provider.http.StreamBody;
@@ -37,6 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 public class StreamParsingBenchmark {
     static final int CHUNKS = 1000;
+    /** Each read gets a fresh deadline this far ahead, as the engine gives each piece its idle timeout. */
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     private List<ByteBuffer> wire;
@@ -83,7 +85,7 @@ public class StreamParsingBenchmark {
         SseReader reader = new SseReader(body());
         int events = 0;
         SseEvent event;
-        while ((event = reader.next(TIMEOUT)) != null) {
+        while ((event = reader.next(ProviderStream.deadlineAfter(TIMEOUT))) != null) {
             events += event.data().length() > 0 ? 1 : 0;
         }
         return events;
@@ -96,7 +98,7 @@ public class StreamParsingBenchmark {
         OpenAiStream stream = new OpenAiStream(body(), json, classifier);
         int pieces = 0;
         StreamPiece piece;
-        while ((piece = stream.next(TIMEOUT)) != null) {
+        while ((piece = stream.next(ProviderStream.deadlineAfter(TIMEOUT))) != null) {
             pieces += piece.delta().length();
         }
         return pieces;

@@ -12,7 +12,6 @@ import dev.llmrotate.provider.http.StreamBody;
 import dev.llmrotate.provider.sse.SseEvent;
 import dev.llmrotate.provider.sse.SseReader;
 import java.io.IOException;
-import java.time.Duration;
 
 /**
  * Reads an Anthropic Messages SSE stream: {@code message_start} (id, model, input usage), content blocks whose
@@ -26,7 +25,7 @@ import java.time.Duration;
  *       with a stop reason already came: then the answer is complete and the final piece is returned (the same rule
  *       as for an OpenAI stream that ends after its finish reason without {@code [DONE]}).
  *   <li>A malformed event (data that is not a JSON object) is {@code stream_interrupted}.
- *   <li>{@link #next(Duration)} waits at most its timeout for the next piece in all: pings and non-text events do not
+ *   <li>{@link #next(long)} waits until its deadline for the next piece in all: pings and non-text events do not
  *       extend it, so a stream that only pings times out. (A model that thinks silently for longer than the
  *       provider's {@code stream_idle_timeout_seconds} needs a longer one.)
  * </ul>
@@ -53,19 +52,9 @@ final class AnthropicStream implements ProviderStream {
     }
 
     @Override
-    public StreamPiece next(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    public StreamPiece next(long deadlineNanos) {
         while (!finalEmitted) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw silent(timeout);
-            }
-            SseEvent event;
-            try {
-                event = events.next(Duration.ofNanos(left));
-            } catch (ProviderException e) {
-                throw e.type() == ErrorType.TIMEOUT ? silent(timeout) : e;
-            }
+            SseEvent event = events.next(deadlineNanos);
             if (event == null) {
                 if (finishReason == null) {
                     throw new ProviderException(
@@ -79,10 +68,6 @@ final class AnthropicStream implements ProviderStream {
             }
         }
         return null;
-    }
-
-    private static ProviderException silent(Duration timeout) {
-        return new ProviderException(ErrorType.TIMEOUT, null, null, "no stream data within " + timeout);
     }
 
     /** Takes one event in; returns the piece it yields, or null. */

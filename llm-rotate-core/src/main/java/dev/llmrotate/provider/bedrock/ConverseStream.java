@@ -10,7 +10,6 @@ import dev.llmrotate.provider.ProviderStream;
 import dev.llmrotate.provider.StreamPiece;
 import dev.llmrotate.provider.http.StreamBody;
 import java.io.IOException;
-import java.time.Duration;
 
 /**
  * Reads a ConverseStream response: event-stream messages whose {@code :event-type} is {@code messageStart},
@@ -41,10 +40,11 @@ final class ConverseStream implements ProviderStream {
         this.requestId = requestId;
     }
 
+    /** Messages without text (start, stop, empty deltas) are read within the same deadline. */
     @Override
-    public StreamPiece next(Duration timeout) {
+    public StreamPiece next(long deadlineNanos) {
         while (!finalEmitted) {
-            EventStreamDecoder.Message message = decoder.next(timeout);
+            EventStreamDecoder.Message message = decoder.next(deadlineNanos);
             if (message == null) {
                 if (finishReason == null) {
                     throw new ProviderException(

@@ -4,7 +4,6 @@ import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.provider.ProviderException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collections;
@@ -36,8 +35,11 @@ public final class EventStreamDecoder {
     /** Where the bytes come from: {@code StreamBody::readFully} in production, any input in tests. */
     @FunctionalInterface
     public interface ByteSource {
-        /** Reads up to {@code length} bytes, fewer only at the end of the input; returns how many were read. */
-        int readFully(byte[] buffer, int offset, int length, Duration timeout);
+        /**
+         * Reads up to {@code length} bytes, fewer only at the end of the input; returns how many were read. Throws
+         * {@link ErrorType#TIMEOUT} when {@code deadlineNanos} (a {@link System#nanoTime()} value) passes first.
+         */
+        int readFully(byte[] buffer, int offset, int length, long deadlineNanos);
     }
 
     /**
@@ -62,11 +64,12 @@ public final class EventStreamDecoder {
     }
 
     /**
-     * The next message, or null when the input ends cleanly between messages. {@code timeout} bounds each read of
-     * the underlying body.
+     * The next message, or null when the input ends cleanly between messages.
+     *
+     * @param deadlineNanos when to give up waiting for the whole message, a {@link System#nanoTime()} value
      */
-    public Message next(Duration timeout) {
-        int read = source.readFully(prelude, 0, PRELUDE, timeout);
+    public Message next(long deadlineNanos) {
+        int read = source.readFully(prelude, 0, PRELUDE, deadlineNanos);
         if (read == 0) {
             return null;
         }
@@ -85,7 +88,7 @@ public final class EventStreamDecoder {
         }
         byte[] message = Arrays.copyOf(prelude, (int) total);
         int rest = (int) total - PRELUDE;
-        if (source.readFully(message, PRELUDE, rest, timeout) < rest) {
+        if (source.readFully(message, PRELUDE, rest, deadlineNanos) < rest) {
             throw failure("truncated frame: the body ended inside a message");
         }
         long messageCrc = ByteBuffer.wrap(message).getInt((int) total - 4) & 0xffffffffL;

@@ -12,7 +12,6 @@ import dev.llmrotate.provider.http.StreamBody;
 import dev.llmrotate.provider.sse.SseEvent;
 import dev.llmrotate.provider.sse.SseReader;
 import java.io.IOException;
-import java.time.Duration;
 
 /**
  * Reads {@code streamGenerateContent?alt=sse}: every {@code data:} event is a whole {@code GenerateContentResponse}
@@ -37,10 +36,11 @@ final class GeminiStream implements ProviderStream {
         this.classifier = classifier;
     }
 
+    /** Events without text or finish reason (empty parts, usage only) are read within the same deadline. */
     @Override
-    public StreamPiece next(Duration timeout) {
+    public StreamPiece next(long deadlineNanos) {
         while (!finalEmitted) {
-            SseEvent event = events.next(timeout);
+            SseEvent event = events.next(deadlineNanos);
             if (event == null) {
                 throw new ProviderException(
                         ErrorType.STREAM_INTERRUPTED, null, null, "stream ended before a finish reason");

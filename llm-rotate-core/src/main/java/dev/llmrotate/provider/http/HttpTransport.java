@@ -2,6 +2,7 @@ package dev.llmrotate.provider.http;
 
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.provider.ProviderException;
+import dev.llmrotate.provider.ProviderStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -27,7 +28,7 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>{@link HttpRequest#timeout} stops applying once headers arrive, so a body that stalls would hang a blocking
  * send; the exchange is therefore sent asynchronously and abandoned (cancelled) when the attempt's time is up.
- * Streamed bodies are read through {@link StreamBody}, which bounds every read.
+ * Streamed bodies are read through {@link StreamBody}, whose reads take absolute deadlines.
  */
 public final class HttpTransport {
     private final Map<Duration, HttpClient> clients = new ConcurrentHashMap<>();
@@ -117,8 +118,13 @@ public final class HttpTransport {
             return new StreamingResponse(status, response.headers(), stream, null);
         }
         try {
-            Duration left = timeout.minusNanos(System.nanoTime() - start);
-            String text = readAll(stream, left.isNegative() ? Duration.ofMillis(1) : left);
+            // The error body must arrive within what is left of the timeout, or a moment to take what is there.
+            long deadline = start + ProviderStream.cappedNanos(timeout);
+            long moment = System.nanoTime() + 1_000_000;
+            if (deadline - moment < 0) {
+                deadline = moment;
+            }
+            String text = readAll(stream, deadline);
             return new StreamingResponse(
                     status, response.headers(), null, new HttpResult(status, response.headers(), text));
         } finally {
@@ -126,9 +132,9 @@ public final class HttpTransport {
         }
     }
 
-    private static String readAll(StreamBody stream, Duration timeout) {
+    private static String readAll(StreamBody stream, long deadlineNanos) {
         byte[] buffer = new byte[64 * 1024];
-        int length = stream.readFully(buffer, 0, buffer.length, timeout);
+        int length = stream.readFully(buffer, 0, buffer.length, deadlineNanos);
         return new String(buffer, 0, length, java.nio.charset.StandardCharsets.UTF_8);
     }
 

@@ -2,10 +2,10 @@ package dev.llmrotate.provider.http;
 
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.provider.ProviderException;
+import dev.llmrotate.provider.ProviderStream;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -15,13 +15,19 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A streamed response body read with a deadline on every read, fed by the JDK client as a body subscriber.
+ * A streamed response body read against absolute deadlines, fed by the JDK client as a body subscriber.
  *
  * <p>Two things the JDK's own {@code ofInputStream()} gets wrong for streams: a read cannot be bounded in time (the
  * client stops timing once headers arrive), and when the connection breaks it reports the failure at once, dropping
- * bytes that had already arrived. Here every byte received is delivered first, then the failure; a wait longer than
- * the read's timeout is {@link ErrorType#TIMEOUT}, a broken connection {@link ErrorType#STREAM_INTERRUPTED}. Read by
- * one thread; {@link #close()} may come from any thread.
+ * bytes that had already arrived. Here every byte received is delivered first, then the failure; a broken connection
+ * is {@link ErrorType#STREAM_INTERRUPTED}.
+ *
+ * <p>Every read takes a deadline, a {@link System#nanoTime()} value (see {@link ProviderStream}), not a timeout: a
+ * caller reading many lines or events for one result passes the same deadline to each read, so bytes that arrive
+ * meanwhile do not extend it. Once the deadline has passed a read still returns the bytes already handed over by the
+ * client, but takes nothing more: it throws {@link ErrorType#TIMEOUT}, however much data is waiting, so a server
+ * sending fast cannot hold a reader past its deadline either. Read by one thread; {@link #close()} may come from any
+ * thread.
  */
 public final class StreamBody implements HttpResponse.BodySubscriber<StreamBody>, AutoCloseable {
     private static final Object END = new Object();
@@ -69,12 +75,16 @@ public final class StreamBody implements HttpResponse.BodySubscriber<StreamBody>
         arrived.add(END);
     }
 
-    /** The next line (UTF-8, without its line break), or null at the end of the body. */
-    public String readLine(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    /**
+     * The next line (UTF-8, without its line break), or null at the end of the body.
+     *
+     * @param deadlineNanos when to give up waiting, a {@link System#nanoTime()} value
+     * @throws ProviderException {@link ErrorType#TIMEOUT} when the deadline passes first
+     */
+    public String readLine(long deadlineNanos) {
         int length = 0;
         while (true) {
-            int b = read(deadline, timeout);
+            int b = read(deadlineNanos);
             if (b < 0) {
                 return length == 0 ? null : decode(length);
             }
@@ -88,12 +98,16 @@ public final class StreamBody implements HttpResponse.BodySubscriber<StreamBody>
         }
     }
 
-    /** Reads up to {@code length} bytes, fewer only at the end of the body; returns how many were read. */
-    public int readFully(byte[] buffer, int offset, int length, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    /**
+     * Reads up to {@code length} bytes, fewer only at the end of the body; returns how many were read.
+     *
+     * @param deadlineNanos when to give up waiting, a {@link System#nanoTime()} value
+     * @throws ProviderException {@link ErrorType#TIMEOUT} when the deadline passes first
+     */
+    public int readFully(byte[] buffer, int offset, int length, long deadlineNanos) {
         int total = 0;
         while (total < length) {
-            ByteBuffer current = currentBuffer(deadline, timeout);
+            ByteBuffer current = currentBuffer(deadlineNanos);
             if (current == null) {
                 break;
             }
@@ -104,13 +118,13 @@ public final class StreamBody implements HttpResponse.BodySubscriber<StreamBody>
         return total;
     }
 
-    private int read(long deadline, Duration timeout) {
-        ByteBuffer current = currentBuffer(deadline, timeout);
+    private int read(long deadline) {
+        ByteBuffer current = currentBuffer(deadline);
         return current == null ? -1 : current.get() & 0xff;
     }
 
     /** A buffer with bytes left, waiting until {@code deadline} for one; null at the end of the body. */
-    private ByteBuffer currentBuffer(long deadline, Duration timeout) {
+    private ByteBuffer currentBuffer(long deadline) {
         while (true) {
             while (bufferIndex < buffers.size()) {
                 ByteBuffer buffer = buffers.get(bufferIndex);
@@ -122,7 +136,7 @@ public final class StreamBody implements HttpResponse.BodySubscriber<StreamBody>
             if (terminal != null) {
                 return finished(terminal);
             }
-            Object next = poll(deadline, timeout);
+            Object next = poll(deadline);
             if (next instanceof List<?> list) {
                 @SuppressWarnings("unchecked")
                 List<ByteBuffer> received = (List<ByteBuffer>) list;
@@ -135,11 +149,13 @@ public final class StreamBody implements HttpResponse.BodySubscriber<StreamBody>
         }
     }
 
-    private Object poll(long deadline, Duration timeout) {
+    private Object poll(long deadline) {
         try {
-            Object next = arrived.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            long left = deadline - System.nanoTime();
+            // Past the deadline nothing more is taken, even if it is waiting: see the class comment.
+            Object next = left > 0 ? arrived.poll(left, TimeUnit.NANOSECONDS) : null;
             if (next == null) {
-                throw new ProviderException(ErrorType.TIMEOUT, null, null, "stream silent for " + timeout);
+                throw new ProviderException(ErrorType.TIMEOUT, null, null, "deadline passed waiting for stream data");
             }
             return next;
         } catch (InterruptedException e) {

@@ -12,7 +12,6 @@ import dev.llmrotate.provider.http.StreamBody;
 import dev.llmrotate.provider.sse.SseEvent;
 import dev.llmrotate.provider.sse.SseReader;
 import java.io.IOException;
-import java.time.Duration;
 
 /**
  * Reads an OpenAI Chat Completions SSE stream: {@code chat.completion.chunk} events, a chunk with the finish
@@ -37,10 +36,11 @@ final class OpenAiStream implements ProviderStream {
         this.classifier = classifier;
     }
 
+    /** Role-only and empty chunks, the usage chunk and SSE comments are read within the same deadline. */
     @Override
-    public StreamPiece next(Duration timeout) {
+    public StreamPiece next(long deadlineNanos) {
         while (!finalEmitted) {
-            SseEvent event = events.next(timeout);
+            SseEvent event = events.next(deadlineNanos);
             if (event == null) {
                 if (finishReason == null) {
                     throw new ProviderException(

@@ -1,7 +1,6 @@
 package dev.llmrotate.provider.sse;
 
 import dev.llmrotate.provider.http.StreamBody;
-import java.time.Duration;
 
 /**
  * Reads server-sent events (the WHATWG event-stream format) from a streamed body: {@code data:}, {@code event:},
@@ -17,16 +16,19 @@ public final class SseReader {
     }
 
     /**
-     * The next event, or null at the end of the body. {@code idleTimeout} bounds each wait for a line, so a server
-     * sending keep-alive comments is not idle.
+     * The next event, or null at the end of the body. Comment lines and blank lines that dispatch nothing are
+     * skipped, within the same deadline: a server sending only keep-alive comments times out.
+     *
+     * @param deadlineNanos when to give up waiting, a {@link System#nanoTime()} value (see {@link StreamBody})
+     * @throws dev.llmrotate.provider.ProviderException {@code timeout} when the deadline passes before an event
      */
-    public SseEvent next(Duration idleTimeout) {
+    public SseEvent next(long deadlineNanos) {
         String event = null;
         String id = null;
         boolean hasData = false;
         data.setLength(0);
         while (true) {
-            String line = body.readLine(idleTimeout);
+            String line = body.readLine(deadlineNanos);
             if (line == null) {
                 return null;
             }

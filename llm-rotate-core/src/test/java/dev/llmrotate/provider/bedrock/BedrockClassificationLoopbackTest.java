@@ -162,8 +162,8 @@ class BedrockClassificationLoopbackTest {
     void classifiesAStreamedException(String exceptionType, String message, ErrorType expected) {
         bedrock.byDefault().always(FakeResponse.ok("x").errorEventAfterChunks(0, exceptionType, message));
         try (ProviderStream stream = adapter.openStream(attempt(CREDENTIALS))) {
-            ProviderException e =
-                    catchThrowableOfType(ProviderException.class, () -> stream.next(Duration.ofSeconds(2)));
+            ProviderException e = catchThrowableOfType(
+                    ProviderException.class, () -> stream.next(ProviderStream.deadlineAfter(Duration.ofSeconds(2))));
             assertThat(e.type()).isEqualTo(expected);
             assertThat(e.httpStatus()).isNull();
             assertThat(e.getMessage()).isEqualTo("stream exception " + exceptionType + ": " + message);

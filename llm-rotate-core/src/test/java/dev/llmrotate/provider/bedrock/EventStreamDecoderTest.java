@@ -25,7 +25,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The decoder against AWS's published event-stream test vectors ({@code src/test/resources/eventstream/}). */
 class EventStreamDecoderTest {
     private static final JsonNode VECTORS = vectors();
-    private static final Duration T = Duration.ofSeconds(1);
 
     private static JsonNode vectors() {
         try (InputStream in =
@@ -36,6 +35,11 @@ class EventStreamDecoderTest {
         }
     }
 
+    /** A second from now: these decoders read from memory and never wait. */
+    private static long deadline() {
+        return System.nanoTime() + Duration.ofSeconds(1).toNanos();
+    }
+
     static byte[] vector(String name) {
         return HexFormat.of().parseHex(VECTORS.get(name).get("encoded").asText());
     }
@@ -43,7 +47,7 @@ class EventStreamDecoderTest {
     /** A decoder over bytes, as a stream body that ends after them. */
     static EventStreamDecoder decoder(byte[] bytes) {
         InputStream in = new ByteArrayInputStream(bytes);
-        return new EventStreamDecoder((buffer, offset, length, timeout) -> {
+        return new EventStreamDecoder((buffer, offset, length, deadlineNanos) -> {
             try {
                 return in.readNBytes(buffer, offset, length);
             } catch (IOException e) {
@@ -56,7 +60,7 @@ class EventStreamDecoderTest {
     @ValueSource(strings = {"int32_header", "payload_no_headers", "payload_one_str_header", "empty_message"})
     void decodesThePositiveVectors(String name) {
         EventStreamDecoder decoder = decoder(vector(name));
-        EventStreamDecoder.Message message = decoder.next(T);
+        EventStreamDecoder.Message message = decoder.next(deadline());
         assertThat(message.payloadText())
                 .isEqualTo(VECTORS.get(name).get("payload").asText());
         switch (name) {
@@ -66,12 +70,12 @@ class EventStreamDecoderTest {
                 assertThat(message.header("content-type")).isEqualTo("application/json");
             default -> assertThat(message.headers()).isEmpty();
         }
-        assertThat(decoder.next(T)).as("clean end after the message").isNull();
+        assertThat(decoder.next(deadline())).as("clean end after the message").isNull();
     }
 
     @Test
     void decodesEveryHeaderValueType() {
-        EventStreamDecoder.Message message = decoder(vector("all_headers")).next(T);
+        EventStreamDecoder.Message message = decoder(vector("all_headers")).next(deadline());
         assertThat(message.headers())
                 .containsEntry("event-type", 40972)
                 .containsEntry("content-type", "application/json")
@@ -90,7 +94,7 @@ class EventStreamDecoderTest {
     @ParameterizedTest
     @ValueSource(strings = {"corrupted_header_len", "corrupted_length"})
     void refusesACorruptPrelude(String name) {
-        assertThatThrownBy(() -> decoder(vector(name)).next(T))
+        assertThatThrownBy(() -> decoder(vector(name)).next(deadline()))
                 .isInstanceOfSatisfying(
                         ProviderException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.STREAM_INTERRUPTED))
                 .hasMessage("corrupt frame: prelude CRC mismatch");
@@ -99,7 +103,7 @@ class EventStreamDecoderTest {
     @ParameterizedTest
     @ValueSource(strings = {"corrupted_headers", "corrupted_payload"})
     void refusesACorruptMessage(String name) {
-        assertThatThrownBy(() -> decoder(vector(name)).next(T))
+        assertThatThrownBy(() -> decoder(vector(name)).next(deadline()))
                 .isInstanceOfSatisfying(
                         ProviderException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.STREAM_INTERRUPTED))
                 .hasMessage("corrupt frame: message CRC mismatch");
@@ -112,16 +116,16 @@ class EventStreamDecoderTest {
         byte[] both = Arrays.copyOf(one, one.length + two.length);
         System.arraycopy(two, 0, both, one.length, two.length);
         EventStreamDecoder decoder = decoder(both);
-        assertThat(decoder.next(T).header("content-type")).isEqualTo("application/json");
-        assertThat(decoder.next(T).headers()).containsEntry("event-type", 40972);
-        assertThat(decoder.next(T)).isNull();
+        assertThat(decoder.next(deadline()).header("content-type")).isEqualTo("application/json");
+        assertThat(decoder.next(deadline()).headers()).containsEntry("event-type", 40972);
+        assertThat(decoder.next(deadline())).isNull();
     }
 
     @ParameterizedTest
     @ValueSource(ints = {1, 11, 12, 30, 60})
     void aBodyEndingInsideAMessageIsTruncated(int length) {
         byte[] cut = Arrays.copyOf(vector("payload_one_str_header"), length);
-        assertThatThrownBy(() -> decoder(cut).next(T))
+        assertThatThrownBy(() -> decoder(cut).next(deadline()))
                 .isInstanceOfSatisfying(
                         ProviderException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.STREAM_INTERRUPTED))
                 .hasMessageStartingWith("truncated frame");
@@ -144,28 +148,28 @@ class EventStreamDecoderTest {
                 EventStreamEncoder.event("contentBlockDelta", "{\"contentBlockIndex\":0,\"delta\":{\"text\":\"Hé\"}}"),
                 EventStreamEncoder.event("messageStop", "{\"stopReason\":\"end_turn\"}"),
                 EventStreamEncoder.exception("throttlingException", "{\"message\":\"slow down\"}")));
-        EventStreamDecoder.Message start = decoder.next(T);
+        EventStreamDecoder.Message start = decoder.next(deadline());
         assertThat(start.headers())
                 .containsExactly(
                         java.util.Map.entry(":event-type", "messageStart"),
                         java.util.Map.entry(":content-type", "application/json"),
                         java.util.Map.entry(":message-type", "event"));
-        assertThat(decoder.next(T).payloadText()).contains("\"text\":\"Hé\"");
-        assertThat(decoder.next(T).header(":event-type")).isEqualTo("messageStop");
-        EventStreamDecoder.Message exception = decoder.next(T);
+        assertThat(decoder.next(deadline()).payloadText()).contains("\"text\":\"Hé\"");
+        assertThat(decoder.next(deadline()).header(":event-type")).isEqualTo("messageStop");
+        EventStreamDecoder.Message exception = decoder.next(deadline());
         assertThat(exception.header(":message-type")).isEqualTo("exception");
         assertThat(exception.header(":exception-type")).isEqualTo("throttlingException");
-        assertThat(decoder.next(T)).isNull();
+        assertThat(decoder.next(deadline())).isNull();
     }
 
     @Test
     void refusesTheTestkitsCorruptChecksums() {
         byte[] good = EventStreamEncoder.event("contentBlockDelta", "{\"delta\":{\"text\":\"x\"}}");
         EventStreamDecoder badMessage = decoder(concat(good, EventStreamEncoder.withBadMessageCrc(good)));
-        assertThat(badMessage.next(T)).isNotNull();
-        assertThatThrownBy(() -> badMessage.next(T)).hasMessage("corrupt frame: message CRC mismatch");
+        assertThat(badMessage.next(deadline())).isNotNull();
+        assertThatThrownBy(() -> badMessage.next(deadline())).hasMessage("corrupt frame: message CRC mismatch");
         assertThatThrownBy(() ->
-                        decoder(EventStreamEncoder.withBadPreludeCrc(good)).next(T))
+                        decoder(EventStreamEncoder.withBadPreludeCrc(good)).next(deadline()))
                 .hasMessage("corrupt frame: prelude CRC mismatch");
     }
 }
