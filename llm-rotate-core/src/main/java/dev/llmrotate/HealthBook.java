@@ -135,7 +135,11 @@ final class HealthBook {
                 }
             }
             case ACTIVE -> {
-                boolean wasOut = before.state() == KeyState.QUARANTINE || before.outageRests() > 0;
+                // Claiming the probe's trial slot rewrote the stored state to PROBATION, so the rest's cause tells
+                // whether it was an operator-visible one (a quarantine or an outage) or a routine cooldown.
+                boolean wasOut = before.outageRests() > 0
+                        || (before.lastErrorType() != null
+                                && before.lastErrorType().keyWide());
                 if (wasOut && LOG.isInfoEnabled()) {
                     LOG.info("{} is back: ACTIVE after a successful call", what);
                 } else if (LOG.isDebugEnabled()) {

@@ -28,7 +28,6 @@ import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -570,7 +569,6 @@ class FailoverPolicyLoopbackTest extends EngineTestSupport {
     // 9. model_fallbacks.
 
     @Test
-    @Disabled("needs RoutePlanner model_fallbacks: RoutePlanner.planInferred walks only config.fallbackChains()")
     void aModelFallbackTakesPrecedenceOverTheProviderChainForItsModel() {
         openai.byDefault().always(FakeResponse.rateLimited(Duration.ofSeconds(20)));
         LlmRotate lm = engine(config(

@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -108,9 +107,6 @@ class HealthLogLoopbackTest extends EngineTestSupport {
     }
 
     @Test
-    @Disabled("engine bug: the end of a quarantine is logged at DEBUG ('key 'a' ACTIVE again'), not INFO: claiming"
-            + " the probation trial (HealthPolicy.claimTrial) stores the state as PROBATION, so HealthBook.logChange"
-            + " no longer sees QUARANTINE in the health before the success and takes it for a plain cooldown")
     void theEndOfAQuarantineIsLoggedAtInfoWhenTheProbeSucceeds() {
         LlmRotate lm = quarantinedKeyA();
 
