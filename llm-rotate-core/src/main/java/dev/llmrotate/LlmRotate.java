@@ -282,8 +282,9 @@ public final class LlmRotate implements AutoCloseable {
      * with 0. Off by default; while off, calls keep no records in memory.
      */
     public void eventBuffer(int capacity) {
-        if (capacity < 0) {
-            throw new ConfigurationException("event buffer capacity must not be negative, got " + capacity);
+        if (capacity < 0 || capacity > EventBuffer.MAX_CAPACITY) {
+            throw new ConfigurationException(
+                    "event buffer capacity must be between 0 and " + EventBuffer.MAX_CAPACITY + ", got " + capacity);
         }
         engine.eventBuffer(capacity == 0 ? null : new EventBuffer(capacity));
     }

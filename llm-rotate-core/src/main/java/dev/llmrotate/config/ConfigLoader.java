@@ -156,9 +156,32 @@ public final class ConfigLoader {
                 path + ": unsupported configuration file type; use a .yaml or .yml (YAML) or .json (JSON) file");
     }
 
+    /** Configuration files larger than this are refused before reading (a real one is a few KB). */
+    public static final long MAX_FILE_BYTES = 4L * 1024 * 1024;
+
     private static String readFile(Path path) {
         try {
-            return Files.readString(path, StandardCharsets.UTF_8);
+            // A FIFO, a device or /dev/zero would block or never end: only regular files, and not huge ones.
+            java.nio.file.attribute.BasicFileAttributes attributes =
+                    Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class);
+            if (!attributes.isRegularFile()) {
+                throw new ConfigurationException(path + ": not a regular file (a directory, FIFO or device)");
+            }
+            byte[] bytes;
+            try (java.io.InputStream in = Files.newInputStream(path)) {
+                // Bounded even if the file grows after the check, or reports a size it does not have.
+                bytes = in.readNBytes((int) MAX_FILE_BYTES + 1);
+            }
+            if (attributes.size() > MAX_FILE_BYTES || bytes.length > MAX_FILE_BYTES) {
+                throw new ConfigurationException(
+                        path + ": configuration file is larger than the limit of " + MAX_FILE_BYTES + " bytes");
+            }
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (NoSuchFileException e) {
             throw new ConfigurationException(path + ": configuration file does not exist");
         } catch (AccessDeniedException e) {

@@ -386,8 +386,10 @@ final class ConfigValidator {
     }
 
     private void checkObservability() {
-        if (config.eventBufferCapacity < 0) {
-            problems.add("event_buffer.capacity: must not be negative, got " + config.eventBufferCapacity);
+        if (config.eventBufferCapacity < 0
+                || config.eventBufferCapacity > dev.llmrotate.observe.EventBuffer.MAX_CAPACITY) {
+            problems.add("event_buffer.capacity: must be between 0 and "
+                    + dev.llmrotate.observe.EventBuffer.MAX_CAPACITY + ", got " + config.eventBufferCapacity);
         }
         java.nio.file.Path file = config.pricing.file();
         if (file != null && !java.nio.file.Files.isRegularFile(file)) {

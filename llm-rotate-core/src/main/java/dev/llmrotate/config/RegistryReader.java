@@ -243,8 +243,10 @@ final class RegistryReader {
         values.unknownFields(fields, "event_buffer", EVENT_BUFFER_FIELDS);
         Boolean enabled = optional(fields, "enabled", "event_buffer", values::bool);
         Integer capacity = optional(fields, "capacity", "event_buffer", values::integer);
-        if (capacity != null && capacity <= 0) {
-            values.problem("event_buffer.capacity", "must be positive, got " + capacity);
+        if (capacity != null && (capacity <= 0 || capacity > dev.llmrotate.observe.EventBuffer.MAX_CAPACITY)) {
+            values.problem(
+                    "event_buffer.capacity",
+                    "must be between 1 and " + dev.llmrotate.observe.EventBuffer.MAX_CAPACITY + ", got " + capacity);
             return;
         }
         if (Boolean.FALSE.equals(enabled)) {

@@ -9,22 +9,33 @@ import java.util.List;
  */
 public final class EventBuffer {
     public static final int DEFAULT_CAPACITY = 1000;
+    /** The largest capacity allowed: at a few KB per record, about a gigabyte of heap at most. */
+    public static final int MAX_CAPACITY = 200_000;
+    /** The ring starts this small and doubles as records arrive, so a large capacity costs nothing until used. */
+    private static final int INITIAL_SLOTS = 64;
 
-    private final CallRecord[] ring;
+    private final int capacity;
+    private CallRecord[] ring;
     private long written;
 
     public EventBuffer(int capacity) {
-        if (capacity <= 0) {
-            throw new IllegalArgumentException("event buffer capacity must be positive, got " + capacity);
+        if (capacity <= 0 || capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException(
+                    "event buffer capacity must be between 1 and " + MAX_CAPACITY + ", got " + capacity);
         }
-        this.ring = new CallRecord[capacity];
+        this.capacity = capacity;
+        this.ring = new CallRecord[Math.min(capacity, INITIAL_SLOTS)];
     }
 
     public int capacity() {
-        return ring.length;
+        return capacity;
     }
 
     public synchronized void add(CallRecord record) {
+        if (written == ring.length && ring.length < capacity) {
+            // Not yet wrapped: the records sit in order at 0..written-1, so growing keeps them in place.
+            ring = java.util.Arrays.copyOf(ring, (int) Math.min((long) ring.length * 2, capacity));
+        }
         ring[(int) (written % ring.length)] = record;
         written++;
     }
