@@ -219,8 +219,8 @@ public record CallRecord(
      * nulls included, empty lists as {@code []}; decimals with at most 3 places (milliseconds) or 12 (USD).
      */
     public String toJson() {
-        // Sized for the usual line (one attempt, no recovery), so that the builder does not grow.
-        StringBuilder json = new StringBuilder(896 + 256 * (attemptDetails.size() - 1) + 64 * recoveries.size());
+        // Sized so that the usual line (one attempt, no recovery: 800 to 950 characters) never grows the builder.
+        StringBuilder json = new StringBuilder(768 + 256 * attemptDetails.size() + 64 * recoveries.size());
         json.append("{\"record_version\":").append(VERSION);
         field(json, "timestamp", timestamp == null ? null : timestamp.toString(), false);
         field(json, "call_id", callId, false);
