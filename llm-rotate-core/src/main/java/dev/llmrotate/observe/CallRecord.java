@@ -219,8 +219,7 @@ public record CallRecord(
      * nulls included, empty lists as {@code []}; decimals with at most 3 places (milliseconds) or 12 (USD).
      */
     public String toJson() {
-        // Sized so that the usual line (one attempt, no recovery: 800 to 950 characters) never grows the builder.
-        StringBuilder json = new StringBuilder(768 + 256 * attemptDetails.size() + 64 * recoveries.size());
+        StringBuilder json = new StringBuilder(estimatedLength());
         json.append("{\"record_version\":").append(VERSION);
         field(json, "timestamp", timestamp == null ? null : timestamp.toString(), false);
         field(json, "call_id", callId, false);
@@ -272,6 +271,47 @@ public record CallRecord(
             recoveries.get(i).appendJson(json);
         }
         return json.append("]}").toString();
+    }
+
+    /**
+     * An upper estimate of the line's length, so that the builder never grows and holds little spare: the names and
+     * punctuation (measured with empty strings), room for typical numbers and the timestamp, then the strings (a
+     * {@code \u2026} in a mask takes 6 characters).
+     */
+    private int estimatedLength() {
+        int length = 521 + 32 + 64 + 5 + RECOVERY_LENGTH * recoveries.size();
+        length += len(callId)
+                + len(operation)
+                + len(provider)
+                + len(upstream)
+                + len(requestedModel)
+                + len(model)
+                + len(keyId)
+                + len(keyMask)
+                + len(outcome)
+                + len(errorType)
+                + len(costStatus);
+        for (int i = 0; i < attemptDetails.size(); i++) {
+            Attempt a = attemptDetails.get(i);
+            length += 171
+                    + 32
+                    + 5
+                    + len(a.provider)
+                    + len(a.upstream)
+                    + len(a.model)
+                    + len(a.keyId)
+                    + len(a.keyMask)
+                    + len(a.outcome)
+                    + len(a.errorType);
+        }
+        return length;
+    }
+
+    private static final int RECOVERY_LENGTH = 96;
+
+    /** What a string field adds beyond {@code ""}: its characters, or 2 more for {@code null}. */
+    private static int len(String value) {
+        return value == null ? 2 : value.length();
     }
 
     /** A non-negative decimal with at most {@code decimals} places, trailing zeros dropped (Double.toString is slow). */
