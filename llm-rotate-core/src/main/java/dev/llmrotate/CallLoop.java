@@ -659,7 +659,7 @@ final class CallLoop<T> {
     static ChatResponse toResponse(Engine engine, Outcome<ProviderReply> outcome) {
         ProviderReply reply = outcome.value();
         Route route = outcome.route();
-        Usage usage = reply.usage() == null ? Usage.NONE : reply.usage();
+        Usage usage = reply.usage() == null ? Usage.UNREPORTED : reply.usage();
         String model = reply.model() != null ? reply.model() : route.model();
         engine.completeCall(outcome.trace(), outcome.key(), model, usage);
         return new ChatResponse(

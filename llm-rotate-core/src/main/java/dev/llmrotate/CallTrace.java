@@ -7,11 +7,19 @@ import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.observe.Pricing;
 import dev.llmrotate.provider.ProviderException;
 import dev.llmrotate.route.Route;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * What one call has been through so far (attempts, rotations, the last key and failure), turned into its one
- * {@link CallRecord} when it ends. Used by the one thread running the call.
+ * What one call has been through so far (attempts, rotations, the last key and failure, stream recoveries), turned
+ * into its one {@link CallRecord} when it ends. Used by the one thread running the call.
+ *
+ * <p>Each attempt begins with {@link #attempt} (or {@link #lease}) and ends with {@link #failed} (an error),
+ * {@link #firstChunk} (a stream's first chunk: success) or the record itself: {@link #success} ends it as a success,
+ * {@link #failure} as {@code cancelled} for a cancelled call, else as an error of the call's type. The common call,
+ * one attempt that succeeds, keeps one {@link CallRecord.Attempt} and no list of its own.
  */
 final class CallTrace {
     final String callId;
@@ -29,6 +37,18 @@ final class CallTrace {
     private Integer httpStatus;
     private String errorType;
     private Double timeToFirstChunkMs;
+    /** True once an answer began (a reply, a stream's first chunk, a lent key): its model is the record's. */
+    private boolean answered;
+
+    /** When the attempt in progress began; meaningful while {@link #attemptOpen}. */
+    private long attemptStartNanos;
+
+    private boolean attemptOpen;
+    /** The first attempt's entry; later ones (up to the limit) go to {@link #laterAttempts}. */
+    private CallRecord.Attempt firstAttempt;
+
+    private List<CallRecord.Attempt> laterAttempts;
+    private List<CallRecord.Recovery> recoveries;
 
     CallTrace(String callId, String operation, String requestedModel) {
         this.callId = callId;
@@ -36,8 +56,15 @@ final class CallTrace {
         this.requestedModel = requestedModel;
     }
 
-    /** An attempt with {@code key} on {@code route} begins. */
+    /**
+     * An attempt with {@code key} on {@code route} begins. An attempt still open (nothing ended it) is ended as an
+     * error without a type.
+     */
     void attempt(Route route, KeySpec key, String mask) {
+        long now = System.nanoTime();
+        if (attemptOpen) {
+            endAttempt(now, CallRecord.ERROR, null, null, null);
+        }
         attempts++;
         this.provider = route.provider();
         this.upstream = route.upstream();
@@ -45,20 +72,35 @@ final class CallTrace {
         this.key = key;
         this.keyMask = mask;
         this.fallback = route.fallback();
+        attemptStartNanos = now;
+        attemptOpen = true;
     }
 
-    /** A lease: one "attempt" with the lent key. */
+    /** A lease: one "attempt" with the lent key, open until the lease is reported or closed. */
     void lease(KeySpec key, String secret, String model) {
         attempts = 1;
         this.provider = key.provider();
         this.model = model;
         this.key = key;
         this.keyMask = SecretRef.mask(secret);
+        answered = true;
+        attemptStartNanos = System.nanoTime();
+        attemptOpen = true;
     }
 
+    /** The attempt in progress failed: ends it as an error with the failure's type, status and Retry-After. */
     void failed(ProviderException failure) {
         httpStatus = failure.httpStatus();
         errorType = failure.type().wireName();
+        if (attemptOpen) {
+            Duration retryAfter = failure.retryAfter();
+            endAttempt(
+                    System.nanoTime(),
+                    CallRecord.ERROR,
+                    errorType,
+                    httpStatus,
+                    retryAfter == null ? null : retryAfter.toMillis());
+        }
     }
 
     void provider(String name) {
@@ -67,8 +109,35 @@ final class CallTrace {
         }
     }
 
+    /**
+     * A stream's first chunk arrived: ends the attempt in progress as a success. The call's time to first chunk is
+     * the first such moment, so a recovery attempt's first chunk (noted here too) leaves it as it is.
+     */
     void firstChunk() {
-        timeToFirstChunkMs = elapsedMs();
+        long now = System.nanoTime();
+        if (timeToFirstChunkMs == null) {
+            timeToFirstChunkMs = elapsedMs(now);
+        }
+        answered = true;
+        if (attemptOpen) {
+            endAttempt(now, CallRecord.SUCCESS, null, null, null);
+        }
+    }
+
+    /**
+     * A stream recovery ended with {@code outcome} ({@link CallRecord.Recovery} names the modes and outcomes), the
+     * caller having had {@code afterChars} characters when the stream broke. Noted against the latest attempt: call
+     * it after the recovery's own attempt began (or without one, for {@code refused}). Only the first
+     * {@value CallRecord#MAX_RECOVERIES} are kept.
+     */
+    void recovery(String mode, String outcome, int afterChars) {
+        CallRecord.Recovery recovery = new CallRecord.Recovery(mode, outcome, afterChars, Math.max(0, attempts - 1));
+        if (recoveries == null) {
+            recoveries = new ArrayList<>(2);
+        }
+        if (recoveries.size() < CallRecord.MAX_RECOVERIES) {
+            recoveries.add(recovery);
+        }
     }
 
     KeySpec key() {
@@ -84,24 +153,84 @@ final class CallTrace {
         return key == null ? null : Secrets.describe(key.keyId(), keyMask);
     }
 
-    /** Milliseconds since the call started, to the microsecond (what records and JSON carry). */
-    private double elapsedMs() {
-        return (System.nanoTime() - startNanos) / 1_000 / 1_000.0;
+    /** Milliseconds from the call's start to {@code nanos}, to the microsecond (what records and JSON carry). */
+    private double elapsedMs(long nanos) {
+        return (nanos - startNanos) / 1_000 / 1_000.0;
+    }
+
+    private void endAttempt(long now, String outcome, String type, Integer status, Long retryAfterMs) {
+        attemptOpen = false;
+        int index = attempts - 1;
+        if (index >= CallRecord.MAX_ATTEMPT_DETAILS) {
+            return;
+        }
+        CallRecord.Attempt entry = new CallRecord.Attempt(
+                provider,
+                upstream,
+                model,
+                key == null ? null : key.keyId(),
+                keyMask,
+                outcome,
+                type,
+                status,
+                retryAfterMs,
+                (now - attemptStartNanos) / 1_000 / 1_000.0,
+                elapsedMs(attemptStartNanos));
+        if (index == 0) {
+            firstAttempt = entry;
+        } else {
+            if (laterAttempts == null) {
+                laterAttempts = new ArrayList<>(4);
+            }
+            laterAttempts.add(entry);
+        }
     }
 
     /** The record of a call that answered with {@code answeredModel} and used {@code usage}. */
     CallRecord success(Instant now, String answeredModel, Usage usage, Pricing pricing) {
+        long end = System.nanoTime();
+        if (attemptOpen) {
+            endAttempt(end, CallRecord.SUCCESS, null, null, null);
+        }
         Double exact = pricing.cost(
                 provider, answeredModel, usage.inputTokens(), usage.cachedInputTokens(), usage.outputTokens());
         // To a millionth of a cent: what the JSON record carries, so the record and its key/values agree.
         Double cost = exact == null ? null : Math.round(exact * 1e12) / 1e12;
-        String costStatus = cost == null ? "unknown_model" : usage.totalTokens() == 0 ? "no_usage" : "estimated";
-        return build(now, answeredModel, CallRecord.SUCCESS, null, null, usage, cost, costStatus);
+        String costStatus = cost == null
+                ? "unknown_model"
+                : !usage.reported() ? "no_usage_reported" : usage.totalTokens() == 0 ? "no_usage" : "estimated";
+        return build(end, now, answeredModel, CallRecord.SUCCESS, null, null, usage, cost, costStatus);
     }
 
-    /** The record of a call that ended without an answer. */
+    /**
+     * The record of a call that ended without a (complete) answer. A stream interrupted or cancelled after its first
+     * chunk, and a lease closed unreported, keep their model and have {@code cost_status} {@code no_usage_reported}.
+     */
     CallRecord failure(Instant now, String outcome, String type) {
-        return build(now, null, outcome, type, httpStatus, Usage.NONE, 0.0, "no_usage");
+        return failure(now, outcome, type, null);
+    }
+
+    /**
+     * As {@link #failure(Instant, String, String)}, with the model that was answering as the provider named it (the
+     * record otherwise names the route's model), for an interrupted or cancelled stream.
+     */
+    CallRecord failure(Instant now, String outcome, String type, String answeringModel) {
+        long end = System.nanoTime();
+        boolean cancelled = CallRecord.CANCELLED.equals(outcome);
+        if (attemptOpen) {
+            endAttempt(end, cancelled ? CallRecord.CANCELLED : CallRecord.ERROR, cancelled ? null : type, null, null);
+        }
+        boolean partial = answered && (cancelled || CallRecord.INTERRUPTED.equals(outcome));
+        return build(
+                end,
+                now,
+                partial ? (answeringModel != null ? answeringModel : model) : null,
+                outcome,
+                type,
+                httpStatus,
+                Usage.UNREPORTED,
+                0.0,
+                partial ? "no_usage_reported" : "no_usage");
     }
 
     /** The record of a call that failed with the last attempt's error. */
@@ -110,8 +239,9 @@ final class CallTrace {
     }
 
     private CallRecord build(
+            long endNanos,
             Instant now,
-            String answeredModel,
+            String recordModel,
             String outcome,
             String type,
             Integer status,
@@ -125,30 +255,42 @@ final class CallTrace {
                 provider,
                 upstream,
                 requestedModel,
-                answeredModel != null ? answeredModel : (outcome.equals(CallRecord.SUCCESS) ? model : null),
+                recordModel != null ? recordModel : (outcome.equals(CallRecord.SUCCESS) ? model : null),
                 key == null ? null : key.keyId(),
                 keyMask,
                 outcome,
                 type,
                 status,
+                usage.reported(),
                 usage.inputTokens(),
                 usage.outputTokens(),
                 usage.cachedInputTokens(),
                 usage.reasoningTokens(),
                 usage.totalTokens(),
-                elapsedMs(),
+                elapsedMs(endNanos),
                 timeToFirstChunkMs,
                 attempts,
                 rotations,
                 fallback,
                 cost,
-                costStatus);
+                costStatus,
+                attemptList(),
+                recoveries == null ? List.of() : List.copyOf(recoveries));
     }
 
-    /** A stream recovery: its mode, outcome and how many characters had reached the caller. */
-    void recovery(String mode, String outcome, int afterChars) {
-        recoveries++;
+    /** The attempt entries as an immutable list: for the usual single attempt, without copying an array. */
+    private List<CallRecord.Attempt> attemptList() {
+        if (firstAttempt == null) {
+            return List.of();
+        }
+        if (laterAttempts == null) {
+            return List.of(firstAttempt);
+        }
+        CallRecord.Attempt[] all = new CallRecord.Attempt[1 + laterAttempts.size()];
+        all[0] = firstAttempt;
+        for (int i = 1; i < all.length; i++) {
+            all[i] = laterAttempts.get(i - 1);
+        }
+        return List.of(all);
     }
-
-    int recoveries;
 }

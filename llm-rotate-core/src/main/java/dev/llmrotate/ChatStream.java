@@ -106,7 +106,7 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
             resumer.delivered(piece.delta());
         }
         if (piece.isFinal()) {
-            Usage usage = piece.usage() == null ? Usage.NONE : piece.usage();
+            Usage usage = piece.usage() == null ? Usage.UNREPORTED : piece.usage();
             if (ended.compareAndSet(false, true)) {
                 outcome.value().stream().close();
                 engine.completeCall(outcome.trace(), outcome.key(), model, usage);
@@ -194,7 +194,7 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
                                 outcome.callToken());
             }
             engine.finish(outcome.trace()
-                    .failure(engine.now(), CallRecord.INTERRUPTED, ErrorType.STREAM_INTERRUPTED.wireName()));
+                    .failure(engine.now(), CallRecord.INTERRUPTED, ErrorType.STREAM_INTERRUPTED.wireName(), model));
         }
         String describe = outcome.trace().keyDescription();
         return new LlmRotateException(
@@ -230,7 +230,7 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
                 keyId(),
                 keyMask(),
                 reason,
-                last == null || last.usage() == null ? Usage.NONE : last.usage(),
+                last == null || last.usage() == null ? Usage.UNREPORTED : last.usage(),
                 Duration.ofNanos(System.nanoTime() - outcome.trace().startNanos),
                 attempts(),
                 rotations(),
@@ -287,7 +287,7 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
     public void close() {
         if (ended.compareAndSet(false, true)) {
             outcome.value().stream().close();
-            engine.finish(outcome.trace().failure(engine.now(), CallRecord.CANCELLED, null));
+            engine.finish(outcome.trace().failure(engine.now(), CallRecord.CANCELLED, null, model));
         }
     }
 

@@ -80,15 +80,19 @@ public final class KeyLease implements AutoCloseable {
         return key.authConfig();
     }
 
-    /** The call succeeded and used {@code usage} tokens (counted against the key's tpm budget). */
+    /**
+     * The call succeeded and used {@code usage} tokens (counted against the key's tpm budget); null (or {@link
+     * Usage#UNREPORTED}) when the provider reported none.
+     */
     public void reportSuccess(Usage usage) {
         finish();
         engine.healthBook().succeeded(key, modelScope, token);
-        engine.completeCall(trace, key, model, usage == null ? Usage.NONE : usage);
+        engine.completeCall(trace, key, model, usage == null ? Usage.UNREPORTED : usage);
     }
 
+    /** The call succeeded; its usage is not known (recorded as not reported). */
     public void reportSuccess() {
-        reportSuccess(Usage.NONE);
+        reportSuccess(Usage.UNREPORTED);
     }
 
     /** The call failed with {@code type}; {@code retryAfter} (or null) is the provider's hint. */

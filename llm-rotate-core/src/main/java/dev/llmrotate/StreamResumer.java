@@ -102,6 +102,7 @@ final class StreamResumer {
             if (prefillPossible(route)) {
                 try {
                     Resumed resumed = prefill(broken, text);
+                    trace.firstChunk(); // ends the continuation's attempt as a success
                     trace.recovery(StreamRecovery.PREFILL.wireName(), "recovered", text.length());
                     return resumed;
                 } catch (LlmRotateException e) {
@@ -159,6 +160,7 @@ final class StreamResumer {
                 if (replayed.length() >= text.length()) {
                     String rest = replayed.substring(text.length());
                     if (!rest.isEmpty() || piece.isFinal()) {
+                        broken.trace().firstChunk();
                         broken.trace().recovery(wire, "recovered", text.length());
                         return new Resumed(
                                 outcome,

@@ -390,7 +390,7 @@ class BedrockLoopbackTest extends EngineTestSupport {
                 assertThat(attempts).isEqualTo(expect == Expect.COMPLETE ? 1 : 2);
                 assertThat(last.finishReason()).isEqualTo(FinishReason.STOP);
                 if (expect == Expect.COMPLETE) {
-                    assertThat(last.usage()).as("no metadata, so no usage").isEqualTo(Usage.NONE);
+                    assertThat(last.usage()).as("no metadata, so no usage").isEqualTo(Usage.UNREPORTED);
                 }
             }
             case INTERRUPTED -> {

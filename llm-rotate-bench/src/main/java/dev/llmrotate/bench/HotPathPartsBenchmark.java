@@ -7,6 +7,7 @@ import dev.llmrotate.observe.Pricing;
 import dev.llmrotate.state.InMemoryStateStore;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -58,6 +59,7 @@ public class HotPathPartsBenchmark {
                 CallRecord.SUCCESS,
                 null,
                 null,
+                true,
                 18,
                 2,
                 0,
@@ -69,7 +71,20 @@ public class HotPathPartsBenchmark {
                 0,
                 false,
                 0.0000039,
-                "estimated");
+                "estimated",
+                List.of(new CallRecord.Attempt(
+                        BenchFixtures.PROVIDER,
+                        null,
+                        BenchFixtures.MODEL,
+                        BenchFixtures.keyId(3),
+                        SecretRef.mask(secret),
+                        CallRecord.SUCCESS,
+                        null,
+                        null,
+                        null,
+                        849.512,
+                        0.004)),
+                List.of());
         store.recordCall(record);
         histogram = new LatencyHistogram();
         pricing = Pricing.builtIn();

@@ -12,7 +12,8 @@ import java.time.Duration;
  * @param keyId the key that served the call
  * @param keyMask the key's masked secret, e.g. {@code sk-…9f2a}
  * @param finishReason why the model stopped
- * @param usage token usage as reported by the provider
+ * @param usage token usage as reported by the provider, never null; {@link Usage#UNREPORTED} (counts 0,
+ *     {@link Usage#reported()} false) when the provider reported none
  * @param latency wall time of the whole call, retries and rotations included
  * @param attempts how many attempts the call made (1 when the first one succeeded)
  * @param rotations how many times the call moved to another key after a key-level failure

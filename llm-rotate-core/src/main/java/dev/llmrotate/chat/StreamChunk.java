@@ -6,7 +6,8 @@ package dev.llmrotate.chat;
  *
  * @param delta the new text, possibly empty on the final chunk
  * @param finishReason why the model stopped; null except on the final chunk
- * @param usage token usage of the whole call; null except on the final chunk
+ * @param usage token usage of the whole call; null except on the final chunk, where it is {@link
+ *     Usage#UNREPORTED} when the provider reported none
  */
 public record StreamChunk(String delta, FinishReason finishReason, Usage usage) {
     public StreamChunk {

@@ -1,11 +1,14 @@
 package dev.llmrotate.observe;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * What one call did, as logged to {@code llm_rotate.observability.usage}: one record per call (chat, stream,
- * generate_content, lease), whatever its outcome. Field names are the JSON names in snake_case and are stable.
- * Never holds a secret: the key appears as its id and a mask.
+ * generate_content, lease), whatever its outcome. Field names are the JSON names in snake_case and are stable; the
+ * JSON starts with {@code "record_version":}{@value #VERSION}, which goes up when a field changes meaning. Never holds
+ * a secret: a key appears as its id and a mask.
  *
  * @param timestamp when the call ended
  * @param callId unique id of the call within this process
@@ -14,13 +17,16 @@ import java.time.Instant;
  * @param provider the provider that answered or last failed, or null when no attempt was made
  * @param upstream the broker's backend (OpenRouter), or null
  * @param requestedModel the model the caller asked for
- * @param model the model that answered (a fallback may use another id), or null without an answer
+ * @param model the model that answered (a fallback may use another id), also when a stream that had begun to answer
+ *     was interrupted or cancelled; null when nothing answered
  * @param keyId the key that answered or last failed, or null
  * @param keyMask that key's masked secret, e.g. {@code sk-…9f2a}, or null
  * @param outcome {@code success}, {@code error}, {@code no_available_key}, {@code interrupted} (a stream broke after
  *     data reached the caller) or {@code cancelled} (the caller closed a stream early, or a lease unreported)
  * @param errorType the failure's {@code ErrorType} wire name, or null
  * @param httpStatus the last failed attempt's HTTP status, or null
+ * @param usageReported true when the token counts come from the provider's usage report; false when nothing answered
+ *     or the answer carried no usage (the counts are then 0)
  * @param inputTokens prompt tokens
  * @param outputTokens completion tokens
  * @param cachedInputTokens prompt tokens served from cache
@@ -28,12 +34,15 @@ import java.time.Instant;
  * @param totalTokens input plus output
  * @param latencyMs wall time of the whole call in milliseconds
  * @param timeToFirstChunkMs for streams, milliseconds until the first chunk, else null
- * @param attempts attempts made
+ * @param attempts attempts made (all of them, also those past the {@value #MAX_ATTEMPT_DETAILS} listed)
  * @param rotations moves to another key after a key-level failure
  * @param fallbackUsed true when a fallback route answered
  * @param estimatedCostUsd the estimated cost in USD, or null when it cannot be priced
- * @param costStatus {@code estimated}, {@code unknown_model} (no price for the model: cost null, never a silent 0)
- *     or {@code no_usage} (nothing was used)
+ * @param costStatus {@code estimated}, {@code unknown_model} (no price for the model: cost null, never a silent 0),
+ *     {@code no_usage} (nothing was used: a reported 0, or no answer) or {@code no_usage_reported} (an answer came,
+ *     or began, without a usage report: tokens and cost 0, the real cost unknown)
+ * @param attemptDetails the first {@value #MAX_ATTEMPT_DETAILS} attempts in order, never null
+ * @param recoveries the first {@value #MAX_RECOVERIES} stream recoveries in order, never null
  */
 public record CallRecord(
         Instant timestamp,
@@ -48,6 +57,7 @@ public record CallRecord(
         String outcome,
         String errorType,
         Integer httpStatus,
+        boolean usageReported,
         long inputTokens,
         long outputTokens,
         long cachedInputTokens,
@@ -59,7 +69,18 @@ public record CallRecord(
         int rotations,
         boolean fallbackUsed,
         Double estimatedCostUsd,
-        String costStatus) {
+        String costStatus,
+        List<Attempt> attemptDetails,
+        List<Recovery> recoveries) {
+
+    /** The schema version written as {@code record_version}. */
+    public static final int VERSION = 2;
+
+    /** Attempts listed in {@code attempt_details} at most; later ones are only counted. */
+    public static final int MAX_ATTEMPT_DETAILS = 16;
+
+    /** Recoveries listed in {@code recoveries} at most. */
+    public static final int MAX_RECOVERIES = 16;
 
     public static final String SUCCESS = "success";
     public static final String ERROR = "error";
@@ -67,20 +88,140 @@ public record CallRecord(
     public static final String INTERRUPTED = "interrupted";
     public static final String CANCELLED = "cancelled";
 
+    public CallRecord {
+        // List.copyOf keeps an immutable list as it is: no copy on the engine's path.
+        attemptDetails = attemptDetails == null ? List.of() : List.copyOf(attemptDetails);
+        recoveries = recoveries == null ? List.of() : List.copyOf(recoveries);
+    }
+
     public boolean isSuccess() {
         return SUCCESS.equals(outcome);
+    }
+
+    /** True when more attempts were made than {@code attempt_details} lists. */
+    public boolean attemptsTruncated() {
+        return attempts > attemptDetails.size();
+    }
+
+    /**
+     * One attempt of a call: a request to one provider with one key.
+     *
+     * @param provider the provider asked
+     * @param upstream the broker's backend, or null
+     * @param model the model asked for on this attempt (a fallback route's own id)
+     * @param keyId the key used
+     * @param keyMask that key's masked secret
+     * @param outcome {@code success} (a reply, or a stream's first chunk), {@code error} or {@code cancelled} (the
+     *     call ended while the attempt ran)
+     * @param errorType the failure's {@code ErrorType} wire name, or null
+     * @param httpStatus the failure's HTTP status, or null
+     * @param retryAfterMs the wait the provider asked for (Retry-After or its equivalent) in milliseconds, or null
+     * @param durationMs how long the attempt took, to the microsecond
+     * @param startedMs when it began, in milliseconds since the call started
+     */
+    public record Attempt(
+            @JsonProperty("provider") String provider,
+            @JsonProperty("upstream") String upstream,
+            @JsonProperty("model") String model,
+            @JsonProperty("key_id") String keyId,
+            @JsonProperty("key_mask") String keyMask,
+            @JsonProperty("outcome") String outcome,
+            @JsonProperty("error_type") String errorType,
+            @JsonProperty("http_status") Integer httpStatus,
+            @JsonProperty("retry_after_ms") Long retryAfterMs,
+            @JsonProperty("duration_ms") double durationMs,
+            @JsonProperty("started_ms") double startedMs) {
+
+        void appendJson(StringBuilder json) {
+            json.append('{');
+            field(json, "provider", provider, true);
+            field(json, "upstream", upstream, false);
+            field(json, "model", model, false);
+            field(json, "key_id", keyId, false);
+            field(json, "key_mask", keyMask, false);
+            field(json, "outcome", outcome, false);
+            field(json, "error_type", errorType, false);
+            number(json, "http_status", httpStatus);
+            number(json, "retry_after_ms", retryAfterMs);
+            decimal(json, "duration_ms", durationMs, 3);
+            decimal(json, "started_ms", startedMs, 3);
+            json.append('}');
+        }
+
+        /** The attempt as it appears in the JSON record (what plain key/value log output shows). */
+        @Override
+        public String toString() {
+            StringBuilder json = new StringBuilder(256);
+            appendJson(json);
+            return json.toString();
+        }
+    }
+
+    /**
+     * One stream recovery: after a stream broke, the answer continued (or not) on another attempt.
+     *
+     * @param mode {@code prefill} (the text so far sent back as the assistant's start) or {@code replay} (the
+     *     request sent again and its answer matched against the text so far)
+     * @param outcome {@code recovered}, {@code refused} (not tried: settings or the provider rule it out),
+     *     {@code mismatch} (a replay's answer differed from the text already sent) or {@code failed}
+     * @param afterChars characters of the answer the caller had received when the stream broke
+     * @param attempt zero-based index of the attempt the recovery was noted on (into {@code attempt_details} while
+     *     that lists it): the recovery attempt, or the one that broke when none was made
+     */
+    public record Recovery(
+            @JsonProperty("mode") String mode,
+            @JsonProperty("outcome") String outcome,
+            @JsonProperty("after_chars") int afterChars,
+            @JsonProperty("attempt") int attempt) {
+        public static final String PREFILL = "prefill";
+        public static final String REPLAY = "replay";
+        public static final String RECOVERED = "recovered";
+        public static final String REFUSED = "refused";
+        public static final String MISMATCH = "mismatch";
+        public static final String FAILED = "failed";
+
+        public Recovery {
+            if (!PREFILL.equals(mode) && !REPLAY.equals(mode)) {
+                throw new IllegalArgumentException("recovery mode must be prefill or replay, got " + mode);
+            }
+            if (!RECOVERED.equals(outcome)
+                    && !REFUSED.equals(outcome)
+                    && !MISMATCH.equals(outcome)
+                    && !FAILED.equals(outcome)) {
+                throw new IllegalArgumentException(
+                        "recovery outcome must be recovered, refused, mismatch or failed, got " + outcome);
+            }
+        }
+
+        void appendJson(StringBuilder json) {
+            json.append('{');
+            field(json, "mode", mode, true);
+            field(json, "outcome", outcome, false);
+            number(json, "after_chars", afterChars);
+            number(json, "attempt", attempt);
+            json.append('}');
+        }
+
+        /** The recovery as it appears in the JSON record (what plain key/value log output shows). */
+        @Override
+        public String toString() {
+            StringBuilder json = new StringBuilder(80);
+            appendJson(json);
+            return json.toString();
+        }
     }
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     /**
-     * The record as one line of ASCII JSON (other characters escaped as {@code \\uXXXX}), fields in declaration
-     * order, nulls included; decimals with at most 3 places (milliseconds) or 12 (USD).
+     * The record as one line of ASCII JSON (other characters escaped as {@code \\uXXXX}): {@code record_version}
+     * first, then the fields in declaration order with {@code attempts_truncated} after {@code attempt_details};
+     * nulls included, empty lists as {@code []}; decimals with at most 3 places (milliseconds) or 12 (USD).
      */
     public String toJson() {
-        StringBuilder json = new StringBuilder(768);
-        json.append('{');
-        field(json, "timestamp", timestamp == null ? null : timestamp.toString(), true);
+        StringBuilder json = new StringBuilder(estimatedLength());
+        json.append("{\"record_version\":").append(VERSION);
+        field(json, "timestamp", timestamp == null ? null : timestamp.toString(), false);
         field(json, "call_id", callId, false);
         field(json, "operation", operation, false);
         field(json, "provider", provider, false);
@@ -91,24 +232,21 @@ public record CallRecord(
         field(json, "key_mask", keyMask, false);
         field(json, "outcome", outcome, false);
         field(json, "error_type", errorType, false);
-        if (httpStatus == null) {
-            raw(json, "http_status", "null");
-        } else {
-            raw(json, "http_status", httpStatus.longValue());
-        }
-        raw(json, "input_tokens", inputTokens);
-        raw(json, "output_tokens", outputTokens);
-        raw(json, "cached_input_tokens", cachedInputTokens);
-        raw(json, "reasoning_tokens", reasoningTokens);
-        raw(json, "total_tokens", totalTokens);
+        number(json, "http_status", httpStatus);
+        raw(json, "usage_reported", usageReported ? "true" : "false");
+        number(json, "input_tokens", inputTokens);
+        number(json, "output_tokens", outputTokens);
+        number(json, "cached_input_tokens", cachedInputTokens);
+        number(json, "reasoning_tokens", reasoningTokens);
+        number(json, "total_tokens", totalTokens);
         decimal(json, "latency_ms", latencyMs, 3);
         if (timeToFirstChunkMs == null) {
             raw(json, "time_to_first_chunk_ms", "null");
         } else {
             decimal(json, "time_to_first_chunk_ms", timeToFirstChunkMs, 3);
         }
-        raw(json, "attempts", attempts);
-        raw(json, "rotations", rotations);
+        number(json, "attempts", attempts);
+        number(json, "rotations", rotations);
         raw(json, "fallback_used", fallbackUsed ? "true" : "false");
         if (estimatedCostUsd == null) {
             raw(json, "estimated_cost_usd", "null");
@@ -116,7 +254,64 @@ public record CallRecord(
             decimal(json, "estimated_cost_usd", estimatedCostUsd, 12);
         }
         field(json, "cost_status", costStatus, false);
-        return json.append('}').toString();
+        json.append(",\"attempt_details\":[");
+        for (int i = 0; i < attemptDetails.size(); i++) {
+            if (i > 0) {
+                json.append(',');
+            }
+            attemptDetails.get(i).appendJson(json);
+        }
+        json.append(']');
+        raw(json, "attempts_truncated", attemptsTruncated() ? "true" : "false");
+        json.append(",\"recoveries\":[");
+        for (int i = 0; i < recoveries.size(); i++) {
+            if (i > 0) {
+                json.append(',');
+            }
+            recoveries.get(i).appendJson(json);
+        }
+        return json.append("]}").toString();
+    }
+
+    /**
+     * An upper estimate of the line's length, so that the builder never grows and holds little spare: the names and
+     * punctuation (measured with empty strings), room for typical numbers and the timestamp, then the strings (a
+     * {@code \u2026} in a mask takes 6 characters).
+     */
+    private int estimatedLength() {
+        int length = 521 + 32 + 64 + 5 + RECOVERY_LENGTH * recoveries.size();
+        length += len(callId)
+                + len(operation)
+                + len(provider)
+                + len(upstream)
+                + len(requestedModel)
+                + len(model)
+                + len(keyId)
+                + len(keyMask)
+                + len(outcome)
+                + len(errorType)
+                + len(costStatus);
+        for (int i = 0; i < attemptDetails.size(); i++) {
+            Attempt a = attemptDetails.get(i);
+            length += 171
+                    + 32
+                    + 5
+                    + len(a.provider)
+                    + len(a.upstream)
+                    + len(a.model)
+                    + len(a.keyId)
+                    + len(a.keyMask)
+                    + len(a.outcome)
+                    + len(a.errorType);
+        }
+        return length;
+    }
+
+    private static final int RECOVERY_LENGTH = 96;
+
+    /** What a string field adds beyond {@code ""}: its characters, or 2 more for {@code null}. */
+    private static int len(String value) {
+        return value == null ? 2 : value.length();
     }
 
     /** A non-negative decimal with at most {@code decimals} places, trailing zeros dropped (Double.toString is slow). */
@@ -166,8 +361,18 @@ public record CallRecord(
         json.append(",\"").append(name).append("\":").append(value);
     }
 
-    private static void raw(StringBuilder json, String name, long value) {
+    private static void number(StringBuilder json, String name, long value) {
         json.append(",\"").append(name).append("\":").append(value);
+    }
+
+    /** A nullable integer; null as JSON null. */
+    private static void number(StringBuilder json, String name, Number value) {
+        json.append(",\"").append(name).append("\":");
+        if (value == null) {
+            json.append("null");
+        } else {
+            json.append(value.longValue());
+        }
     }
 
     private static void field(StringBuilder json, String name, String value, boolean first) {

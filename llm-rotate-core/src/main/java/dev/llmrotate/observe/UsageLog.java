@@ -6,7 +6,10 @@ import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Writes each {@link CallRecord} as one line of JSON at INFO to the logger {@value #LOGGER_NAME}, with every field
- * also attached as an SLF4J key/value pair for structured encoders. Costs one level check when the logger is off.
+ * also attached as an SLF4J key/value pair for structured encoders, in the same order and under the same names. The
+ * lists ({@code attempt_details}, {@code recoveries}) are attached as lists of {@link CallRecord.Attempt} and {@link
+ * CallRecord.Recovery}, which Jackson-based encoders write with the JSON's names and whose {@code toString()} is
+ * their JSON. Costs one level check when the logger is off.
  */
 public final class UsageLog {
     public static final String LOGGER_NAME = "llm_rotate.observability.usage";
@@ -24,6 +27,7 @@ public final class UsageLog {
             return;
         }
         LoggingEventBuilder event = LOG.atInfo()
+                .addKeyValue("record_version", CallRecord.VERSION)
                 .addKeyValue("timestamp", record.timestamp())
                 .addKeyValue("call_id", record.callId())
                 .addKeyValue("operation", record.operation())
@@ -36,6 +40,7 @@ public final class UsageLog {
                 .addKeyValue("outcome", record.outcome())
                 .addKeyValue("error_type", record.errorType())
                 .addKeyValue("http_status", record.httpStatus())
+                .addKeyValue("usage_reported", record.usageReported())
                 .addKeyValue("input_tokens", record.inputTokens())
                 .addKeyValue("output_tokens", record.outputTokens())
                 .addKeyValue("cached_input_tokens", record.cachedInputTokens())
@@ -47,7 +52,10 @@ public final class UsageLog {
                 .addKeyValue("rotations", record.rotations())
                 .addKeyValue("fallback_used", record.fallbackUsed())
                 .addKeyValue("estimated_cost_usd", record.estimatedCostUsd())
-                .addKeyValue("cost_status", record.costStatus());
+                .addKeyValue("cost_status", record.costStatus())
+                .addKeyValue("attempt_details", record.attemptDetails())
+                .addKeyValue("attempts_truncated", record.attemptsTruncated())
+                .addKeyValue("recoveries", record.recoveries());
         event.log(record.toJson());
     }
 }

@@ -9,13 +9,17 @@ import dev.llmrotate.chat.Usage;
  *
  * @param delta new text, never null
  * @param finishReason set on the final piece only
- * @param usage set on the final piece only (zero when the provider reported none)
+ * @param usage set on the final piece only ({@link Usage#UNREPORTED} when the provider reported none; a final piece
+ *     given null takes that)
  * @param model the model that answers, when the provider said so, else null
  * @param responseId the provider's response id, when known, else null
  */
 public record StreamPiece(String delta, FinishReason finishReason, Usage usage, String model, String responseId) {
     public StreamPiece {
         delta = delta == null ? "" : delta;
+        if (finishReason != null && usage == null) {
+            usage = Usage.UNREPORTED;
+        }
     }
 
     public static StreamPiece text(String delta) {

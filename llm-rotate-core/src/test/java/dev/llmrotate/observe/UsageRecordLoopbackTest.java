@@ -4,12 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmrotate.EngineTestSupport;
 import dev.llmrotate.KeyLease;
 import dev.llmrotate.Keys;
@@ -25,7 +20,6 @@ import dev.llmrotate.testkit.FakeResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -35,87 +29,31 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /** The usage log: one JSON line per call on llm_rotate.observability.usage, read back and checked field by field. */
 class UsageRecordLoopbackTest extends EngineTestSupport {
     private static final List<ChatMessage> HI = List.of(ChatMessage.user("hi"));
-    private static final List<String> FIELDS = List.of(
-            "timestamp",
-            "call_id",
-            "operation",
-            "provider",
-            "upstream",
-            "requested_model",
-            "model",
-            "key_id",
-            "key_mask",
-            "outcome",
-            "error_type",
-            "http_status",
-            "input_tokens",
-            "output_tokens",
-            "cached_input_tokens",
-            "reasoning_tokens",
-            "total_tokens",
-            "latency_ms",
-            "time_to_first_chunk_ms",
-            "attempts",
-            "rotations",
-            "fallback_used",
-            "estimated_cost_usd",
-            "cost_status");
-    private final ObjectMapper json = new ObjectMapper();
-    private final ListAppender<ILoggingEvent> usage = new ListAppender<>();
-    private final Logger usageLogger = (Logger) LoggerFactory.getLogger(UsageLog.LOGGER_NAME);
+    private UsageLogCapture usage;
     private FakeOpenAiServer openrouter;
 
     @BeforeEach
     void captureUsageLog() {
-        usage.start();
-        usageLogger.addAppender(usage);
-        usageLogger.setLevel(Level.INFO);
+        usage = new UsageLogCapture();
         openrouter = FakeOpenAiServer.start();
     }
 
     @AfterEach
     void release() {
-        usageLogger.detachAppender(usage);
+        usage.close();
         openrouter.close();
     }
 
-    /** Every captured record, parsed; also checks that each is INFO, valid JSON and mirrored as key/value pairs. */
     private List<JsonNode> records() {
-        List<JsonNode> out = new ArrayList<>();
-        for (ILoggingEvent event : usage.list) {
-            assertThat(event.getLevel()).isEqualTo(Level.INFO);
-            JsonNode record;
-            try {
-                record = json.readTree(event.getFormattedMessage());
-            } catch (Exception e) {
-                throw new AssertionError("not JSON: " + event.getFormattedMessage(), e);
-            }
-            List<String> names = new ArrayList<>();
-            for (Iterator<String> it = record.fieldNames(); it.hasNext(); ) {
-                names.add(it.next());
-            }
-            assertThat(names).containsExactlyElementsOf(FIELDS);
-            assertThat(event.getKeyValuePairs()).extracting(kv -> kv.key).containsExactlyElementsOf(FIELDS);
-            event.getKeyValuePairs().forEach(kv -> {
-                JsonNode field = record.get(kv.key);
-                assertThat(field.isNull() ? null : field.asText())
-                        .as(kv.key)
-                        .isEqualTo(kv.value == null ? null : String.valueOf(kv.value));
-            });
-            out.add(record);
-        }
-        return out;
+        return usage.records();
     }
 
     private JsonNode only() {
-        List<JsonNode> all = records();
-        assertThat(all).hasSize(1);
-        return all.get(0);
+        return usage.only();
     }
 
     private LlmRotate twoKeys() {

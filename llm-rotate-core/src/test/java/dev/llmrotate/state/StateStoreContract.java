@@ -305,6 +305,7 @@ public abstract class StateStoreContract {
                 outcome,
                 errorType,
                 null,
+                usage.reported(),
                 usage.inputTokens(),
                 usage.outputTokens(),
                 usage.cachedInputTokens(),
@@ -316,7 +317,9 @@ public abstract class StateStoreContract {
                 0,
                 false,
                 cost,
-                cost == null ? "unknown_model" : "estimated");
+                cost == null ? "unknown_model" : "estimated",
+                List.of(),
+                List.of());
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmrotate.observe.CallRecord;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -73,6 +74,7 @@ class NamesTest {
                 outcome,
                 errorType,
                 null,
+                false,
                 0,
                 0,
                 0,
@@ -84,6 +86,8 @@ class NamesTest {
                 0,
                 false,
                 0.0,
-                "no_usage");
+                "no_usage",
+                List.of(),
+                List.of());
     }
 }

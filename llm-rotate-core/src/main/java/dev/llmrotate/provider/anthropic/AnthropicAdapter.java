@@ -246,9 +246,13 @@ public final class AnthropicAdapter implements ProviderAdapter {
      * after the last cache breakpoint, so the input is {@code input_tokens + cache_creation_input_tokens +
      * cache_read_input_tokens} (every prompt token processed); cached input is {@code cache_read_input_tokens}
      * (tokens written to the cache are billed as input, not served from it); output is {@code output_tokens}, which
-     * includes extended-thinking tokens. Anthropic does not report thinking tokens apart, so reasoning is 0.
+     * includes extended-thinking tokens. Anthropic does not report thinking tokens apart, so reasoning is 0. Without
+     * the object, the usage is not reported.
      */
     static Usage usage(JsonNode usage) {
+        if (!usage.isObject()) {
+            return Usage.UNREPORTED;
+        }
         return usage(
                 usage.path("input_tokens").asLong(0),
                 usage.path("cache_creation_input_tokens").asLong(0),

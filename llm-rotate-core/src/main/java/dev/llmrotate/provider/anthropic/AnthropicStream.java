@@ -41,6 +41,7 @@ final class AnthropicStream implements ProviderStream {
     private long cacheCreationTokens;
     private long cacheReadTokens;
     private long outputTokens;
+    private boolean usageReported;
     private FinishReason finishReason;
     private boolean finalEmitted;
 
@@ -136,6 +137,7 @@ final class AnthropicStream implements ProviderStream {
 
     /** Usage counts are cumulative: a count a later event sends replaces the earlier one. */
     private void takeUsage(JsonNode usage) {
+        usageReported |= usage.isObject();
         inputTokens = count(usage, "input_tokens", inputTokens);
         cacheCreationTokens = count(usage, "cache_creation_input_tokens", cacheCreationTokens);
         cacheReadTokens = count(usage, "cache_read_input_tokens", cacheReadTokens);
@@ -149,7 +151,9 @@ final class AnthropicStream implements ProviderStream {
 
     private StreamPiece finalPiece() {
         finalEmitted = true;
-        Usage usage = AnthropicAdapter.usage(inputTokens, cacheCreationTokens, cacheReadTokens, outputTokens);
+        Usage usage = usageReported
+                ? AnthropicAdapter.usage(inputTokens, cacheCreationTokens, cacheReadTokens, outputTokens)
+                : Usage.UNREPORTED;
         return new StreamPiece("", finishReason, usage, model, responseId);
     }
 

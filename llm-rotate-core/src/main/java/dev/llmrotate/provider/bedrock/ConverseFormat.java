@@ -180,9 +180,12 @@ final class ConverseFormat {
     /**
      * Usage from a Converse {@code usage} object. Bedrock counts {@code inputTokens} without the tokens read from
      * or written to the prompt cache, which it reports apart; our input count includes both, and the cached count is
-     * {@code cacheReadInputTokens}.
+     * {@code cacheReadInputTokens}. Without the object, the usage is not reported.
      */
     static Usage usage(JsonNode usage) {
+        if (!usage.isObject()) {
+            return Usage.UNREPORTED;
+        }
         long cacheRead = usage.path("cacheReadInputTokens").asLong(0);
         long cacheWrite = usage.path("cacheWriteInputTokens").asLong(0);
         return new Usage(

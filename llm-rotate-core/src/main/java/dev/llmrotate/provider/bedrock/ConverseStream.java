@@ -19,7 +19,7 @@ import java.io.IOException;
  * failures.
  *
  * <p>The final piece is emitted once both {@code messageStop} and {@code metadata} have arrived. A body that ends
- * cleanly after {@code messageStop} but without {@code metadata} still completes (with zero usage); a body that ends
+ * cleanly after {@code messageStop} but without {@code metadata} still completes (usage not reported); a body that ends
  * before {@code messageStop} is {@link ErrorType#STREAM_INTERRUPTED}.
  */
 final class ConverseStream implements ProviderStream {
@@ -107,7 +107,7 @@ final class ConverseStream implements ProviderStream {
 
     private StreamPiece finalPiece() {
         finalEmitted = true;
-        return new StreamPiece("", finishReason, usage == null ? Usage.NONE : usage, null, requestId);
+        return new StreamPiece("", finishReason, usage == null ? Usage.UNREPORTED : usage, null, requestId);
     }
 
     @Override

@@ -247,8 +247,11 @@ final class GeminiFormat {
         return false;
     }
 
-    /** Usage from {@code usageMetadata} (absent counts are zero); see the class comment. */
+    /** Usage from {@code usageMetadata} (absent counts are zero; absent object: not reported); see the class comment. */
     static Usage usage(JsonNode meta) {
+        if (!meta.isObject()) {
+            return Usage.UNREPORTED;
+        }
         long thoughts = meta.path("thoughtsTokenCount").asLong(0);
         long input = meta.path("promptTokenCount").asLong(0)
                 + meta.path("toolUsePromptTokenCount").asLong(0);

@@ -79,7 +79,7 @@ final class GeminiStream implements ProviderStream {
         FinishReason reason = GeminiFormat.finishReason(candidate, null);
         if (reason != null) {
             finalEmitted = true;
-            return new StreamPiece(delta, reason, usage == null ? Usage.NONE : usage, model, responseId);
+            return new StreamPiece(delta, reason, usage == null ? Usage.UNREPORTED : usage, model, responseId);
         }
         return delta.isEmpty() ? null : new StreamPiece(delta, null, null, model, responseId);
     }

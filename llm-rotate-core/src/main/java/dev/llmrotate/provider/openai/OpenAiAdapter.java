@@ -187,8 +187,11 @@ public class OpenAiAdapter implements ProviderAdapter {
                 root.path("id").isTextual() ? root.path("id").asText() : null);
     }
 
-    /** Usage from an OpenAI {@code usage} object (absent fields count zero). */
+    /** Usage from an OpenAI {@code usage} object (absent fields count zero); without the object, not reported. */
     static Usage usage(JsonNode usage) {
+        if (!usage.isObject()) {
+            return Usage.UNREPORTED;
+        }
         return new Usage(
                 usage.path("prompt_tokens").asLong(0),
                 usage.path("completion_tokens").asLong(0),

@@ -97,7 +97,7 @@ final class OpenAiStream implements ProviderStream {
 
     private StreamPiece finalPiece() {
         finalEmitted = true;
-        return new StreamPiece("", finishReason, usage == null ? Usage.NONE : usage, model, responseId);
+        return new StreamPiece("", finishReason, usage == null ? Usage.UNREPORTED : usage, model, responseId);
     }
 
     @Override

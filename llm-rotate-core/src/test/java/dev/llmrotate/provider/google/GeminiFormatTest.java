@@ -107,7 +107,7 @@ class GeminiFormatTest {
                 """);
         assertThat(reply.content()).isEmpty();
         assertThat(reply.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
-        assertThat(reply.usage()).isEqualTo(Usage.NONE);
+        assertThat(reply.usage()).isEqualTo(Usage.UNREPORTED); // no usageMetadata
     }
 
     @ParameterizedTest
