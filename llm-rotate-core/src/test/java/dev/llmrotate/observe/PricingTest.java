@@ -161,7 +161,7 @@ class PricingTest {
                                         "pricing.models[0].cahced: unknown field",
                                         "pricing.models[0].provider: unknown provider 'opnai'; did you mean 'openai'?",
                                         "pricing.models[0]: prices must not be negative",
-                                        "event_buffer.capacity: must be positive, got 0",
+                                        "event_buffer.capacity: must be between 1 and 200000, got 0",
                                         "pricing.file: /nowhere/prices.json does not exist or is not a file"));
     }
 }

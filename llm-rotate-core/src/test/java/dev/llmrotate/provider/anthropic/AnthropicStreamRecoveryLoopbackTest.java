@@ -12,6 +12,7 @@ import dev.llmrotate.config.SelectionStrategyType;
 import dev.llmrotate.config.StreamRecovery;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.error.LlmRotateException;
+import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.testkit.FakeResponse;
 import dev.llmrotate.testkit.RecordedRequest;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,9 +38,16 @@ class AnthropicStreamRecoveryLoopbackTest extends AnthropicTestSupport {
     }
 
     private LlmRotate engine(StreamRecovery mode) {
-        return engine(config(SelectionStrategyType.PRIORITY, key("a"), key("b"))
+        LlmRotate lm = engine(config(SelectionStrategyType.PRIORITY, key("a"), key("b"))
                 .provider("anthropic", s -> s.withStreamRecovery(mode))
                 .build());
+        lm.eventBuffer(10);
+        return lm;
+    }
+
+    /** The one record of the last call. */
+    private static CallRecord lastRecord(LlmRotate lm) {
+        return lm.recentCalls(1).get(0);
     }
 
     private static ChatRequest request() {
@@ -72,6 +80,18 @@ class AnthropicStreamRecoveryLoopbackTest extends AnthropicTestSupport {
         // The broken attempt counts against its key for the model.
         assertThat(lm.health().key("a").models().get(MODEL).lastErrorType()).isEqualTo("stream_interrupted");
         assertThat(whole.attempts()).isEqualTo(2);
+
+        // One record for the call: a success after two attempts, with the recovery in it.
+        assertThat(lm.recentCalls(10)).hasSize(1);
+        CallRecord record = lastRecord(lm);
+        assertThat(record.outcome()).isEqualTo(CallRecord.SUCCESS);
+        assertThat(record.attempts()).isEqualTo(2);
+        assertThat(record.recoveries())
+                .containsExactly(
+                        new CallRecord.Recovery(CallRecord.Recovery.PREFILL, CallRecord.Recovery.RECOVERED, 9, 1));
+        assertThat(record.attemptDetails())
+                .extracting(CallRecord.Attempt::outcome)
+                .containsExactly("success", "success");
     }
 
     @Test
@@ -97,6 +117,11 @@ class AnthropicStreamRecoveryLoopbackTest extends AnthropicTestSupport {
         assertThat(seen).hasToString("Hello world!");
         // Original, refused prefill, replay.
         assertThat(anthropic.requests()).hasSize(3);
+        assertThat(lastRecord(lm).recoveries())
+                .extracting(CallRecord.Recovery::mode, CallRecord.Recovery::outcome)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(CallRecord.Recovery.PREFILL, CallRecord.Recovery.REFUSED),
+                        org.assertj.core.groups.Tuple.tuple(CallRecord.Recovery.REPLAY, CallRecord.Recovery.RECOVERED));
         // A refused prefill says nothing about the key: only the break counts.
         assertThat(lm.health().key("a").models().get(MODEL).consecutiveFailures())
                 .isLessThanOrEqualTo(1);
@@ -132,6 +157,12 @@ class AnthropicStreamRecoveryLoopbackTest extends AnthropicTestSupport {
         // Nothing of the other answer reached the caller.
         assertThat(seen).hasToString("Hello wor");
         assertThat(anthropic.requests()).hasSize(2);
+        CallRecord record = lastRecord(lm);
+        assertThat(record.outcome()).isEqualTo(CallRecord.INTERRUPTED);
+        assertThat(record.model()).isEqualTo(MODEL);
+        assertThat(record.recoveries())
+                .extracting(CallRecord.Recovery::outcome)
+                .containsExactly(CallRecord.Recovery.MISMATCH);
     }
 
     @Test
