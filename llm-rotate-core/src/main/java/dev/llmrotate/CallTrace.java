@@ -53,7 +53,7 @@ final class CallTrace {
     CallTrace(String callId, String operation, String requestedModel) {
         this.callId = callId;
         this.operation = operation;
-        this.requestedModel = requestedModel;
+        this.requestedModel = capped(requestedModel);
     }
 
     /**
@@ -292,5 +292,14 @@ final class CallTrace {
             all[i] = laterAttempts.get(i - 1);
         }
         return List.of(all);
+    }
+
+    /** Requested model ids longer than this are cut in records (callers may send anything). */
+    static final int MAX_MODEL_ID_CHARS = 256;
+
+    private static String capped(String model) {
+        return model == null || model.length() <= MAX_MODEL_ID_CHARS
+                ? model
+                : model.substring(0, MAX_MODEL_ID_CHARS) + "…";
     }
 }

@@ -197,7 +197,13 @@ final class Engine {
     void finish(CallRecord record) {
         try {
             try {
-                store.recordCall(record);
+                // Usage counters are bounded by the configuration: calls for models no key lists share one bucket.
+                store.recordCall(
+                        record.model() == null
+                                        && record.requestedModel() != null
+                                        && !state.planner.servesModel(record.requestedModel())
+                                ? record.withRequestedModel(CallRecord.UNKNOWN_MODEL)
+                                : record);
             } catch (RuntimeException e) {
                 // A store fault never reaches a caller (e.g. a call that outlived close()'s grace period).
                 storeFault(e);

@@ -94,6 +94,41 @@ public record CallRecord(
         recoveries = recoveries == null ? List.of() : List.copyOf(recoveries);
     }
 
+    /** The bucket under which usage counters count a call whose requested model no key lists. */
+    public static final String UNKNOWN_MODEL = "(unknown)";
+
+    /** This record with another requested model (usage counters bucket calls for unknown models). */
+    public CallRecord withRequestedModel(String requested) {
+        return new CallRecord(
+                timestamp,
+                callId,
+                operation,
+                provider,
+                upstream,
+                requested,
+                model,
+                keyId,
+                keyMask,
+                outcome,
+                errorType,
+                httpStatus,
+                usageReported,
+                inputTokens,
+                outputTokens,
+                cachedInputTokens,
+                reasoningTokens,
+                totalTokens,
+                latencyMs,
+                timeToFirstChunkMs,
+                attempts,
+                rotations,
+                fallbackUsed,
+                estimatedCostUsd,
+                costStatus,
+                attemptDetails,
+                recoveries);
+    }
+
     public boolean isSuccess() {
         return SUCCESS.equals(outcome);
     }

@@ -8,7 +8,8 @@ import java.util.Map;
  *
  * @param overall every call
  * @param byProvider per provider
- * @param byModel per model that answered (the requested one when none did)
+ * @param byModel per model that answered (the requested one when none did; {@code (unknown)} for every call whose
+ *     requested model no key lists)
  * @param byKey per key
  */
 public record UsageSummary(

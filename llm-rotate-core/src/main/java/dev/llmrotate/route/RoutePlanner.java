@@ -123,6 +123,11 @@ public final class RoutePlanner {
         return keysByProviderModel.getOrDefault(provider, Map.of()).getOrDefault(model, List.of());
     }
 
+    /** Whether some active key lists {@code model}. */
+    public boolean servesModel(String model) {
+        return model != null && nativeProviderByModel.containsKey(model);
+    }
+
     /** The active keys of one provider, in configuration order (for {@code acquire} without a model). */
     public List<KeySpec> keysOf(String provider) {
         List<KeySpec> keys = new ArrayList<>();
