@@ -11,5 +11,10 @@ public enum FinishReason {
     /** The model asked for a tool call. */
     TOOL_CALLS,
     /** Anything else the provider reported. */
-    OTHER
+    OTHER,
+    /**
+     * The answer ended cleanly (the provider's end marker) but the provider gave no reason: complete, but why it
+     * stopped is not known.
+     */
+    UNKNOWN
 }

@@ -105,7 +105,7 @@ final class AnthropicStream implements ProviderStream {
             }
             case "message_stop" -> {
                 if (finishReason == null) {
-                    finishReason = FinishReason.OTHER;
+                    finishReason = FinishReason.UNKNOWN; // complete by its end marker, reason not given
                 }
                 return finalPiece();
             }

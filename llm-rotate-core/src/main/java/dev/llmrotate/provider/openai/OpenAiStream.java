@@ -50,7 +50,7 @@ final class OpenAiStream implements ProviderStream {
             }
             if (event.data().equals("[DONE]")) {
                 if (finishReason == null) {
-                    finishReason = FinishReason.OTHER;
+                    finishReason = FinishReason.UNKNOWN; // complete by its end marker, reason not given
                 }
                 return finalPiece();
             }
