@@ -40,7 +40,7 @@ final class Engine {
     private final Map<String, ProviderAdapter> adapters;
     private final KeySelector selector;
     private final HealthBook healthBook;
-    private final Secrets secrets = new Secrets();
+    private final Secrets secrets;
     private final AtomicLong callTokens = new AtomicLong();
     /**
      * Random high bits of this instance's call tokens: a token marks the holder of a PROBATION trial slot, so tokens
@@ -89,6 +89,11 @@ final class Engine {
         this.selector = new KeySelector(store, clock);
         this.healthBook = new HealthBook(store, clock);
         this.state = new EngineState(config, store, random, this.adapters);
+        // A secret its provider's headers cannot carry fails like a key the provider refuses: quarantined as
+        // invalid_auth (disabled if it is still so after the quarantine), shown in health. The caller's own trial slot
+        // is given back by the caller, who skips the key.
+        this.secrets = new Secrets(key -> healthBook.failed(
+                key, null, ErrorType.INVALID_AUTH, null, this.state.config.provider(key.provider()), 0L));
     }
 
     EngineState state() {

@@ -56,7 +56,7 @@ final class ConfigValidator {
                 }
             }
             if (!ProviderCatalog.isKnown(key.provider())) {
-                problems.add(path + ".provider: unknown provider '" + key.provider() + "'"
+                problems.add(path + ".provider: unknown provider " + Values.quoted(key.provider())
                         + Suggestions.didYouMean(key.provider(), ProviderCatalog.names()));
             }
             if (key.models().isEmpty()) {
@@ -102,7 +102,8 @@ final class ConfigValidator {
                 && region instanceof String text
                 && !text.isBlank()
                 && !text.strip().matches("[a-z0-9]+(-[a-z0-9]+)*")) {
-            problems.add(path + ".auth_config.region: '" + text + "' is not an AWS region name such as us-east-1");
+            // auth_config values are never echoed: a secret may have been put there.
+            problems.add(path + ".auth_config.region: not an AWS region name such as us-east-1");
         }
         Object endpoint = key.authConfig().get("azure_endpoint");
         if (key.provider().equals(ProviderCatalog.AZURE_OPENAI) && endpoint instanceof String text && !text.isBlank()) {
@@ -173,9 +174,9 @@ final class ConfigValidator {
 
     private void checkProviders() {
         config.providerOverrides.forEach((name, override) -> {
-            String path = "providers." + name;
+            String path = Values.child("providers", name);
             if (!ProviderCatalog.isKnown(name)) {
-                problems.add(path + ": unknown provider '" + name + "'"
+                problems.add(path + ": unknown provider " + Values.quoted(name)
                         + Suggestions.didYouMean(name, ProviderCatalog.names()));
                 return;
             }
@@ -196,7 +197,8 @@ final class ConfigValidator {
             if (scheme == null
                     || !(scheme.equals("http") || scheme.equals("https"))
                     || s.baseUrl().getHost() == null) {
-                problems.add(path + ".base_url: must be an absolute http(s) URL, got '" + s.baseUrl() + "'");
+                problems.add(path + ".base_url: must be an absolute http(s) URL, got '" + withoutUserInfo(s.baseUrl())
+                        + "'");
             }
         });
     }
@@ -243,9 +245,9 @@ final class ConfigValidator {
 
     private void checkFallbackChains(Set<String> activeProviders) {
         config.fallbackChains.forEach((source, targets) -> {
-            String path = "fallback_chains." + source;
+            String path = Values.child("fallback_chains", source);
             if (!ProviderCatalog.isKnown(source)) {
-                problems.add(path + ": unknown provider '" + source + "'"
+                problems.add(path + ": unknown provider " + Values.quoted(source)
                         + Suggestions.didYouMean(source, ProviderCatalog.names()));
             }
             Set<FallbackTarget> seen = new HashSet<>();
@@ -271,7 +273,7 @@ final class ConfigValidator {
      */
     private boolean checkTarget(String entry, FallbackTarget t, Set<FallbackTarget> seen) {
         if (!ProviderCatalog.isKnown(t.provider())) {
-            problems.add(entry + ".provider: unknown provider '" + t.provider() + "'"
+            problems.add(entry + ".provider: unknown provider " + Values.quoted(t.provider())
                     + Suggestions.didYouMean(t.provider(), ProviderCatalog.names()));
             return false;
         }
@@ -283,7 +285,7 @@ final class ConfigValidator {
                 problems.add(entry + ".upstream: only a broker (openrouter) routes to an upstream, not '" + t.provider()
                         + "'");
             } else if (!ProviderCatalog.isKnown(t.upstream())) {
-                problems.add(entry + ".upstream: unknown provider '" + t.upstream() + "'"
+                problems.add(entry + ".upstream: unknown provider " + Values.quoted(t.upstream())
                         + Suggestions.didYouMean(t.upstream(), ProviderCatalog.names()));
             }
         }
@@ -294,6 +296,9 @@ final class ConfigValidator {
     private Map<String, Set<String>> activeProvidersByModel() {
         Map<String, Set<String>> providersByModel = new LinkedHashMap<>();
         for (KeySpec key : activeKeys()) {
+            if (!ProviderCatalog.isKnown(key.provider())) {
+                continue; // reported once already; not echoed again in routing problems
+            }
             for (String model : key.models()) {
                 providersByModel
                         .computeIfAbsent(model, m -> new LinkedHashSet<>())
@@ -369,7 +374,7 @@ final class ConfigValidator {
             String path = Values.member("model_providers", model);
             Set<String> serving = providersByModel.getOrDefault(model, Set.of());
             if (!ProviderCatalog.isKnown(provider)) {
-                problems.add(path + ": unknown provider '" + provider + "'"
+                problems.add(path + ": unknown provider " + Values.quoted(provider)
                         + Suggestions.didYouMean(provider, ProviderCatalog.names()));
             } else if (!serving.contains(provider) && !config.mayBeOmittedProvider(provider)) {
                 problems.add(path + ": no active key of '" + provider + "' lists model '" + model + "'");
@@ -414,13 +419,31 @@ final class ConfigValidator {
                 // Only the scheme: the rest may hold a password.
                 problems.add("state_store.url: expected redis://host:port (or rediss://, redis-sentinel://, "
                         + "env://NAME, file:///path), got "
-                        + (sep <= 0 ? "no scheme" : "scheme '" + url.substring(0, sep) + "'"));
+                        + (sep <= 0 ? "no scheme" : "scheme " + Values.quoted(url.substring(0, sep))));
+            } else if (!url.startsWith("env://") && !url.startsWith("file://")) {
+                try {
+                    StoreUrl.parse(url.strip());
+                } catch (IllegalArgumentException e) {
+                    problems.add("state_store.url: " + e.getMessage());
+                }
             }
         }
         String prefix = store.prefix();
         if (prefix.isBlank() || prefix.chars().anyMatch(c -> c == '{' || c == '}' || Character.isWhitespace(c))) {
             problems.add("state_store.prefix: must be non-empty without spaces or braces, got '" + prefix + "'");
         }
+    }
+
+    /** A URL as written, except that credentials in its user-info part show as {@code ***}. */
+    private static String withoutUserInfo(java.net.URI url) {
+        String raw = url.toString();
+        String userInfo = url.getRawUserInfo();
+        if (userInfo == null) {
+            int at = raw.indexOf('@');
+            // An @ the parser did not read as ending a user-info: show only the scheme.
+            return at < 0 ? raw : (url.getScheme() == null ? "" : url.getScheme() + ":") + "***";
+        }
+        return raw.replace(userInfo + "@", "***@");
     }
 
     private void positiveIfSet(String path, Duration value) {

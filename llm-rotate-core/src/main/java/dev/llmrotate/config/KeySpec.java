@@ -57,6 +57,18 @@ public record KeySpec(
         return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(map));
     }
 
+    /**
+     * The key without anything secret: the secret_ref as a reference (a literal's value never shows), and of
+     * {@code auth_config} and {@code metadata} only the names of their entries, whose values may be secrets.
+     */
+    @Override
+    public String toString() {
+        return "KeySpec[keyId=" + keyId + ", provider=" + provider + ", secretRef=" + secretRef + ", models=" + models
+                + ", authMethod=" + authMethod + ", authConfig=" + authConfig.keySet() + ", priority=" + priority
+                + ", weight=" + weight + ", regions=" + regions + ", tags=" + tags + ", rateLimitRpm=" + rateLimitRpm
+                + ", rateLimitTpm=" + rateLimitTpm + ", enabled=" + enabled + ", metadata=" + metadata.keySet() + "]";
+    }
+
     public static Builder builder(String keyId, String provider) {
         return new Builder(keyId, provider);
     }

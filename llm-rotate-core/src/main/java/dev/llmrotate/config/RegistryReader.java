@@ -328,8 +328,7 @@ final class RegistryReader {
             // Never echo the value: it may be a secret written without its scheme.
             values.problem(
                     fieldPath,
-                    "expected a string such as env://NAME, file:///path or literal://value, got "
-                            + (value == null ? "null" : "a " + kind(value)));
+                    "expected a string such as env://NAME, file:///path or literal://value, got " + Values.kind(value));
             return null;
         }
         try {
@@ -338,20 +337,6 @@ final class RegistryReader {
             values.problem(fieldPath, e.getMessage());
             return null;
         }
-    }
-
-    /** The kind of a value without the value itself: "number", "boolean", "list", "map". */
-    private static String kind(Object value) {
-        if (value instanceof Number) {
-            return "number";
-        }
-        if (value instanceof Boolean) {
-            return "boolean";
-        }
-        String described = Values.describe(value);
-        return described.startsWith("a ")
-                ? described.substring(2)
-                : value.getClass().getSimpleName();
     }
 
     private void readProviders(Object value) {
@@ -367,7 +352,7 @@ final class RegistryReader {
 
     /** The overrides of one provider as one function; fields that cannot be read are reported and left out. */
     private UnaryOperator<ProviderSettings> readProviderOverrides(String name, Object value) {
-        String path = "providers." + name;
+        String path = Values.child("providers", name);
         UnaryOperator<ProviderSettings> result = UnaryOperator.identity();
         if (value == null) {
             return result;
@@ -463,7 +448,8 @@ final class RegistryReader {
             known.add(r.wireName());
         }
         if (!(value instanceof String name)) {
-            values.problem(path, "expected one of " + String.join(", ", known) + ", got " + Values.describe(value));
+            values.problem(
+                    path, "expected one of " + String.join(", ", known) + ", got " + Values.describe(value, path));
             return null;
         }
         StreamRecovery recovery = StreamRecovery.fromWireName(name.strip());
@@ -565,7 +551,7 @@ final class RegistryReader {
             return;
         }
         priorities.forEach((keyId, raw) -> {
-            Integer priority = values.integer(raw, "priorities." + keyId);
+            Integer priority = values.integer(raw, Values.child("priorities", keyId));
             if (priority != null) {
                 builder.priority(keyId, priority);
             }
@@ -582,7 +568,7 @@ final class RegistryReader {
             return;
         }
         chains.forEach((source, raw) -> {
-            List<FallbackTarget> targets = readChain(raw, "fallback_chains." + source);
+            List<FallbackTarget> targets = readChain(raw, Values.child("fallback_chains", source));
             if (targets != null) {
                 builder.fallbackChain(source, targets.toArray(FallbackTarget[]::new));
             }
@@ -679,6 +665,6 @@ final class RegistryReader {
     }
 
     private static String quoted(String s) {
-        return "'" + s + "'";
+        return Values.quoted(s);
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -22,6 +23,22 @@ public final class SecretRef {
             "\"(?:aws_access_key_id|access_key_id|AccessKeyId|private_key_id)\"\\s*:\\s*\"([^\"]+)\"");
 
     private static final Logger LOG = LoggerFactory.getLogger(SecretRef.class);
+
+    /** A scheme name short and plain enough to be a typo of one (echoed); anything else may be a secret (not). */
+    private static final java.util.regex.Pattern SCHEME_NAME =
+            java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9+.-]{0,15}");
+
+    /**
+     * Providers whose secret is an API key sent as it is in a request header. The secrets of {@code google_vertex}
+     * (service-account JSON) and {@code aws_bedrock} (credentials JSON) may hold newlines; the header values derived
+     * from them (an OAuth token, an access key id, a session token) are checked where they are derived.
+     */
+    private static final Set<String> HEADER_SECRET_PROVIDERS = Set.of(
+            ProviderCatalog.OPENAI,
+            ProviderCatalog.ANTHROPIC,
+            ProviderCatalog.GOOGLE_AI_STUDIO,
+            ProviderCatalog.OPENROUTER,
+            ProviderCatalog.AZURE_OPENAI);
 
     /** The supported schemes. */
     public enum Scheme {
@@ -67,8 +84,10 @@ public final class SecretRef {
             case "file" -> Scheme.FILE;
             case "literal" -> Scheme.LITERAL;
             default ->
-                throw new IllegalArgumentException(
-                        "secret_ref scheme '" + schemeName + "' is not supported; use env://, file:// or literal://");
+                // A plain short name is a typo worth showing (evn://); anything else may be part of a secret.
+                throw new IllegalArgumentException("secret_ref scheme "
+                        + (SCHEME_NAME.matcher(schemeName).matches() ? "'" + schemeName + "'" : "(not shown)")
+                        + " is not supported; use env://, file:// or literal://");
         };
         if (rest.isEmpty()) {
             throw new IllegalArgumentException("secret_ref " + schemeName + ":// names nothing");
@@ -146,13 +165,49 @@ public final class SecretRef {
     }
 
     /**
+     * Why {@code secret}, the secret of a key of {@code provider}, cannot be sent as that provider needs it, or null
+     * when it can. An API key (openai, anthropic, google_ai_studio, openrouter, azure_openai) goes into a request
+     * header as it is, so it must be a valid header value (see {@link #headerValueProblem}); the JSON secrets of
+     * google_vertex and aws_bedrock are not header values themselves and are not checked here. The answer never
+     * quotes the secret.
+     */
+    public static String problemFor(String provider, String secret) {
+        if (secret == null || !HEADER_SECRET_PROVIDERS.contains(provider)) {
+            return null;
+        }
+        String problem = headerValueProblem(secret);
+        return problem == null ? null : "secret " + problem;
+    }
+
+    /**
+     * Why {@code value} cannot be an HTTP header value, without quoting it, e.g. {@code contains a character not
+     * allowed in an HTTP header (U+000A at position 51)} (positions count from 1); null when it can. Allowed are
+     * printable ASCII and the space (U+0020 to U+007E): a newline, CR, NUL, tab or other control character, a
+     * zero-width character (U+200B to U+200D, U+FEFF) or any non-ASCII character is refused. The JDK's HTTP client
+     * would refuse most of them with an exception quoting the whole value; the rest would reach the provider as
+     * bytes no key contains.
+     */
+    public static String headerValueProblem(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                return String.format(
+                        "contains a character not allowed in an HTTP header (U+%04X at position %d)",
+                        value.codePointAt(i), i + 1);
+            }
+        }
+        return null;
+    }
+
+    /**
      * Masks a secret for display: its prefix up to and including the first dash (at most 3 characters) and its last
      * four characters, e.g. {@code sk-…9f2a}. Secrets shorter than 12 characters show only {@code …} and the last
      * character count is not revealed.
      *
      * <p>A JSON secret (AWS credentials, a service account) would show its closing characters, which belong to a
      * secret field; it is masked by its identifier when it has one (an AWS access key id, {@code AKI…MPLE}, or a
-     * service account's {@code private_key_id}), else as {@code {…}}.
+     * service account's {@code private_key_id}), else as {@code {…}}. Shown characters outside printable ASCII
+     * appear as {@code ?}.
      */
     public static String mask(String secret) {
         if (secret == null || secret.length() < 12) {
@@ -165,6 +220,22 @@ public final class SecretRef {
         }
         int dash = secret.indexOf('-');
         String prefix = dash >= 0 && dash < 3 ? secret.substring(0, dash + 1) : secret.substring(0, 3);
-        return prefix + "…" + secret.substring(secret.length() - 4);
+        return printable(prefix) + "…" + printable(secret.substring(secret.length() - 4));
+    }
+
+    /** {@code shown} with every character outside printable ASCII as {@code ?}, so a mask never carries a newline. */
+    private static String printable(String shown) {
+        for (int i = 0; i < shown.length(); i++) {
+            char c = shown.charAt(i);
+            if (c <= 0x20 || c > 0x7e) {
+                StringBuilder out = new StringBuilder(shown.length());
+                for (int j = 0; j < shown.length(); j++) {
+                    char d = shown.charAt(j);
+                    out.append(d <= 0x20 || d > 0x7e ? '?' : d);
+                }
+                return out.toString();
+            }
+        }
+        return shown;
     }
 }

@@ -53,33 +53,13 @@ public record StateStoreSettings(String type, String url, String prefix) {
     }
 
     /**
-     * A URL with the password of its user-info part masked: {@code redis://:s3cret@host:6379} becomes
-     * {@code redis://:***@host:6379}, {@code redis://user:s3cret@host} becomes {@code redis://user:***@host}, and
-     * {@code redis://s3cret@host} (a password alone) becomes {@code redis://***@host}. Other URLs are unchanged.
+     * A URL with the password of its user-info part masked, built from the parts {@link StoreUrl} parsed:
+     * {@code redis://:s3cret@host:6379} becomes {@code redis://:***@host:6379}, {@code redis://user:s3cret@host}
+     * becomes {@code redis://user:***@host}, and {@code redis://s3cret@host} (a password alone) becomes
+     * {@code redis://***@host}. A URL that cannot be read unambiguously (a raw {@code # ? @ / :} in its password)
+     * shows only its scheme, {@code redis://***}; a value that is no URL shows as {@code ***}.
      */
     public static String maskUrl(String url) {
-        if (url == null) {
-            return null;
-        }
-        int start = url.indexOf("://");
-        if (start < 0) {
-            return url;
-        }
-        start += 3;
-        int end = url.length();
-        for (char stop : new char[] {'?', '#'}) {
-            int at = url.indexOf(stop, start);
-            if (at >= 0 && at < end) {
-                end = at;
-            }
-        }
-        int at = url.lastIndexOf('@', end - 1);
-        if (at < start) {
-            return url;
-        }
-        String userInfo = url.substring(start, at);
-        int colon = userInfo.indexOf(':');
-        String masked = colon >= 0 ? userInfo.substring(0, colon + 1) + "***" : "***";
-        return url.substring(0, start) + masked + url.substring(at);
+        return StoreUrl.mask(url);
     }
 }

@@ -19,6 +19,16 @@ import java.util.regex.Pattern;
  */
 final class Values {
     private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9_-]+");
+    /** Paths whose values may be secrets: never echoed, only their type is told. */
+    private static final Pattern SECRET_PATH =
+            Pattern.compile("(?:^|\\.)(?:secret_ref|auth_config|metadata)(?:$|[.\\[])|^state_store\\.url$");
+    /** How a name that looks like a secret appears in a path. */
+    static final String HIDDEN_NAME = "<hidden>";
+    /** Longer strings are not echoed: a value that long in the wrong place is more likely a secret than a typo. */
+    private static final int LONGEST_ECHOED = 64;
+    /** A run of letters and digits this long, of mixed kinds, reads as a random token (a key) rather than a word. */
+    private static final int RANDOM_RUN = 16;
+
     private static final Pattern WITH_UNIT = Pattern.compile("([-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+))\\s*(ms|s|m|h)");
     private static final BigDecimal NANOS_PER_SECOND = BigDecimal.valueOf(1_000_000_000L);
     static final String DURATION_FORMS =
@@ -39,8 +49,10 @@ final class Values {
         return problems.size();
     }
 
+    /** {@code path.field}; a user-given name that looks like a secret shows as {@value #HIDDEN_NAME}. */
     static String child(String path, String field) {
-        return path.isEmpty() ? field : path + "." + field;
+        String shown = looksSecret(field) ? HIDDEN_NAME : field;
+        return path.isEmpty() ? shown : path + "." + shown;
     }
 
     /**
@@ -49,6 +61,9 @@ final class Values {
      * ids such as {@code anthropic/claude-haiku-4.5} or {@code amazon.nova-lite-v1:0} do not read as path steps.
      */
     static String member(String path, String name) {
+        if (looksSecret(name)) {
+            return child(path, HIDDEN_NAME);
+        }
         if (PLAIN_NAME.matcher(name).matches()) {
             return child(path, name);
         }
@@ -77,19 +92,68 @@ final class Values {
         return false;
     }
 
-    /** Reports every field of {@code map} that is not in {@code known}, suggesting the closest known name. */
+    /**
+     * Reports every field of {@code map} that is not in {@code known}, suggesting the closest known name. A name that
+     * looks like a secret or a secret reference is not echoed.
+     */
     void unknownFields(Map<String, Object> map, String path, Collection<String> known) {
         for (String field : map.keySet()) {
-            if (!known.contains(field)) {
+            if (known.contains(field)) {
+                continue;
+            }
+            if (looksSecret(field)) {
+                problem(
+                        child(path, HIDDEN_NAME),
+                        "unknown field; its name looks like a secret or a secret reference and is not shown (a value"
+                                + " written where a field name belongs?)");
+            } else {
                 problem(child(path, field), "unknown field" + Suggestions.didYouMean(field, known));
             }
         }
     }
 
+    /**
+     * Whether {@code text} may be a secret and must not be echoed: a secret reference ({@code literal://},
+     * {@code env://}, {@code file://}), a key of a known shape ({@code sk-…}, {@code AIza…}, a PEM private key), a
+     * string over {@value #LONGEST_ECHOED} characters, or one with a run of {@value #RANDOM_RUN} letters and digits of
+     * mixed kinds (upper and lower case, or letters and digits), as random tokens have and words and model ids do not.
+     */
+    static boolean looksSecret(String text) {
+        String t = text.strip();
+        if (t.length() > LONGEST_ECHOED) {
+            return true;
+        }
+        for (String prefix : new String[] {"literal://", "env://", "file://"}) {
+            if (t.regionMatches(true, 0, prefix, 0, prefix.length())) {
+                return true;
+            }
+        }
+        if ((t.startsWith("sk-") && t.length() >= 20) || t.startsWith("AIza") || t.contains("PRIVATE KEY")) {
+            return true;
+        }
+        int run = 0;
+        int kinds = 0;
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            int kind = c >= 'a' && c <= 'z' ? 1 : c >= 'A' && c <= 'Z' ? 2 : c >= '0' && c <= '9' ? 4 : 0;
+            if (kind == 0) {
+                run = 0;
+                kinds = 0;
+                continue;
+            }
+            run++;
+            kinds |= kind;
+            if (run >= RANDOM_RUN && Integer.bitCount(kinds) >= 2) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A map with string field names, in the given order; {@code expected} describes it for the message. */
     Map<String, Object> map(Object value, String path, String expected) {
         if (!(value instanceof Map<?, ?> raw)) {
-            problem(path, "expected " + expected + ", got " + describe(value));
+            problem(path, "expected " + expected + ", got " + describe(value, path));
             return null;
         }
         Map<String, Object> copy = new LinkedHashMap<>();
@@ -98,7 +162,7 @@ final class Values {
             if (e.getKey() instanceof String name) {
                 copy.put(name, e.getValue());
             } else {
-                problem(path, "field names must be strings, got " + describe(e.getKey()));
+                problem(path, "field names must be strings, got " + describe(e.getKey(), path));
                 ok = false;
             }
         }
@@ -113,7 +177,7 @@ final class Values {
         if (value instanceof Object[] array) {
             return new ArrayList<>(List.of(array));
         }
-        problem(path, "expected " + expected + ", got " + describe(value));
+        problem(path, "expected " + expected + ", got " + describe(value, path));
         return null;
     }
 
@@ -121,7 +185,7 @@ final class Values {
         if (value instanceof String s) {
             return s;
         }
-        problem(path, "expected a string, got " + describe(value));
+        problem(path, "expected a string, got " + describe(value, path));
         return null;
     }
 
@@ -144,7 +208,7 @@ final class Values {
     Integer integer(Object value, String path) {
         BigInteger n = wholeNumber(value);
         if (n == null) {
-            problem(path, "expected an integer, got " + describe(value));
+            problem(path, "expected an integer, got " + describe(value, path));
             return null;
         }
         if (n.bitLength() > 31) {
@@ -159,7 +223,7 @@ final class Values {
     Long longInteger(Object value, String path) {
         BigInteger n = wholeNumber(value);
         if (n == null) {
-            problem(path, "expected an integer, got " + describe(value));
+            problem(path, "expected an integer, got " + describe(value, path));
             return null;
         }
         if (n.bitLength() > 63) {
@@ -173,7 +237,7 @@ final class Values {
     Double number(Object value, String path) {
         BigDecimal d = decimal(value);
         if (d == null) {
-            problem(path, "expected a number, got " + describe(value));
+            problem(path, "expected a number, got " + describe(value, path));
             return null;
         }
         return d.doubleValue();
@@ -183,7 +247,7 @@ final class Values {
         if (value instanceof Boolean b) {
             return b;
         }
-        problem(path, "expected true or false, got " + describe(value));
+        problem(path, "expected true or false, got " + describe(value, path));
         return null;
     }
 
@@ -205,7 +269,7 @@ final class Values {
             }
         }
         if (seconds == null) {
-            problem(path, "expected " + DURATION_FORMS + ", got " + describe(value));
+            problem(path, "expected " + DURATION_FORMS + ", got " + describe(value, path));
             return null;
         }
         BigDecimal[] wholeAndNanos =
@@ -213,7 +277,7 @@ final class Values {
         try {
             return Duration.ofSeconds(wholeAndNanos[0].longValueExact(), wholeAndNanos[1].longValueExact());
         } catch (ArithmeticException e) {
-            problem(path, "duration is out of range, got " + describe(value));
+            problem(path, "duration is out of range, got " + describe(value, path));
             return null;
         }
     }
@@ -268,16 +332,47 @@ final class Values {
         }
     }
 
+    /** {@code 'name'}, or a note in its place when the name {@linkplain #looksSecret looks like a secret}. */
+    static String quoted(String name) {
+        return looksSecret(name) ? "(a name that looks like a secret, not shown)" : "'" + name + "'";
+    }
+
     /**
-     * How a value is shown in a message: strings quoted (shortened, and a {@code literal://} reference never with
-     * its value), numbers and booleans as they are, containers by their kind.
+     * How the value at {@code path} is shown in a message: only its kind ({@code a string}, {@code a list}, ...) at a
+     * path that may hold a secret ({@code secret_ref}, {@code auth_config.*}, {@code metadata.*},
+     * {@code state_store.url}), else as {@link #describe(Object)} shows it.
+     */
+    static String describe(Object value, String path) {
+        return SECRET_PATH.matcher(path).find() ? kind(value) : describe(value);
+    }
+
+    /** The kind of a value without the value: {@code null}, {@code a string}, {@code a number}, {@code a list}, .... */
+    static String kind(Object value) {
+        if (value == null) {
+            return "null";
+        }
+        if (value instanceof String) {
+            return "a string";
+        }
+        if (value instanceof Number) {
+            return "a number";
+        }
+        if (value instanceof Boolean) {
+            return "a boolean";
+        }
+        return describe(value);
+    }
+
+    /**
+     * How a value is shown in a message: strings quoted and shortened (one that {@linkplain #looksSecret looks like a
+     * secret} only as its kind), numbers and booleans as they are, containers by their kind.
      */
     static String describe(Object value) {
         if (value == null) {
             return "null";
         }
         if (value instanceof String s) {
-            return quote(s);
+            return looksSecret(s) ? "a string that looks like a secret (not shown)" : quote(s);
         }
         if (value instanceof Map<?, ?>) {
             return "a map";
@@ -292,9 +387,6 @@ final class Values {
     }
 
     private static String quote(String s) {
-        if (s.strip().regionMatches(true, 0, "literal://", 0, "literal://".length())) {
-            return "\"literal://***\"";
-        }
         String shown = s.length() > 60 ? s.substring(0, 57) + "…" : s;
         StringBuilder out = new StringBuilder("\"");
         for (char c : shown.toCharArray()) {

@@ -146,7 +146,8 @@ class ConfigValidationTest {
                 arguments(
                         "metadata a string",
                         BASE.replace("models: [gpt-4o-mini]", "models: [gpt-4o-mini], metadata: text"),
-                        List.of("keys[0].metadata: expected a map of free-form values, got \"text\"")),
+                        // metadata may hold secrets: only the kind of a wrong value is told
+                        List.of("keys[0].metadata: expected a map of free-form values, got a string")),
                 arguments("keys a map", "keys: {a: 1}\n", List.of("keys: expected a list of key entries, got a map")),
                 arguments(
                         "a key entry not a map",
@@ -248,8 +249,7 @@ class ConfigValidationTest {
                         "aws_bedrock region that is not a region name",
                         BASE + "  - {key_id: bedrock-1, provider: aws_bedrock, secret_ref: env://AWS, models: [m],"
                                 + " auth_config: {region: 'evil.example/x'}}\n",
-                        List.of("keys[2].auth_config.region: 'evil.example/x' is not an AWS region name such as"
-                                + " us-east-1")),
+                        List.of("keys[2].auth_config.region: not an AWS region name such as us-east-1")),
                 arguments(
                         "unknown provider of a key",
                         BASE.replace("provider: openai", "provider: openia"),

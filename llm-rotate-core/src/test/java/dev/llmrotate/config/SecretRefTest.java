@@ -197,7 +197,7 @@ class SecretRefTest {
                 .containsExactly(
                         "keys[1].secret_ref: secret_ref scheme 'Literal' is not supported; use env://, file:// or"
                                 + " literal://",
-                        "keys[2].models: expected a list of strings, got \"literal://***\"",
+                        "keys[2].models: expected a list of strings, got a string that looks like a secret (not shown)",
                         "keys[3].secret_ref: expected a string such as env://NAME, file:///path or literal://value, got"
                                 + " a list",
                         "keys[4].provider: expected a string, got 7");

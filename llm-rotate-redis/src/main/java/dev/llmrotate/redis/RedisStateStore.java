@@ -2,6 +2,7 @@ package dev.llmrotate.redis;
 
 import dev.llmrotate.config.SecretRef;
 import dev.llmrotate.config.StateStoreSettings;
+import dev.llmrotate.config.StoreUrl;
 import dev.llmrotate.error.ConfigurationException;
 import dev.llmrotate.health.KeyHealth;
 import dev.llmrotate.observe.CallRecord;
@@ -604,7 +605,9 @@ public final class RedisStateStore implements StateStore {
 
         /**
          * The Redis URL ({@code redis://[:password@]host[:port][/db]}, {@code rediss://}, {@code redis-sentinel://},
-         * {@code redis-socket://}), or an {@code env://NAME} / {@code file:///path} reference holding one.
+         * {@code redis-socket://}), or an {@code env://NAME} / {@code file:///path} reference holding one. A password
+         * with any of {@code # ? @ / : %} must be percent-encoded ({@code %23 %3F %40 %2F %3A %25}); written raw, the
+         * URL is refused at {@link #build()} with a message that does not show it.
          */
         public Builder url(String value) {
             this.url = Objects.requireNonNull(value, "url");
@@ -658,15 +661,24 @@ public final class RedisStateStore implements StateStore {
                 throw new ConfigurationException(
                         "state_store.prefix: must be non-empty without spaces or braces, got '" + prefix + "'");
             }
-            String resolved = resolve(url);
-            String masked = StateStoreSettings.maskUrl(resolved);
+            String resolved = resolve(url).strip();
+            StoreUrl parsed;
+            try {
+                // java.net.URI, not Lettuce's lenient reading: a raw # ? @ / : in a password must not become a host
+                // name (and a DNS lookup), a path or a fragment, nor show in a mask.
+                parsed = StoreUrl.parse(resolved);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigurationException("state_store.url: " + e.getMessage());
+            }
+            String masked = parsed.masked();
             RedisURI uri;
             try {
                 uri = RedisURI.create(resolved);
             } catch (RuntimeException e) {
                 throw new ConfigurationException("state_store.url: " + masked + " is not a valid Redis URL ("
-                        + scrub(e.getMessage(), resolved, masked) + ")");
+                        + describe(parsed, e.getMessage()) + ")");
             }
+            applyParsed(parsed, uri);
             if (commandTimeout == null) {
                 commandTimeout = resolved.contains("timeout=") ? uri.getTimeout() : DEFAULT_TIMEOUT;
             }
@@ -691,7 +703,7 @@ public final class RedisStateStore implements StateStore {
                 });
             } catch (RedisException e) {
                 throw new ConfigurationException("state_store: Redis at " + masked + " refused the credentials ("
-                        + scrub(RedisLink.describe(e), resolved, masked) + ")");
+                        + describe(parsed, RedisLink.describe(e)) + ")");
             }
             return store;
         }
@@ -707,22 +719,32 @@ public final class RedisStateStore implements StateStore {
             return url;
         }
 
-        /** A message without the URL's password, whatever the library put in it. */
-        private static String scrub(String message, String url, String masked) {
-            if (message == null) {
-                return "no detail";
-            }
-            String out = message.replace(url, masked);
-            int start = url.indexOf("://");
-            int at = url.lastIndexOf('@');
-            if (start >= 0 && at > start + 3) {
-                String userInfo = url.substring(start + 3, at);
-                String password = userInfo.substring(userInfo.indexOf(':') + 1);
-                if (!password.isEmpty()) {
-                    out = out.replace(password, "***");
+        /**
+         * What {@link StoreUrl} read is what is used: for {@code redis://} and {@code rediss://} its host and port,
+         * and for every scheme its decoded credentials.
+         */
+        private static void applyParsed(StoreUrl parsed, RedisURI uri) {
+            boolean plain =
+                    parsed.scheme().equalsIgnoreCase("redis") || parsed.scheme().equalsIgnoreCase("rediss");
+            if (plain) {
+                String host = parsed.host();
+                uri.setHost(host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host);
+                if (parsed.port() >= 0) {
+                    uri.setPort(parsed.port());
                 }
             }
-            return out;
+            if (parsed.password() != null) {
+                if (parsed.username() != null) {
+                    uri.setAuthentication(parsed.username(), parsed.password().toCharArray());
+                } else {
+                    uri.setAuthentication(parsed.password().toCharArray());
+                }
+            }
+        }
+
+        /** A library's message without the URL's password, whatever it put in it. */
+        private static String describe(StoreUrl parsed, String message) {
+            return message == null ? "no detail" : parsed.scrub(message);
         }
 
         private static Duration positive(Duration value, String name) {

@@ -2,12 +2,15 @@ package dev.llmrotate.provider.bedrock;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmrotate.config.SecretRef;
 import java.util.Objects;
 
 /**
  * AWS credentials for SigV4: an access key id, its secret access key and, for temporary credentials, a session
  * token. {@link #toString()} shows the access key id only (AWS does not treat it as secret); the secret key and the
- * session token never appear in any output.
+ * session token never appear in any output. The access key id and the session token go into request headers, so a
+ * control, zero-width or non-ASCII character in either is refused with a message that names its code point and
+ * position, never the value.
  *
  * @param accessKeyId e.g. {@code AKIA…} (long-term) or {@code ASIA…} (temporary)
  * @param secretAccessKey the signing secret
@@ -22,6 +25,19 @@ public record AwsCredentials(String accessKeyId, String secretAccessKey, String 
             throw new IllegalArgumentException("access key id and secret access key must not be blank");
         }
         sessionToken = sessionToken == null || sessionToken.isBlank() ? null : sessionToken;
+        // Both are sent in headers (Authorization, X-Amz-Security-Token); the JDK would refuse a bad one with a
+        // message quoting it.
+        headerSafe(accessKeyId, "access_key_id");
+        if (sessionToken != null) {
+            headerSafe(sessionToken, "session_token");
+        }
+    }
+
+    private static void headerSafe(String value, String field) {
+        String problem = SecretRef.headerValueProblem(value);
+        if (problem != null) {
+            throw new IllegalArgumentException("the credentials' " + field + " " + problem);
+        }
     }
 
     /**
@@ -30,7 +46,8 @@ public record AwsCredentials(String accessKeyId, String secretAccessKey, String 
      * {@code aws_access_key_id}/{@code aws_secret_access_key}/{@code aws_session_token}, and the STS and
      * {@code credential_process} output names {@code AccessKeyId}/{@code SecretAccessKey}/{@code SessionToken}.
      *
-     * @throws IllegalArgumentException naming the missing field; the message never contains the secret
+     * @throws IllegalArgumentException naming the missing field or the character a header cannot carry; the message
+     *     never contains the secret
      */
     public static AwsCredentials parse(String secret, ObjectMapper json) {
         JsonNode root;

@@ -3,6 +3,7 @@ package dev.llmrotate.provider.google;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmrotate.config.SecretRef;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.provider.ProviderException;
 import dev.llmrotate.provider.http.HttpResult;
@@ -33,8 +34,9 @@ import java.util.concurrent.TimeoutException;
  * live shorter than twice that). Concurrent calls that find no fresh token share one token request: one caller
  * makes it, the others wait for its outcome, success or failure. Failures are classified: a refused grant (400/401,
  * e.g. {@code invalid_grant}) is {@code invalid_auth}, 403 {@code permission_denied}, 429 {@code rate_limit}, 5xx
- * {@code transient_server_error}, network failures {@code connection_error}/{@code timeout}. Neither the private key
- * nor a token ever appears in a message.
+ * {@code transient_server_error}, network failures {@code connection_error}/{@code timeout}; an access token that is
+ * not a valid header value (a control, zero-width or non-ASCII character) is {@code invalid_auth}. Neither the private
+ * key nor a token ever appears in a message.
  */
 final class ServiceAccountTokens {
     static final String SCOPE = "https://www.googleapis.com/auth/cloud-platform";
@@ -150,6 +152,15 @@ final class ServiceAccountTokens {
         if (token.isEmpty()) {
             throw new ProviderException(
                     ErrorType.TRANSIENT_SERVER_ERROR, response.status(), null, "token endpoint: no access_token");
+        }
+        String problem = SecretRef.headerValueProblem(token);
+        if (problem != null) {
+            // It goes into the Authorization header; the JDK would refuse it with a message quoting it.
+            throw new ProviderException(
+                    ErrorType.INVALID_AUTH,
+                    response.status(),
+                    null,
+                    "key " + keyId + ": the token endpoint's access_token " + problem);
         }
         Duration lifetime = Duration.ofSeconds(body.path("expires_in").asLong(3600));
         Duration margin =

@@ -1,5 +1,6 @@
 package dev.llmrotate.provider.http;
 
+import dev.llmrotate.config.SecretRef;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.provider.ProviderException;
 import dev.llmrotate.provider.ProviderStream;
@@ -14,7 +15,9 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -31,6 +34,10 @@ import java.util.concurrent.TimeoutException;
  * Streamed bodies are read through {@link StreamBody}, whose reads take absolute deadlines.
  */
 public final class HttpTransport {
+    /** Headers that carry a credential (lower case): a value unfit for a header there is the key's fault. */
+    private static final Set<String> CREDENTIAL_HEADERS =
+            Set.of("authorization", "x-api-key", "api-key", "x-goog-api-key", "x-amz-security-token");
+
     private final Map<Duration, HttpClient> clients = new ConcurrentHashMap<>();
 
     private HttpClient client(Duration connectTimeout) {
@@ -156,8 +163,33 @@ public final class HttpTransport {
         if ("http".equals(uri.getScheme())) {
             request.version(HttpClient.Version.HTTP_1_1);
         }
-        headers.forEach(request::header);
+        headers.forEach((name, value) -> header(request, name, value));
         return client(connectTimeout).sendAsync(request.build(), handler);
+    }
+
+    /**
+     * Sets one header, refusing a value the JDK would refuse with an exception that quotes it (the value may hold a
+     * secret): the failure names the header and the offending character's code point and position, never the value.
+     * A credential header's bad value is {@code invalid_auth}, any other {@code invalid_request}.
+     */
+    private static void header(HttpRequest.Builder request, String name, String value) {
+        String problem = SecretRef.headerValueProblem(value);
+        if (problem != null) {
+            throw new ProviderException(refusedType(name), null, null, "header " + name + ": the value " + problem);
+        }
+        try {
+            request.header(name, value);
+        } catch (IllegalArgumentException e) {
+            // Not e.getMessage(): the JDK quotes the whole value.
+            throw new ProviderException(
+                    refusedType(name), null, null, "header " + name + " was refused by the HTTP client");
+        }
+    }
+
+    private static ErrorType refusedType(String header) {
+        return CREDENTIAL_HEADERS.contains(header.toLowerCase(Locale.ROOT))
+                ? ErrorType.INVALID_AUTH
+                : ErrorType.INVALID_REQUEST;
     }
 
     /** The response of an exchange, waiting at most {@code timeout}; the exchange is cancelled when time is up. */
