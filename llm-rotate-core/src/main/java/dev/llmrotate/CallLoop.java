@@ -726,7 +726,7 @@ final class CallLoop<T> {
                         + lastFailure.getMessage();
         String skipped = unresolvedSecrets.isEmpty()
                 ? ""
-                : "; skipped because their secret_ref cannot be resolved: " + unresolvedSecrets;
+                : "; skipped because their secret cannot be resolved or used: " + unresolvedSecrets;
         return new NoAvailableKeyException(
                 "no available key for model '" + request.model() + "' on " + routes + " after " + trace.attempts
                         + " attempts" + last + skipped,
