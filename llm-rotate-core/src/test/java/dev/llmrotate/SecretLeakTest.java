@@ -153,7 +153,7 @@ class SecretLeakTest extends EngineTestSupport {
                 config(SelectionStrategyType.PRIORITY, Keys.openai("missing")).build());
         assertThatThrownBy(() -> lm.chat("gpt-4o-mini", HI))
                 .isInstanceOf(NoAvailableKeyException.class)
-                .hasMessageContaining("skipped because their secret_ref cannot be resolved: [missing]");
+                .hasMessageContaining("skipped because their secret cannot be resolved or used: [missing]");
         assertThat(openai.requestCount()).isZero();
     }
 }
