@@ -111,6 +111,9 @@ public final class SecretRef {
      * Reads the secret now. Throws {@link ConfigurationException} naming the variable or file (not its content) when
      * it is missing or empty.
      */
+    /** Secret files larger than this are refused (an API key is under 1 KB, a service-account key about 2.5 KB). */
+    public static final int MAX_SECRET_FILE_BYTES = 64 * 1024;
+
     public String resolve() {
         switch (scheme) {
             case ENV -> {
@@ -122,8 +125,23 @@ public final class SecretRef {
             }
             case FILE -> {
                 try {
-                    String value = Files.readString(Path.of(location), StandardCharsets.UTF_8)
-                            .strip();
+                    Path path = Path.of(location);
+                    // Only regular files: a FIFO or a device would block the call (secrets are read on every use).
+                    if (!Files.isRegularFile(path)) {
+                        if (Files.exists(path)) {
+                            throw new ConfigurationException("secret file " + location + " is not a regular file");
+                        }
+                        throw new NoSuchFileException(location);
+                    }
+                    byte[] bytes;
+                    try (java.io.InputStream in = Files.newInputStream(path)) {
+                        bytes = in.readNBytes(MAX_SECRET_FILE_BYTES + 1);
+                    }
+                    if (bytes.length > MAX_SECRET_FILE_BYTES) {
+                        throw new ConfigurationException("secret file " + location + " is larger than "
+                                + MAX_SECRET_FILE_BYTES + " bytes; a secret or service-account key is a few KB");
+                    }
+                    String value = new String(bytes, StandardCharsets.UTF_8).strip();
                     if (value.isEmpty()) {
                         throw new ConfigurationException("secret file " + location + " is empty");
                     }

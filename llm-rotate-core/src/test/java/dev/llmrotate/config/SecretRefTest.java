@@ -228,4 +228,26 @@ class SecretRefTest {
                 .hasMessage("environment variable LLM_ROTATE_TEST_SURELY_UNSET_42 is not set or empty");
         assertThatThrownBy(() -> refs.get(1).resolve()).hasMessage("secret file /surely/absent/secret does not exist");
     }
+
+    @org.junit.jupiter.api.Test
+    void secretFilesMustBeRegularAndSmall(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path big = dir.resolve("big");
+        java.nio.file.Files.write(big, new byte[SecretRef.MAX_SECRET_FILE_BYTES + 1]);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> SecretRef.parse("file://" + big).resolve())
+                .isInstanceOf(dev.llmrotate.error.ConfigurationException.class)
+                .hasMessageContaining("larger than");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> SecretRef.parse("file://" + dir).resolve())
+                .isInstanceOf(dev.llmrotate.error.ConfigurationException.class)
+                .hasMessageContaining("not a regular file");
+        java.nio.file.Path fifo = dir.resolve("fifo");
+        if (new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0) {
+            // Reading a FIFO nobody writes to would block the call forever: refused at once.
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> SecretRef.parse("file://" + fifo).resolve())
+                    .isInstanceOf(dev.llmrotate.error.ConfigurationException.class)
+                    .hasMessageContaining("not a regular file");
+        }
+    }
 }
