@@ -2,6 +2,7 @@ package dev.llmrotate;
 
 import dev.llmrotate.chat.ChatRequest;
 import dev.llmrotate.chat.ChatResponse;
+import dev.llmrotate.chat.FinishReason;
 import dev.llmrotate.chat.Usage;
 import dev.llmrotate.config.KeySpec;
 import dev.llmrotate.config.ProviderSettings;
@@ -208,6 +209,11 @@ final class CallLoop<T> {
                     attemptBroke();
                     throw e;
                 }
+                ProviderException invalid = invalidReply(value);
+                if (invalid != null) {
+                    attemptFailed(invalid);
+                    continue;
+                }
                 return attemptSucceeded(value);
             }
         } catch (CallInterrupted e) {
@@ -306,6 +312,11 @@ final class CallLoop<T> {
             } catch (CompletionException | CancellationException e) {
                 return failedAttempt(e instanceof CompletionException ? e.getCause() : e);
             }
+            ProviderException invalid = invalidReply(value);
+            if (invalid != null) {
+                attemptFailed(invalid);
+                return true;
+            }
             result.complete(attemptSucceeded(value));
             return false;
         }
@@ -316,8 +327,12 @@ final class CallLoop<T> {
             }
             try {
                 if (failure == null) {
-                    result.complete(attemptSucceeded(value));
-                    return;
+                    ProviderException invalid = invalidReply(value);
+                    if (invalid == null) {
+                        result.complete(attemptSucceeded(value));
+                        return;
+                    }
+                    failure = invalid;
                 }
                 if (failedAttempt(failure instanceof CompletionException ? failure.getCause() : failure)) {
                     drive();
@@ -543,6 +558,21 @@ final class CallLoop<T> {
         return new MakeAttempt(engine.adapter(route.provider()), attempt);
     }
 
+    /**
+     * A 2xx reply that says nothing (no content, no tool call, no finish reason) is a failed attempt, not an empty
+     * success; null for a good answer.
+     */
+    private static ProviderException invalidReply(Object value) {
+        if (value instanceof ProviderReply reply && reply.content().isEmpty() && reply.finishReason() == null) {
+            return new ProviderException(
+                    ErrorType.INVALID_RESPONSE,
+                    200,
+                    null,
+                    "the reply has no content, no tool call and no finish reason");
+        }
+        return null;
+    }
+
     /** The attempt answered: the keys' health is updated and the call's outcome returned. */
     private Outcome<T> attemptSucceeded(T value) {
         succeeded(span, attemptRoute.model(), value);
@@ -669,7 +699,7 @@ final class CallLoop<T> {
                 model,
                 outcome.key().keyId(),
                 outcome.keyMask(),
-                reply.finishReason(),
+                reply.finishReason() == null ? FinishReason.UNKNOWN : reply.finishReason(),
                 usage,
                 Duration.ofNanos(System.nanoTime() - outcome.trace().startNanos),
                 outcome.trace().attempts,

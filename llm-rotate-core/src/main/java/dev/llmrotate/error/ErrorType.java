@@ -23,6 +23,11 @@ public enum ErrorType {
     CONNECTION_ERROR(ErrorAction.RETRY_WITH_BACKOFF, false),
     /** The model is unknown or not deployed for this key: the call tries the next key, then the next provider. */
     MODEL_UNAVAILABLE(ErrorAction.ROTATE, false),
+    /**
+     * The provider answered 2xx with a reply that has no content, no tool call and no finish reason: the attempt
+     * failed; the call rotates to another key and the failure counts against the (key, model).
+     */
+    INVALID_RESPONSE(ErrorAction.ROTATE, false),
     /** A broker (OpenRouter) has no route for the request: the call goes on to the next fallback target. */
     BROKER_ROUTE_UNAVAILABLE(ErrorAction.NEXT_ROUTE, false),
     /** A stream broke after data reached the caller: surfaced, never restarted silently. */

@@ -211,7 +211,8 @@ public final class HealthPolicy {
                     TIMEOUT,
                     TRANSIENT_SERVER_ERROR,
                     CONNECTION_ERROR,
-                    STREAM_INTERRUPTED -> true;
+                    STREAM_INTERRUPTED,
+                    INVALID_RESPONSE -> true;
             default -> false;
         };
     }

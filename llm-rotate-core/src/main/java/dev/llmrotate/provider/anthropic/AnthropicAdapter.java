@@ -270,6 +270,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
 
     static FinishReason finishReason(String stopReason) {
         return switch (stopReason) {
+            case "" -> null; // not given: the engine tells a reply without content and reason apart
             case "end_turn", "stop_sequence" -> FinishReason.STOP;
             case "max_tokens", "model_context_window_exceeded" -> FinishReason.LENGTH;
             case "tool_use" -> FinishReason.TOOL_CALLS;

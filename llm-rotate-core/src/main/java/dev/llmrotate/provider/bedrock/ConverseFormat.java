@@ -197,6 +197,7 @@ final class ConverseFormat {
 
     static FinishReason finishReason(String stopReason) {
         return switch (stopReason) {
+            case "" -> null; // not given: the engine tells a reply without content and reason apart
             case "end_turn", "stop_sequence" -> FinishReason.STOP;
             case "max_tokens", "model_context_window_exceeded" -> FinishReason.LENGTH;
             case "content_filtered", "guardrail_intervened" -> FinishReason.CONTENT_FILTER;

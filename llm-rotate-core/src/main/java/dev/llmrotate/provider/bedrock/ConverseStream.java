@@ -81,9 +81,12 @@ final class ConverseStream implements ProviderStream {
                 JsonNode text = payload(message).path("delta").path("text");
                 return text.isTextual() ? text.asText() : "";
             }
-            case "messageStop" ->
-                finishReason = ConverseFormat.finishReason(
+            case "messageStop" -> {
+                FinishReason reason = ConverseFormat.finishReason(
                         payload(message).path("stopReason").asText(""));
+                // messageStop is the end marker: without a reason the answer is complete, why it stopped unknown.
+                finishReason = reason == null ? FinishReason.UNKNOWN : reason;
+            }
             case "metadata" -> usage = ConverseFormat.usage(payload(message).path("usage"));
             default -> {
                 // messageStart, contentBlockStart, contentBlockStop and events added later carry no text

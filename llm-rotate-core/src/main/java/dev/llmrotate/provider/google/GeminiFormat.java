@@ -171,7 +171,7 @@ final class GeminiFormat {
         }
         return new ProviderReply(
                 text(candidate),
-                finishReason(candidate, FinishReason.OTHER),
+                finishReason(candidate, null),
                 usage(root.path("usageMetadata")),
                 textOrNull(root, "modelVersion"),
                 textOrNull(root, "responseId"));

@@ -201,6 +201,7 @@ public class OpenAiAdapter implements ProviderAdapter {
 
     static FinishReason finishReason(String reason) {
         return switch (reason) {
+            case "" -> null; // not given: the engine tells a reply without content and reason apart
             case "stop" -> FinishReason.STOP;
             case "length" -> FinishReason.LENGTH;
             case "content_filter" -> FinishReason.CONTENT_FILTER;

@@ -115,11 +115,16 @@ class AnthropicErrorClassifierTest {
         "model_context_window_exceeded, LENGTH",
         "tool_use, TOOL_CALLS",
         "refusal, CONTENT_FILTER",
-        "pause_turn, OTHER",
-        "'', OTHER"
+        "pause_turn, OTHER"
     })
     void stopReasonsAreNormalised(String stopReason, FinishReason expected) {
         assertThat(AnthropicAdapter.finishReason(stopReason)).isEqualTo(expected);
+    }
+
+    @Test
+    void aMissingStopReasonIsNoneRatherThanOther() {
+        // The engine then tells an empty reply (invalid_response) from an answer whose reason is unknown.
+        assertThat(AnthropicAdapter.finishReason("")).isNull();
     }
 
     private static HttpHeaders headers(Map<String, String> values) {
