@@ -87,7 +87,9 @@ final class CallLoop<T> {
     private final int maxRetries;
 
     private List<Route> routes;
-    /** Retries used per route (the index of {@link #routes}). */
+    // Per-route bookkeeping (the index of {@link #routes}): created together by markRoutes() at the first failure or
+    // wait, null on the common path (the first attempt answers), where all of them would stay zero.
+    /** Retries used per route. */
     private int[] retries;
     /** Routes that went silent (a timeout): skipped until no other route can serve. */
     private boolean[] silent;
@@ -323,6 +325,7 @@ final class CallLoop<T> {
             if (selection == null) {
                 Duration wait = waitBeforeFallback(route, remaining);
                 if (wait != null) {
+                    markRoutes();
                     waitedBeforeFallback[routeIndex] += wait.toNanos();
                     clearRateLimitExclusions();
                     return new Wait(wait);
@@ -349,10 +352,16 @@ final class CallLoop<T> {
     private void plan() {
         routes = routeFilter.apply(state.planner.plan(request.model(), request.provider()));
         engine.checkSupported(routes, request);
-        retries = new int[routes.size()];
-        silent = new boolean[routes.size()];
-        retrying = new boolean[routes.size()];
-        waitedBeforeFallback = new long[routes.size()];
+    }
+
+    /** Creates the per-route bookkeeping when the call first needs it (a failure or a wait). */
+    private void markRoutes() {
+        if (retries == null) {
+            retries = new int[routes.size()];
+            silent = new boolean[routes.size()];
+            retrying = new boolean[routes.size()];
+            waitedBeforeFallback = new long[routes.size()];
+        }
     }
 
     /** Whether the route at {@code index} may be walked in the current pass. */
@@ -364,7 +373,7 @@ final class CallLoop<T> {
         if (silentPass) {
             return retrying[index];
         }
-        return !silent[index] && retries[index] <= maxRetries;
+        return retries == null || (!silent[index] && retries[index] <= maxRetries);
     }
 
     /**
@@ -373,7 +382,9 @@ final class CallLoop<T> {
      */
     private Step endOfPass() {
         routeIndex = 0;
-        Arrays.fill(retrying, false);
+        if (retrying != null) {
+            Arrays.fill(retrying, false);
+        }
         if (startSilentPass()) {
             silentPass = true;
             return null;
@@ -388,6 +399,9 @@ final class CallLoop<T> {
     }
 
     private boolean startSilentPass() {
+        if (silent == null) {
+            return false;
+        }
         boolean any = false;
         for (int i = 0; i < routes.size(); i++) {
             if (silent[i]) {
@@ -423,7 +437,8 @@ final class CallLoop<T> {
      * Retry-After) is better than a fallback to another model. Null to move on now.
      */
     private Duration waitBeforeFallback(Route route, long remaining) {
-        long budget = state.config.defaults().waitBeforeFallback().toNanos() - waitedBeforeFallback[routeIndex];
+        long budget = state.config.defaults().waitBeforeFallback().toNanos()
+                - (waitedBeforeFallback == null ? 0 : waitedBeforeFallback[routeIndex]);
         if (budget <= 0) {
             return null;
         }
@@ -470,7 +485,7 @@ final class CallLoop<T> {
                 secret,
                 settings,
                 route.upstream(),
-                min(settings.requestTimeout(), Duration.ofNanos(remaining)));
+                attemptTimeout(settings.requestTimeout(), remaining));
         span = engine.telemetry()
                 .attemptStarted(
                         trace.operation,
@@ -523,6 +538,7 @@ final class CallLoop<T> {
 
     private void decideAfterFailure(Route route, KeySpec key, String modelScope, ProviderException failure) {
         rotatedLast = false;
+        markRoutes();
         ErrorType type = failure.type();
         String scope = type.keyWide() || modelScope == null ? key.keyId() : modelScope;
         switch (type.action()) {
@@ -748,8 +764,16 @@ final class CallLoop<T> {
         }
     }
 
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
+    /**
+     * The route's request timeout, or the time left when the call's deadline comes first. Compared field by field,
+     * so that the common case (the timeout fits) creates no {@code Duration}.
+     */
+    private static Duration attemptTimeout(Duration requestTimeout, long remainingNanos) {
+        long seconds = remainingNanos / 1_000_000_000L;
+        int nanos = (int) (remainingNanos % 1_000_000_000L);
+        boolean fits = requestTimeout.getSeconds() < seconds
+                || (requestTimeout.getSeconds() == seconds && requestTimeout.getNano() <= nanos);
+        return fits ? requestTimeout : Duration.ofNanos(remainingNanos);
     }
 
     private static Duration max(Duration a, Duration b) {
