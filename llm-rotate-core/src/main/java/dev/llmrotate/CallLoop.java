@@ -334,7 +334,7 @@ final class CallLoop<T> {
                 continue;
             }
             KeySpec key = selection.key();
-            int keyIndex = route.keys().indexOf(key);
+            int keyIndex = selection.index();
             String secret = engine.secrets().resolveOrWarn(key);
             if (secret == null) {
                 engine.healthBook().released(key, route.modelScope(keyIndex), token);
@@ -419,17 +419,15 @@ final class CallLoop<T> {
     }
 
     private KeySelector.Selection select(Route route, long remaining) {
-        Instant trialExpiresAt = engine.now().plusNanos(remaining);
         if (!avoided.isEmpty()) {
             Set<String> avoiding = new HashSet<>(excluded.keySet());
             avoiding.addAll(avoided);
-            KeySelector.Selection other =
-                    engine.selector().select(route, state.strategy, avoiding, token, trialExpiresAt);
+            KeySelector.Selection other = engine.selector().select(route, state.strategy, avoiding, token, remaining);
             if (other != null) {
                 return other;
             }
         }
-        return engine.selector().select(route, state.strategy, excluded.keySet(), token, trialExpiresAt);
+        return engine.selector().select(route, state.strategy, excluded.keySet(), token, remaining);
     }
 
     /**

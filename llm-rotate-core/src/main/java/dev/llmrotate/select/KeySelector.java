@@ -19,8 +19,14 @@ import java.util.Set;
  * of the rpm budget). A pick lost to a concurrent call is dropped and the strategy picks again.
  */
 public final class KeySelector {
-    /** A claimed key; {@code trial} is true when the call holds the key's PROBATION trial slot. */
-    public record Selection(KeySpec key, boolean trial) {}
+    /**
+     * A claimed key.
+     *
+     * @param key the key
+     * @param index its index in the route's {@link Route#keys()} (and {@link Route#modelScope(int)})
+     * @param trial true when the call holds the key's PROBATION trial slot
+     */
+    public record Selection(KeySpec key, int index, boolean trial) {}
 
     /** How soon a caller waiting for a key on probation looks again while another call holds its trial slot. */
     static final Duration TRIAL_POLL = Duration.ofMillis(20);
@@ -38,10 +44,10 @@ public final class KeySelector {
      * {@code excluded}; null when no
      * key can serve now. A key serves when both its key-wide health and its health for the route's model allow it.
      *
-     * @param trialExpiresAt when a claimed trial slot is given up if the call never reports back
+     * @param trialHoldNanos how long from now a claimed trial slot is held if the call never reports back
      */
     public Selection select(
-            Route route, SelectionStrategy strategy, Set<String> excluded, long callToken, Instant trialExpiresAt) {
+            Route route, SelectionStrategy strategy, Set<String> excluded, long callToken, long trialHoldNanos) {
         Instant now = clock.instant();
         long nowMillis = now.toEpochMilli();
         List<KeySpec> keys = route.keys();
@@ -72,7 +78,7 @@ public final class KeySelector {
         while (!candidates.isEmpty()) {
             int index = candidates.size() == 1 ? 0 : strategy.pick(candidates, keys.size(), route.scope());
             Candidate pick = candidates.remove(index);
-            Selection claimed = claim(pick, route.modelScope(pick.position()), callToken, now, trialExpiresAt);
+            Selection claimed = claim(pick, route.modelScope(pick.position()), callToken, now, trialHoldNanos);
             if (claimed != null) {
                 return claimed;
             }
@@ -98,12 +104,13 @@ public final class KeySelector {
      * Claims the pick: the PROBATION trial slot of each of its scopes that is on probation, then one request of its
      * rpm budget; gives back what it took when a later step fails.
      */
-    private Selection claim(Candidate pick, String modelScope, long callToken, Instant now, Instant trialExpiresAt) {
+    private Selection claim(Candidate pick, String modelScope, long callToken, Instant now, long trialHoldNanos) {
         String keyId = pick.key().keyId();
         boolean trial = pick.state() == KeyState.PROBATION;
         boolean keyTrial = false;
         boolean modelTrial = false;
         if (trial) {
+            Instant trialExpiresAt = now.plusNanos(trialHoldNanos);
             keyTrial = HealthPolicy.effectiveState(store.health(keyId), now) == KeyState.PROBATION;
             if (keyTrial && !claimTrial(keyId, callToken, now, trialExpiresAt)) {
                 return null;
@@ -120,7 +127,7 @@ public final class KeySelector {
             release(keyTrial ? keyId : null, modelTrial ? modelScope : null, callToken);
             return null;
         }
-        return new Selection(pick.key(), trial);
+        return new Selection(pick.key(), pick.position(), trial);
     }
 
     private boolean claimTrial(String scope, long callToken, Instant now, Instant trialExpiresAt) {
