@@ -9,7 +9,6 @@ import dev.llmrotate.state.StateStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -51,7 +50,7 @@ public final class KeySelector {
         Instant now = clock.instant();
         long nowMillis = now.toEpochMilli();
         List<KeySpec> keys = route.keys();
-        List<Candidate> candidates = new ArrayList<>(keys.size());
+        Candidates candidates = new Candidates(keys);
         for (int i = 0; i < keys.size(); i++) {
             KeySpec key = keys.get(i);
             String modelScope = route.modelScope(i);
@@ -68,17 +67,18 @@ public final class KeySelector {
             }
             boolean probation = HealthPolicy.effectiveState(keyHealth, now) == KeyState.PROBATION
                     || HealthPolicy.effectiveState(modelHealth, now) == KeyState.PROBATION;
-            candidates.add(new Candidate(
-                    key,
+            candidates.add(
                     i,
-                    probation ? KeyState.PROBATION : KeyState.ACTIVE,
+                    probation,
                     keyHealth.consecutiveFailures() + modelHealth.consecutiveFailures(),
-                    HealthPolicy.recentFailures(keyHealth, now) + HealthPolicy.recentFailures(modelHealth, now)));
+                    HealthPolicy.recentFailures(keyHealth, now) + HealthPolicy.recentFailures(modelHealth, now));
         }
         while (!candidates.isEmpty()) {
-            int index = candidates.size() == 1 ? 0 : strategy.pick(candidates, keys.size(), route.scope());
-            Candidate pick = candidates.remove(index);
-            Selection claimed = claim(pick, route.modelScope(pick.position()), callToken, now, trialHoldNanos);
+            int index = candidates.size() == 1 ? 0 : strategy.pick(candidates, route.scope());
+            int position = candidates.position(index);
+            boolean trial = candidates.state(index) == KeyState.PROBATION;
+            candidates.remove(index);
+            Selection claimed = claim(keys.get(position), position, trial, route, callToken, now, trialHoldNanos);
             if (claimed != null) {
                 return claimed;
             }
@@ -104,9 +104,10 @@ public final class KeySelector {
      * Claims the pick: the PROBATION trial slot of each of its scopes that is on probation, then one request of its
      * rpm budget; gives back what it took when a later step fails.
      */
-    private Selection claim(Candidate pick, String modelScope, long callToken, Instant now, long trialHoldNanos) {
-        String keyId = pick.key().keyId();
-        boolean trial = pick.state() == KeyState.PROBATION;
+    private Selection claim(
+            KeySpec key, int position, boolean trial, Route route, long callToken, Instant now, long trialHoldNanos) {
+        String keyId = key.keyId();
+        String modelScope = route.modelScope(position);
         boolean keyTrial = false;
         boolean modelTrial = false;
         if (trial) {
@@ -122,12 +123,12 @@ public final class KeySelector {
                 return null;
             }
         }
-        Integer rpm = pick.key().rateLimitRpm();
+        Integer rpm = key.rateLimitRpm();
         if (rpm != null && !store.tryAcquireRequest(keyId, rpm, now.toEpochMilli())) {
             release(keyTrial ? keyId : null, modelTrial ? modelScope : null, callToken);
             return null;
         }
-        return new Selection(pick.key(), pick.position(), trial);
+        return new Selection(key, position, trial);
     }
 
     private boolean claimTrial(String scope, long callToken, Instant now, Instant trialExpiresAt) {
