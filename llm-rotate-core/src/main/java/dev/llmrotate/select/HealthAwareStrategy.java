@@ -17,32 +17,30 @@ final class HealthAwareStrategy implements SelectionStrategy {
 
     @Override
     public int pick(Candidates candidates, String scope) {
-        // The best score and how many candidates share it; the tie set is found again below rather than kept.
+        // One pass finds the best score, the first key with it, how many share it and their total weight (summed in
+        // configuration order); the tie set itself is not kept.
         int size = candidates.size();
         long bestScore = Long.MIN_VALUE;
         int ties = 0;
         int firstTie = 0;
+        double total = 0;
         for (int i = 0; i < size; i++) {
             long score = score(candidates, i);
             if (score > bestScore) {
                 bestScore = score;
                 ties = 0;
                 firstTie = i;
+                total = 0;
             }
             if (score == bestScore) {
                 ties++;
+                total += candidates.key(i).weight();
             }
         }
         if (ties == 1) {
             return firstTie;
         }
         // Weighted random choice among the ties, in configuration order.
-        double total = 0;
-        for (int i = firstTie; i < size; i++) {
-            if (score(candidates, i) == bestScore) {
-                total += candidates.key(i).weight();
-            }
-        }
         double point = random.nextDouble() * total;
         int lastTie = firstTie;
         for (int i = firstTie; i < size; i++) {
