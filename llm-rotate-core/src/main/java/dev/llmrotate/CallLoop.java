@@ -90,7 +90,9 @@ final class CallLoop<T> {
     private final boolean recordsFailures;
 
     private List<Route> routes;
-    /** Retries used per route (the index of {@link #routes}). */
+    // Per-route bookkeeping (the index of {@link #routes}): created together by markRoutes() at the first failure or
+    // wait, null on the common path (the first attempt answers), where all of them would stay zero.
+    /** Retries used per route. */
     private int[] retries;
     /** Routes that went silent (a timeout): skipped until no other route can serve. */
     private boolean[] silent;
@@ -397,6 +399,7 @@ final class CallLoop<T> {
             if (selection == null) {
                 Duration wait = waitBeforeFallback(route, remaining);
                 if (wait != null) {
+                    markRoutes();
                     waitedBeforeFallback[routeIndex] += wait.toNanos();
                     clearRateLimitExclusions();
                     return new Wait(wait);
@@ -405,7 +408,7 @@ final class CallLoop<T> {
                 continue;
             }
             KeySpec key = selection.key();
-            int keyIndex = route.keys().indexOf(key);
+            int keyIndex = selection.index();
             String secret = engine.secrets().resolveOrWarn(key);
             if (secret == null) {
                 engine.healthBook().released(key, route.modelScope(keyIndex), token);
@@ -423,10 +426,16 @@ final class CallLoop<T> {
     private void plan() {
         routes = routeFilter.apply(state.planner.plan(request.model(), request.provider()));
         engine.checkSupported(routes, request);
-        retries = new int[routes.size()];
-        silent = new boolean[routes.size()];
-        retrying = new boolean[routes.size()];
-        waitedBeforeFallback = new long[routes.size()];
+    }
+
+    /** Creates the per-route bookkeeping when the call first needs it (a failure or a wait). */
+    private void markRoutes() {
+        if (retries == null) {
+            retries = new int[routes.size()];
+            silent = new boolean[routes.size()];
+            retrying = new boolean[routes.size()];
+            waitedBeforeFallback = new long[routes.size()];
+        }
     }
 
     /** Whether the route at {@code index} may be walked in the current pass. */
@@ -438,7 +447,7 @@ final class CallLoop<T> {
         if (silentPass) {
             return retrying[index];
         }
-        return !silent[index] && retries[index] <= maxRetries;
+        return retries == null || (!silent[index] && retries[index] <= maxRetries);
     }
 
     /**
@@ -447,7 +456,9 @@ final class CallLoop<T> {
      */
     private Step endOfPass() {
         routeIndex = 0;
-        Arrays.fill(retrying, false);
+        if (retrying != null) {
+            Arrays.fill(retrying, false);
+        }
         if (startSilentPass()) {
             silentPass = true;
             return null;
@@ -462,6 +473,9 @@ final class CallLoop<T> {
     }
 
     private boolean startSilentPass() {
+        if (silent == null) {
+            return false;
+        }
         boolean any = false;
         for (int i = 0; i < routes.size(); i++) {
             if (silent[i]) {
@@ -479,17 +493,15 @@ final class CallLoop<T> {
     }
 
     private KeySelector.Selection select(Route route, long remaining) {
-        Instant trialExpiresAt = engine.now().plusNanos(remaining);
         if (!avoided.isEmpty()) {
             Set<String> avoiding = new HashSet<>(excluded.keySet());
             avoiding.addAll(avoided);
-            KeySelector.Selection other =
-                    engine.selector().select(route, state.strategy, avoiding, token, trialExpiresAt);
+            KeySelector.Selection other = engine.selector().select(route, state.strategy, avoiding, token, remaining);
             if (other != null) {
                 return other;
             }
         }
-        return engine.selector().select(route, state.strategy, excluded.keySet(), token, trialExpiresAt);
+        return engine.selector().select(route, state.strategy, excluded.keySet(), token, remaining);
     }
 
     /**
@@ -497,7 +509,8 @@ final class CallLoop<T> {
      * Retry-After) is better than a fallback to another model. Null to move on now.
      */
     private Duration waitBeforeFallback(Route route, long remaining) {
-        long budget = state.config.defaults().waitBeforeFallback().toNanos() - waitedBeforeFallback[routeIndex];
+        long budget = state.config.defaults().waitBeforeFallback().toNanos()
+                - (waitedBeforeFallback == null ? 0 : waitedBeforeFallback[routeIndex]);
         if (budget <= 0) {
             return null;
         }
@@ -544,7 +557,7 @@ final class CallLoop<T> {
                 secret,
                 settings,
                 route.upstream(),
-                min(settings.requestTimeout(), Duration.ofNanos(remaining)),
+                attemptTimeout(settings.requestTimeout(), remaining),
                 deadlineNanos);
         span = engine.telemetry()
                 .attemptStarted(
@@ -613,6 +626,7 @@ final class CallLoop<T> {
 
     private void decideAfterFailure(Route route, KeySpec key, String modelScope, ProviderException failure) {
         rotatedLast = false;
+        markRoutes();
         ErrorType type = failure.type();
         String scope = type.keyWide() || modelScope == null ? key.keyId() : modelScope;
         switch (type.action()) {
@@ -844,8 +858,16 @@ final class CallLoop<T> {
         }
     }
 
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
+    /**
+     * The route's request timeout, or the time left when the call's deadline comes first. Compared field by field,
+     * so that the common case (the timeout fits) creates no {@code Duration}.
+     */
+    private static Duration attemptTimeout(Duration requestTimeout, long remainingNanos) {
+        long seconds = remainingNanos / 1_000_000_000L;
+        int nanos = (int) (remainingNanos % 1_000_000_000L);
+        boolean fits = requestTimeout.getSeconds() < seconds
+                || (requestTimeout.getSeconds() == seconds && requestTimeout.getNano() <= nanos);
+        return fits ? requestTimeout : Duration.ofNanos(remainingNanos);
     }
 
     private static Duration max(Duration a, Duration b) {

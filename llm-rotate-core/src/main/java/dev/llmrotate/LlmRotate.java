@@ -220,8 +220,8 @@ public final class LlmRotate implements AutoCloseable {
         Duration hold = state.config.defaults().callDeadline();
         Set<String> skipped = new HashSet<>();
         while (true) {
-            KeySelector.Selection selection = engine.selector()
-                    .select(route, state.strategy, skipped, token, engine.now().plus(hold));
+            KeySelector.Selection selection =
+                    engine.selector().select(route, state.strategy, skipped, token, hold.toNanos());
             if (selection == null) {
                 NoAvailableKeyException e = new NoAvailableKeyException(
                         "no available key of provider '" + provider + "'"
@@ -236,7 +236,7 @@ public final class LlmRotate implements AutoCloseable {
                 throw e;
             }
             String secret = engine.secrets().resolveOrWarn(selection.key());
-            String modelScope = route.modelScope(route.keys().indexOf(selection.key()));
+            String modelScope = route.modelScope(selection.index());
             if (secret != null) {
                 trace.lease(selection.key(), secret, model);
                 return new KeyLease(engine, selection.key(), model, modelScope, secret, route.settings(), token, trace);

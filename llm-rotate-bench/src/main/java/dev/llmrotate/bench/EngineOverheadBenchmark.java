@@ -23,10 +23,16 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The engine's own cost per call: route plan lookup, key selection, attempt bookkeeping, health update, usage
  * counters and the response, through {@link LlmRotate#chat(ChatRequest)} with an in-process adapter that answers at
- * once. Eight keys of one provider serve one model; one instance is shared by all benchmark threads.
+ * once. Eight keys of one provider each serve {@code modelsPerKey} models; one instance is shared by all benchmark
+ * threads. Selection reads two health entries per key: the key's and its (key, model) scope's.
  *
- * <p>{@code rateLimitedKey=true}: the adapter answers 429 (Retry-After 30 s) for the first key. The first call
- * rotates away from it, after that the key cools down and every call skips it during selection, as in production.
+ * <p>{@code modelsPerKey=4}: each benchmark thread spreads its calls over the four models in turn (call n asks for
+ * model n mod 4), so every call reads the health of a different (key, model) scope than the last. {@code 1}: every
+ * call asks for the one model.
+ *
+ * <p>{@code rateLimitedKey=true}: the adapter answers 429 (Retry-After 30 s) for the first key on the first model
+ * only. The first call that picks that (key, model) rotates away from it; after that the scope cools down and calls
+ * for that model skip the key, while the key goes on serving its other models, as in production.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,8 +48,19 @@ public class EngineOverheadBenchmark {
     @Param({"false", "true"})
     public boolean rateLimitedKey;
 
+    @Param({"1", "4"})
+    public int modelsPerKey;
+
     private LlmRotate rotate;
-    private ChatRequest request;
+    private BenchFixtures.NoOpAdapter adapter;
+    /** One request per model, prebuilt. */
+    private ChatRequest[] requests;
+
+    /** Which model a benchmark thread asks for next: per thread, so that spreading the calls shares nothing. */
+    @State(Scope.Thread)
+    public static class Caller {
+        int next;
+    }
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -51,43 +68,67 @@ public class EngineOverheadBenchmark {
         if (type == null) {
             throw new IllegalArgumentException("unknown strategy " + strategy);
         }
+        adapter = new BenchFixtures.NoOpAdapter(rateLimitedKey ? BenchFixtures.keyId(0) : null);
         rotate = LlmRotate.builder()
-                .config(BenchFixtures.config(type))
-                .adapter(new BenchFixtures.NoOpAdapter(rateLimitedKey ? BenchFixtures.keyId(0) : null))
+                .config(BenchFixtures.config(type, modelsPerKey))
+                .adapter(adapter)
                 .build();
-        request = BenchFixtures.request();
+        requests = BenchFixtures.models(modelsPerKey).stream()
+                .map(BenchFixtures::request)
+                .toArray(ChatRequest[]::new);
         // Fail fast on a broken setup rather than measuring exceptions.
-        ChatResponse first = rotate.chat(request);
-        ChatResponse second = rotate.chat(request);
-        if (first.content() == null || second.content() == null) {
-            throw new IllegalStateException("no-op adapter gave no content");
+        for (ChatRequest request : requests) {
+            for (int i = 0; i < 2; i++) {
+                ChatResponse response = rotate.chat(request);
+                if (response.content() == null) {
+                    throw new IllegalStateException("no-op adapter gave no content");
+                }
+            }
         }
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        long calls = rotate.usageSummary().overall().calls();
-        long failures = rotate.usageSummary().overall().failures();
+        var usage = rotate.usageSummary();
+        long calls = usage.overall().calls();
+        long failures = usage.overall().failures();
         if (failures != 0) {
             throw new IllegalStateException(failures + " of " + calls + " calls failed");
         }
-        if (rateLimitedKey
-                && rotate.usageSummary().byKey().containsKey(BenchFixtures.keyId(0))
-                && rotate.usageSummary().byKey().get(BenchFixtures.keyId(0)).successes() != 0) {
-            throw new IllegalStateException("the rate-limited key served calls");
+        if (rateLimitedKey) {
+            // A 429 per (key, model) every 30 s at most, per thread: the cooling scope was skipped, not retried.
+            long rateLimited = adapter.rateLimitedAnswers();
+            if (rateLimited * 10_000 > calls) {
+                throw new IllegalStateException(
+                        "the rate-limited (key, model) answered " + rateLimited + " 429s in " + calls + " calls");
+            }
+            var keyTotals = usage.byKey().get(BenchFixtures.keyId(0));
+            long keySuccesses = keyTotals == null ? 0 : keyTotals.successes();
+            if (modelsPerKey == 1 && keySuccesses != 0) {
+                throw new IllegalStateException("the rate-limited key served calls");
+            }
+            if (modelsPerKey > 1 && keySuccesses == 0) {
+                throw new IllegalStateException("the key rate-limited on one model served none of its other models");
+            }
         }
         rotate.close();
     }
 
+    private ChatRequest nextRequest(Caller caller) {
+        int i = caller.next;
+        caller.next = i + 1 == requests.length ? 0 : i + 1;
+        return requests[i];
+    }
+
     @Benchmark
     @Threads(1)
-    public ChatResponse chat1Thread() {
-        return rotate.chat(request);
+    public ChatResponse chat1Thread(Caller caller) {
+        return rotate.chat(nextRequest(caller));
     }
 
     @Benchmark
     @Threads(2)
-    public ChatResponse chat2Threads() {
-        return rotate.chat(request);
+    public ChatResponse chat2Threads(Caller caller) {
+        return rotate.chat(nextRequest(caller));
     }
 }

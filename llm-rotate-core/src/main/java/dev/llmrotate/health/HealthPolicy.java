@@ -93,7 +93,7 @@ public final class HealthPolicy {
                 && h.trialHolder() == 0
                 && h.outageRests() == 0
                 && h.lastSuccessAt() != null
-                && !h.lastSuccessAt().isBefore(now.minusSeconds(1))) {
+                && !moreThanASecondBefore(h.lastSuccessAt(), now)) {
             return h; // nothing to change: lets stores skip the write on the common path
         }
         return new KeyHealth(
@@ -109,6 +109,12 @@ public final class HealthPolicy {
                 0,
                 null,
                 0);
+    }
+
+    /** Whether {@code at} is more than a second before {@code now}, compared field by field (no Instant made). */
+    private static boolean moreThanASecondBefore(Instant at, Instant now) {
+        long second = now.getEpochSecond() - 1;
+        return at.getEpochSecond() < second || (at.getEpochSecond() == second && at.getNano() < now.getNano());
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.llmrotate.select;
 
 import dev.llmrotate.health.KeyState;
-import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
@@ -17,28 +16,50 @@ final class HealthAwareStrategy implements SelectionStrategy {
     }
 
     @Override
-    public int pick(List<Candidate> candidates, int routeSize, String scope) {
-        int[] best = new int[candidates.size()];
-        int count = 0;
+    public int pick(Candidates candidates, String scope) {
+        // One pass finds the best score, the first key with it, how many share it and their total weight (summed in
+        // configuration order); the tie set itself is not kept.
+        int size = candidates.size();
         long bestScore = Long.MIN_VALUE;
-        for (int i = 0; i < candidates.size(); i++) {
-            long score = score(candidates.get(i));
+        int ties = 0;
+        int firstTie = 0;
+        double total = 0;
+        for (int i = 0; i < size; i++) {
+            long score = score(candidates, i);
             if (score > bestScore) {
                 bestScore = score;
-                count = 0;
+                ties = 0;
+                firstTie = i;
+                total = 0;
             }
             if (score == bestScore) {
-                best[count++] = i;
+                ties++;
+                total += candidates.key(i).weight();
             }
         }
-        return SelectionStrategy.weightedAmong(candidates, best, count, random);
+        if (ties == 1) {
+            return firstTie;
+        }
+        // Weighted random choice among the ties, in configuration order.
+        double point = random.nextDouble() * total;
+        int lastTie = firstTie;
+        for (int i = firstTie; i < size; i++) {
+            if (score(candidates, i) == bestScore) {
+                lastTie = i;
+                point -= candidates.key(i).weight();
+                if (point < 0) {
+                    return i;
+                }
+            }
+        }
+        return lastTie;
     }
 
     /** Priority dominates; health orders keys within a priority. */
-    private static long score(Candidate c) {
-        long health = (c.state() == KeyState.ACTIVE ? 0 : -1_000_000L)
-                - 1_000L * Math.min(c.consecutiveFailures(), 999)
-                - Math.min(c.recentFailures(), 999);
-        return (long) c.key().priority() * 10_000_000L + health;
+    private static long score(Candidates c, int i) {
+        long health = (c.state(i) == KeyState.ACTIVE ? 0 : -1_000_000L)
+                - 1_000L * Math.min(c.consecutiveFailures(i), 999)
+                - Math.min(c.recentFailures(i), 999);
+        return (long) c.key(i).priority() * 10_000_000L + health;
     }
 }

@@ -9,7 +9,6 @@ import dev.llmrotate.state.StateStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -19,8 +18,14 @@ import java.util.Set;
  * of the rpm budget). A pick lost to a concurrent call is dropped and the strategy picks again.
  */
 public final class KeySelector {
-    /** A claimed key; {@code trial} is true when the call holds the key's PROBATION trial slot. */
-    public record Selection(KeySpec key, boolean trial) {}
+    /**
+     * A claimed key.
+     *
+     * @param key the key
+     * @param index its index in the route's {@link Route#keys()} (and {@link Route#modelScope(int)})
+     * @param trial true when the call holds the key's PROBATION trial slot
+     */
+    public record Selection(KeySpec key, int index, boolean trial) {}
 
     /** How soon a caller waiting for a key on probation looks again while another call holds its trial slot. */
     static final Duration TRIAL_POLL = Duration.ofMillis(20);
@@ -38,14 +43,14 @@ public final class KeySelector {
      * {@code excluded}; null when no
      * key can serve now. A key serves when both its key-wide health and its health for the route's model allow it.
      *
-     * @param trialExpiresAt when a claimed trial slot is given up if the call never reports back
+     * @param trialHoldNanos how long from now a claimed trial slot is held if the call never reports back
      */
     public Selection select(
-            Route route, SelectionStrategy strategy, Set<String> excluded, long callToken, Instant trialExpiresAt) {
+            Route route, SelectionStrategy strategy, Set<String> excluded, long callToken, long trialHoldNanos) {
         Instant now = clock.instant();
         long nowMillis = now.toEpochMilli();
         List<KeySpec> keys = route.keys();
-        List<Candidate> candidates = new ArrayList<>(keys.size());
+        Candidates candidates = new Candidates(keys);
         for (int i = 0; i < keys.size(); i++) {
             KeySpec key = keys.get(i);
             String modelScope = route.modelScope(i);
@@ -62,17 +67,18 @@ public final class KeySelector {
             }
             boolean probation = HealthPolicy.effectiveState(keyHealth, now) == KeyState.PROBATION
                     || HealthPolicy.effectiveState(modelHealth, now) == KeyState.PROBATION;
-            candidates.add(new Candidate(
-                    key,
+            candidates.add(
                     i,
-                    probation ? KeyState.PROBATION : KeyState.ACTIVE,
+                    probation,
                     keyHealth.consecutiveFailures() + modelHealth.consecutiveFailures(),
-                    HealthPolicy.recentFailures(keyHealth, now) + HealthPolicy.recentFailures(modelHealth, now)));
+                    HealthPolicy.recentFailures(keyHealth, now) + HealthPolicy.recentFailures(modelHealth, now));
         }
         while (!candidates.isEmpty()) {
-            int index = candidates.size() == 1 ? 0 : strategy.pick(candidates, keys.size(), route.scope());
-            Candidate pick = candidates.remove(index);
-            Selection claimed = claim(pick, route.modelScope(pick.position()), callToken, now, trialExpiresAt);
+            int index = candidates.size() == 1 ? 0 : strategy.pick(candidates, route.scope());
+            int position = candidates.position(index);
+            boolean trial = candidates.state(index) == KeyState.PROBATION;
+            candidates.remove(index);
+            Selection claimed = claim(keys.get(position), position, trial, route, callToken, now, trialHoldNanos);
             if (claimed != null) {
                 return claimed;
             }
@@ -98,12 +104,14 @@ public final class KeySelector {
      * Claims the pick: the PROBATION trial slot of each of its scopes that is on probation, then one request of its
      * rpm budget; gives back what it took when a later step fails.
      */
-    private Selection claim(Candidate pick, String modelScope, long callToken, Instant now, Instant trialExpiresAt) {
-        String keyId = pick.key().keyId();
-        boolean trial = pick.state() == KeyState.PROBATION;
+    private Selection claim(
+            KeySpec key, int position, boolean trial, Route route, long callToken, Instant now, long trialHoldNanos) {
+        String keyId = key.keyId();
+        String modelScope = route.modelScope(position);
         boolean keyTrial = false;
         boolean modelTrial = false;
         if (trial) {
+            Instant trialExpiresAt = now.plusNanos(trialHoldNanos);
             keyTrial = HealthPolicy.effectiveState(store.health(keyId), now) == KeyState.PROBATION;
             if (keyTrial && !claimTrial(keyId, callToken, now, trialExpiresAt)) {
                 return null;
@@ -115,12 +123,12 @@ public final class KeySelector {
                 return null;
             }
         }
-        Integer rpm = pick.key().rateLimitRpm();
+        Integer rpm = key.rateLimitRpm();
         if (rpm != null && !store.tryAcquireRequest(keyId, rpm, now.toEpochMilli())) {
             release(keyTrial ? keyId : null, modelTrial ? modelScope : null, callToken);
             return null;
         }
-        return new Selection(pick.key(), trial);
+        return new Selection(key, position, trial);
     }
 
     private boolean claimTrial(String scope, long callToken, Instant now, Instant trialExpiresAt) {

@@ -1,7 +1,6 @@
 package dev.llmrotate.select;
 
 import dev.llmrotate.state.StateStore;
-import java.util.List;
 
 /** Each route's keys in turn; an unavailable key's turn goes to the next available one. */
 final class RoundRobinStrategy implements SelectionStrategy {
@@ -12,13 +11,14 @@ final class RoundRobinStrategy implements SelectionStrategy {
     }
 
     @Override
-    public int pick(List<Candidate> candidates, int routeSize, String scope) {
+    public int pick(Candidates candidates, String scope) {
+        int routeSize = candidates.routeSize();
         int turn = (int) Math.floorMod(store.nextRoundRobin(scope), (long) routeSize);
         // The first candidate at or after the turn's position, wrapping around.
         int chosen = 0;
         int bestDistance = Integer.MAX_VALUE;
         for (int i = 0; i < candidates.size(); i++) {
-            int distance = Math.floorMod(candidates.get(i).position() - turn, routeSize);
+            int distance = Math.floorMod(candidates.position(i) - turn, routeSize);
             if (distance < bestDistance) {
                 bestDistance = distance;
                 chosen = i;

@@ -1,6 +1,5 @@
 package dev.llmrotate.select;
 
-import java.util.List;
 import java.util.random.RandomGenerator;
 
 /** Random choice in proportion to each key's weight. */
@@ -12,11 +11,22 @@ final class WeightedStrategy implements SelectionStrategy {
     }
 
     @Override
-    public int pick(List<Candidate> candidates, int routeSize, String scope) {
-        int[] all = new int[candidates.size()];
-        for (int i = 0; i < all.length; i++) {
-            all[i] = i;
+    public int pick(Candidates candidates, String scope) {
+        int count = candidates.size();
+        if (count == 1) {
+            return 0;
         }
-        return SelectionStrategy.weightedAmong(candidates, all, all.length, random);
+        double total = 0;
+        for (int i = 0; i < count; i++) {
+            total += candidates.key(i).weight();
+        }
+        double point = random.nextDouble() * total;
+        for (int i = 0; i < count; i++) {
+            point -= candidates.key(i).weight();
+            if (point < 0) {
+                return i;
+            }
+        }
+        return count - 1;
     }
 }
