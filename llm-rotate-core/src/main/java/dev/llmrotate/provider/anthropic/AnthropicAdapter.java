@@ -24,6 +24,8 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * Anthropic Messages API ({@code POST {base_url}/messages}, headers {@code x-api-key} and {@code anthropic-version:
@@ -107,14 +109,36 @@ public final class AnthropicAdapter implements ProviderAdapter {
 
     @Override
     public ProviderReply send(Attempt attempt) {
-        ObjectNode root = requestJson(attempt);
-        root.remove("stream");
-        HttpResult response = transport.postJson(
+        return reply(transport.postJson(
                 messagesUrl(attempt),
                 headers(attempt),
-                bytes(root),
+                plainBody(attempt),
                 attempt.settings().connectTimeout(),
-                attempt.timeout());
+                attempt.timeout()));
+    }
+
+    @Override
+    public CompletableFuture<ProviderReply> sendAsync(Attempt attempt, Executor executor) {
+        try {
+            return transport.postJsonAsync(
+                    messagesUrl(attempt),
+                    headers(attempt),
+                    plainBody(attempt),
+                    attempt.settings().connectTimeout(),
+                    attempt.timeout(),
+                    this::reply);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private byte[] plainBody(Attempt attempt) {
+        ObjectNode root = requestJson(attempt);
+        root.remove("stream");
+        return bytes(root);
+    }
+
+    private ProviderReply reply(HttpResult response) {
         if (!response.isSuccess()) {
             throw classifier.classify(response, clock.instant());
         }

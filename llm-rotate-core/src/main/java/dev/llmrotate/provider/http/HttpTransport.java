@@ -1,6 +1,7 @@
 package dev.llmrotate.provider.http;
 
 import dev.llmrotate.error.ErrorType;
+import dev.llmrotate.provider.CallCancelledException;
 import dev.llmrotate.provider.ProviderException;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -16,40 +17,111 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * Shared HTTP plumbing over the JDK HttpClient: one client per connect timeout (usually one in all), a hard bound
- * on every exchange, and transport failures classified as {@link ErrorType#TIMEOUT} or
+ * on every exchange, bounded bodies, and transport failures classified as {@link ErrorType#TIMEOUT} or
  * {@link ErrorType#CONNECTION_ERROR}.
  *
- * <p>{@link HttpRequest#timeout} stops applying once headers arrive, so a body that stalls would hang a blocking
- * send; the exchange is therefore sent asynchronously and abandoned (cancelled) when the attempt's time is up.
- * Streamed bodies are read through {@link StreamBody}, which bounds every read.
+ * <p>Blocking exchanges ({@link #postJson}, {@link #postForm}, {@link #openStream}) wait in {@code HttpClient.send}
+ * on the caller's thread: no other thread is handed the wait. {@link HttpRequest#timeout} bounds the wait for the
+ * headers; it stops applying once they arrive, so a plain body is read under a timer of its own, at the same
+ * deadline (a body that stalls fails as {@code timeout} and its connection is closed), and a streamed body through
+ * {@link StreamBody}, which bounds every read. Interrupting the caller's thread aborts the exchange (the JDK closes
+ * its connection) and throws {@link CallCancelledException} with the interrupt flag set again.
+ *
+ * <p>Asynchronous exchanges ({@link #postJsonAsync}, {@link #postFormAsync}) block no thread: the request is built
+ * on the calling thread, and the response is handed to a reader on the HTTP client's thread that received its end;
+ * the returned future completes with what the reader returns or throws. It completes within the timeout (headers by
+ * the request timeout, the body by the timer), and cancelling it aborts the exchange.
+ *
+ * <p>Plain bodies are bounded: a 2xx body longer than {@link #DEFAULT_MAX_BODY_BYTES} (32 MiB) fails the attempt as
+ * {@code transient_server_error}; an error body is read up to {@link #DEFAULT_MAX_ERROR_BODY_BYTES} (64 KiB), the rest
+ * dropped with its connection, and classified from what was read.
  */
 public final class HttpTransport {
-    private final Map<Duration, HttpClient> clients = new ConcurrentHashMap<>();
+    private static final String JSON = "application/json";
+    private static final String FORM = "application/x-www-form-urlencoded";
 
-    private HttpClient client(Duration connectTimeout) {
-        return clients.computeIfAbsent(
-                connectTimeout,
-                t -> HttpClient.newBuilder()
-                        .connectTimeout(t)
-                        .followRedirects(HttpClient.Redirect.NEVER)
-                        .build());
+    /** The longest 2xx body read by default: 32 MiB. */
+    public static final int DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+    /** How much of an error body is read by default: 64 KiB. */
+    public static final int DEFAULT_MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+    private final Map<Duration, HttpClient> clients = new ConcurrentHashMap<>();
+    private final int maxBodyBytes;
+    private final int maxErrorBodyBytes;
+
+    /** A transport with the default body limits. */
+    public HttpTransport() {
+        this(DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_ERROR_BODY_BYTES);
     }
 
-    /** POSTs a JSON body and returns the whole response, or throws a classified {@link ProviderException}. */
+    /**
+     * A transport with other body limits.
+     *
+     * @param maxBodyBytes the longest 2xx body accepted, at least 1
+     * @param maxErrorBodyBytes how much of an error body is read, at least 1
+     */
+    public HttpTransport(int maxBodyBytes, int maxErrorBodyBytes) {
+        if (maxBodyBytes < 1 || maxErrorBodyBytes < 1) {
+            throw new IllegalArgumentException("body limits must be at least 1 byte, got maxBodyBytes=" + maxBodyBytes
+                    + ", maxErrorBodyBytes=" + maxErrorBodyBytes);
+        }
+        this.maxBodyBytes = maxBodyBytes;
+        this.maxErrorBodyBytes = maxErrorBodyBytes;
+    }
+
+    private HttpClient client(Duration connectTimeout) {
+        HttpClient client = clients.get(connectTimeout);
+        return client != null
+                ? client
+                : clients.computeIfAbsent(
+                        connectTimeout,
+                        t -> HttpClient.newBuilder()
+                                .connectTimeout(t)
+                                .followRedirects(HttpClient.Redirect.NEVER)
+                                .build());
+    }
+
+    /**
+     * POSTs a JSON body and returns the whole response, or throws a classified {@link ProviderException}; waits on
+     * the calling thread, at most {@code timeout}.
+     *
+     * @throws CallCancelledException when the calling thread is interrupted (the exchange is aborted)
+     */
     public HttpResult postJson(
             URI uri, Map<String, String> headers, byte[] body, Duration connectTimeout, Duration timeout) {
-        return post(uri, headers, body, "application/json", connectTimeout, timeout);
+        return post(request(uri, headers, body, JSON, JSON, timeout), connectTimeout, timeout);
+    }
+
+    /**
+     * POSTs a JSON body without blocking: the returned future completes with what {@code reader} makes of the whole
+     * response (it runs on an HTTP client thread and may throw a {@link ProviderException}), or exceptionally with a
+     * classified {@link ProviderException} for a failure before the response is complete, within {@code timeout}.
+     * Cancelling the future aborts the exchange. Never throws: a request that cannot be built fails the future.
+     */
+    public <T> CompletableFuture<T> postJsonAsync(
+            URI uri,
+            Map<String, String> headers,
+            byte[] body,
+            Duration connectTimeout,
+            Duration timeout,
+            Function<HttpResult, T> reader) {
+        try {
+            return postAsync(request(uri, headers, body, JSON, JSON, timeout), connectTimeout, timeout, reader);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /**
      * POSTs {@code fields} as an {@code application/x-www-form-urlencoded} body (an OAuth token request) and returns
-     * the whole response, or throws a classified {@link ProviderException}.
+     * the whole response, or throws a classified {@link ProviderException}; waits on the calling thread.
+     *
+     * @throws CallCancelledException when the calling thread is interrupted (the exchange is aborted)
      */
     public HttpResult postForm(
             URI uri,
@@ -57,6 +129,25 @@ public final class HttpTransport {
             Map<String, String> fields,
             Duration connectTimeout,
             Duration timeout) {
+        return post(request(uri, headers, form(fields), FORM, JSON, timeout), connectTimeout, timeout);
+    }
+
+    /** {@link #postForm} without blocking, with a reader as for {@link #postJsonAsync}. Never throws. */
+    public <T> CompletableFuture<T> postFormAsync(
+            URI uri,
+            Map<String, String> headers,
+            Map<String, String> fields,
+            Duration connectTimeout,
+            Duration timeout,
+            Function<HttpResult, T> reader) {
+        try {
+            return postAsync(request(uri, headers, form(fields), FORM, JSON, timeout), connectTimeout, timeout, reader);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static byte[] form(Map<String, String> fields) {
         StringBuilder form = new StringBuilder();
         fields.forEach((name, value) -> {
             if (form.length() > 0) {
@@ -66,39 +157,36 @@ public final class HttpTransport {
                     .append('=')
                     .append(URLEncoder.encode(value, StandardCharsets.UTF_8));
         });
-        return post(
-                uri,
-                headers,
-                form.toString().getBytes(StandardCharsets.UTF_8),
-                "application/x-www-form-urlencoded",
-                connectTimeout,
-                timeout);
+        return form.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private HttpResult post(
-            URI uri,
-            Map<String, String> headers,
-            byte[] body,
-            String contentType,
-            Duration connectTimeout,
-            Duration timeout) {
-        HttpResponse<String> response = await(
-                send(
-                        uri,
-                        headers,
-                        body,
-                        contentType,
-                        "application/json",
-                        timeout,
-                        connectTimeout,
-                        HttpResponse.BodyHandlers.ofString()),
-                timeout);
-        return new HttpResult(response.statusCode(), response.headers(), response.body());
+    private HttpResult post(HttpRequest request, Duration connectTimeout, Duration timeout) {
+        PlainExchange<HttpResult> exchange =
+                PlainExchange.blocking(System.nanoTime() + timeout.toNanos(), timeout, maxBodyBytes, maxErrorBodyBytes);
+        try {
+            return client(connectTimeout).send(request, exchange).body();
+        } catch (InterruptedException e) {
+            exchange.abort(); // the JDK has cancelled the exchange; this stops the body's timer
+            throw cancelled(request);
+        } catch (IOException e) {
+            throw exchange.failure(e);
+        }
+    }
+
+    private <T> CompletableFuture<T> postAsync(
+            HttpRequest request, Duration connectTimeout, Duration timeout, Function<HttpResult, T> reader) {
+        PlainExchange<T> exchange = PlainExchange.async(
+                System.nanoTime() + timeout.toNanos(), timeout, maxBodyBytes, maxErrorBodyBytes, reader);
+        exchange.attach(client(connectTimeout).sendAsync(request, exchange));
+        return exchange.future();
     }
 
     /**
      * POSTs a body asking for a stream. Returns once the status and headers have arrived (within {@code timeout}):
-     * a 2xx answer with its body open for incremental reading, or an error answer read whole.
+     * a 2xx answer with its body open for incremental reading, or an error answer read whole (up to the error body
+     * limit, by the same deadline).
+     *
+     * @throws CallCancelledException when the calling thread is interrupted (the exchange is aborted)
      */
     public StreamingResponse openStream(
             URI uri,
@@ -107,40 +195,36 @@ public final class HttpTransport {
             String accept,
             Duration connectTimeout,
             Duration timeout) {
-        long start = System.nanoTime();
-        HttpResponse<StreamBody> response = await(
-                send(uri, headers, body, "application/json", accept, timeout, connectTimeout, info -> new StreamBody()),
-                timeout);
-        StreamBody stream = response.body();
-        int status = response.statusCode();
-        if (status >= 200 && status < 300) {
-            return new StreamingResponse(status, response.headers(), stream, null);
-        }
+        HttpRequest request = request(uri, headers, body, JSON, accept, timeout);
+        PlainExchange<HttpResult> error =
+                PlainExchange.blocking(System.nanoTime() + timeout.toNanos(), timeout, maxBodyBytes, maxErrorBodyBytes);
+        HttpResponse<Object> response;
         try {
-            Duration left = timeout.minusNanos(System.nanoTime() - start);
-            String text = readAll(stream, left.isNegative() ? Duration.ofMillis(1) : left);
-            return new StreamingResponse(
-                    status, response.headers(), null, new HttpResult(status, response.headers(), text));
-        } finally {
-            stream.close();
+            response = client(connectTimeout).send(request, info -> subscriber(info, error));
+        } catch (InterruptedException e) {
+            error.abort();
+            throw cancelled(request);
+        } catch (IOException e) {
+            throw error.failure(e);
         }
+        if (response.body() instanceof StreamBody stream) {
+            return new StreamingResponse(response.statusCode(), response.headers(), stream, null);
+        }
+        HttpResult answer = (HttpResult) response.body();
+        return new StreamingResponse(answer.status(), answer.headers(), null, answer);
     }
 
-    private static String readAll(StreamBody stream, Duration timeout) {
-        byte[] buffer = new byte[64 * 1024];
-        int length = stream.readFully(buffer, 0, buffer.length, timeout);
-        return new String(buffer, 0, length, java.nio.charset.StandardCharsets.UTF_8);
+    /** A 2xx answer's body is streamed; any other is read whole, so that {@code send} returns it complete. */
+    @SuppressWarnings("unchecked")
+    private static HttpResponse.BodySubscriber<Object> subscriber(
+            HttpResponse.ResponseInfo info, PlainExchange<HttpResult> error) {
+        HttpResponse.BodySubscriber<?> subscriber =
+                info.statusCode() >= 200 && info.statusCode() < 300 ? new StreamBody() : error.apply(info);
+        return (HttpResponse.BodySubscriber<Object>) subscriber;
     }
 
-    private <T> CompletableFuture<HttpResponse<T>> send(
-            URI uri,
-            Map<String, String> headers,
-            byte[] body,
-            String contentType,
-            String accept,
-            Duration timeout,
-            Duration connectTimeout,
-            HttpResponse.BodyHandler<T> handler) {
+    private static HttpRequest request(
+            URI uri, Map<String, String> headers, byte[] body, String contentType, String accept, Duration timeout) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .timeout(timeout)
                 .header("Content-Type", contentType)
@@ -151,26 +235,16 @@ public final class HttpTransport {
             request.version(HttpClient.Version.HTTP_1_1);
         }
         headers.forEach(request::header);
-        return client(connectTimeout).sendAsync(request.build(), handler);
+        return request.build();
     }
 
-    /** The response of an exchange, waiting at most {@code timeout}; the exchange is cancelled when time is up. */
-    private static <T> HttpResponse<T> await(CompletableFuture<HttpResponse<T>> exchange, Duration timeout) {
-        try {
-            return exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            exchange.cancel(true);
-            throw new ProviderException(ErrorType.TIMEOUT, null, null, "no complete response within " + timeout);
-        } catch (InterruptedException e) {
-            exchange.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new ProviderException(ErrorType.CONNECTION_ERROR, null, null, "interrupted while waiting");
-        } catch (ExecutionException e) {
-            throw classify(e.getCause(), timeout);
-        }
+    private static CallCancelledException cancelled(HttpRequest request) {
+        Thread.currentThread().interrupt();
+        return new CallCancelledException(
+                "interrupted while waiting for " + request.uri().getHost());
     }
 
-    private static ProviderException classify(Throwable cause, Duration timeout) {
+    static ProviderException classify(Throwable cause, Duration timeout) {
         if (cause instanceof HttpConnectTimeoutException) {
             return new ProviderException(ErrorType.CONNECTION_ERROR, null, null, "connect timed out");
         }

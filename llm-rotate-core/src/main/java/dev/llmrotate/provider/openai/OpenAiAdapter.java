@@ -24,9 +24,11 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
- * OpenAI Chat Completions ({@code POST {base_url}/chat/completions}, bearer auth), non-streaming. Any server that
+ * OpenAI Chat Completions ({@code POST {base_url}/chat/completions}, bearer auth), with and without streaming. Any server that
  * speaks the same format works through {@code base_url}.
  */
 public class OpenAiAdapter implements ProviderAdapter {
@@ -64,9 +66,30 @@ public class OpenAiAdapter implements ProviderAdapter {
 
     @Override
     public ProviderReply send(Attempt attempt) {
-        byte[] body = requestBody(attempt);
-        HttpResult response = transport.postJson(
-                chatUrl(attempt), authHeaders(attempt), body, attempt.settings().connectTimeout(), attempt.timeout());
+        return reply(transport.postJson(
+                chatUrl(attempt),
+                authHeaders(attempt),
+                requestBody(attempt),
+                attempt.settings().connectTimeout(),
+                attempt.timeout()));
+    }
+
+    @Override
+    public CompletableFuture<ProviderReply> sendAsync(Attempt attempt, Executor executor) {
+        try {
+            return transport.postJsonAsync(
+                    chatUrl(attempt),
+                    authHeaders(attempt),
+                    requestBody(attempt),
+                    attempt.settings().connectTimeout(),
+                    attempt.timeout(),
+                    this::reply);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private ProviderReply reply(HttpResult response) {
         if (!response.isSuccess()) {
             throw classify(response, classifier.classify(response, clock.instant()));
         }
