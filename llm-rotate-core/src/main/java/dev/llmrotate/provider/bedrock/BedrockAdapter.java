@@ -75,8 +75,13 @@ public final class BedrockAdapter implements ProviderAdapter {
     public ProviderReply send(Attempt attempt) {
         byte[] body = body(attempt);
         URI uri = uri(attempt, "converse");
-        return reply(transport.postJson(
-                uri, sign(attempt, uri, body), body, attempt.settings().connectTimeout(), attempt.timeout()));
+        return transport.postJson(
+                uri,
+                sign(attempt, uri, body),
+                body,
+                attempt.settings().connectTimeout(),
+                attempt.timeout(),
+                this::reply);
     }
 
     @Override

@@ -78,18 +78,27 @@ public abstract class GeminiAdapter implements ProviderAdapter {
         byte[] body = format.requestBytes(attempt.request());
         URI url = methodUrl(attempt, "generateContent");
         long start = System.nanoTime();
-        HttpResult response = post(attempt, url, body, start);
-        if (!response.isSuccess()) {
-            ProviderException failure = classifier.classify(response, clock.instant());
-            if (!renewAuth(attempt, failure)) {
-                throw failure;
+        Answer answer = post(attempt, url, body, start);
+        if (answer.failure() != null) {
+            if (!renewAuth(attempt, answer.failure())) {
+                throw answer.failure();
             }
-            response = post(attempt, url, body, start);
-            if (!response.isSuccess()) {
-                throw classifier.classify(response, clock.instant());
+            answer = post(attempt, url, body, start);
+            if (answer.failure() != null) {
+                throw answer.failure();
             }
         }
-        return format.reply(response.body());
+        return answer.reply();
+    }
+
+    /** The API's answer to one exchange: the reply, or the classified failure it answered with. */
+    private record Answer(ProviderReply reply, ProviderException failure) {}
+
+    /** Parses or classifies a response (on the HTTP client thread that received it). */
+    private Answer answer(HttpResult response) {
+        return response.isSuccess()
+                ? new Answer(format.reply(response.body()), null)
+                : new Answer(null, classifier.classify(response, clock.instant()));
     }
 
     @Override
@@ -149,7 +158,7 @@ public abstract class GeminiAdapter implements ProviderAdapter {
                 result.completeExceptionally(unwrap(error));
                 return;
             }
-            CompletableFuture<HttpResult> sent;
+            CompletableFuture<Answer> sent;
             try {
                 sent = transport.postJsonAsync(
                         url,
@@ -157,26 +166,25 @@ public abstract class GeminiAdapter implements ProviderAdapter {
                         body,
                         attempt.settings().connectTimeout(),
                         remaining(attempt, start),
-                        response -> response);
+                        GeminiAdapter.this::answer);
             } catch (RuntimeException e) {
                 sent = CompletableFuture.failedFuture(e);
             }
             track(sent).whenComplete(this::answered);
         }
 
-        private void answered(HttpResult response, Throwable error) {
+        private void answered(Answer answer, Throwable error) {
             if (error != null) {
                 result.completeExceptionally(unwrap(error));
                 return;
             }
             try {
-                if (response.isSuccess()) {
-                    result.complete(format.reply(response.body()));
+                if (answer.failure() == null) {
+                    result.complete(answer.reply());
                     return;
                 }
-                ProviderException failure = classifier.classify(response, clock.instant());
-                if (renewed || !renewAuth(attempt, failure)) {
-                    result.completeExceptionally(failure);
+                if (renewed || !renewAuth(attempt, answer.failure())) {
+                    result.completeExceptionally(answer.failure());
                     return;
                 }
                 renewed = true;
@@ -203,9 +211,10 @@ public abstract class GeminiAdapter implements ProviderAdapter {
         return cause;
     }
 
-    private HttpResult post(Attempt attempt, URI url, byte[] body, long start) {
+    private Answer post(Attempt attempt, URI url, byte[] body, long start) {
         Map<String, String> headers = authHeaders(attempt, remaining(attempt, start));
-        return transport.postJson(url, headers, body, attempt.settings().connectTimeout(), remaining(attempt, start));
+        return transport.postJson(
+                url, headers, body, attempt.settings().connectTimeout(), remaining(attempt, start), this::answer);
     }
 
     @Override

@@ -211,9 +211,13 @@ final class ServiceAccountTokens {
 
     private Token fetch(ServiceAccount account, URI tokenUri, String keyId, Duration connectTimeout, Duration timeout) {
         Instant now = clock.instant();
-        HttpResult response =
-                transport.postForm(tokenUri, Map.of(), form(account, tokenUri, keyId, now), connectTimeout, timeout);
-        return token(response, now);
+        return transport.postForm(
+                tokenUri,
+                Map.of(),
+                form(account, tokenUri, keyId, now),
+                connectTimeout,
+                timeout,
+                response -> token(response, now));
     }
 
     /** The token request's form: the JWT bearer grant with a freshly signed assertion. */

@@ -94,14 +94,34 @@ public final class HttpTransport {
      */
     public HttpResult postJson(
             URI uri, Map<String, String> headers, byte[] body, Duration connectTimeout, Duration timeout) {
-        return post(request(uri, headers, body, JSON, JSON, timeout), connectTimeout, timeout);
+        return postJson(uri, headers, body, connectTimeout, timeout, Function.identity());
+    }
+
+    /**
+     * POSTs a JSON body and returns what {@code reader} makes of the whole response, waiting on the calling thread, at
+     * most {@code timeout}. The reader runs on the HTTP client thread that received the response, before the caller
+     * is woken (so the caller does not parse on cold caches); what it throws (a classified {@link
+     * ProviderException}) is thrown to the caller as it is. A failure before the response is complete is thrown as a
+     * classified {@link ProviderException}.
+     *
+     * @throws CallCancelledException when the calling thread is interrupted (the exchange is aborted)
+     */
+    public <T> T postJson(
+            URI uri,
+            Map<String, String> headers,
+            byte[] body,
+            Duration connectTimeout,
+            Duration timeout,
+            Function<HttpResult, T> reader) {
+        return post(request(uri, headers, body, JSON, JSON, timeout), connectTimeout, timeout, reader);
     }
 
     /**
      * POSTs a JSON body without blocking: the returned future completes with what {@code reader} makes of the whole
-     * response (it runs on an HTTP client thread and may throw a {@link ProviderException}), or exceptionally with a
-     * classified {@link ProviderException} for a failure before the response is complete, within {@code timeout}.
-     * Cancelling the future aborts the exchange. Never throws: a request that cannot be built fails the future.
+     * response (it runs on an HTTP client thread and may throw a {@link ProviderException}, which fails the future as
+     * it is), or exceptionally with a classified {@link ProviderException} for a failure before the response is
+     * complete, within {@code timeout}. Cancelling the future aborts the exchange. Never throws: a request that cannot
+     * be built fails the future.
      */
     public <T> CompletableFuture<T> postJsonAsync(
             URI uri,
@@ -119,20 +139,22 @@ public final class HttpTransport {
 
     /**
      * POSTs {@code fields} as an {@code application/x-www-form-urlencoded} body (an OAuth token request) and returns
-     * the whole response, or throws a classified {@link ProviderException}; waits on the calling thread.
+     * what {@code reader} makes of the whole response, as {@link #postJson(URI, Map, byte[], Duration, Duration,
+     * Function)} does.
      *
      * @throws CallCancelledException when the calling thread is interrupted (the exchange is aborted)
      */
-    public HttpResult postForm(
+    public <T> T postForm(
             URI uri,
             Map<String, String> headers,
             Map<String, String> fields,
             Duration connectTimeout,
-            Duration timeout) {
-        return post(request(uri, headers, form(fields), FORM, JSON, timeout), connectTimeout, timeout);
+            Duration timeout,
+            Function<HttpResult, T> reader) {
+        return post(request(uri, headers, form(fields), FORM, JSON, timeout), connectTimeout, timeout, reader);
     }
 
-    /** {@link #postForm} without blocking, with a reader as for {@link #postJsonAsync}. Never throws. */
+    /** {@link #postForm} without blocking, as {@link #postJsonAsync} does. Never throws. */
     public <T> CompletableFuture<T> postFormAsync(
             URI uri,
             Map<String, String> headers,
@@ -160,17 +182,19 @@ public final class HttpTransport {
         return form.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private HttpResult post(HttpRequest request, Duration connectTimeout, Duration timeout) {
-        PlainExchange<HttpResult> exchange =
-                PlainExchange.blocking(System.nanoTime() + timeout.toNanos(), timeout, maxBodyBytes, maxErrorBodyBytes);
+    private <T> T post(HttpRequest request, Duration connectTimeout, Duration timeout, Function<HttpResult, T> reader) {
+        PlainExchange<T> exchange = PlainExchange.blocking(
+                System.nanoTime() + timeout.toNanos(), timeout, maxBodyBytes, maxErrorBodyBytes, reader);
+        HttpResponse<Object> response;
         try {
-            return client(connectTimeout).send(request, exchange).body();
+            response = client(connectTimeout).send(request, exchange);
         } catch (InterruptedException e) {
             exchange.abort(); // the JDK has cancelled the exchange; this stops the body's timer
             throw cancelled(request);
         } catch (IOException e) {
             throw exchange.failure(e);
         }
+        return exchange.outcome(response.body());
     }
 
     private <T> CompletableFuture<T> postAsync(
@@ -196,8 +220,8 @@ public final class HttpTransport {
             Duration connectTimeout,
             Duration timeout) {
         HttpRequest request = request(uri, headers, body, JSON, accept, timeout);
-        PlainExchange<HttpResult> error =
-                PlainExchange.blocking(System.nanoTime() + timeout.toNanos(), timeout, maxBodyBytes, maxErrorBodyBytes);
+        PlainExchange<HttpResult> error = PlainExchange.blocking(
+                System.nanoTime() + timeout.toNanos(), timeout, maxBodyBytes, maxErrorBodyBytes, Function.identity());
         HttpResponse<Object> response;
         try {
             response = client(connectTimeout).send(request, info -> subscriber(info, error));
@@ -210,7 +234,7 @@ public final class HttpTransport {
         if (response.body() instanceof StreamBody stream) {
             return new StreamingResponse(response.statusCode(), response.headers(), stream, null);
         }
-        HttpResult answer = (HttpResult) response.body();
+        HttpResult answer = error.outcome(response.body());
         return new StreamingResponse(answer.status(), answer.headers(), null, answer);
     }
 

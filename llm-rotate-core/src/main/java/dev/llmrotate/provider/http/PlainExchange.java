@@ -18,7 +18,7 @@ import java.util.function.Function;
 
 /**
  * One plain (not streamed) exchange: the body handler that reads the response whole, within a size limit and by a
- * deadline, and, for an asynchronous exchange, hands the response to a reader and completes the caller's future.
+ * deadline, and hands it to a reader on the HTTP client thread that received its end.
  *
  * <p>The JDK client stops timing an exchange once the headers are in, so the body gets a timer of its own (armed
  * when the headers arrive, at the attempt's deadline); when it fires, the body is abandoned and its connection
@@ -26,13 +26,15 @@ import java.util.function.Function;
  * answer, like one that is not JSON); an error body longer than its limit is cut there and classified by its status
  * and what was read.
  *
- * <p>An asynchronous exchange completes {@link #future()} from the client thread that delivered the end of the body,
- * before the JDK completes its own future (which {@code sendAsync} hands to another pool), so no thread hop is on the
- * path of a reply.
+ * <p>The reader (parsing a reply, classifying an error answer) runs before the waiting caller is woken, while the
+ * response is still hot in the client thread's caches; a caller blocked in {@code HttpClient.send} gets the reader's
+ * outcome as the response body ({@link #outcome}). An asynchronous exchange completes {@link #future()} from there
+ * too, before the JDK completes its own future (which {@code sendAsync} hands to another pool): no thread hop is on
+ * the path of a reply.
  *
- * @param <T> what the reader makes of the response (async only)
+ * @param <T> what the reader makes of the response
  */
-final class PlainExchange<T> implements HttpResponse.BodyHandler<HttpResult> {
+final class PlainExchange<T> implements HttpResponse.BodyHandler<Object> {
     private final long deadlineNanos;
     private final Duration timeout;
     private final int maxBodyBytes;
@@ -42,6 +44,9 @@ final class PlainExchange<T> implements HttpResponse.BodyHandler<HttpResult> {
     private volatile Body body;
     /** Set once the whole body is in: from then on, failing the caller's future must not abort the exchange. */
     private volatile boolean bodyRead;
+
+    /** A reader's exception, carried to the caller of a blocking exchange as the body (the exchange itself went well). */
+    private record ReaderFailure(RuntimeException error) {}
 
     private PlainExchange(
             long deadlineNanos,
@@ -58,13 +63,17 @@ final class PlainExchange<T> implements HttpResponse.BodyHandler<HttpResult> {
         this.future = future;
     }
 
-    /** An exchange whose caller waits in {@code HttpClient.send}. */
-    static PlainExchange<HttpResult> blocking(
-            long deadlineNanos, Duration timeout, int maxBodyBytes, int maxErrorBodyBytes) {
-        return new PlainExchange<>(deadlineNanos, timeout, maxBodyBytes, maxErrorBodyBytes, null, null);
+    /** An exchange whose caller waits in {@code HttpClient.send} and takes the reader's {@link #outcome}. */
+    static <T> PlainExchange<T> blocking(
+            long deadlineNanos,
+            Duration timeout,
+            int maxBodyBytes,
+            int maxErrorBodyBytes,
+            Function<HttpResult, T> reader) {
+        return new PlainExchange<>(deadlineNanos, timeout, maxBodyBytes, maxErrorBodyBytes, reader, null);
     }
 
-    /** An exchange that completes a future with what {@code reader} makes of the response. */
+    /** An exchange that completes {@link #future()} with what {@code reader} makes of the response. */
     static <T> PlainExchange<T> async(
             long deadlineNanos,
             Duration timeout,
@@ -78,6 +87,15 @@ final class PlainExchange<T> implements HttpResponse.BodyHandler<HttpResult> {
     /** The caller's future (async exchanges only). */
     CompletableFuture<T> future() {
         return future;
+    }
+
+    /** The reader's value from the body of a blocking exchange's response; the reader's exception is thrown as is. */
+    @SuppressWarnings("unchecked")
+    T outcome(Object responseBody) {
+        if (responseBody instanceof ReaderFailure failure) {
+            throw failure.error();
+        }
+        return (T) responseBody;
     }
 
     /**
@@ -99,7 +117,7 @@ final class PlainExchange<T> implements HttpResponse.BodyHandler<HttpResult> {
     }
 
     @Override
-    public HttpResponse.BodySubscriber<HttpResult> apply(HttpResponse.ResponseInfo info) {
+    public HttpResponse.BodySubscriber<Object> apply(HttpResponse.ResponseInfo info) {
         Body b = new Body(info.statusCode(), info.headers());
         body = b;
         if (future != null && future.isDone()) {
@@ -136,19 +154,22 @@ final class PlainExchange<T> implements HttpResponse.BodyHandler<HttpResult> {
         return own != null ? own : HttpTransport.classify(cause, timeout);
     }
 
-    private void read(HttpResult response) {
+    /** Runs the reader: its value, or its exception wrapped, for a blocking caller; completes an async future. */
+    private Object read(HttpResult response) {
         bodyRead = true;
-        if (future == null) {
-            return;
-        }
         T value;
         try {
             value = reader.apply(response);
         } catch (RuntimeException e) {
-            future.completeExceptionally(e);
-            return;
+            if (future != null) {
+                future.completeExceptionally(e);
+            }
+            return new ReaderFailure(e);
         }
-        future.complete(value);
+        if (future != null) {
+            future.complete(value);
+        }
+        return value;
     }
 
     private void failed(ProviderException failure) {
@@ -158,14 +179,14 @@ final class PlainExchange<T> implements HttpResponse.BodyHandler<HttpResult> {
     }
 
     /** The body: bytes gathered up to the limit, by the deadline. */
-    private final class Body implements HttpResponse.BodySubscriber<HttpResult> {
+    private final class Body implements HttpResponse.BodySubscriber<Object> {
         private static final int INITIAL_CAPACITY = 2048;
 
         private final int status;
         private final HttpHeaders headers;
         private final boolean success;
         private final int limit;
-        private final CompletableFuture<HttpResult> result = new CompletableFuture<>();
+        private final CompletableFuture<Object> result = new CompletableFuture<>();
         private final ScheduledFuture<?> timer;
         private volatile Flow.Subscription subscription;
         private byte[] bytes;
@@ -193,7 +214,7 @@ final class PlainExchange<T> implements HttpResponse.BodyHandler<HttpResult> {
         }
 
         @Override
-        public CompletionStage<HttpResult> getBody() {
+        public CompletionStage<Object> getBody() {
             return result;
         }
 
@@ -257,8 +278,7 @@ final class PlainExchange<T> implements HttpResponse.BodyHandler<HttpResult> {
             if (length == limit && !success) {
                 cancelSubscription();
             }
-            read(response); // before the JDK's own future: the caller's reply must not wait for its thread hop
-            result.complete(response);
+            result.complete(read(response));
             stopTimer();
         }
 

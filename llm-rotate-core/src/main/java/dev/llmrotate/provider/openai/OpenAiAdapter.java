@@ -25,6 +25,7 @@ import java.time.Clock;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
@@ -36,6 +37,8 @@ public class OpenAiAdapter implements ProviderAdapter {
     private final ObjectMapper json;
     private final OpenAiErrorClassifier classifier;
     private final Clock clock;
+    /** The chat URL of each base URL seen (a handful): parsing it for every call cost about a microsecond. */
+    private final Map<URI, URI> chatUrls = new ConcurrentHashMap<>();
 
     public OpenAiAdapter(HttpTransport transport, ObjectMapper json, Clock clock) {
         this.transport = transport;
@@ -66,12 +69,13 @@ public class OpenAiAdapter implements ProviderAdapter {
 
     @Override
     public ProviderReply send(Attempt attempt) {
-        return reply(transport.postJson(
+        return transport.postJson(
                 chatUrl(attempt),
                 authHeaders(attempt),
                 requestBody(attempt),
                 attempt.settings().connectTimeout(),
-                attempt.timeout()));
+                attempt.timeout(),
+                this::reply);
     }
 
     @Override
@@ -122,7 +126,11 @@ public class OpenAiAdapter implements ProviderAdapter {
 
     /** Where chat completions are posted: {@code {base_url}/chat/completions}. */
     protected URI chatUrl(Attempt attempt) {
-        return URI.create(stripSlash(attempt.settings().baseUrl().toString()) + "/chat/completions");
+        URI base = attempt.settings().baseUrl();
+        URI url = chatUrls.get(base);
+        return url != null
+                ? url
+                : chatUrls.computeIfAbsent(base, b -> URI.create(stripSlash(b.toString()) + "/chat/completions"));
     }
 
     /** The authentication headers: a bearer token. */

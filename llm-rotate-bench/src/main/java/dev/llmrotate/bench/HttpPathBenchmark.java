@@ -1,0 +1,297 @@
+package dev.llmrotate.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.llmrotate.LlmRotate;
+import dev.llmrotate.chat.ChatRequest;
+import dev.llmrotate.config.KeySpec;
+import dev.llmrotate.config.LlmRotateConfig;
+import dev.llmrotate.config.ProviderCatalog;
+import dev.llmrotate.config.ProviderSettings;
+import dev.llmrotate.config.SecretRef;
+import dev.llmrotate.config.SelectionStrategyType;
+import dev.llmrotate.provider.Attempt;
+import dev.llmrotate.provider.ProviderAdapter;
+import dev.llmrotate.provider.http.HttpTransport;
+import dev.llmrotate.provider.openai.OpenAiAdapter;
+import dev.llmrotate.testkit.FakeOpenAiServer;
+import dev.llmrotate.testkit.FakeResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sequential latency of one plain chat completion over loopback, from the raw JDK client up to the full library:
+ *
+ * <ul>
+ *   <li>{@code raw}: {@code HttpClient.send} with {@code BodyHandlers.ofString()} of a prebuilt request (the bytes
+ *       the adapter sends, the same headers) to the testkit's {@link FakeOpenAiServer}: the baseline;
+ *   <li>{@code raw sendAsync().get()}: the same through {@code sendAsync(...).get()}, as the transport used to send;
+ *   <li>{@code adapter send}: {@link OpenAiAdapter#send} of an {@link Attempt} (request JSON, headers, bounded body,
+ *       reply parsing);
+ *   <li>{@code adapter sendAsync().get()}: {@link OpenAiAdapter#sendAsync}, the caller waiting for the future;
+ *   <li>{@code LlmRotate.chat}: a whole call with one key (selection, health, usage records off);
+ *   <li>{@code raw to a bare server}: the raw send to a JDK {@code HttpServer} that answers fixed bytes, which shows
+ *       what the fake server itself costs (recording the request, parsing its JSON, rendering the answer).
+ * </ul>
+ *
+ * After a warm-up, the variants take turns, one call each per round (their order rotating), so that load from other
+ * processes falls on all of them alike; each variant's calls are timed one by one with {@code System.nanoTime()}.
+ * Prints p50, p90, p99 and mean in µs, each variant's p50 over {@code raw}, and the median of the per-round
+ * differences. Then times the pieces of the adapter's own work without a network.
+ *
+ * <pre>
+ * ./mvnw -B -q -pl llm-rotate-bench -am package -DskipTests
+ * java -cp llm-rotate-bench/target/benchmarks.jar dev.llmrotate.bench.HttpPathBenchmark [calls per variant, default 5000]
+ * </pre>
+ *
+ * Logging is off (the bench's {@code logback.xml}); at WARN nothing on this path logs either.
+ */
+public final class HttpPathBenchmark {
+    private static final String MODEL = "gpt-4o-mini";
+    private static final String SECRET = "sk-bench-" + "0".repeat(42);
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private HttpPathBenchmark() {}
+
+    @FunctionalInterface
+    private interface Call {
+        Object run() throws Exception;
+    }
+
+    private record Variant(String name, Call call) {}
+
+    public static void main(String[] args) throws Exception {
+        int calls = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
+        ObjectMapper json = new ObjectMapper();
+        FakeResponse answer = FakeResponse.ok("Hi.").withUsage(18, 2, 0, 0);
+        FakeOpenAiServer fake = FakeOpenAiServer.start();
+        fake.byDefault().always(answer);
+        ExecutorService bareExecutor = Executors.newCachedThreadPool(daemon());
+        HttpServer bare = bareServer(bareExecutor);
+        ChatRequest request = BenchFixtures.request();
+        ProviderSettings settings =
+                ProviderCatalog.defaults("openai").withBaseUrl(fake.baseUrl()).withRequestTimeout(TIMEOUT);
+        KeySpec key = KeySpec.builder("bench-key-0", "openai")
+                .secretRef(SecretRef.parse("env://BENCH_KEY", name -> SECRET))
+                .models(MODEL)
+                .build();
+        Attempt attempt = new Attempt(request, key, SECRET, settings, null, TIMEOUT);
+        ProviderAdapter adapter = new OpenAiAdapter(new HttpTransport(), json, Clock.systemUTC());
+        LlmRotate rotate = LlmRotate.builder()
+                .config(LlmRotateConfig.builder()
+                        .keys(List.of(key))
+                        .provider("openai", s -> s.withBaseUrl(fake.baseUrl()).withRequestTimeout(TIMEOUT))
+                        .strategy(SelectionStrategyType.PRIORITY)
+                        .build())
+                .build();
+        byte[] body = requestBytes(json);
+        HttpClient client = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
+        URI chat = fake.chatCompletionsUrl();
+        URI bareUri = URI.create("http://127.0.0.1:" + bare.getAddress().getPort() + "/v1/chat/completions");
+
+        List<Variant> variants = List.of(
+                new Variant(
+                        "raw HttpClient.send",
+                        () -> client.send(raw(chat, body), HttpResponse.BodyHandlers.ofString())
+                                .body()),
+                new Variant(
+                        "raw sendAsync().get()",
+                        () -> client.sendAsync(raw(chat, body), HttpResponse.BodyHandlers.ofString())
+                                .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                                .body()),
+                new Variant("adapter send", () -> adapter.send(attempt)),
+                new Variant(
+                        "adapter sendAsync().get()",
+                        () -> adapter.sendAsync(attempt, Runnable::run).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)),
+                new Variant("LlmRotate.chat", () -> rotate.chat(request)),
+                new Variant(
+                        "raw to a bare server",
+                        () -> client.send(raw(bareUri, body), HttpResponse.BodyHandlers.ofString())
+                                .body()));
+        checkAnswers(variants);
+
+        run(variants, Math.max(2000, calls / 2), fake, answer); // warm-up
+        long[][] times = run(variants, calls, fake, answer);
+        report(variants, times, calls);
+        pieces(json, adapter, attempt);
+
+        rotate.close();
+        fake.close();
+        bare.stop(0);
+        bareExecutor.shutdownNow();
+    }
+
+    private static HttpRequest raw(URI uri, byte[] body) {
+        return HttpRequest.newBuilder(uri)
+                .timeout(TIMEOUT)
+                .version(HttpClient.Version.HTTP_1_1)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .header("Authorization", "Bearer " + SECRET)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
+    }
+
+    /** The body {@link OpenAiAdapter} sends for {@link BenchFixtures#request()}. */
+    private static byte[] requestBytes(ObjectMapper json) throws IOException {
+        return json.writeValueAsBytes(requestTree(json));
+    }
+
+    private static ObjectNode requestTree(ObjectMapper json) {
+        ObjectNode root = json.createObjectNode();
+        root.put("model", MODEL);
+        var messages = root.putArray("messages");
+        messages.addObject().put("role", "system").put("content", "You are terse.");
+        messages.addObject().put("role", "user").put("content", "Say hi.");
+        root.put("max_completion_tokens", 16);
+        return root;
+    }
+
+    /** A JDK server answering every request with the fake's answer bytes, without looking at the request. */
+    private static HttpServer bareServer(ExecutorService executor) throws IOException {
+        byte[] answer = ("{\"id\":\"chatcmpl-bare\",\"object\":\"chat.completion\",\"created\":1764000000,\"model\":\""
+                        + MODEL
+                        + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hi.\"},"
+                        + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":18,\"completion_tokens\":2,"
+                        + "\"total_tokens\":20}}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 512);
+        server.setExecutor(executor);
+        server.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.getResponseHeaders().set("content-type", "application/json");
+            exchange.sendResponseHeaders(200, answer.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(answer);
+            }
+        });
+        server.start();
+        return server;
+    }
+
+    private static void checkAnswers(List<Variant> variants) throws Exception {
+        for (Variant variant : variants) {
+            Object answer = variant.call().run();
+            if (answer == null || (answer instanceof String text && !text.contains("Hi."))) {
+                throw new IllegalStateException(variant.name() + " answered " + answer);
+            }
+        }
+    }
+
+    /** Rounds of one call per variant, in rotating order; the fake forgets its recorded requests every 1000 rounds. */
+    private static long[][] run(List<Variant> variants, int rounds, FakeOpenAiServer fake, FakeResponse answer)
+            throws Exception {
+        int n = variants.size();
+        long[][] times = new long[n][rounds];
+        for (int round = 0; round < rounds; round++) {
+            for (int k = 0; k < n; k++) {
+                int v = (k + round) % n;
+                Call call = variants.get(v).call();
+                long start = System.nanoTime();
+                call.run();
+                times[v][round] = System.nanoTime() - start;
+            }
+            if (round % 1000 == 999) {
+                fake.reset();
+                fake.byDefault().always(answer);
+            }
+        }
+        return times;
+    }
+
+    private static void report(List<Variant> variants, long[][] times, int rounds) {
+        double rawP50 = percentile(times[0], 50);
+        System.out.printf(
+                Locale.ROOT,
+                "%d sequential calls per variant, interleaved; µs%n%-28s %8s %8s %8s %8s %12s %14s%n",
+                rounds,
+                "variant",
+                "p50",
+                "p90",
+                "p99",
+                "mean",
+                "p50 - raw",
+                "median diff");
+        for (int v = 0; v < variants.size(); v++) {
+            long[] diff = new long[rounds];
+            for (int i = 0; i < rounds; i++) {
+                diff[i] = times[v][i] - times[0][i];
+            }
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-28s %8.1f %8.1f %8.1f %8.1f %12.1f %14.1f%n",
+                    variants.get(v).name(),
+                    percentile(times[v], 50),
+                    percentile(times[v], 90),
+                    percentile(times[v], 99),
+                    Arrays.stream(times[v]).average().orElse(0) / 1000,
+                    percentile(times[v], 50) - rawP50,
+                    percentile(diff, 50));
+        }
+    }
+
+    private static double percentile(long[] values, int p) {
+        long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[Math.min(sorted.length - 1, (int) ((long) sorted.length * p / 100))] / 1000.0;
+    }
+
+    /** The adapter's own work without a network, in ns per operation (averaged over many). */
+    private static void pieces(ObjectMapper json, ProviderAdapter adapter, Attempt attempt) throws Exception {
+        String replyJson = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1764000000,\"model\":\""
+                + MODEL + "\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hi.\"},"
+                + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":18,\"completion_tokens\":2}}";
+        byte[] body = requestBytes(json);
+        URI uri = URI.create(attempt.settings().baseUrl() + "/chat/completions");
+        Map<String, Call> pieces = new LinkedHashMap<>();
+        pieces.put("request JSON: tree + bytes", () -> json.writeValueAsBytes(requestTree(json)));
+        pieces.put(
+                "URI.create of the chat URL",
+                () -> URI.create(attempt.settings().baseUrl() + "/chat/completions"));
+        pieces.put("HttpRequest build (3 headers)", () -> raw(uri, body));
+        pieces.put("reply JSON: readTree", () -> json.readTree(replyJson));
+        System.out.printf(Locale.ROOT, "%npieces without the network; ns per operation%n");
+        List<String> names = new ArrayList<>(pieces.keySet());
+        for (String name : names) {
+            Call call = pieces.get(name);
+            for (int i = 0; i < 200_000; i++) {
+                call.run();
+            }
+            int n = 500_000;
+            long start = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                call.run();
+            }
+            System.out.printf(Locale.ROOT, "%-34s %8.0f%n", name, (System.nanoTime() - start) / (double) n);
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon() {
+        return task -> {
+            Thread thread = new Thread(task, "bare-server");
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}
