@@ -35,6 +35,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -52,10 +53,10 @@ import java.util.concurrent.TimeUnit;
  *       what the fake server itself costs (recording the request, parsing its JSON, rendering the answer).
  * </ul>
  *
- * After a warm-up, the variants take turns, one call each per round (their order rotating), so that load from other
- * processes falls on all of them alike; each variant's calls are timed one by one with {@code System.nanoTime()}.
- * Prints p50, p90, p99 and mean in µs, each variant's p50 over {@code raw}, and the median of the per-round
- * differences. Then times the pieces of the adapter's own work without a network.
+ * After a warm-up, the variants take turns in blocks of consecutive calls (see {@link #run}); each call is timed
+ * with {@code System.nanoTime()}. Prints p50, p90, p99 and mean in µs, each variant's p50 over {@code raw}, and the
+ * median over the turns of the difference of block medians ({@link #blockDifference}). Then times the pieces of the
+ * adapter's own work without a network.
  *
  * <pre>
  * ./mvnw -B -q -pl llm-rotate-bench -am package -DskipTests
@@ -68,6 +69,8 @@ public final class HttpPathBenchmark {
     private static final String MODEL = "gpt-4o-mini";
     private static final String SECRET = "sk-bench-" + "0".repeat(42);
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final int BLOCK = 250;
+    private static final int SETTLE = 20;
 
     private HttpPathBenchmark() {}
 
@@ -110,30 +113,41 @@ public final class HttpPathBenchmark {
         URI chat = fake.chatCompletionsUrl();
         URI bareUri = URI.create("http://127.0.0.1:" + bare.getAddress().getPort() + "/v1/chat/completions");
 
-        List<Variant> variants = List.of(
-                new Variant(
-                        "raw HttpClient.send",
-                        () -> client.send(raw(chat, body), HttpResponse.BodyHandlers.ofString())
-                                .body()),
-                new Variant(
-                        "raw sendAsync().get()",
-                        () -> client.sendAsync(raw(chat, body), HttpResponse.BodyHandlers.ofString())
-                                .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                                .body()),
+        Variant raw = new Variant(
+                "raw HttpClient.send",
+                () -> client.send(raw(chat, body), HttpResponse.BodyHandlers.ofString())
+                        .body());
+        List<Variant> blocking = List.of(
+                raw,
                 new Variant("adapter send", () -> adapter.send(attempt)),
-                new Variant(
-                        "adapter sendAsync().get()",
-                        () -> adapter.sendAsync(attempt, Runnable::run).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)),
                 new Variant("LlmRotate.chat", () -> rotate.chat(request)),
                 new Variant(
                         "raw to a bare server",
                         () -> client.send(raw(bareUri, body), HttpResponse.BodyHandlers.ofString())
                                 .body()));
-        checkAnswers(variants);
-
-        run(variants, Math.max(2000, calls / 2), fake, answer); // warm-up
-        long[][] times = run(variants, calls, fake, answer);
-        report(variants, times, calls);
+        // Apart: on a machine whose common pool has parallelism 1 (2 CPUs or fewer), the JDK completes every
+        // sendAsync exchange on a new thread, whose start and end weigh on whatever runs next.
+        List<Variant> async = List.of(
+                raw,
+                new Variant(
+                        "raw sendAsync().get()",
+                        () -> client.sendAsync(raw(chat, body), HttpResponse.BodyHandlers.ofString())
+                                .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                                .body()),
+                new Variant(
+                        "adapter sendAsync().get()",
+                        () -> adapter.sendAsync(attempt, Runnable::run)
+                                .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)));
+        System.out.printf(
+                Locale.ROOT,
+                "%d CPUs, common pool parallelism %d%n",
+                Runtime.getRuntime().availableProcessors(),
+                ForkJoinPool.getCommonPoolParallelism());
+        for (List<Variant> variants : List.of(blocking, async)) {
+            checkAnswers(variants);
+            run(variants, Math.max(2000, calls / 2), fake, answer); // warm-up
+            report(variants, run(variants, calls, fake, answer), calls);
+        }
         pieces(json, adapter, attempt);
 
         rotate.close();
@@ -199,20 +213,29 @@ public final class HttpPathBenchmark {
         }
     }
 
-    /** Rounds of one call per variant, in rotating order; the fake forgets its recorded requests every 1000 rounds. */
-    private static long[][] run(List<Variant> variants, int rounds, FakeOpenAiServer fake, FakeResponse answer)
+    /**
+     * {@code calls} timed calls per variant, in blocks of {@value #BLOCK} consecutive calls of one variant, the
+     * variants taking turns block by block; the first {@value #SETTLE} calls of each block are not timed. Blocks keep
+     * each client's threads as warm as a steady sequential caller keeps them (the JDK client and server hand work to
+     * pooled threads that park soon when idle, so a client used once in a while pays a cold wake-up on every call);
+     * taking turns spreads the load of other processes over all variants. The fake forgets its recorded requests
+     * after every block.
+     */
+    private static long[][] run(List<Variant> variants, int calls, FakeOpenAiServer fake, FakeResponse answer)
             throws Exception {
         int n = variants.size();
-        long[][] times = new long[n][rounds];
-        for (int round = 0; round < rounds; round++) {
-            for (int k = 0; k < n; k++) {
-                int v = (k + round) % n;
+        long[][] times = new long[n][calls];
+        for (int done = 0; done < calls; done += BLOCK) {
+            for (int v = 0; v < n; v++) {
                 Call call = variants.get(v).call();
-                long start = System.nanoTime();
-                call.run();
-                times[v][round] = System.nanoTime() - start;
-            }
-            if (round % 1000 == 999) {
+                for (int i = 0; i < SETTLE; i++) {
+                    call.run();
+                }
+                for (int i = done; i < Math.min(calls, done + BLOCK); i++) {
+                    long start = System.nanoTime();
+                    call.run();
+                    times[v][i] = System.nanoTime() - start;
+                }
                 fake.reset();
                 fake.byDefault().always(answer);
             }
@@ -220,35 +243,49 @@ public final class HttpPathBenchmark {
         return times;
     }
 
-    private static void report(List<Variant> variants, long[][] times, int rounds) {
+    private static void report(List<Variant> variants, long[][] times, int calls) {
         double rawP50 = percentile(times[0], 50);
         System.out.printf(
                 Locale.ROOT,
-                "%d sequential calls per variant, interleaved; µs%n%-28s %8s %8s %8s %8s %12s %14s%n",
-                rounds,
+                "%n%d sequential calls per variant; µs%n%-28s %8s %8s %8s %8s %10s %16s%n",
+                calls,
                 "variant",
                 "p50",
                 "p90",
                 "p99",
                 "mean",
                 "p50 - raw",
-                "median diff");
+                "block diff p50");
         for (int v = 0; v < variants.size(); v++) {
-            long[] diff = new long[rounds];
-            for (int i = 0; i < rounds; i++) {
-                diff[i] = times[v][i] - times[0][i];
-            }
             System.out.printf(
                     Locale.ROOT,
-                    "%-28s %8.1f %8.1f %8.1f %8.1f %12.1f %14.1f%n",
+                    "%-28s %8.1f %8.1f %8.1f %8.1f %10.1f %16.1f%n",
                     variants.get(v).name(),
                     percentile(times[v], 50),
                     percentile(times[v], 90),
                     percentile(times[v], 99),
                     Arrays.stream(times[v]).average().orElse(0) / 1000,
                     percentile(times[v], 50) - rawP50,
-                    percentile(diff, 50));
+                    blockDifference(times[v], times[0]));
         }
+    }
+
+    /**
+     * The median, over the turns, of this variant's block median minus {@code raw}'s block median in the same turn:
+     * blocks of one turn run within a second of each other, so this difference is the one least moved by load that
+     * changes over the run.
+     */
+    private static double blockDifference(long[] variant, long[] raw) {
+        int blocks = (variant.length + BLOCK - 1) / BLOCK;
+        long[] differences = new long[blocks];
+        for (int b = 0; b < blocks; b++) {
+            int from = b * BLOCK;
+            int to = Math.min(variant.length, from + BLOCK);
+            differences[b] = (long) ((percentile(Arrays.copyOfRange(variant, from, to), 50)
+                            - percentile(Arrays.copyOfRange(raw, from, to), 50))
+                    * 1000);
+        }
+        return percentile(differences, 50);
     }
 
     private static double percentile(long[] values, int p) {

@@ -13,16 +13,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
-import java.util.concurrent.ScheduledFuture;
 import java.util.function.Function;
 
 /**
  * One plain (not streamed) exchange: the body handler that reads the response whole, within a size limit and by a
  * deadline, and hands it to a reader on the HTTP client thread that received its end.
  *
- * <p>The JDK client stops timing an exchange once the headers are in, so the body gets a timer of its own (armed
- * when the headers arrive, at the attempt's deadline); when it fires, the body is abandoned and its connection
- * closed. A 2xx body longer than the limit fails the attempt as {@link ErrorType#TRANSIENT_SERVER_ERROR} (a malformed
+ * <p>The JDK client stops timing an exchange once the headers are in, so from then on the body is watched against the
+ * attempt's deadline ({@link Timeouts}); once that passes, the body is abandoned and its connection closed. A 2xx body longer than the limit fails the attempt as {@link ErrorType#TRANSIENT_SERVER_ERROR} (a malformed
  * answer, like one that is not JSON); an error body longer than its limit is cut there and classified by its status
  * and what was read.
  *
@@ -126,7 +124,7 @@ final class PlainExchange<T> implements HttpResponse.BodyHandler<Object> {
         return b;
     }
 
-    /** Abandons the body, if one is being read: closes its connection and stops its timer. */
+    /** Abandons the body, if one is being read: closes its connection and stops watching its deadline. */
     void abort() {
         Body b = body;
         if (b != null) {
@@ -179,7 +177,7 @@ final class PlainExchange<T> implements HttpResponse.BodyHandler<Object> {
     }
 
     /** The body: bytes gathered up to the limit, by the deadline. */
-    private final class Body implements HttpResponse.BodySubscriber<Object> {
+    private final class Body implements HttpResponse.BodySubscriber<Object>, Timeouts.Watched {
         private static final int INITIAL_CAPACITY = 2048;
 
         private final int status;
@@ -187,7 +185,6 @@ final class PlainExchange<T> implements HttpResponse.BodyHandler<Object> {
         private final boolean success;
         private final int limit;
         private final CompletableFuture<Object> result = new CompletableFuture<>();
-        private final ScheduledFuture<?> timer;
         private volatile Flow.Subscription subscription;
         private byte[] bytes;
         private int length;
@@ -199,9 +196,10 @@ final class PlainExchange<T> implements HttpResponse.BodyHandler<Object> {
             this.limit = success ? maxBodyBytes : maxErrorBodyBytes;
             long declared = declaredLength(headers);
             this.bytes = new byte[(int) Math.min(limit, declared >= 0 ? declared : INITIAL_CAPACITY)];
-            this.timer = Timeouts.schedule(this::expire, deadlineNanos - System.nanoTime());
             if (success && declared > limit) {
                 fail(tooLarge());
+            } else {
+                Timeouts.watch(this);
             }
         }
 
@@ -282,7 +280,13 @@ final class PlainExchange<T> implements HttpResponse.BodyHandler<Object> {
             stopTimer();
         }
 
-        private void expire() {
+        @Override
+        public long deadlineNanos() {
+            return deadlineNanos;
+        }
+
+        @Override
+        public void expire() {
             fail(new ProviderException(ErrorType.TIMEOUT, null, null, "no complete response within " + timeout));
         }
 
@@ -331,10 +335,7 @@ final class PlainExchange<T> implements HttpResponse.BodyHandler<Object> {
         }
 
         private void stopTimer() {
-            ScheduledFuture<?> t = timer;
-            if (t != null) {
-                t.cancel(false);
-            }
+            Timeouts.unwatch(this);
         }
     }
 }
