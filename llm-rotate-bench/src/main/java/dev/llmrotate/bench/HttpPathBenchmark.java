@@ -14,6 +14,7 @@ import dev.llmrotate.config.SelectionStrategyType;
 import dev.llmrotate.provider.Attempt;
 import dev.llmrotate.provider.ProviderAdapter;
 import dev.llmrotate.provider.http.HttpTransport;
+import dev.llmrotate.provider.http.Transports;
 import dev.llmrotate.provider.openai.OpenAiAdapter;
 import dev.llmrotate.testkit.FakeOpenAiServer;
 import dev.llmrotate.testkit.FakeResponse;
@@ -53,10 +54,11 @@ import java.util.concurrent.TimeUnit;
  *       what the fake server itself costs (recording the request, parsing its JSON, rendering the answer).
  * </ul>
  *
- * After a warm-up, the variants take turns in blocks of consecutive calls (see {@link #run}); each call is timed
- * with {@code System.nanoTime()}. Prints p50, p90, p99 and mean in µs, each variant's p50 over {@code raw}, and the
- * median over the turns of the difference of block medians ({@link #blockDifference}). Then times the pieces of the
- * adapter's own work without a network.
+ * All variants share one JDK client (the adapter's transport's, also under the {@code LlmRotate} instance). After a
+ * warm-up, the blocking variants take turns call by call ({@link #interleaved}), the asynchronous ones block by block
+ * ({@link #blocks}); each call is timed with {@code System.nanoTime()}. Prints p50, p90, p99 and mean in µs, each
+ * variant's p50 over {@code raw}, and the median difference to {@code raw} over {@value #PAIRS} stretches of the run
+ * ({@link #pairedDifference}). Then times the pieces of the adapter's own work without a network.
  *
  * <pre>
  * ./mvnw -B -q -pl llm-rotate-bench -am package -DskipTests
@@ -71,6 +73,8 @@ public final class HttpPathBenchmark {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final int BLOCK = 250;
     private static final int SETTLE = 20;
+    /** How many stretches of the run {@link #pairedDifference} compares. */
+    private static final int PAIRS = 20;
 
     private HttpPathBenchmark() {}
 
@@ -97,19 +101,19 @@ public final class HttpPathBenchmark {
                 .models(MODEL)
                 .build();
         Attempt attempt = new Attempt(request, key, SECRET, settings, null, TIMEOUT);
-        ProviderAdapter adapter = new OpenAiAdapter(new HttpTransport(), json, Clock.systemUTC());
+        // One transport, hence one JDK client (one connection, one pool of client threads), for all variants.
+        HttpTransport transport = new HttpTransport();
+        HttpClient client = Transports.client(transport, settings.connectTimeout());
+        ProviderAdapter adapter = new OpenAiAdapter(transport, json, Clock.systemUTC());
         LlmRotate rotate = LlmRotate.builder()
                 .config(LlmRotateConfig.builder()
                         .keys(List.of(key))
                         .provider("openai", s -> s.withBaseUrl(fake.baseUrl()).withRequestTimeout(TIMEOUT))
                         .strategy(SelectionStrategyType.PRIORITY)
                         .build())
+                .adapter(adapter)
                 .build();
         byte[] body = requestBytes(json);
-        HttpClient client = HttpClient.newBuilder()
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
         URI chat = fake.chatCompletionsUrl();
         URI bareUri = URI.create("http://127.0.0.1:" + bare.getAddress().getPort() + "/v1/chat/completions");
 
@@ -143,11 +147,12 @@ public final class HttpPathBenchmark {
                 "%d CPUs, common pool parallelism %d%n",
                 Runtime.getRuntime().availableProcessors(),
                 ForkJoinPool.getCommonPoolParallelism());
-        for (List<Variant> variants : List.of(blocking, async)) {
-            checkAnswers(variants);
-            run(variants, Math.max(2000, calls / 2), fake, answer); // warm-up
-            report(variants, run(variants, calls, fake, answer), calls);
-        }
+        checkAnswers(blocking);
+        interleaved(blocking, Math.max(2000, calls / 2), fake, answer); // warm-up
+        report("interleaved, one call of each variant per turn", blocking, interleaved(blocking, calls, fake, answer));
+        checkAnswers(async);
+        blocks(async, Math.max(2000, calls / 2), fake, answer); // warm-up
+        report("in blocks of " + BLOCK + " calls per variant", async, blocks(async, calls, fake, answer));
         pieces(json, adapter, attempt);
 
         rotate.close();
@@ -214,14 +219,38 @@ public final class HttpPathBenchmark {
     }
 
     /**
-     * {@code calls} timed calls per variant, in blocks of {@value #BLOCK} consecutive calls of one variant, the
-     * variants taking turns block by block; the first {@value #SETTLE} calls of each block are not timed. Blocks keep
-     * each client's threads as warm as a steady sequential caller keeps them (the JDK client and server hand work to
-     * pooled threads that park soon when idle, so a client used once in a while pays a cold wake-up on every call);
-     * taking turns spreads the load of other processes over all variants. The fake forgets its recorded requests
-     * after every block.
+     * {@code calls} turns of one call per variant, the order rotating from turn to turn, each call timed. All variants
+     * go through one JDK client and the same servers, so no variant finds the threads it needs colder than another
+     * does, and load from other processes falls on all alike. The fake forgets its recorded requests every 1000
+     * turns.
      */
-    private static long[][] run(List<Variant> variants, int calls, FakeOpenAiServer fake, FakeResponse answer)
+    private static long[][] interleaved(List<Variant> variants, int calls, FakeOpenAiServer fake, FakeResponse answer)
+            throws Exception {
+        int n = variants.size();
+        long[][] times = new long[n][calls];
+        for (int turn = 0; turn < calls; turn++) {
+            for (int k = 0; k < n; k++) {
+                int v = (k + turn) % n;
+                Call call = variants.get(v).call();
+                long start = System.nanoTime();
+                call.run();
+                times[v][turn] = System.nanoTime() - start;
+            }
+            if (turn % 1000 == 999) {
+                fake.reset();
+                fake.byDefault().always(answer);
+            }
+        }
+        return times;
+    }
+
+    /**
+     * {@code calls} timed calls per variant in blocks of {@value #BLOCK} consecutive calls of one variant, the
+     * variants taking turns block by block, the first {@value #SETTLE} calls of each block untimed. For the
+     * asynchronous variants: on a machine whose common pool has parallelism 1 (2 CPUs or fewer), the JDK completes
+     * every {@code sendAsync} exchange on a new thread, whose start and end would weigh on whichever call came next.
+     */
+    private static long[][] blocks(List<Variant> variants, int calls, FakeOpenAiServer fake, FakeResponse answer)
             throws Exception {
         int n = variants.size();
         long[][] times = new long[n][calls];
@@ -243,46 +272,47 @@ public final class HttpPathBenchmark {
         return times;
     }
 
-    private static void report(List<Variant> variants, long[][] times, int calls) {
+    private static void report(String how, List<Variant> variants, long[][] times) {
+        int calls = times[0].length;
         double rawP50 = percentile(times[0], 50);
         System.out.printf(
                 Locale.ROOT,
-                "%n%d sequential calls per variant; µs%n%-28s %8s %8s %8s %8s %10s %16s%n",
+                "%n%d sequential calls per variant, %s; µs%n%-28s %8s %8s %8s %8s %10s %14s%n",
                 calls,
+                how,
                 "variant",
                 "p50",
                 "p90",
                 "p99",
                 "mean",
                 "p50 - raw",
-                "block diff p50");
+                "paired diff");
         for (int v = 0; v < variants.size(); v++) {
             System.out.printf(
                     Locale.ROOT,
-                    "%-28s %8.1f %8.1f %8.1f %8.1f %10.1f %16.1f%n",
+                    "%-28s %8.1f %8.1f %8.1f %8.1f %10.1f %14.1f%n",
                     variants.get(v).name(),
                     percentile(times[v], 50),
                     percentile(times[v], 90),
                     percentile(times[v], 99),
                     Arrays.stream(times[v]).average().orElse(0) / 1000,
                     percentile(times[v], 50) - rawP50,
-                    blockDifference(times[v], times[0]));
+                    pairedDifference(times[v], times[0]));
         }
     }
 
     /**
-     * The median, over the turns, of this variant's block median minus {@code raw}'s block median in the same turn:
-     * blocks of one turn run within a second of each other, so this difference is the one least moved by load that
-     * changes over the run.
+     * The median of this variant's time minus {@code raw}'s in the same turn (interleaved), or of its block median
+     * minus {@code raw}'s block median in the same turn (blocks): the difference least moved by load that changes
+     * over the run.
      */
-    private static double blockDifference(long[] variant, long[] raw) {
-        int blocks = (variant.length + BLOCK - 1) / BLOCK;
-        long[] differences = new long[blocks];
-        for (int b = 0; b < blocks; b++) {
-            int from = b * BLOCK;
-            int to = Math.min(variant.length, from + BLOCK);
-            differences[b] = (long) ((percentile(Arrays.copyOfRange(variant, from, to), 50)
-                            - percentile(Arrays.copyOfRange(raw, from, to), 50))
+    private static double pairedDifference(long[] variant, long[] raw) {
+        int size = variant.length / PAIRS;
+        long[] differences = new long[PAIRS];
+        for (int b = 0; b < PAIRS; b++) {
+            int from = b * size;
+            differences[b] = (long) ((percentile(Arrays.copyOfRange(variant, from, from + size), 50)
+                            - percentile(Arrays.copyOfRange(raw, from, from + size), 50))
                     * 1000);
         }
         return percentile(differences, 50);

@@ -74,7 +74,8 @@ public final class HttpTransport {
         this.maxErrorBodyBytes = maxErrorBodyBytes;
     }
 
-    private HttpClient client(Duration connectTimeout) {
+    /** The client for this connect timeout, made on first use. */
+    HttpClient client(Duration connectTimeout) {
         HttpClient client = clients.get(connectTimeout);
         return client != null
                 ? client
