@@ -12,6 +12,7 @@ import dev.llmrotate.error.NoAvailableKeyException;
 import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.observe.Telemetry;
 import dev.llmrotate.provider.Attempt;
+import dev.llmrotate.provider.CallCancelledException;
 import dev.llmrotate.provider.ProviderAdapter;
 import dev.llmrotate.provider.ProviderException;
 import dev.llmrotate.provider.ProviderReply;
@@ -198,6 +199,11 @@ final class CallLoop<T> {
                 T value;
                 try {
                     value = runner.run(make.adapter(), make.attempt());
+                } catch (CallCancelledException cancelled) {
+                    // The caller's thread was interrupted: the adapter aborted the exchange.
+                    engine.healthBook().released(attemptKey, attemptRoute.modelScope(attemptKeyIndex), token);
+                    span.failed(ErrorType.UNKNOWN, null);
+                    throw interrupted();
                 } catch (ProviderException failure) {
                     if (Thread.currentThread().isInterrupted()) {
                         // The caller interrupted this thread: nothing is known about the key.

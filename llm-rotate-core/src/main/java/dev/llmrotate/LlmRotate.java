@@ -112,7 +112,7 @@ public final class LlmRotate implements AutoCloseable {
         ensureOpen();
         CompletableFuture<CallLoop.Outcome<ProviderReply>> call = new CallLoop<ProviderReply>(
                         engine, engine.state(), request, "chat")
-                .runAsync(ProviderAdapter::sendAsync, executor);
+                .runAsync((adapter, attempt) -> adapter.sendAsync(attempt, executor), executor);
         CompletableFuture<ChatResponse> response = call.thenApply(outcome -> CallLoop.toResponse(engine, outcome));
         // Cancelling what the caller holds cancels the call underneath.
         response.whenComplete((r, failure) -> {

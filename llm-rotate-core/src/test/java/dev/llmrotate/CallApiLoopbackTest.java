@@ -38,7 +38,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -189,10 +188,6 @@ class CallApiLoopbackTest extends EngineTestSupport {
     }
 
     @Test
-    @Disabled("engine bug: cancel(true) on chatAsync does not abort the HTTP exchange in flight: no adapter overrides"
-            + " ProviderAdapter.sendAsync, whose default runs the blocking send(attempt) in"
-            + " CompletableFuture.supplyAsync on the common pool, and cancelling that future neither interrupts nor"
-            + " cancels the exchange; the connection stays open until request_timeout (5 s here)")
     void cancellingChatAsyncClosesTheConnectionInFlight() throws Exception {
         // The testkit cannot tell when a client hangs up; a raw socket that never answers can.
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -1,6 +1,8 @@
 package dev.llmrotate.provider;
 
 import dev.llmrotate.chat.ChatRequest;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * Speaks one provider's wire format. An adapter sends one attempt and classifies its outcome; it never retries,
@@ -25,12 +27,26 @@ public interface ProviderAdapter {
     ProviderReply send(Attempt attempt);
 
     /**
-     * Sends one attempt without blocking the caller; the future completes with the reply or fails with a classified
-     * {@link ProviderException}, within {@link Attempt#timeout()}. Cancelling it aborts the exchange. This default
-     * runs {@link #send} on the common pool, for adapters that have no asynchronous client.
+     * Sends one attempt without waiting for it: the future completes with the normalised reply, or exceptionally with
+     * the same classified {@link ProviderException} {@link #send} would throw (the future's own exception, not
+     * wrapped), within {@link Attempt#timeout()}. Cancelling the future gives up the attempt and releases its
+     * connection. Implementations do not throw: every failure goes through the future.
+     *
+     * <p>The built-in adapters send with the HTTP client's asynchronous API and block no thread: the request is built
+     * on the calling thread and the reply parsed on the HTTP client thread that received it, which also completes the
+     * future. Dependent stages that block or take long belong on an executor of their own ({@code thenApplyAsync(fn,
+     * executor)} and the like), not on that thread.
+     *
+     * <p>This default is for adapters that can only send blocking: it runs {@link #send} on {@code executor}, and
+     * cancelling the future interrupts that thread. It completes when {@code send} returns or throws, which by
+     * {@code send}'s contract is within the attempt's timeout.
+     *
+     * @param attempt the attempt
+     * @param executor where the default implementation runs {@link #send} (the engine passes the executor of the
+     *     asynchronous call); adapters that send asynchronously do not use it
      */
-    default java.util.concurrent.CompletableFuture<ProviderReply> sendAsync(Attempt attempt) {
-        return java.util.concurrent.CompletableFuture.supplyAsync(() -> send(attempt));
+    default CompletableFuture<ProviderReply> sendAsync(Attempt attempt, Executor executor) {
+        return BlockingSend.start(() -> send(attempt), executor);
     }
 
     /**

@@ -24,6 +24,9 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 /**
  * Anthropic Messages API ({@code POST {base_url}/messages}, headers {@code x-api-key} and {@code anthropic-version:
@@ -59,6 +62,8 @@ public final class AnthropicAdapter implements ProviderAdapter {
     private final ObjectMapper json;
     private final AnthropicErrorClassifier classifier;
     private final Clock clock;
+    /** The messages URL of each base URL seen (a handful): parsing it for every call cost about a microsecond. */
+    private final Map<URI, URI> messagesUrls = new ConcurrentHashMap<>();
 
     public AnthropicAdapter(HttpTransport transport, ObjectMapper json, Clock clock) {
         this.transport = transport;
@@ -113,14 +118,37 @@ public final class AnthropicAdapter implements ProviderAdapter {
 
     @Override
     public ProviderReply send(Attempt attempt) {
-        ObjectNode root = requestJson(attempt);
-        root.remove("stream");
-        HttpResult response = transport.postJson(
+        return transport.postJson(
                 messagesUrl(attempt),
                 headers(attempt),
-                bytes(root),
+                plainBody(attempt),
                 attempt.settings().connectTimeout(),
-                attempt.timeout());
+                attempt.timeout(),
+                this::reply);
+    }
+
+    @Override
+    public CompletableFuture<ProviderReply> sendAsync(Attempt attempt, Executor executor) {
+        try {
+            return transport.postJsonAsync(
+                    messagesUrl(attempt),
+                    headers(attempt),
+                    plainBody(attempt),
+                    attempt.settings().connectTimeout(),
+                    attempt.timeout(),
+                    this::reply);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private byte[] plainBody(Attempt attempt) {
+        ObjectNode root = requestJson(attempt);
+        root.remove("stream");
+        return bytes(root);
+    }
+
+    private ProviderReply reply(HttpResult response) {
         if (!response.isSuccess()) {
             throw classifier.classify(response, clock.instant());
         }
@@ -148,9 +176,15 @@ public final class AnthropicAdapter implements ProviderAdapter {
         return Map.of("x-api-key", attempt.secret(), "anthropic-version", API_VERSION);
     }
 
-    private static URI messagesUrl(Attempt attempt) {
-        String base = attempt.settings().baseUrl().toString();
-        return URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/messages");
+    private URI messagesUrl(Attempt attempt) {
+        URI base = attempt.settings().baseUrl();
+        URI url = messagesUrls.get(base);
+        return url != null
+                ? url
+                : messagesUrls.computeIfAbsent(base, b -> {
+                    String text = b.toString();
+                    return URI.create((text.endsWith("/") ? text.substring(0, text.length() - 1) : text) + "/messages");
+                });
     }
 
     /** The request body without {@code stream}. */

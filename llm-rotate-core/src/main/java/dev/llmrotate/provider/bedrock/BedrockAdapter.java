@@ -18,6 +18,8 @@ import java.net.URI;
 import java.net.http.HttpHeaders;
 import java.time.Clock;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
 
 /**
@@ -79,8 +81,33 @@ public final class BedrockAdapter implements ProviderAdapter {
     public ProviderReply send(Attempt attempt) {
         byte[] body = body(attempt);
         URI uri = uri(attempt, "converse");
-        HttpResult response = transport.postJson(
-                uri, sign(attempt, uri, body), body, attempt.settings().connectTimeout(), attempt.timeout());
+        return transport.postJson(
+                uri,
+                sign(attempt, uri, body),
+                body,
+                attempt.settings().connectTimeout(),
+                attempt.timeout(),
+                this::reply);
+    }
+
+    @Override
+    public CompletableFuture<ProviderReply> sendAsync(Attempt attempt, Executor executor) {
+        try {
+            byte[] body = body(attempt);
+            URI uri = uri(attempt, "converse");
+            return transport.postJsonAsync(
+                    uri,
+                    sign(attempt, uri, body),
+                    body,
+                    attempt.settings().connectTimeout(),
+                    attempt.timeout(),
+                    this::reply);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private ProviderReply reply(HttpResult response) {
         if (!response.isSuccess()) {
             throw classifier.classify(response, clock.instant());
         }

@@ -15,6 +15,9 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /**
  * The Gemini {@code generateContent} / {@code streamGenerateContent?alt=sse} exchange shared by AI Studio and Vertex
@@ -46,6 +49,18 @@ public abstract class GeminiAdapter implements ProviderAdapter {
     protected abstract Map<String, String> authHeaders(Attempt attempt, Duration timeout);
 
     /**
+     * {@link #authHeaders} for an asynchronous attempt, within {@code timeout}; by default computed on the calling
+     * thread. Adapters whose headers may need a network round trip override it. Never throws.
+     */
+    protected CompletableFuture<Map<String, String>> authHeadersAsync(Attempt attempt, Duration timeout) {
+        try {
+            return CompletableFuture.completedFuture(authHeaders(attempt, timeout));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
      * Called once per attempt when the API refused it; returns true to resend it once with fresh {@link
      * #authHeaders} (a cached token the API no longer takes), false to let the failure stand.
      */
@@ -63,23 +78,143 @@ public abstract class GeminiAdapter implements ProviderAdapter {
         byte[] body = format.requestBytes(attempt.request());
         URI url = methodUrl(attempt, "generateContent");
         long start = System.nanoTime();
-        HttpResult response = post(attempt, url, body, start);
-        if (!response.isSuccess()) {
-            ProviderException failure = classifier.classify(response, clock.instant());
-            if (!renewAuth(attempt, failure)) {
-                throw failure;
+        Answer answer = post(attempt, url, body, start);
+        if (answer.failure() != null) {
+            if (!renewAuth(attempt, answer.failure())) {
+                throw answer.failure();
             }
-            response = post(attempt, url, body, start);
-            if (!response.isSuccess()) {
-                throw classifier.classify(response, clock.instant());
+            answer = post(attempt, url, body, start);
+            if (answer.failure() != null) {
+                throw answer.failure();
             }
         }
-        return format.reply(response.body());
+        return answer.reply();
     }
 
-    private HttpResult post(Attempt attempt, URI url, byte[] body, long start) {
+    /** The API's answer to one exchange: the reply, or the classified failure it answered with. */
+    private record Answer(ProviderReply reply, ProviderException failure) {}
+
+    /** Parses or classifies a response (on the HTTP client thread that received it). */
+    private Answer answer(HttpResult response) {
+        return response.isSuccess()
+                ? new Answer(format.reply(response.body()), null)
+                : new Answer(null, classifier.classify(response, clock.instant()));
+    }
+
+    @Override
+    public CompletableFuture<ProviderReply> sendAsync(Attempt attempt, Executor executor) {
+        try {
+            return new AsyncSend(attempt, methodUrl(attempt, "generateContent"), format.requestBytes(attempt.request()))
+                    .start();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * One asynchronous attempt: the auth headers, the exchange, and the exchange once more with fresh headers when
+     * {@link #renewAuth} asks, each step started when the one before completes. Failing or cancelling the attempt's
+     * future cancels the step in flight.
+     */
+    private final class AsyncSend {
+        private final Attempt attempt;
+        private final URI url;
+        private final byte[] body;
+        private final long start = System.nanoTime();
+        private final CompletableFuture<ProviderReply> result = new CompletableFuture<>();
+        private volatile CompletableFuture<?> step;
+        /** Written and read by the steps, one after the other. */
+        private boolean renewed;
+
+        AsyncSend(Attempt attempt, URI url, byte[] body) {
+            this.attempt = attempt;
+            this.url = url;
+            this.body = body;
+        }
+
+        CompletableFuture<ProviderReply> start() {
+            result.whenComplete((reply, error) -> {
+                CompletableFuture<?> current = step;
+                if (error != null && current != null) {
+                    current.cancel(true);
+                }
+            });
+            authenticate();
+            return result;
+        }
+
+        private void authenticate() {
+            CompletableFuture<Map<String, String>> auth;
+            try {
+                auth = authHeadersAsync(attempt, remaining(attempt, start));
+            } catch (RuntimeException e) {
+                auth = CompletableFuture.failedFuture(e);
+            }
+            track(auth).whenComplete(this::post);
+        }
+
+        private void post(Map<String, String> headers, Throwable error) {
+            if (error != null) {
+                result.completeExceptionally(unwrap(error));
+                return;
+            }
+            CompletableFuture<Answer> sent;
+            try {
+                sent = transport.postJsonAsync(
+                        url,
+                        headers,
+                        body,
+                        attempt.settings().connectTimeout(),
+                        remaining(attempt, start),
+                        GeminiAdapter.this::answer);
+            } catch (RuntimeException e) {
+                sent = CompletableFuture.failedFuture(e);
+            }
+            track(sent).whenComplete(this::answered);
+        }
+
+        private void answered(Answer answer, Throwable error) {
+            if (error != null) {
+                result.completeExceptionally(unwrap(error));
+                return;
+            }
+            try {
+                if (answer.failure() == null) {
+                    result.complete(answer.reply());
+                    return;
+                }
+                if (renewed || !renewAuth(attempt, answer.failure())) {
+                    result.completeExceptionally(answer.failure());
+                    return;
+                }
+                renewed = true;
+                authenticate();
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        }
+
+        private <S> CompletableFuture<S> track(CompletableFuture<S> next) {
+            step = next;
+            if (result.isDone()) {
+                next.cancel(true); // the attempt ended while this step was being started
+            }
+            return next;
+        }
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    private Answer post(Attempt attempt, URI url, byte[] body, long start) {
         Map<String, String> headers = authHeaders(attempt, remaining(attempt, start));
-        return transport.postJson(url, headers, body, attempt.settings().connectTimeout(), remaining(attempt, start));
+        return transport.postJson(
+                url, headers, body, attempt.settings().connectTimeout(), remaining(attempt, start), this::answer);
     }
 
     @Override

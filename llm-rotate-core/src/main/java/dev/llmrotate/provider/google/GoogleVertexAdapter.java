@@ -11,6 +11,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
 /**
@@ -80,6 +81,24 @@ public final class GoogleVertexAdapter extends GeminiAdapter {
                 attempt.settings().connectTimeout(),
                 timeout);
         return Map.of("Authorization", "Bearer " + token);
+    }
+
+    /** The cached token at once; a token request, when one is needed, is sent asynchronously too. */
+    @Override
+    protected CompletableFuture<Map<String, String>> authHeadersAsync(Attempt attempt, Duration timeout) {
+        try {
+            ServiceAccount account =
+                    ServiceAccount.parse(attempt.secret(), attempt.key().keyId(), json);
+            return tokens.accessTokenAsync(
+                            account,
+                            tokenUri(attempt.key(), account),
+                            attempt.key().keyId(),
+                            attempt.settings().connectTimeout(),
+                            timeout)
+                    .thenApply(token -> Map.of("Authorization", "Bearer " + token));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** A 401 drops the cached token and resends once with a new one (the token may have been revoked early). */

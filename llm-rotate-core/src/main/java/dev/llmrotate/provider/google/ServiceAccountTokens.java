@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmrotate.config.SecretRef;
 import dev.llmrotate.error.ErrorType;
+import dev.llmrotate.provider.CallCancelledException;
 import dev.llmrotate.provider.ProviderException;
 import dev.llmrotate.provider.http.HttpResult;
 import dev.llmrotate.provider.http.HttpTransport;
@@ -19,6 +20,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -68,9 +70,11 @@ final class ServiceAccountTokens {
     /**
      * A fresh access token for {@code account}, fetched from {@code tokenUri} when the cache has none; waits at most
      * {@code timeout}.
+     *
+     * @throws CallCancelledException when the calling thread is interrupted while it waits
      */
     String accessToken(ServiceAccount account, URI tokenUri, String keyId, Duration connectTimeout, Duration timeout) {
-        Slot slot = slots.computeIfAbsent(cacheKey(account, tokenUri), k -> new Slot());
+        Slot slot = slot(account, tokenUri);
         CompletableFuture<Token> pending;
         boolean mine = false;
         synchronized (slot) {
@@ -89,6 +93,48 @@ final class ServiceAccountTokens {
         return await(pending, timeout).value();
     }
 
+    /**
+     * {@link #accessToken} without blocking: a cached token at once, else the outcome of the token request in flight
+     * for this account (started here, asynchronously, when there is none), within {@code timeout}. Signing the
+     * request's JWT is done on the calling thread. Cancelling the returned future does not cancel a token request
+     * that other callers may share. Never throws.
+     */
+    CompletableFuture<String> accessTokenAsync(
+            ServiceAccount account, URI tokenUri, String keyId, Duration connectTimeout, Duration timeout) {
+        Slot slot = slot(account, tokenUri);
+        CompletableFuture<Token> pending;
+        boolean mine = false;
+        synchronized (slot) {
+            if (slot.token != null && clock.instant().isBefore(slot.token.refreshAt())) {
+                return CompletableFuture.completedFuture(slot.token.value());
+            }
+            if (slot.inFlight == null) {
+                slot.inFlight = new CompletableFuture<>();
+                mine = true;
+            }
+            pending = slot.inFlight;
+        }
+        if (mine) {
+            Instant now = clock.instant();
+            CompletableFuture<Token> fetched;
+            try {
+                fetched = transport.postFormAsync(
+                        tokenUri,
+                        Map.of(),
+                        form(account, tokenUri, keyId, now),
+                        connectTimeout,
+                        timeout,
+                        response -> token(response, now, keyId));
+            } catch (RuntimeException e) {
+                fetched = CompletableFuture.failedFuture(e);
+            }
+            fetched.whenComplete((token, error) -> settle(slot, pending, token, error));
+        }
+        return pending.thenApply(Token::value)
+                .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
+                .exceptionallyCompose(error -> CompletableFuture.failedFuture(tokenFailure(error, timeout)));
+    }
+
     /** Forgets the cached token of {@code account} (the API refused it), so that the next call fetches another. */
     void invalidate(ServiceAccount account, URI tokenUri) {
         Slot slot = slots.get(cacheKey(account, tokenUri));
@@ -97,6 +143,10 @@ final class ServiceAccountTokens {
                 slot.token = null;
             }
         }
+    }
+
+    private Slot slot(ServiceAccount account, URI tokenUri) {
+        return slots.computeIfAbsent(cacheKey(account, tokenUri), k -> new Slot());
     }
 
     private void fetchInto(
@@ -108,17 +158,24 @@ final class ServiceAccountTokens {
             Duration connectTimeout,
             Duration timeout) {
         try {
-            Token token = fetch(account, tokenUri, keyId, connectTimeout, timeout);
-            synchronized (slot) {
-                slot.token = token;
-                slot.inFlight = null;
-            }
-            pending.complete(token);
+            settle(slot, pending, fetch(account, tokenUri, keyId, connectTimeout, timeout), null);
         } catch (RuntimeException e) {
-            synchronized (slot) {
-                slot.inFlight = null;
+            settle(slot, pending, null, e);
+        }
+    }
+
+    /** Ends a token request: caches its token, lets the next caller try again after a failure, wakes the waiters. */
+    private static void settle(Slot slot, CompletableFuture<Token> pending, Token token, Throwable error) {
+        synchronized (slot) {
+            if (error == null) {
+                slot.token = token;
             }
-            pending.completeExceptionally(e);
+            slot.inFlight = null;
+        }
+        if (error == null) {
+            pending.complete(token);
+        } else {
+            pending.completeExceptionally(unwrap(error));
         }
     }
 
@@ -129,21 +186,52 @@ final class ServiceAccountTokens {
             throw new ProviderException(ErrorType.TIMEOUT, null, null, "no access token within " + timeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ProviderException(ErrorType.CONNECTION_ERROR, null, null, "interrupted waiting for a token");
+            throw new CallCancelledException("interrupted waiting for an access token");
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof ProviderException failure) {
-                throw failure;
-            }
-            throw new ProviderException(ErrorType.UNKNOWN, null, null, "token request failed: " + e.getCause());
+            throw tokenFailure(e.getCause(), timeout);
         }
+    }
+
+    private static RuntimeException tokenFailure(Throwable error, Duration timeout) {
+        Throwable cause = unwrap(error);
+        if (cause instanceof TimeoutException) {
+            return new ProviderException(ErrorType.TIMEOUT, null, null, "no access token within " + timeout);
+        }
+        if (cause instanceof ProviderException || cause instanceof CallCancelledException) {
+            return (RuntimeException) cause;
+        }
+        return new ProviderException(ErrorType.UNKNOWN, null, null, "token request failed: " + cause);
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     private Token fetch(ServiceAccount account, URI tokenUri, String keyId, Duration connectTimeout, Duration timeout) {
         Instant now = clock.instant();
+        return transport.postForm(
+                tokenUri,
+                Map.of(),
+                form(account, tokenUri, keyId, now),
+                connectTimeout,
+                timeout,
+                response -> token(response, now, keyId));
+    }
+
+    /** The token request's form: the JWT bearer grant with a freshly signed assertion. */
+    private Map<String, String> form(ServiceAccount account, URI tokenUri, String keyId, Instant now) {
         Map<String, String> form = new LinkedHashMap<>();
         form.put("grant_type", GRANT_TYPE);
         form.put("assertion", assertion(account, tokenUri, keyId, now));
-        HttpResult response = transport.postForm(tokenUri, Map.of(), form, connectTimeout, timeout);
+        return form;
+    }
+
+    /** The token in the endpoint's answer, or its refusal, classified. */
+    private Token token(HttpResult response, Instant now, String keyId) {
         JsonNode body = parse(response.body());
         if (!response.isSuccess()) {
             throw refused(response.status(), body);

@@ -24,9 +24,12 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 /**
- * OpenAI Chat Completions ({@code POST {base_url}/chat/completions}, bearer auth), non-streaming. Any server that
+ * OpenAI Chat Completions ({@code POST {base_url}/chat/completions}, bearer auth), with and without streaming. Any server that
  * speaks the same format works through {@code base_url}.
  */
 public class OpenAiAdapter implements ProviderAdapter {
@@ -34,6 +37,8 @@ public class OpenAiAdapter implements ProviderAdapter {
     private final ObjectMapper json;
     private final OpenAiErrorClassifier classifier;
     private final Clock clock;
+    /** The chat URL of each base URL seen (a handful): parsing it for every call cost about a microsecond. */
+    private final Map<URI, URI> chatUrls = new ConcurrentHashMap<>();
 
     public OpenAiAdapter(HttpTransport transport, ObjectMapper json, Clock clock) {
         this.transport = transport;
@@ -64,9 +69,31 @@ public class OpenAiAdapter implements ProviderAdapter {
 
     @Override
     public ProviderReply send(Attempt attempt) {
-        byte[] body = requestBody(attempt);
-        HttpResult response = transport.postJson(
-                chatUrl(attempt), authHeaders(attempt), body, attempt.settings().connectTimeout(), attempt.timeout());
+        return transport.postJson(
+                chatUrl(attempt),
+                authHeaders(attempt),
+                requestBody(attempt),
+                attempt.settings().connectTimeout(),
+                attempt.timeout(),
+                this::reply);
+    }
+
+    @Override
+    public CompletableFuture<ProviderReply> sendAsync(Attempt attempt, Executor executor) {
+        try {
+            return transport.postJsonAsync(
+                    chatUrl(attempt),
+                    authHeaders(attempt),
+                    requestBody(attempt),
+                    attempt.settings().connectTimeout(),
+                    attempt.timeout(),
+                    this::reply);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private ProviderReply reply(HttpResult response) {
         if (!response.isSuccess()) {
             throw classify(response, classifier.classify(response, clock.instant()));
         }
@@ -99,7 +126,11 @@ public class OpenAiAdapter implements ProviderAdapter {
 
     /** Where chat completions are posted: {@code {base_url}/chat/completions}. */
     protected URI chatUrl(Attempt attempt) {
-        return URI.create(stripSlash(attempt.settings().baseUrl().toString()) + "/chat/completions");
+        URI base = attempt.settings().baseUrl();
+        URI url = chatUrls.get(base);
+        return url != null
+                ? url
+                : chatUrls.computeIfAbsent(base, b -> URI.create(stripSlash(b.toString()) + "/chat/completions"));
     }
 
     /** The authentication headers: a bearer token. */
