@@ -22,7 +22,8 @@ public interface ProviderAdapter {
 
     /**
      * Sends one attempt and returns the normalised reply, or throws a classified {@link ProviderException}. Must
-     * return or throw within {@link Attempt#timeout()}.
+     * return or throw within {@link Attempt#timeout()}. The built-in adapters throw {@link CallCancelledException}
+     * (interrupt flag set again) when the calling thread is interrupted while the attempt waits.
      */
     ProviderReply send(Attempt attempt);
 
@@ -34,8 +35,9 @@ public interface ProviderAdapter {
      *
      * <p>The built-in adapters send with the HTTP client's asynchronous API and block no thread: the request is built
      * on the calling thread and the reply parsed on the HTTP client thread that received it, which also completes the
-     * future. Dependent stages that block or take long belong on an executor of their own ({@code thenApplyAsync(fn,
-     * executor)} and the like), not on that thread.
+     * future (a failure may complete it from another internal thread, such as the one watching body deadlines).
+     * Dependent stages that block or take long belong on an executor of their own ({@code thenApplyAsync(fn,
+     * executor)} and the like), not on those threads.
      *
      * <p>This default is for adapters that can only send blocking: it runs {@link #send} on {@code executor}, and
      * cancelling the future interrupts that thread. It completes when {@code send} returns or throws, which by

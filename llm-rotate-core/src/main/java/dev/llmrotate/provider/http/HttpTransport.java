@@ -25,16 +25,18 @@ import java.util.function.Function;
  * {@link ErrorType#CONNECTION_ERROR}.
  *
  * <p>Blocking exchanges ({@link #postJson}, {@link #postForm}, {@link #openStream}) wait in {@code HttpClient.send}
- * on the caller's thread: no other thread is handed the wait. {@link HttpRequest#timeout} bounds the wait for the
- * headers; it stops applying once they arrive, so a plain body is read under a timer of its own, at the same
- * deadline (a body that stalls fails as {@code timeout} and its connection is closed), and a streamed body through
- * {@link StreamBody}, which bounds every read. Interrupting the caller's thread aborts the exchange (the JDK closes
- * its connection) and throws {@link CallCancelledException} with the interrupt flag set again.
+ * on the caller's thread. The JDK's own threads do the I/O, as for any exchange, but the caller is woken directly:
+ * no hop to the common pool as with {@code sendAsync(...).get()}, which on a machine with 2 CPUs or fewer means a new
+ * thread per exchange. {@link HttpRequest#timeout} bounds the wait for the headers; it stops applying once they
+ * arrive, so a plain body is then watched against the same deadline ({@link Timeouts}; a body that stalls fails as
+ * {@code timeout} and its connection is closed), and a streamed body is read through {@link StreamBody}, which bounds
+ * every read. Interrupting the caller's thread aborts the exchange (the JDK closes its connection) and throws {@link
+ * CallCancelledException} with the interrupt flag set again.
  *
  * <p>Asynchronous exchanges ({@link #postJsonAsync}, {@link #postFormAsync}) block no thread: the request is built
  * on the calling thread, and the response is handed to a reader on the HTTP client's thread that received its end;
- * the returned future completes with what the reader returns or throws. It completes within the timeout (headers by
- * the request timeout, the body by the timer), and cancelling it aborts the exchange.
+ * the returned future completes with what the reader returns or throws, within the timeout, and cancelling it aborts
+ * the exchange.
  *
  * <p>Plain bodies are bounded: a 2xx body longer than {@link #DEFAULT_MAX_BODY_BYTES} (32 MiB) fails the attempt as
  * {@code transient_server_error}; an error body is read up to {@link #DEFAULT_MAX_ERROR_BODY_BYTES} (64 KiB), the rest

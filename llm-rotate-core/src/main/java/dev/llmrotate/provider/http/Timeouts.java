@@ -19,7 +19,7 @@ import java.util.concurrent.locks.LockSupport;
  * not to block in them).
  */
 final class Timeouts {
-    static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final Set<Watched> WATCHED = ConcurrentHashMap.newKeySet();
     private static volatile Thread watcher;

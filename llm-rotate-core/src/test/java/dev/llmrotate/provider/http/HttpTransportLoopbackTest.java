@@ -2,6 +2,7 @@ package dev.llmrotate.provider.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmrotate.chat.ChatRequest;
@@ -104,6 +105,32 @@ class HttpTransportLoopbackTest {
         assertThat(failure.type()).isEqualTo(ErrorType.TIMEOUT);
         assertThat(failure.getMessage()).contains("no complete response within PT0.4S");
         assertThat(took).isBetween(timeout, timeout.plusSeconds(3));
+    }
+
+    @Test
+    void aBodyThatStallsOnceTheDeadlineWatcherHasGoneIdleStillTimesOut() throws Exception {
+        // A first exchange starts the watcher; it parks after a second without bodies; the next body must wake it.
+        send(adapter(new HttpTransport()), attempt(openai.baseUrl(), Duration.ofSeconds(5)), false);
+        await().atMost(Duration.ofSeconds(10)).until(() -> watcherState() == Thread.State.WAITING);
+        openai.byDefault().always(FakeResponse.stallAfterHeaders());
+        Duration timeout = Duration.ofMillis(300);
+
+        long start = System.nanoTime();
+        // Asynchronous, so that a watcher that does not wake fails the test (at 20 s) instead of hanging it.
+        ProviderException failure = failure(adapter(new HttpTransport()), attempt(openai.baseUrl(), timeout), true);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(failure.type()).isEqualTo(ErrorType.TIMEOUT);
+        assertThat(took).isBetween(timeout, timeout.plusSeconds(3));
+    }
+
+    /** The state of the thread watching body deadlines (started by the JVM's first exchange), or null. */
+    private static Thread.State watcherState() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().equals("llm-rotate-http-timeouts"))
+                .map(Thread::getState)
+                .findFirst()
+                .orElse(null);
     }
 
     @ParameterizedTest(name = "async={0}")
