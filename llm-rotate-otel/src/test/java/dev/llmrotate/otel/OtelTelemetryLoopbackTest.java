@@ -221,16 +221,17 @@ class OtelTelemetryLoopbackTest extends OtelLoopbackSupport {
     }
 
     @Test
-    void aRetryAfter500StaysOnTheKeyAndIsNoRotation() {
+    void aRetryAfter500GoesToTheOtherKeyAndIsNoRotation() {
         openai.byDefault().next(FakeResponse.serverError()).always(FakeResponse.ok("second time"));
         ChatResponse response = twoKeys().chat(MODEL, HI);
         assertThat(response.attempts()).isEqualTo(2);
 
         List<SpanData> attempts = finishedSpans();
         assertThat(attempts).hasSize(2);
+        // A retry prefers another healthy key; it is a retry (with backoff), not a rotation.
         assertThat(attempts)
                 .extracting(s -> s.getAttributes().get(stringKey("llm_rotate.key_id")))
-                .containsExactly("a", "a");
+                .containsExactly("a", "b");
         assertThat(attempts)
                 .extracting(s -> s.getAttributes().get(longKey("llm_rotate.attempt")))
                 .containsExactly(1L, 2L);
