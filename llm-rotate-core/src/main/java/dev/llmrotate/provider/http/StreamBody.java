@@ -81,6 +81,9 @@ public final class StreamBody implements HttpResponse.BodySubscriber<StreamBody>
      * @param deadlineNanos when to give up waiting, a {@link System#nanoTime()} value
      * @throws ProviderException {@link ErrorType#TIMEOUT} when the deadline passes first
      */
+    /** The longest line {@link #readLine} returns; a longer one fails the stream (bounded memory per stream). */
+    public static final int MAX_LINE_BYTES = 8 * 1024 * 1024;
+
     public String readLine(long deadlineNanos) {
         int length = 0;
         while (true) {
@@ -92,7 +95,15 @@ public final class StreamBody implements HttpResponse.BodySubscriber<StreamBody>
                 return decode(length);
             }
             if (length == line.length) {
-                line = Arrays.copyOf(line, length * 2);
+                if (length >= MAX_LINE_BYTES) {
+                    // A line this long is no provider's event: refuse it rather than grow without bound.
+                    throw new ProviderException(
+                            ErrorType.STREAM_INTERRUPTED,
+                            null,
+                            null,
+                            "stream line longer than " + MAX_LINE_BYTES + " bytes");
+                }
+                line = Arrays.copyOf(line, Math.min(length * 2, MAX_LINE_BYTES));
             }
             line[length++] = (byte) b;
         }

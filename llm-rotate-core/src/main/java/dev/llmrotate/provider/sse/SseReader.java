@@ -1,5 +1,7 @@
 package dev.llmrotate.provider.sse;
 
+import dev.llmrotate.error.ErrorType;
+import dev.llmrotate.provider.ProviderException;
 import dev.llmrotate.provider.http.StreamBody;
 
 /**
@@ -8,6 +10,9 @@ import dev.llmrotate.provider.http.StreamBody;
  * the end of the body is dropped, as the format requires.
  */
 public final class SseReader {
+    /** The most data one event may carry (its data lines together); a larger one fails the stream. */
+    public static final int MAX_EVENT_CHARS = 16 * 1024 * 1024;
+
     private final StreamBody body;
     private final StringBuilder data = new StringBuilder();
 
@@ -54,6 +59,13 @@ public final class SseReader {
                     }
                     data.append(value);
                     hasData = true;
+                    if (data.length() > MAX_EVENT_CHARS) {
+                        throw new ProviderException(
+                                ErrorType.STREAM_INTERRUPTED,
+                                null,
+                                null,
+                                "stream event longer than " + MAX_EVENT_CHARS + " characters");
+                    }
                 }
                 case "event" -> event = value;
                 case "id" -> id = value;

@@ -87,4 +87,31 @@ class StreamBodyDeadlineTest {
                 .isInstanceOfSatisfying(
                         ProviderException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.TIMEOUT));
     }
+
+    @Test
+    void aLineWithoutEndIsRefusedOnceItPassesTheLimitInsteadOfGrowingForEver() {
+        byte[] noNewline = new byte[64 * 1024];
+        java.util.Arrays.fill(noNewline, (byte) 'x');
+        StreamBody body = flooded(noNewline);
+        assertTimeoutPreemptively(
+                HANG,
+                () -> assertThatThrownBy(() -> body.readLine(System.nanoTime() + HANG.toNanos()))
+                        .isInstanceOfSatisfying(ProviderException.class, e -> {
+                            assertThat(e.type()).isEqualTo(ErrorType.STREAM_INTERRUPTED);
+                            assertThat(e.getMessage()).contains("longer than " + StreamBody.MAX_LINE_BYTES);
+                        }));
+    }
+
+    @Test
+    void anEventWhoseDataLinesNeverEndIsRefusedOnceItPassesTheLimit() {
+        String line = "data: " + "y".repeat(1024 * 1024) + "\n";
+        SseReader events = new SseReader(flooded(line.getBytes(StandardCharsets.UTF_8)));
+        assertTimeoutPreemptively(
+                HANG,
+                () -> assertThatThrownBy(() -> events.next(System.nanoTime() + HANG.toNanos()))
+                        .isInstanceOfSatisfying(ProviderException.class, e -> {
+                            assertThat(e.type()).isEqualTo(ErrorType.STREAM_INTERRUPTED);
+                            assertThat(e.getMessage()).contains("longer than " + SseReader.MAX_EVENT_CHARS);
+                        }));
+    }
 }
