@@ -43,6 +43,7 @@ public final class LlmRotateBuilder {
     private StateStore stateStore;
     private Executor executor;
     private Duration shutdownGrace = Duration.ofSeconds(5);
+    private HttpTransport transport = new HttpTransport();
     private Telemetry telemetry;
     private Pricing pricing;
     private int eventCapacity;
@@ -76,6 +77,16 @@ public final class LlmRotateBuilder {
      */
     public LlmRotateBuilder stateStore(StateStore value) {
         this.stateStore = Objects.requireNonNull(value, "stateStore");
+        return this;
+    }
+
+    /**
+     * Limits on what a provider may send back to the built-in adapters: the longest 2xx body (default 32 MiB), how
+     * much of an error body is read (64 KiB), the longest line of a stream (8 MiB; an SSE event may carry twice
+     * that). Beyond them an attempt fails with a classified error, never an {@code OutOfMemoryError}.
+     */
+    public LlmRotateBuilder replyLimits(int maxBodyBytes, int maxErrorBodyBytes, int maxStreamLineBytes) {
+        this.transport = new HttpTransport(maxBodyBytes, maxErrorBodyBytes, maxStreamLineBytes);
         return this;
     }
 
@@ -145,7 +156,7 @@ public final class LlmRotateBuilder {
         }
         RandomGenerator rng =
                 random != null ? random : () -> ThreadLocalRandom.current().nextLong();
-        Map<String, ProviderAdapter> all = new LinkedHashMap<>(builtInAdapters(clock));
+        Map<String, ProviderAdapter> all = new LinkedHashMap<>(builtInAdapters(clock, transport));
         all.putAll(adapters);
         Telemetry hooks = telemetry != null ? telemetry : discoverTelemetry();
         StateStore store = stateStore != null ? stateStore : stateStoreOf(config.stateStore(), null);
@@ -170,8 +181,7 @@ public final class LlmRotateBuilder {
         return new LlmRotate(engine, executor != null ? executor : owned, owned, shutdownGrace);
     }
 
-    private static Map<String, ProviderAdapter> builtInAdapters(Clock clock) {
-        HttpTransport transport = new HttpTransport();
+    private static Map<String, ProviderAdapter> builtInAdapters(Clock clock, HttpTransport transport) {
         ObjectMapper json = new ObjectMapper();
         List<ProviderAdapter> adapters = List.of(
                 new OpenAiAdapter(transport, json, clock),

@@ -59,6 +59,7 @@ public final class HttpTransport {
     private final Map<Duration, HttpClient> clients = new ConcurrentHashMap<>();
     private final int maxBodyBytes;
     private final int maxErrorBodyBytes;
+    private final int maxStreamLineBytes;
 
     /** A transport with the default body limits. */
     public HttpTransport() {
@@ -72,12 +73,24 @@ public final class HttpTransport {
      * @param maxErrorBodyBytes how much of an error body is read, at least 1
      */
     public HttpTransport(int maxBodyBytes, int maxErrorBodyBytes) {
-        if (maxBodyBytes < 1 || maxErrorBodyBytes < 1) {
-            throw new IllegalArgumentException("body limits must be at least 1 byte, got maxBodyBytes=" + maxBodyBytes
-                    + ", maxErrorBodyBytes=" + maxErrorBodyBytes);
+        this(maxBodyBytes, maxErrorBodyBytes, StreamBody.MAX_LINE_BYTES);
+    }
+
+    /**
+     * A transport with other body limits.
+     *
+     * @param maxBodyBytes the longest 2xx body accepted, at least 1
+     * @param maxErrorBodyBytes how much of an error body is read, at least 1
+     * @param maxStreamLineBytes the longest line of a streamed body (an SSE event may carry twice that), at least 1
+     */
+    public HttpTransport(int maxBodyBytes, int maxErrorBodyBytes, int maxStreamLineBytes) {
+        if (maxBodyBytes < 1 || maxErrorBodyBytes < 1 || maxStreamLineBytes < 1) {
+            throw new IllegalArgumentException("reply limits must be at least 1 byte, got maxBodyBytes=" + maxBodyBytes
+                    + ", maxErrorBodyBytes=" + maxErrorBodyBytes + ", maxStreamLineBytes=" + maxStreamLineBytes);
         }
         this.maxBodyBytes = maxBodyBytes;
         this.maxErrorBodyBytes = maxErrorBodyBytes;
+        this.maxStreamLineBytes = maxStreamLineBytes;
     }
 
     /** The client for this connect timeout, made on first use. */
@@ -247,10 +260,11 @@ public final class HttpTransport {
 
     /** A 2xx answer's body is streamed; any other is read whole, so that {@code send} returns it complete. */
     @SuppressWarnings("unchecked")
-    private static HttpResponse.BodySubscriber<Object> subscriber(
+    private HttpResponse.BodySubscriber<Object> subscriber(
             HttpResponse.ResponseInfo info, PlainExchange<HttpResult> error) {
-        HttpResponse.BodySubscriber<?> subscriber =
-                info.statusCode() >= 200 && info.statusCode() < 300 ? new StreamBody() : error.apply(info);
+        HttpResponse.BodySubscriber<?> subscriber = info.statusCode() >= 200 && info.statusCode() < 300
+                ? new StreamBody(maxStreamLineBytes)
+                : error.apply(info);
         return (HttpResponse.BodySubscriber<Object>) subscriber;
     }
 

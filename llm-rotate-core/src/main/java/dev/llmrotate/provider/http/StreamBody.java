@@ -43,7 +43,21 @@ public final class StreamBody implements HttpResponse.BodySubscriber<StreamBody>
     private Object terminal;
     private byte[] line = new byte[256];
 
-    StreamBody() {}
+    /** The longest line {@link #readLine} returns for this body. */
+    private final int maxLineBytes;
+
+    StreamBody() {
+        this(MAX_LINE_BYTES);
+    }
+
+    StreamBody(int maxLineBytes) {
+        this.maxLineBytes = maxLineBytes;
+    }
+
+    /** The longest line {@link #readLine} returns; an SSE event may carry at most twice that. */
+    public int maxLineBytes() {
+        return maxLineBytes;
+    }
 
     @Override
     public CompletionStage<StreamBody> getBody() {
@@ -81,7 +95,7 @@ public final class StreamBody implements HttpResponse.BodySubscriber<StreamBody>
      * @param deadlineNanos when to give up waiting, a {@link System#nanoTime()} value
      * @throws ProviderException {@link ErrorType#TIMEOUT} when the deadline passes first
      */
-    /** The longest line {@link #readLine} returns; a longer one fails the stream (bounded memory per stream). */
+    /** The default longest line; a longer one fails the stream (bounded memory per stream). */
     public static final int MAX_LINE_BYTES = 8 * 1024 * 1024;
 
     public String readLine(long deadlineNanos) {
@@ -95,15 +109,15 @@ public final class StreamBody implements HttpResponse.BodySubscriber<StreamBody>
                 return decode(length);
             }
             if (length == line.length) {
-                if (length >= MAX_LINE_BYTES) {
+                if (length >= maxLineBytes) {
                     // A line this long is no provider's event: refuse it rather than grow without bound.
                     throw new ProviderException(
                             ErrorType.STREAM_INTERRUPTED,
                             null,
                             null,
-                            "stream line longer than " + MAX_LINE_BYTES + " bytes");
+                            "stream line longer than " + maxLineBytes + " bytes");
                 }
-                line = Arrays.copyOf(line, Math.min(length * 2, MAX_LINE_BYTES));
+                line = Arrays.copyOf(line, Math.min(length * 2, maxLineBytes));
             }
             line[length++] = (byte) b;
         }

@@ -10,8 +10,8 @@ import dev.llmrotate.provider.http.StreamBody;
  * the end of the body is dropped, as the format requires.
  */
 public final class SseReader {
-    /** The most data one event may carry (its data lines together); a larger one fails the stream. */
-    public static final int MAX_EVENT_CHARS = 16 * 1024 * 1024;
+    /** The most data one event may carry by default (its data lines together); a larger one fails the stream. */
+    public static final int MAX_EVENT_CHARS = 2 * StreamBody.MAX_LINE_BYTES;
 
     private final StreamBody body;
     private final StringBuilder data = new StringBuilder();
@@ -59,12 +59,12 @@ public final class SseReader {
                     }
                     data.append(value);
                     hasData = true;
-                    if (data.length() > MAX_EVENT_CHARS) {
+                    if (data.length() > 2L * body.maxLineBytes()) {
                         throw new ProviderException(
                                 ErrorType.STREAM_INTERRUPTED,
                                 null,
                                 null,
-                                "stream event longer than " + MAX_EVENT_CHARS + " characters");
+                                "stream event longer than " + 2L * body.maxLineBytes() + " characters");
                     }
                 }
                 case "event" -> event = value;

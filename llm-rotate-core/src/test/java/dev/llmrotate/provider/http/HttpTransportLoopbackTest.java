@@ -280,9 +280,13 @@ class HttpTransportLoopbackTest {
     }
 
     @Test
-    void bodyLimitsMustBePositive() {
+    void replyLimitsMustBePositive() {
         assertThat(catchThrowable(() -> new HttpTransport(0, 10)))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("body limits must be at least 1 byte, got maxBodyBytes=0, maxErrorBodyBytes=10");
+                .hasMessage("reply limits must be at least 1 byte, got maxBodyBytes=0, maxErrorBodyBytes=10,"
+                        + " maxStreamLineBytes=8388608");
+        assertThat(catchThrowable(() -> new HttpTransport(10, 10, 0)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxStreamLineBytes=0");
     }
 }
