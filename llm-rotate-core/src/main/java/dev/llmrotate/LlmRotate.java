@@ -88,7 +88,8 @@ public final class LlmRotate implements AutoCloseable {
      *     the call deadline)
      * @throws dev.llmrotate.error.UnknownModelException when no active key lists the model (or none of the pinned
      *     provider's keys does)
-     * @throws ConfigurationException for an unknown pinned provider, or after {@link #close()}
+     * @throws ConfigurationException for an unknown pinned provider
+     * @throws IllegalStateException after {@link #close()}
      */
     public ChatResponse chat(ChatRequest request) {
         ensureOpen();
