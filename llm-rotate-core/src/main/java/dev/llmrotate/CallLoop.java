@@ -520,7 +520,7 @@ final class CallLoop<T> {
         if (budget <= 0) {
             return null;
         }
-        Instant at = engine.selector().earliestAvailable(route, exclusionsOtherThan(ErrorType.RATE_LIMIT));
+        Instant at = engine.selector().earliestAfterRateLimit(route, exclusionsOtherThan(ErrorType.RATE_LIMIT));
         if (at == null) {
             return null;
         }

@@ -168,6 +168,26 @@ class FailoverTimingLoopbackTest extends EngineTestSupport {
     }
 
     @Test
+    void aRouteRestingAfterAnOutageIsNotWaitedForBeforeTheFallback() {
+        // 500s with max_retries 0: one failure rests (key, model) for its 1 s probe interval (max_consecutive 1).
+        openai.forKey(secret("a")).always(FakeResponse.serverError());
+        LlmRotate lm = realClockEngine(waitingBeforeFallback(config(true, a()))
+                .provider("openai", s -> s.withMaxConsecutiveFailures(1).withRecoveryProbe(Duration.ofSeconds(1)))
+                .defaults(d -> d.withMaxRetries(0))
+                .build());
+        assertThat(lm.chat(HI).provider()).isEqualTo("openrouter"); // the outage begins: a rests
+
+        Timed<ChatResponse> call = timed(() -> lm.chat(HI));
+
+        // The native key comes back within wait_before_fallback (3 s), but only for a probe after an outage:
+        // the call does not wait for it.
+        assertThat(call.failure()).isNull();
+        assertThat(call.value().provider()).isEqualTo("openrouter");
+        assertThat(call.millis()).isLessThan(700);
+        assertThat(openai.requestCount(secret("a"))).isEqualTo(1);
+    }
+
+    @Test
     void aLongRetryAfterFallsBackAtOnce() {
         openai.forKey(secret("a")).always(FakeResponse.rateLimited(Duration.ofSeconds(20)));
         LlmRotate lm = realClockEngine(waitingBeforeFallback(config(true, a())).build());

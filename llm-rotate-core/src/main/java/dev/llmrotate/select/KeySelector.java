@@ -1,6 +1,7 @@
 package dev.llmrotate.select;
 
 import dev.llmrotate.config.KeySpec;
+import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.health.HealthPolicy;
 import dev.llmrotate.health.KeyHealth;
 import dev.llmrotate.health.KeyState;
@@ -152,12 +153,28 @@ public final class KeySelector {
      * {@link #TRIAL_POLL}, so those estimates may be early; callers look again then.
      */
     public Instant earliestAvailable(Route route, Set<String> excluded) {
+        return earliest(route, excluded, false);
+    }
+
+    /**
+     * Like {@link #earliestAvailable}, but only keys held back by a rate limit (a (key, model) cooling down after a
+     * 429, or a spent rpm/tpm budget): a key resting after an outage or an auth failure is not worth waiting for
+     * before a fallback.
+     */
+    public Instant earliestAfterRateLimit(Route route, Set<String> excluded) {
+        return earliest(route, excluded, true);
+    }
+
+    private Instant earliest(Route route, Set<String> excluded, boolean rateLimitedOnly) {
         Instant now = clock.instant();
         Instant earliest = null;
         List<KeySpec> keys = route.keys();
         for (int i = 0; i < keys.size(); i++) {
             KeySpec key = keys.get(i);
             if (isExcluded(excluded, key, route.modelScope(i))) {
+                continue;
+            }
+            if (rateLimitedOnly && !heldBackByRateLimit(key, route.modelScope(i), now)) {
                 continue;
             }
             Instant at = availableAt(key, route.modelScope(i), now);
@@ -169,6 +186,18 @@ public final class KeySelector {
             }
         }
         return earliest;
+    }
+
+    private boolean heldBackByRateLimit(KeySpec key, String modelScope, Instant now) {
+        if (HealthPolicy.effectiveState(store.health(key.keyId()), now) != KeyState.ACTIVE) {
+            return false; // quarantined or disabled key-wide: auth or quota, not a rate limit
+        }
+        if (modelScope == null) {
+            return true;
+        }
+        KeyHealth model = store.health(modelScope);
+        KeyState state = HealthPolicy.effectiveState(model, now);
+        return state == KeyState.ACTIVE || model.lastErrorType() == ErrorType.RATE_LIMIT;
     }
 
     /**

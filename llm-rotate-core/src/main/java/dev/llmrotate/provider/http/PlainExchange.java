@@ -273,10 +273,11 @@ final class PlainExchange<T> implements HttpResponse.BodyHandler<Object> {
             }
             HttpResult response = new HttpResult(status, headers, new String(bytes, 0, length, StandardCharsets.UTF_8));
             bytes = null;
-            if (length == limit && !success) {
-                cancelSubscription();
-            }
+            boolean cut = length == limit && !success;
             result.complete(read(response));
+            if (cut) {
+                cancelSubscription(); // after completing: the cancellation may come back at once as an error
+            }
             stopTimer();
         }
 
@@ -302,9 +303,11 @@ final class PlainExchange<T> implements HttpResponse.BodyHandler<Object> {
             if (result.isDone()) {
                 return;
             }
-            cancelSubscription();
+            // Settle the outcome before cancelling: a JDK may report the cancellation at once, on this thread, as an
+            // error of the body (JDK 25 does), which must not replace the failure that caused it.
             failed(failure);
             result.completeExceptionally(failure);
+            cancelSubscription();
             stopTimer();
         }
 

@@ -51,7 +51,9 @@ class StreamBodyDeadlineTest {
                         .isInstanceOfSatisfying(
                                 ProviderException.class,
                                 e -> assertThat(e.type()).isEqualTo(ErrorType.TIMEOUT)));
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(DEADLINE, Duration.ofSeconds(2));
+        // Some callers set their deadline just before this starts timing: a few ms of it may have passed already.
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .isBetween(DEADLINE.minusMillis(20), Duration.ofSeconds(2));
     }
 
     @Test
