@@ -20,6 +20,11 @@ final class HealthView {
     }
 
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+    /**
+     * The scopes kept by the last {@link #retain}, or null before any: a message or reload about another scope (a
+     * write from before the scope was removed, arriving late) is ignored instead of bringing it back.
+     */
+    private volatile Set<String> retained;
 
     KeyHealth health(String keyId) {
         Entry entry = entries.get(keyId);
@@ -32,6 +37,10 @@ final class HealthView {
 
     /** Takes a value from Redis if it is newer than the one held (a dirty entry is kept until it is sent). */
     void offer(String keyId, long version, KeyHealth health) {
+        Set<String> kept = retained;
+        if (kept != null && !kept.contains(keyId)) {
+            return;
+        }
         entries.compute(
                 keyId,
                 (id, cur) -> cur == null || (!cur.dirty() && version > cur.version())
@@ -89,7 +98,11 @@ final class HealthView {
      * newer values win and clean entries Redis no longer has are dropped if they are not newer than the read.
      */
     void sync(Map<String, Entry> stored, long seq, boolean authoritative) {
+        Set<String> kept = retained;
         stored.forEach((id, entry) -> {
+            if (kept != null && !kept.contains(id)) {
+                return;
+            }
             if (authoritative) {
                 entries.compute(id, (k, cur) -> cur != null && cur.dirty() ? cur : entry);
             } else {
@@ -105,6 +118,7 @@ final class HealthView {
     }
 
     void retain(Set<String> keyIds) {
+        retained = Set.copyOf(keyIds);
         entries.keySet().retainAll(keyIds);
     }
 }
