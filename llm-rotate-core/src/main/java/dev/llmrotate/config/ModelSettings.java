@@ -52,26 +52,4 @@ public record ModelSettings(
         }
         return s;
     }
-
-    public ModelSettings withFirstChunkTimeout(Duration value) {
-        return new ModelSettings(
-                cooldown,
-                maxConsecutiveFailures,
-                requestTimeout,
-                value,
-                streamIdleTimeout,
-                recoveryProbe,
-                streamRecovery);
-    }
-
-    public ModelSettings withStreamRecovery(StreamRecovery value) {
-        return new ModelSettings(
-                cooldown,
-                maxConsecutiveFailures,
-                requestTimeout,
-                firstChunkTimeout,
-                streamIdleTimeout,
-                recoveryProbe,
-                value);
-    }
 }
