@@ -70,6 +70,11 @@ final class CallLoop<T> {
         String keyMask() {
             return trace.keyMask();
         }
+
+        /** The (key, model) health scope of the key that answered. */
+        String modelScope() {
+            return route.modelScope(route.keys().indexOf(key));
+        }
     }
 
     /** What to do next: an attempt to make, or a wait. */

@@ -162,6 +162,7 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
         }
         CallLoop.Outcome<OpenedStream> broken = outcome;
         broken.value().stream().close();
+        countBreak(broken); // before the recovery, so that its new attempt prefers another key
         breakCounted = true;
         StreamResumer.Resumed resumed = resumer.resume(broken, cause);
         if (resumed == null) {
@@ -178,20 +179,24 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
         return resumed.first();
     }
 
+    /** A broken stream counts against its (key, model), whether or not a recovery continues the answer. */
+    private void countBreak(CallLoop.Outcome<OpenedStream> broken) {
+        engine.healthBook()
+                .failed(
+                        broken.key(),
+                        broken.modelScope(),
+                        ErrorType.STREAM_INTERRUPTED,
+                        null,
+                        broken.route().settings(),
+                        broken.callToken());
+    }
+
     private LlmRotateException interrupted(ProviderException cause) {
         String detail = Secrets.scrub(cause.getMessage(), outcome.secret());
         if (ended.compareAndSet(false, true)) {
             outcome.value().stream().close();
             if (!breakCounted) {
-                engine.healthBook()
-                        .failed(
-                                outcome.key(),
-                                outcome.route()
-                                        .modelScope(outcome.route().keys().indexOf(outcome.key())),
-                                ErrorType.STREAM_INTERRUPTED,
-                                null,
-                                settings,
-                                outcome.callToken());
+                countBreak(outcome);
             }
             engine.finish(outcome.trace()
                     .failure(engine.now(), CallRecord.INTERRUPTED, ErrorType.STREAM_INTERRUPTED.wireName(), model));

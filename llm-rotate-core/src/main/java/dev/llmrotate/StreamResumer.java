@@ -82,20 +82,12 @@ final class StreamResumer {
     }
 
     /**
-     * Counts the break against the broken attempt's key, then continues the answer; null when it cannot be
-     * continued (the stream then ends with {@code stream_interrupted}).
+     * Continues the answer after a break (which the stream has counted against the broken attempt's key); null when
+     * it cannot be continued (the stream then ends with {@code stream_interrupted}).
      */
     Resumed resume(CallLoop.Outcome<OpenedStream> broken, ProviderException cause) {
         recoveries++;
         Route route = broken.route();
-        engine.healthBook()
-                .failed(
-                        broken.key(),
-                        route.modelScope(route.keys().indexOf(broken.key())),
-                        ErrorType.STREAM_INTERRUPTED,
-                        null,
-                        route.settings(),
-                        broken.callToken());
         CallTrace trace = broken.trace();
         String text = delivered.toString();
         if (mode == StreamRecovery.PREFILL || mode == StreamRecovery.AUTO) {
