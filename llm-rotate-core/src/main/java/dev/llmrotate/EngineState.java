@@ -3,11 +3,11 @@ package dev.llmrotate;
 import dev.llmrotate.config.KeySpec;
 import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.error.ConfigurationException;
-import dev.llmrotate.provider.ProviderAdapter;
-import dev.llmrotate.route.Backoff;
-import dev.llmrotate.route.RoutePlanner;
-import dev.llmrotate.select.SelectionStrategy;
-import dev.llmrotate.state.StateStore;
+import dev.llmrotate.internal.route.Backoff;
+import dev.llmrotate.internal.route.RoutePlanner;
+import dev.llmrotate.internal.select.SelectionStrategy;
+import dev.llmrotate.spi.ProviderAdapter;
+import dev.llmrotate.spi.StateStore;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -51,7 +51,7 @@ final class EngineState {
         for (KeySpec key : config.activeKeys()) {
             scopes.add(key.keyId());
             for (String model : key.models()) {
-                scopes.add(dev.llmrotate.health.HealthScope.of(key.keyId(), model));
+                scopes.add(dev.llmrotate.spi.HealthScope.of(key.keyId(), model));
             }
         }
         return scopes;

@@ -2,7 +2,7 @@ package dev.llmrotate;
 
 import dev.llmrotate.config.ProviderCatalog;
 import dev.llmrotate.error.ConfigurationException;
-import dev.llmrotate.route.Route;
+import dev.llmrotate.internal.route.Route;
 import java.util.List;
 
 /** The routes a {@code generateContent} call may take: Google providers only. */

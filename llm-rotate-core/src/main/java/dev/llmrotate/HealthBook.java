@@ -3,11 +3,12 @@ package dev.llmrotate;
 import dev.llmrotate.config.KeySpec;
 import dev.llmrotate.config.ProviderSettings;
 import dev.llmrotate.error.ErrorType;
-import dev.llmrotate.health.HealthPolicy;
-import dev.llmrotate.health.HealthScope;
-import dev.llmrotate.health.KeyHealth;
 import dev.llmrotate.health.KeyState;
-import dev.llmrotate.state.StateStore;
+import dev.llmrotate.internal.health.HealthPolicy;
+import dev.llmrotate.observe.LogNames;
+import dev.llmrotate.spi.HealthScope;
+import dev.llmrotate.spi.KeyHealth;
+import dev.llmrotate.spi.StateStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,12 +18,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Applies what attempts tell about keys to the store: a key-wide failure (auth, permission, quota) to the key's
  * scope, every other failure to the (key, model) scope it happened on; a success to both; trial slots given back.
- * Logs state changes on {@value #LOGGER_NAME}: WARN when a key or model is quarantined, disabled or rests after a run
+ * Logs state changes on {@value LogNames#HEALTH}: WARN when a key or model is quarantined, disabled or rests after a run
  * of failures, INFO when it is back, DEBUG for rate-limit cooldowns.
  */
 final class HealthBook {
-    static final String LOGGER_NAME = "llm_rotate.health";
-    private static final Logger LOG = LoggerFactory.getLogger(LOGGER_NAME);
+    private static final Logger LOG = LoggerFactory.getLogger(LogNames.HEALTH);
 
     private final StateStore store;
     private final Clock clock;

@@ -12,13 +12,14 @@ import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.error.ConfigurationException;
 import dev.llmrotate.error.NoAvailableKeyException;
 import dev.llmrotate.health.HealthReport;
+import dev.llmrotate.internal.observe.EventBuffer;
+import dev.llmrotate.internal.route.Route;
+import dev.llmrotate.internal.select.KeySelector;
 import dev.llmrotate.observe.CallRecord;
-import dev.llmrotate.observe.EventBuffer;
+import dev.llmrotate.observe.LogNames;
 import dev.llmrotate.observe.UsageSummary;
-import dev.llmrotate.provider.ProviderAdapter;
-import dev.llmrotate.provider.ProviderReply;
-import dev.llmrotate.route.Route;
-import dev.llmrotate.select.KeySelector;
+import dev.llmrotate.spi.ProviderAdapter;
+import dev.llmrotate.spi.ProviderReply;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -49,7 +50,7 @@ public final class LlmRotate implements AutoCloseable {
     private final Engine engine;
     private final Executor asyncExecutor;
     private final ExecutorService ownedExecutor;
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("llm_rotate.lifecycle");
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LogNames.LIFECYCLE);
     private volatile boolean closed;
 
     private final Duration shutdownGrace;

@@ -1,11 +1,11 @@
 package dev.llmrotate;
 
 import dev.llmrotate.error.ErrorType;
-import dev.llmrotate.provider.Attempt;
-import dev.llmrotate.provider.ProviderAdapter;
-import dev.llmrotate.provider.ProviderException;
-import dev.llmrotate.provider.ProviderStream;
-import dev.llmrotate.provider.StreamPiece;
+import dev.llmrotate.spi.Attempt;
+import dev.llmrotate.spi.ProviderAdapter;
+import dev.llmrotate.spi.ProviderException;
+import dev.llmrotate.spi.ProviderStream;
+import dev.llmrotate.spi.StreamPiece;
 import java.time.Duration;
 
 /**

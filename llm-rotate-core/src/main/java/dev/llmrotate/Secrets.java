@@ -3,6 +3,7 @@ package dev.llmrotate;
 import dev.llmrotate.config.KeySpec;
 import dev.llmrotate.config.SecretRef;
 import dev.llmrotate.error.ConfigurationException;
+import dev.llmrotate.observe.LogNames;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * messages.
  */
 final class Secrets {
-    private static final Logger LOG = LoggerFactory.getLogger("llm_rotate.secrets");
+    private static final Logger LOG = LoggerFactory.getLogger(LogNames.SECRETS);
 
     /** A run of the secret this long, at its start or its end, is scrubbed even where the rest is not echoed. */
     static final int SCRUBBED_RUN = 8;

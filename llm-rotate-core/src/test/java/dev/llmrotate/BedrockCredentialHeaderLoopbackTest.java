@@ -12,7 +12,7 @@ import dev.llmrotate.config.SelectionStrategyType;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.error.LlmRotateException;
 import dev.llmrotate.health.KeyState;
-import dev.llmrotate.provider.bedrock.AwsCredentials;
+import dev.llmrotate.internal.provider.bedrock.AwsCredentials;
 import dev.llmrotate.testkit.FakeBedrockServer;
 import dev.llmrotate.testkit.FakeResponse;
 import java.time.Duration;

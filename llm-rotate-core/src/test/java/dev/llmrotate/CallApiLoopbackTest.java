@@ -16,7 +16,7 @@ import dev.llmrotate.chat.GenerateContentRequest;
 import dev.llmrotate.config.SelectionStrategyType;
 import dev.llmrotate.health.HealthReport;
 import dev.llmrotate.health.KeyState;
-import dev.llmrotate.observe.UsageLog;
+import dev.llmrotate.observe.LogNames;
 import dev.llmrotate.testkit.FakeResponse;
 import dev.llmrotate.testkit.RecordedRequest;
 import java.io.IOException;
@@ -46,7 +46,7 @@ class CallApiLoopbackTest extends EngineTestSupport {
     private static final String A = "gpt-4o";
     private static final String B = "gpt-4o-mini";
     private final ListAppender<ILoggingEvent> usage = new ListAppender<>();
-    private final Logger usageLogger = (Logger) LoggerFactory.getLogger(UsageLog.LOGGER_NAME);
+    private final Logger usageLogger = (Logger) LoggerFactory.getLogger(LogNames.USAGE);
     private final ObjectMapper json = new ObjectMapper();
 
     @BeforeAll

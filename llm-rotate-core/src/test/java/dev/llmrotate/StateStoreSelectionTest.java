@@ -6,15 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.config.StateStoreSettings;
 import dev.llmrotate.error.ConfigurationException;
-import dev.llmrotate.state.InMemoryStateStore;
-import dev.llmrotate.state.StateStore;
-import dev.llmrotate.state.StateStoreFactory;
+import dev.llmrotate.spi.InMemoryStateStore;
+import dev.llmrotate.spi.StateStore;
+import dev.llmrotate.spi.StateStoreFactory;
 import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,10 +25,11 @@ class StateStoreSelectionTest {
     private static final LlmRotateConfig.Builder CONFIG =
             LlmRotateConfig.builder().key(Keys.openai("a"));
 
-    /** A factory registered only in the class loader of one test. */
+    /**
+     * A factory registered only in the class loader of one test. Its store answers {@code toString()} with the
+     * settings it was opened with, so that the test sees them across class loaders.
+     */
     public static final class RecordingFactory implements StateStoreFactory {
-        static final AtomicReference<StateStoreSettings> SEEN = new AtomicReference<>();
-
         @Override
         public String type() {
             return "redis";
@@ -34,8 +37,50 @@ class StateStoreSelectionTest {
 
         @Override
         public StateStore create(StateStoreSettings settings) {
-            SEEN.set(settings);
-            return new InMemoryStateStore();
+            InMemoryStateStore delegate = new InMemoryStateStore();
+            return (StateStore) Proxy.newProxyInstance(
+                    StateStore.class.getClassLoader(), new Class<?>[] {StateStore.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("toString")) {
+                            return "recorded " + settings;
+                        }
+                        try {
+                            return method.invoke(delegate, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        }
+    }
+
+    /**
+     * Defines {@link RecordingFactory} itself (child first), so that the factory lives in this loader's unnamed module
+     * and is found through the loader's {@code META-INF/services}, as a factory in a user's jar is, whether the tests
+     * run with core on the class path or as a named module (where a provider inside core's module would count only if
+     * its descriptor declared it).
+     */
+    private static final class FactoryLoader extends URLClassLoader {
+        FactoryLoader(Path dir) throws IOException {
+            super(new URL[] {dir.toUri().toURL()}, StateStoreSelectionTest.class.getClassLoader());
+        }
+
+        @Override
+        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            if (!name.equals(RecordingFactory.class.getName())) {
+                return super.loadClass(name, resolve);
+            }
+            synchronized (getClassLoadingLock(name)) {
+                Class<?> loaded = findLoadedClass(name);
+                if (loaded != null) {
+                    return loaded;
+                }
+                String resource = "/" + name.replace('.', '/') + ".class";
+                try (InputStream in = RecordingFactory.class.getResourceAsStream(resource)) {
+                    byte[] bytes = in.readAllBytes();
+                    return defineClass(name, bytes, 0, bytes.length);
+                } catch (IOException e) {
+                    throw new ClassNotFoundException(name, e);
+                }
+            }
         }
     }
 
@@ -64,12 +109,12 @@ class StateStoreSelectionTest {
         Files.createDirectories(services);
         Files.writeString(services.resolve(StateStoreFactory.class.getName()), RecordingFactory.class.getName());
         StateStoreSettings settings = StateStoreSettings.redis("redis://localhost:6379", "team-a");
-        try (URLClassLoader loader =
-                new URLClassLoader(new URL[] {dir.toUri().toURL()}, StateStoreSelectionTest.class.getClassLoader())) {
+        try (URLClassLoader loader = new FactoryLoader(dir)) {
             StateStore store = LlmRotateBuilder.stateStoreOf(settings, loader);
 
-            assertThat(store).isInstanceOf(InMemoryStateStore.class);
-            assertThat(RecordingFactory.SEEN.get()).isEqualTo(settings);
+            assertThat(store.getClass().getClassLoader()).isSameAs(StateStore.class.getClassLoader());
+            assertThat(store.toString()).isEqualTo("recorded " + settings);
+            assertThat(store.nextRoundRobin("scope")).isZero();
         }
     }
 }

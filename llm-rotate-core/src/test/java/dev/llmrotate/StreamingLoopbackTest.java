@@ -16,7 +16,7 @@ import dev.llmrotate.config.SelectionStrategyType;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.error.LlmRotateException;
 import dev.llmrotate.health.KeyState;
-import dev.llmrotate.observe.UsageLog;
+import dev.llmrotate.observe.LogNames;
 import dev.llmrotate.testkit.FakeResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,7 +39,7 @@ class StreamingLoopbackTest extends EngineTestSupport {
     private static final ChatRequest HI =
             ChatRequest.builder("gpt-4o-mini").user("hi").build();
     private final ListAppender<ILoggingEvent> usage = new ListAppender<>();
-    private final Logger usageLogger = (Logger) LoggerFactory.getLogger(UsageLog.LOGGER_NAME);
+    private final Logger usageLogger = (Logger) LoggerFactory.getLogger(LogNames.USAGE);
     private final ObjectMapper json = new ObjectMapper();
 
     @BeforeEach

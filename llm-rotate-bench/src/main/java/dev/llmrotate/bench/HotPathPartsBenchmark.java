@@ -2,9 +2,9 @@ package dev.llmrotate.bench;
 
 import dev.llmrotate.config.SecretRef;
 import dev.llmrotate.observe.CallRecord;
-import dev.llmrotate.observe.LatencyHistogram;
 import dev.llmrotate.observe.Pricing;
-import dev.llmrotate.state.InMemoryStateStore;
+import dev.llmrotate.spi.InMemoryStateStore;
+import dev.llmrotate.spi.LatencyHistogram;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;

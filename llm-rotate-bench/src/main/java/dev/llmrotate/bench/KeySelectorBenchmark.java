@@ -1,10 +1,10 @@
 package dev.llmrotate.bench;
 
 import dev.llmrotate.config.SelectionStrategyType;
-import dev.llmrotate.route.Route;
-import dev.llmrotate.select.KeySelector;
-import dev.llmrotate.select.SelectionStrategy;
-import dev.llmrotate.state.InMemoryStateStore;
+import dev.llmrotate.internal.route.Route;
+import dev.llmrotate.internal.select.KeySelector;
+import dev.llmrotate.internal.select.SelectionStrategy;
+import dev.llmrotate.spi.InMemoryStateStore;
 import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;

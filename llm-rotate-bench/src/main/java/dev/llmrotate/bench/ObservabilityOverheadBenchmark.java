@@ -7,9 +7,9 @@ import dev.llmrotate.LlmRotate;
 import dev.llmrotate.chat.ChatRequest;
 import dev.llmrotate.chat.ChatResponse;
 import dev.llmrotate.config.SelectionStrategyType;
-import dev.llmrotate.observe.Telemetry;
-import dev.llmrotate.observe.UsageLog;
+import dev.llmrotate.observe.LogNames;
 import dev.llmrotate.otel.OtelTelemetry;
+import dev.llmrotate.spi.Telemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -59,7 +59,7 @@ public class ObservabilityOverheadBenchmark {
 
     @Setup
     public void start() {
-        Logger usage = (Logger) LoggerFactory.getLogger(UsageLog.LOGGER_NAME);
+        Logger usage = (Logger) LoggerFactory.getLogger(LogNames.USAGE);
         usage.detachAndStopAllAppenders();
         usage.setAdditive(false);
         NOPAppender<ch.qos.logback.classic.spi.ILoggingEvent> drop = new NOPAppender<>();

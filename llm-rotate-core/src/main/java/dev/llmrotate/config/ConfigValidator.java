@@ -1,5 +1,8 @@
 package dev.llmrotate.config;
 
+import dev.llmrotate.internal.observe.EventBuffer;
+import dev.llmrotate.internal.route.ModelRoutes;
+import dev.llmrotate.spi.StoreUrl;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -391,10 +394,9 @@ final class ConfigValidator {
     }
 
     private void checkObservability() {
-        if (config.eventBufferCapacity < 0
-                || config.eventBufferCapacity > dev.llmrotate.observe.EventBuffer.MAX_CAPACITY) {
-            problems.add("event_buffer.capacity: must be between 0 and "
-                    + dev.llmrotate.observe.EventBuffer.MAX_CAPACITY + ", got " + config.eventBufferCapacity);
+        if (config.eventBufferCapacity < 0 || config.eventBufferCapacity > EventBuffer.MAX_CAPACITY) {
+            problems.add("event_buffer.capacity: must be between 0 and " + EventBuffer.MAX_CAPACITY + ", got "
+                    + config.eventBufferCapacity);
         }
         java.nio.file.Path file = config.pricing.file();
         if (file != null && !java.nio.file.Files.isRegularFile(file)) {

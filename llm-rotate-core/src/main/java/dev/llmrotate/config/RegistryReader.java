@@ -1,6 +1,7 @@
 package dev.llmrotate.config;
 
 import dev.llmrotate.error.ConfigurationException;
+import dev.llmrotate.internal.observe.EventBuffer;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -243,16 +244,15 @@ final class RegistryReader {
         values.unknownFields(fields, "event_buffer", EVENT_BUFFER_FIELDS);
         Boolean enabled = optional(fields, "enabled", "event_buffer", values::bool);
         Integer capacity = optional(fields, "capacity", "event_buffer", values::integer);
-        if (capacity != null && (capacity <= 0 || capacity > dev.llmrotate.observe.EventBuffer.MAX_CAPACITY)) {
+        if (capacity != null && (capacity <= 0 || capacity > EventBuffer.MAX_CAPACITY)) {
             values.problem(
-                    "event_buffer.capacity",
-                    "must be between 1 and " + dev.llmrotate.observe.EventBuffer.MAX_CAPACITY + ", got " + capacity);
+                    "event_buffer.capacity", "must be between 1 and " + EventBuffer.MAX_CAPACITY + ", got " + capacity);
             return;
         }
         if (Boolean.FALSE.equals(enabled)) {
             return;
         }
-        builder.eventBuffer(capacity != null ? capacity : dev.llmrotate.observe.EventBuffer.DEFAULT_CAPACITY);
+        builder.eventBuffer(capacity != null ? capacity : EventBuffer.DEFAULT_CAPACITY);
     }
 
     private void readKeys(Object value) {

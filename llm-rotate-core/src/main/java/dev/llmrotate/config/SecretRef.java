@@ -22,7 +22,7 @@ public final class SecretRef {
     private static final java.util.regex.Pattern JSON_ACCESS_KEY_ID = java.util.regex.Pattern.compile(
             "\"(?:aws_access_key_id|access_key_id|AccessKeyId|private_key_id)\"\\s*:\\s*\"([^\"]+)\"");
 
-    private static final Logger LOG = LoggerFactory.getLogger(SecretRef.class);
+    private static final Logger LOG = LoggerFactory.getLogger(dev.llmrotate.observe.LogNames.CONFIG);
 
     /** A scheme name short and plain enough to be a typo of one (echoed); anything else may be a secret (not). */
     private static final java.util.regex.Pattern SCHEME_NAME =

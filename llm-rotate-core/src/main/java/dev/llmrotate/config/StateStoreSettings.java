@@ -1,5 +1,6 @@
 package dev.llmrotate.config;
 
+import dev.llmrotate.spi.StoreUrl;
 import java.util.List;
 import java.util.Objects;
 

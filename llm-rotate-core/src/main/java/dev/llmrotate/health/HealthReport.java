@@ -86,7 +86,7 @@ public record HealthReport(Instant generatedAt, List<KeyReport> keys, Map<String
 
     /** The report as JSON (snake_case fields, ISO-8601 times): the body of a {@code /health} endpoint. */
     public String toJson() {
-        return dev.llmrotate.observe.ReportJson.write(this);
+        return dev.llmrotate.internal.observe.ReportJson.write(this);
     }
 
     /** The report entry of a key, or null. */

@@ -133,6 +133,17 @@ public record CallRecord(
         return SUCCESS.equals(outcome);
     }
 
+    /**
+     * The name a failed call is counted under in {@code failures_by_type}: its error type, or its outcome when it has
+     * none ({@code no_available_key}, {@code cancelled}).
+     */
+    public String failureName() {
+        if (NO_AVAILABLE_KEY.equals(outcome)) {
+            return NO_AVAILABLE_KEY;
+        }
+        return errorType != null ? errorType : outcome;
+    }
+
     /** True when more attempts were made than {@code attempt_details} lists. */
     public boolean attemptsTruncated() {
         return attempts > attemptDetails.size();

@@ -1,5 +1,6 @@
 package dev.llmrotate.observe;
 
+import dev.llmrotate.internal.observe.ReportJson;
 import java.util.Map;
 
 /**

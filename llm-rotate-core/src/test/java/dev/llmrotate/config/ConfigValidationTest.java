@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import dev.llmrotate.error.ConfigurationException;
+import dev.llmrotate.internal.route.ModelRoutes;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;

@@ -9,6 +9,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.llmrotate.error.ConfigurationException;
+import dev.llmrotate.observe.LogNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +88,7 @@ class SecretRefTest {
 
     @Test
     void literalResolvesAsIsWarnsOnceAndNeverShowsItself() {
-        Logger logger = (Logger) LoggerFactory.getLogger(SecretRef.class);
+        Logger logger = (Logger) LoggerFactory.getLogger(LogNames.CONFIG);
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
         appender.start();
         logger.addAppender(appender);

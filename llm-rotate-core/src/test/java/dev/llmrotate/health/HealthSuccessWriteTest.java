@@ -2,6 +2,8 @@ package dev.llmrotate.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmrotate.internal.health.HealthPolicy;
+import dev.llmrotate.spi.KeyHealth;
 import java.time.Instant;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

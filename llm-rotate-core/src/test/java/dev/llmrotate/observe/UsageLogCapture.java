@@ -14,7 +14,7 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /**
- * Captures the usage log ({@value UsageLog#LOGGER_NAME}) and reads its records back, checking on the way that each is
+ * Captures the usage log ({@value LogNames#USAGE}) and reads its records back, checking on the way that each is
  * INFO, one valid JSON object with exactly the documented fields in order, and mirrored field by field by its SLF4J
  * key/value pairs (lists as a Jackson-based encoder would write them).
  */
@@ -65,7 +65,7 @@ final class UsageLogCapture implements AutoCloseable {
 
     private final ObjectMapper json = new ObjectMapper();
     private final ListAppender<ILoggingEvent> usage = new ListAppender<>();
-    private final Logger usageLogger = (Logger) LoggerFactory.getLogger(UsageLog.LOGGER_NAME);
+    private final Logger usageLogger = (Logger) LoggerFactory.getLogger(LogNames.USAGE);
 
     UsageLogCapture() {
         usage.start();

@@ -8,7 +8,8 @@ import dev.llmrotate.chat.FinishReason;
 import dev.llmrotate.chat.Usage;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.observe.CallRecord;
-import dev.llmrotate.observe.Telemetry;
+import dev.llmrotate.observe.LogNames;
+import dev.llmrotate.spi.Telemetry;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
@@ -48,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * hooks never throw (a failure inside OpenTelemetry is logged once as a warning, then at debug level).
  */
 public final class OtelTelemetry implements Telemetry {
-    private static final Logger LOG = LoggerFactory.getLogger(OtelTelemetry.class);
+    private static final Logger LOG = LoggerFactory.getLogger(LogNames.TELEMETRY);
     private static final AtomicBoolean WARNED = new AtomicBoolean();
 
     /** How often {@link #global()} looks again whether an application has set the global OpenTelemetry. */

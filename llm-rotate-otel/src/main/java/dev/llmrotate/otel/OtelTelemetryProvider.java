@@ -1,7 +1,8 @@
 package dev.llmrotate.otel;
 
-import dev.llmrotate.observe.Telemetry;
-import dev.llmrotate.observe.TelemetryProvider;
+import dev.llmrotate.observe.LogNames;
+import dev.llmrotate.spi.Telemetry;
+import dev.llmrotate.spi.TelemetryProvider;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -16,7 +17,7 @@ public final class OtelTelemetryProvider implements TelemetryProvider {
             return OtelTelemetry.global();
         } catch (RuntimeException | LinkageError e) {
             // No usable OpenTelemetry API on the class path: calls go on without telemetry.
-            LoggerFactory.getLogger(OtelTelemetryProvider.class)
+            LoggerFactory.getLogger(LogNames.TELEMETRY)
                     .warn("llm-rotate OpenTelemetry telemetry is off: the OpenTelemetry API cannot be used", e);
             return Telemetry.NOOP;
         }

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.llmrotate.LlmRotate;
 import dev.llmrotate.chat.ChatMessage;
 import dev.llmrotate.error.NoAvailableKeyException;
-import dev.llmrotate.observe.TelemetryProvider;
+import dev.llmrotate.spi.TelemetryProvider;
 import dev.llmrotate.testkit.FakeResponse;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.sdk.trace.data.SpanData;

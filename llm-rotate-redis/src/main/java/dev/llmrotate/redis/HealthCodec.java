@@ -1,8 +1,8 @@
 package dev.llmrotate.redis;
 
 import dev.llmrotate.error.ErrorType;
-import dev.llmrotate.health.KeyHealth;
 import dev.llmrotate.health.KeyState;
+import dev.llmrotate.spi.KeyHealth;
 import java.time.Instant;
 
 /**

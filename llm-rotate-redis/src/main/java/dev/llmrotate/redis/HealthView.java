@@ -1,6 +1,6 @@
 package dev.llmrotate.redis;
 
-import dev.llmrotate.health.KeyHealth;
+import dev.llmrotate.spi.KeyHealth;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;

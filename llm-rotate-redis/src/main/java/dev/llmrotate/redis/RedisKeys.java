@@ -1,6 +1,6 @@
 package dev.llmrotate.redis;
 
-import dev.llmrotate.health.HealthScope;
+import dev.llmrotate.spi.HealthScope;
 
 /**
  * The names of every Redis key of one store. All start with {@code {prefix}:}: the braces are a Redis Cluster hash

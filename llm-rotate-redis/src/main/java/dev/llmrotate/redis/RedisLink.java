@@ -1,5 +1,6 @@
 package dev.llmrotate.redis;
 
+import dev.llmrotate.observe.LogNames;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * such a catch-up, so a Redis that restarted empty is noticed.
  */
 final class RedisLink implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(RedisStateStore.class);
+    private static final Logger LOG = LoggerFactory.getLogger(LogNames.STORE);
 
     /** What the store does when Redis talks to it or comes back. */
     interface Listener {

@@ -2,13 +2,14 @@ package dev.llmrotate.redis;
 
 import dev.llmrotate.config.SecretRef;
 import dev.llmrotate.config.StateStoreSettings;
-import dev.llmrotate.config.StoreUrl;
 import dev.llmrotate.error.ConfigurationException;
-import dev.llmrotate.health.KeyHealth;
 import dev.llmrotate.observe.CallRecord;
+import dev.llmrotate.observe.LogNames;
 import dev.llmrotate.observe.UsageSummary;
-import dev.llmrotate.state.InMemoryStateStore;
-import dev.llmrotate.state.StateStore;
+import dev.llmrotate.spi.InMemoryStateStore;
+import dev.llmrotate.spi.KeyHealth;
+import dev.llmrotate.spi.StateStore;
+import dev.llmrotate.spi.StoreUrl;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
@@ -65,7 +66,7 @@ import org.slf4j.LoggerFactory;
  * they were created; delete {@code {prefix}:usage:*} to reset them).
  */
 public final class RedisStateStore implements StateStore {
-    private static final Logger LOG = LoggerFactory.getLogger(RedisStateStore.class);
+    private static final Logger LOG = LoggerFactory.getLogger(LogNames.STORE);
     private static final long HEALTH_TTL_MILLIS = Duration.ofDays(7).toMillis();
     private static final long MAX_HEALTH_TTL_MILLIS = Duration.ofDays(400).toMillis();
     private static final String WINDOW_TTL_MILLIS =

@@ -1,8 +1,8 @@
 package dev.llmrotate.redis;
 
 import dev.llmrotate.config.StateStoreSettings;
-import dev.llmrotate.state.StateStore;
-import dev.llmrotate.state.StateStoreFactory;
+import dev.llmrotate.spi.StateStore;
+import dev.llmrotate.spi.StateStoreFactory;
 
 /** Opens a {@link RedisStateStore} for {@code state_store: {type: redis, ...}}; registered for ServiceLoader. */
 public final class RedisStateStoreFactory implements StateStoreFactory {

@@ -1,9 +1,8 @@
 package dev.llmrotate.redis;
 
 import dev.llmrotate.observe.CallRecord;
-import dev.llmrotate.observe.LatencyHistogram;
 import dev.llmrotate.observe.UsageSummary;
-import dev.llmrotate.state.InMemoryStateStore;
+import dev.llmrotate.spi.LatencyHistogram;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -59,7 +58,7 @@ final class UsageCounters {
             fields.put("successes", 1L);
         } else {
             fields.put("failures", 1L);
-            fields.put(FAILURES_BY_TYPE + InMemoryStateStore.failureName(record), 1L);
+            fields.put(FAILURES_BY_TYPE + record.failureName(), 1L);
         }
         putNonZero(fields, "input_tokens", record.inputTokens());
         putNonZero(fields, "output_tokens", record.outputTokens());

@@ -2,9 +2,9 @@ package dev.llmrotate.redis;
 
 import dev.llmrotate.chat.FinishReason;
 import dev.llmrotate.chat.Usage;
-import dev.llmrotate.provider.Attempt;
-import dev.llmrotate.provider.ProviderAdapter;
-import dev.llmrotate.provider.ProviderReply;
+import dev.llmrotate.spi.Attempt;
+import dev.llmrotate.spi.ProviderAdapter;
+import dev.llmrotate.spi.ProviderReply;
 
 /** An OpenAI adapter that answers every attempt at once without I/O: 10 prompt and 5 completion tokens. */
 final class InProcessAdapter implements ProviderAdapter {

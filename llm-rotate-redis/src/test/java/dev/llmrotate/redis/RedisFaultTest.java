@@ -13,10 +13,11 @@ import dev.llmrotate.config.ProviderCatalog;
 import dev.llmrotate.config.SelectionStrategyType;
 import dev.llmrotate.error.ConfigurationException;
 import dev.llmrotate.error.ErrorType;
-import dev.llmrotate.health.HealthPolicy;
-import dev.llmrotate.health.HealthScope;
 import dev.llmrotate.health.KeyState;
+import dev.llmrotate.internal.health.HealthPolicy;
+import dev.llmrotate.observe.LogNames;
 import dev.llmrotate.observe.UsageSummary;
+import dev.llmrotate.spi.HealthScope;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.Test;
  */
 class RedisFaultTest {
     private static final List<ChatMessage> HI = List.of(ChatMessage.user("hi"));
-    private static final String STORE_LOGGER = RedisStateStore.class.getName();
+    private static final String STORE_LOGGER = LogNames.STORE;
 
     private final List<AutoCloseable> opened = new ArrayList<>();
 

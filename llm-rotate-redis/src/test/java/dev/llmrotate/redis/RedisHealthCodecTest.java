@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmrotate.error.ErrorType;
-import dev.llmrotate.health.KeyHealth;
 import dev.llmrotate.health.KeyState;
+import dev.llmrotate.spi.KeyHealth;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

@@ -2,7 +2,7 @@ package dev.llmrotate.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.llmrotate.health.HealthScope;
+import dev.llmrotate.spi.HealthScope;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;

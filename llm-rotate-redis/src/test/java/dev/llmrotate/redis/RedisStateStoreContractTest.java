@@ -2,8 +2,8 @@ package dev.llmrotate.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.llmrotate.state.StateStore;
-import dev.llmrotate.state.StateStoreContract;
+import dev.llmrotate.spi.StateStore;
+import dev.llmrotate.spi.StateStoreContract;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;

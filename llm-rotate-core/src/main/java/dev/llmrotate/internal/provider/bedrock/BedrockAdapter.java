@@ -1,0 +1,202 @@
+package dev.llmrotate.internal.provider.bedrock;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmrotate.chat.ChatRequest;
+import dev.llmrotate.config.ProviderCatalog;
+import dev.llmrotate.error.ErrorType;
+import dev.llmrotate.internal.provider.http.HttpResult;
+import dev.llmrotate.internal.provider.http.HttpTransport;
+import dev.llmrotate.internal.provider.http.StreamingResponse;
+import dev.llmrotate.spi.Attempt;
+import dev.llmrotate.spi.ProviderAdapter;
+import dev.llmrotate.spi.ProviderException;
+import dev.llmrotate.spi.ProviderReply;
+import dev.llmrotate.spi.ProviderStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpHeaders;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.regex.Pattern;
+
+/**
+ * Amazon Bedrock Runtime through the Converse API: {@code POST /model/{modelId}/converse} and, for streams,
+ * {@code POST /model/{modelId}/converse-stream} (binary {@code application/vnd.amazon.eventstream}), signed with
+ * SigV4 (service {@code bedrock}).
+ *
+ * <ul>
+ *   <li>Credentials: the key's secret is JSON, see {@link AwsCredentials#parse}. A secret that is not such JSON
+ *       fails the attempt as {@code invalid_auth} (the key is set aside, the call goes on with the next one).
+ *   <li>Region: {@code auth_config.region} of each key (required; the configuration is rejected without it). It
+ *       picks the endpoint and is part of the signature's scope.
+ *   <li>Endpoint: {@code https://bedrock-runtime.{region}.amazonaws.com}, unless {@code providers.aws_bedrock.base_url}
+ *       is set: then every key's requests go to that URL (a VPC endpoint, a proxy, a test server), still signed
+ *       for the key's region.
+ * </ul>
+ */
+public final class BedrockAdapter implements ProviderAdapter {
+    /** The SigV4 signing name of Bedrock Runtime (its endpoint prefix is {@code bedrock-runtime}). */
+    static final String SIGNING_NAME = "bedrock";
+
+    private static final Pattern REGION = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
+    private static final URI DEFAULT_BASE_URL =
+            ProviderCatalog.defaults(ProviderCatalog.AWS_BEDROCK).baseUrl();
+
+    private final HttpTransport transport;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final SigV4Signer signer;
+    private final ConverseFormat format;
+    private final BedrockErrorClassifier classifier;
+
+    public BedrockAdapter(HttpTransport transport, ObjectMapper json, Clock clock) {
+        this.transport = transport;
+        this.json = json;
+        this.clock = clock;
+        this.signer = new SigV4Signer(clock);
+        this.format = new ConverseFormat(json);
+        this.classifier = new BedrockErrorClassifier(json);
+    }
+
+    /** Converse continues a trailing assistant message for models that take a prefill (Anthropic's); others refuse it, which stream recovery remembers. */
+    @Override
+    public boolean continuesPrefill() {
+        return true;
+    }
+
+    @Override
+    public String provider() {
+        return ProviderCatalog.AWS_BEDROCK;
+    }
+
+    @Override
+    public void checkSupported(ChatRequest request) {
+        ConverseFormat.checkSupported(request);
+    }
+
+    @Override
+    public ProviderReply send(Attempt attempt) {
+        byte[] body = body(attempt);
+        URI uri = uri(attempt, "converse");
+        return transport.postJson(
+                uri,
+                sign(attempt, uri, body),
+                body,
+                attempt.settings().connectTimeout(),
+                attempt.timeout(),
+                this::reply);
+    }
+
+    @Override
+    public CompletableFuture<ProviderReply> sendAsync(Attempt attempt, Executor executor) {
+        try {
+            byte[] body = body(attempt);
+            URI uri = uri(attempt, "converse");
+            return transport.postJsonAsync(
+                    uri,
+                    sign(attempt, uri, body),
+                    body,
+                    attempt.settings().connectTimeout(),
+                    attempt.timeout(),
+                    this::reply);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private ProviderReply reply(HttpResult response) {
+        if (!response.isSuccess()) {
+            throw classifier.classify(response, clock.instant());
+        }
+        return parseReply(response);
+    }
+
+    @Override
+    public ProviderStream openStream(Attempt attempt) {
+        byte[] body = body(attempt);
+        URI uri = uri(attempt, "converse-stream");
+        StreamingResponse response = transport.openStream(
+                uri,
+                sign(attempt, uri, body),
+                body,
+                "application/vnd.amazon.eventstream",
+                attempt.settings().connectTimeout(),
+                attempt.timeout());
+        if (!response.isSuccess()) {
+            throw classifier.classify(response.error(), clock.instant());
+        }
+        return new ConverseStream(response.body(), json, classifier, requestId(response.headers()));
+    }
+
+    private byte[] body(Attempt attempt) {
+        try {
+            return json.writeValueAsBytes(format.requestBody(attempt.request()));
+        } catch (IOException e) {
+            throw new ProviderException(ErrorType.INVALID_REQUEST, null, null, "request not serialisable: " + e);
+        }
+    }
+
+    /** {@code {endpoint}/model/{modelId}/{operation}}, the model id percent-encoded as one path segment. */
+    static URI uri(Attempt attempt, String operation) {
+        String base = attempt.settings().baseUrl().equals(DEFAULT_BASE_URL)
+                ? "https://bedrock-runtime." + region(attempt) + ".amazonaws.com"
+                : stripSlash(attempt.settings().baseUrl().toString());
+        return URI.create(base + "/model/" + SigV4Signer.uriEncode(attempt.model(), true) + "/" + operation);
+    }
+
+    private Map<String, String> sign(Attempt attempt, URI uri, byte[] body) {
+        AwsCredentials credentials;
+        try {
+            credentials = AwsCredentials.parse(attempt.secret(), json);
+        } catch (IllegalArgumentException e) {
+            throw new ProviderException(
+                    ErrorType.INVALID_AUTH, null, null, "key '" + attempt.key().keyId() + "': " + e.getMessage());
+        }
+        return signer.sign("POST", uri, Map.of(), body, credentials, region(attempt), SIGNING_NAME)
+                .headers();
+    }
+
+    private static String region(Attempt attempt) {
+        Object region = attempt.key().authConfig().get("region");
+        if (!(region instanceof String text) || !REGION.matcher(text.strip()).matches()) {
+            // The configuration check reports this at start-up; an adapter used on its own still says what is wrong.
+            throw new ProviderException(
+                    ErrorType.INVALID_AUTH,
+                    null,
+                    null,
+                    "key '" + attempt.key().keyId() + "': keys[].auth_config.region must name an AWS region such as"
+                            + " us-east-1");
+        }
+        return text.strip();
+    }
+
+    private ProviderReply parseReply(HttpResult response) {
+        JsonNode root;
+        try {
+            root = json.readTree(response.body());
+        } catch (IOException e) {
+            throw new ProviderException(ErrorType.TRANSIENT_SERVER_ERROR, 200, null, "response body is not JSON");
+        }
+        JsonNode message = root == null ? null : root.path("output").get("message");
+        if (message == null || !message.isObject()) {
+            throw new ProviderException(ErrorType.TRANSIENT_SERVER_ERROR, 200, null, "response has no output.message");
+        }
+        return new ProviderReply(
+                ConverseFormat.text(message),
+                ConverseFormat.finishReason(root.path("stopReason").asText("")),
+                ConverseFormat.usage(root.path("usage")),
+                null,
+                requestId(response.headers()));
+    }
+
+    private static String requestId(HttpHeaders headers) {
+        return headers.firstValue("x-amzn-requestid").orElse(null);
+    }
+
+    private static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+}

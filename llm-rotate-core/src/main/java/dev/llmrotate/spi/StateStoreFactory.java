@@ -1,0 +1,21 @@
+package dev.llmrotate.spi;
+
+import dev.llmrotate.config.StateStoreSettings;
+
+/**
+ * Creates the {@link StateStore} of a configuration's {@code state_store} block. Modules that provide a store (such
+ * as {@code llm-rotate-redis}) register one in {@code META-INF/services/dev.llmrotate.spi.StateStoreFactory};
+ * {@code LlmRotate.builder()} finds it with {@link java.util.ServiceLoader} when the configuration names its type
+ * and no store was passed to the builder.
+ */
+public interface StateStoreFactory {
+
+    /** The {@code state_store.type} this factory serves, e.g. {@code redis}. */
+    String type();
+
+    /**
+     * Opens a store. Throws {@link dev.llmrotate.error.ConfigurationException} when the settings cannot work (a bad
+     * URL, failed authentication); the message never shows a password.
+     */
+    StateStore create(StateStoreSettings settings);
+}

@@ -1,0 +1,10 @@
+package dev.llmrotate.spi;
+
+/**
+ * Found with {@link java.util.ServiceLoader} when no telemetry is set on the builder: a module on the class path
+ * that provides one (such as {@code llm-rotate-otel}) switches telemetry on just by being there.
+ */
+public interface TelemetryProvider {
+    /** The telemetry to use. */
+    Telemetry create();
+}

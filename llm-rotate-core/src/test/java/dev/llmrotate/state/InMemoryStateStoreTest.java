@@ -1,9 +1,0 @@
-package dev.llmrotate.state;
-
-/** The in-memory store against the whole StateStore contract. */
-class InMemoryStateStoreTest extends StateStoreContract {
-    @Override
-    protected StateStore newStore() {
-        return new InMemoryStateStore();
-    }
-}
