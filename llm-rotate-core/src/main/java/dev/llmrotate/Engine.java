@@ -63,6 +63,9 @@ final class Engine {
     private volatile boolean closing;
     private volatile boolean storeFaultLogged;
 
+    /** Only shows what the store holds (LlmRotate.observe): makes no calls, writes nothing, resolves no secret. */
+    private final boolean observer;
+
     private volatile Pricing pricing;
     private volatile EventBuffer eventBuffer;
     private volatile EngineState state;
@@ -75,7 +78,9 @@ final class Engine {
             Map<String, ProviderAdapter> adapters,
             Telemetry telemetry,
             Pricing pricing,
-            EventBuffer eventBuffer) {
+            EventBuffer eventBuffer,
+            boolean observer) {
+        this.observer = observer;
         this.telemetry = telemetry;
         this.explicitPricing = pricing;
         this.pricing = pricing != null ? pricing : pricingOf(config);
@@ -93,8 +98,13 @@ final class Engine {
         // A secret its provider's headers cannot carry fails like a key the provider refuses: quarantined as
         // invalid_auth (disabled if it is still so after the quarantine), shown in health. The caller's own trial slot
         // is given back by the caller, who skips the key.
-        this.secrets = new Secrets(key -> healthBook.failed(
-                key, null, ErrorType.INVALID_AUTH, null, this.state.config.provider(key.provider()), 0L));
+        this.secrets = new Secrets(
+                key -> healthBook.failed(
+                        key, null, ErrorType.INVALID_AUTH, null, this.state.config.provider(key.provider()), 0L),
+                this::publishMask);
+        if (!observer) {
+            secrets.maskAll(config.activeKeys());
+        }
     }
 
     EngineState state() {
@@ -109,7 +119,13 @@ final class Engine {
         EngineState next = new EngineState(config, store, random, adapters);
         Pricing nextPricing = explicitPricing != null ? explicitPricing : pricingOf(config);
         Set<String> ids = next.activeKeyIds();
+        if (observer) { // the workers' state is theirs to keep or forget
+            pricing = nextPricing;
+            state = next;
+            return;
+        }
         store.retainKeys(next.healthScopes());
+        secrets.maskAll(config.activeKeys());
         for (String id : ids) {
             if (store.health(id).state() == KeyState.DISABLED) {
                 healthBook.reset(id, h -> h.state() == KeyState.DISABLED ? KeyHealth.INITIAL : h);
@@ -144,6 +160,19 @@ final class Engine {
                 }
             }
         }
+    }
+
+    /** Tells the store a key's new mask, so that observers can show it. */
+    private void publishMask(String keyId, String mask) {
+        try {
+            store.publishKeyMask(keyId, mask);
+        } catch (RuntimeException e) {
+            storeFault(e);
+        }
+    }
+
+    boolean observer() {
+        return observer;
     }
 
     long nextCallToken() {
@@ -317,11 +346,14 @@ final class Engine {
 
     HealthReport health() {
         Instant now = clock.instant();
+        // An observer resolves no secret: the masks are those the workers published.
+        Map<String, String> publishedMasks = observer ? store.keyMasks() : null;
         List<HealthReport.KeyReport> keys = new ArrayList<>();
         Map<String, int[]> counts = new LinkedHashMap<>();
         Map<String, Instant> earliest = new LinkedHashMap<>();
         for (KeySpec key : state.config.activeKeys()) {
-            HealthReport.KeyReport report = keyReport(key, now);
+            HealthReport.KeyReport report =
+                    keyReport(key, now, publishedMasks == null ? Secrets.maskOf(key) : publishedMasks.get(key.keyId()));
             keys.add(report);
             Instant keyAt = report.availableAt();
             int[] c = counts.computeIfAbsent(key.provider(), p -> new int[2]);
@@ -343,7 +375,7 @@ final class Engine {
      * state unless that is ACTIVE and no model can be served now, when it is the state of the model that comes back
      * first; its counters add the models' to the key's, and its last error is the latest of all.
      */
-    private HealthReport.KeyReport keyReport(KeySpec key, Instant now) {
+    private HealthReport.KeyReport keyReport(KeySpec key, Instant now, String mask) {
         KeyHealth h = store.health(key.keyId());
         KeyState keyState = HealthPolicy.effectiveState(h, now);
         Map<String, HealthReport.ModelReport> models = new LinkedHashMap<>();
@@ -386,7 +418,7 @@ final class Engine {
         return new HealthReport.KeyReport(
                 key.keyId(),
                 key.provider(),
-                Secrets.maskOf(key),
+                mask,
                 rowState,
                 keyAt,
                 h.consecutiveFailures() + consecutive,

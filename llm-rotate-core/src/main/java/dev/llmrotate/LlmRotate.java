@@ -79,6 +79,24 @@ public final class LlmRotate implements AutoCloseable {
         return builder().config(config).build();
     }
 
+    /**
+     * A read-only view of the shared state store the configuration names ({@code state_store}, e.g. Redis), for a
+     * process that makes no calls of its own: health, usage (since start and over time), key history and recent calls
+     * of every worker sharing the store. It resolves no {@code secret_ref} (key masks are those the workers
+     * published), writes nothing to the store, and its call methods throw {@link IllegalStateException}. See {@link
+     * LlmRotateBuilder#buildObserver()} to pass a store or clock.
+     *
+     * <pre>{@code
+     * try (LlmRotate fleet = LlmRotate.observe(LlmRotateConfig.fromFile(Path.of("llm-rotate.yaml")))) {
+     *     HealthReport health = fleet.health();
+     *     List<CallRecord> latest = fleet.recentCalls(50);   // workers with the event buffer on
+     * }
+     * }</pre>
+     */
+    public static LlmRotate observe(LlmRotateConfig config) {
+        return builder().config(config).buildObserver();
+    }
+
     /** Loads a YAML or JSON configuration file and creates an instance. */
     public static LlmRotate fromFile(Path path) {
         return create(LlmRotateConfig.fromFile(path));
@@ -101,7 +119,7 @@ public final class LlmRotate implements AutoCloseable {
      * @throws IllegalStateException after {@link #close()}
      */
     public ChatResponse chat(ChatRequest request) {
-        ensureOpen();
+        ensureCalls();
         return CallLoop.toResponse(
                 engine,
                 new CallLoop<ProviderReply>(engine, engine.state(), request, "chat").run(ProviderAdapter::send));
@@ -119,7 +137,7 @@ public final class LlmRotate implements AutoCloseable {
 
     /** {@link #chatAsync(ChatRequest)} with waits scheduled and the future completed on {@code executor}. */
     public CompletableFuture<ChatResponse> chatAsync(ChatRequest request, Executor executor) {
-        ensureOpen();
+        ensureCalls();
         CompletableFuture<CallLoop.Outcome<ProviderReply>> call = new CallLoop<ProviderReply>(
                         engine, engine.state(), request, "chat")
                 .runAsync((adapter, attempt) -> adapter.sendAsync(attempt, executor), executor);
@@ -139,7 +157,7 @@ public final class LlmRotate implements AutoCloseable {
      * {@code stream_interrupted}. Close the stream to release the connection.
      */
     public ChatStream chatStream(ChatRequest request) {
-        ensureOpen();
+        ensureCalls();
         EngineState state = engine.state();
         CallLoop.Outcome<OpenedStream> outcome =
                 new CallLoop<OpenedStream>(engine, state, request, "chat_stream").run(OpenedStream::open);
@@ -171,7 +189,7 @@ public final class LlmRotate implements AutoCloseable {
      * other providers do not take); its other entries are skipped for this call.
      */
     public ChatResponse generateContent(GenerateContentRequest request) {
-        ensureOpen();
+        ensureCalls();
         return CallLoop.toResponse(
                 engine,
                 new CallLoop<ProviderReply>(
@@ -184,7 +202,7 @@ public final class LlmRotate implements AutoCloseable {
      * returns once the first chunk is in hand, rotating and retrying until then.
      */
     public ChatStream generateContentStream(GenerateContentRequest request) {
-        ensureOpen();
+        ensureCalls();
         EngineState state = engine.state();
         ChatRequest chat = request.toChatRequest();
         CallLoop.Outcome<OpenedStream> outcome = new CallLoop<OpenedStream>(
@@ -195,7 +213,7 @@ public final class LlmRotate implements AutoCloseable {
 
     /** {@link #chatStream(ChatRequest)} as a {@link Flow.Publisher} running on the instance's executor. */
     public Flow.Publisher<StreamChunk> chatStreamPublisher(ChatRequest request) {
-        ensureOpen();
+        ensureCalls();
         return new ChatStreamPublisher(this, request, asyncExecutor);
     }
 
@@ -207,7 +225,7 @@ public final class LlmRotate implements AutoCloseable {
      * @throws dev.llmrotate.error.UnknownModelException when no active key of the provider lists {@code model}
      */
     public KeyLease acquire(String provider, String model) {
-        ensureOpen();
+        ensureCalls();
         EngineState state = engine.state();
         List<KeySpec> keys;
         if (model == null) {
@@ -365,14 +383,29 @@ public final class LlmRotate implements AutoCloseable {
         engine.eventBuffer(capacity == 0 ? null : new EventBuffer(capacity));
     }
 
-    /** Up to {@code limit} of the most recent call records, newest first; empty while the event buffer is off. */
+    /**
+     * Up to {@code limit} of the most recent call records, newest first; empty while the event buffer is off. On an
+     * {@linkplain #observe observer}, the records the workers sharing the store keep there (workers with the event
+     * buffer on, with a store that keeps records, such as Redis).
+     */
     public List<CallRecord> recentCalls(int limit) {
+        if (engine.observer()) {
+            return engine.store().recentCalls(limit);
+        }
         EventBuffer buffer = engine.eventBuffer();
         return buffer == null ? List.of() : buffer.recent(limit);
     }
 
-    /** Operator action: makes a key ACTIVE again with a clean record (e.g. after replacing a revoked secret). */
+    /**
+     * Operator action: makes a key ACTIVE again with a clean record (e.g. after replacing a revoked secret).
+     *
+     * @throws IllegalStateException on an {@linkplain #observe observer}, which writes nothing
+     */
     public void resetKey(String keyId) {
+        if (engine.observer()) {
+            throw new IllegalStateException("resetKey on an observer (LlmRotate.observe), which writes nothing to the"
+                    + " shared store; reset the key from a process that makes calls");
+        }
         engine.resetKey(keyId);
     }
 
@@ -403,6 +436,16 @@ public final class LlmRotate implements AutoCloseable {
         engine.store().close();
     }
 
+    /** Open, and not an observer. */
+    private void ensureCalls() {
+        ensureOpen();
+        if (engine.observer()) {
+            throw new IllegalStateException("this LlmRotate is an observer (LlmRotate.observe): it shows the shared"
+                    + " state store and makes no calls; call through an instance built with LlmRotate.create or"
+                    + " LlmRotate.builder().build()");
+        }
+    }
+
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("this LlmRotate instance is closed");
@@ -411,6 +454,7 @@ public final class LlmRotate implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "LlmRotate[" + engine.state().config + (closed ? ", closed" : "") + "]";
+        return "LlmRotate[" + engine.state().config + (engine.observer() ? ", observer" : "")
+                + (closed ? ", closed" : "") + "]";
     }
 }

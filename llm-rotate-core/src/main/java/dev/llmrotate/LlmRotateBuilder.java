@@ -170,7 +170,8 @@ public final class LlmRotateBuilder {
                     all,
                     hooks,
                     pricing,
-                    eventBufferOf(eventCapacity > 0 ? eventCapacity : config.eventBufferCapacity()));
+                    eventBufferOf(eventCapacity > 0 ? eventCapacity : config.eventBufferCapacity()),
+                    false);
         } catch (RuntimeException e) {
             if (stateStore == null) {
                 store.close(); // opened here for this instance only
@@ -179,6 +180,38 @@ public final class LlmRotateBuilder {
         }
         ExecutorService owned = executor == null ? Executors.newCachedThreadPool(daemonThreads()) : null;
         return new LlmRotate(engine, executor != null ? executor : owned, owned, shutdownGrace);
+    }
+
+    /**
+     * Builds a read-only view of a shared state store, for a process that serves no calls of its own (a dashboard, a
+     * control server beside a fleet of workers): {@link LlmRotate#health()}, the usage methods, {@link
+     * LlmRotate#keyHistory} and {@link LlmRotate#recentCalls} show what every process sharing the store did, read from
+     * it; key masks are those the workers published. The view makes no calls (the call methods, {@code acquire} and
+     * {@code resetKey} throw {@link IllegalStateException}), resolves no {@code secret_ref} (it may not have the
+     * workers' secrets) and writes nothing to the store (a reload changes which keys it shows, nothing else). The
+     * configuration names the keys and the store ({@code state_store}); telemetry and the event buffer are not used.
+     *
+     * @throws ConfigurationException without a configuration, or for a state store that cannot be opened
+     */
+    public LlmRotate buildObserver() {
+        if (config == null) {
+            throw new ConfigurationException("LlmRotate.builder() needs a config(...)");
+        }
+        RandomGenerator rng =
+                random != null ? random : () -> ThreadLocalRandom.current().nextLong();
+        Map<String, ProviderAdapter> all = new LinkedHashMap<>(builtInAdapters(clock, transport));
+        all.putAll(adapters);
+        StateStore store = stateStore != null ? stateStore : stateStoreOf(config.stateStore(), null);
+        Engine engine;
+        try {
+            engine = new Engine(config, store, clock, rng, all, Telemetry.NOOP, pricing, null, true);
+        } catch (RuntimeException e) {
+            if (stateStore == null) {
+                store.close();
+            }
+            throw e;
+        }
+        return new LlmRotate(engine, null, null, Duration.ZERO);
     }
 
     private static Map<String, ProviderAdapter> builtInAdapters(Clock clock, HttpTransport transport) {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -55,11 +56,18 @@ final class Secrets {
     /** Told about a key whose secret resolves but cannot be sent (marks it {@code invalid_auth}). */
     private final Consumer<KeySpec> unusable;
 
+    /** Told a key's new mask (key id, mask), to publish it for processes that do not resolve secrets. */
+    private final BiConsumer<String, String> newMask;
+
     private record Mask(int secretHash, int secretLength, String text) {}
 
-    /** @param unusable told about a key whose secret resolves to a value its provider's headers cannot carry */
-    Secrets(Consumer<KeySpec> unusable) {
+    /**
+     * @param unusable told about a key whose secret resolves to a value its provider's headers cannot carry
+     * @param newMask told the key id and mask whenever a key's mask is computed anew (first use, a changed secret)
+     */
+    Secrets(Consumer<KeySpec> unusable, BiConsumer<String, String> newMask) {
         this.unusable = unusable;
+        this.newMask = newMask;
     }
 
     /** The mask of {@code secret}, the secret of {@code key}; computed once per key and secret. */
@@ -70,6 +78,7 @@ final class Secrets {
         }
         String text = SecretRef.mask(secret);
         masks.put(key.keyId(), new Mask(secret.hashCode(), secret.length(), text));
+        newMask.accept(key.keyId(), text);
         return text;
     }
 
@@ -114,6 +123,20 @@ final class Secrets {
     /** {@code key_id (sk-…9f2a)}, or just the key id when there is no mask. */
     static String describe(String keyId, String mask) {
         return mask == null ? keyId : keyId + " (" + mask + ")";
+    }
+
+    /**
+     * Computes the mask of each key's secret that can be resolved now, so that it is published (a process that
+     * shares a store announces every key's mask at start, not only those of the keys it happens to use).
+     */
+    void maskAll(List<KeySpec> keys) {
+        for (KeySpec key : keys) {
+            try {
+                mask(key, key.secretRef().resolve());
+            } catch (ConfigurationException e) {
+                // not resolvable now: its mask is published when it is, at its first use
+            }
+        }
     }
 
     /** The mask of a key's secret, or null when it cannot be read now. */

@@ -15,15 +15,6 @@ import dev.llmrotate.spi.InMemoryStateStore;
 import dev.llmrotate.spi.ProviderAdapter;
 import dev.llmrotate.spi.ProviderReply;
 import dev.llmrotate.spi.StateStore;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,36 +60,20 @@ public final class RedisStoreLoad {
         }
     }
 
-    private record Scenario(String name, SelectionStrategyType strategy, Integer rpm, int threads, boolean paced) {}
+    private record Scenario(
+            String name, SelectionStrategyType strategy, Integer rpm, int threads, boolean paced, boolean events) {
+        Scenario(String name, SelectionStrategyType strategy, Integer rpm, int threads, boolean paced) {
+            this(name, strategy, rpm, threads, paced, false);
+        }
+    }
 
-    private record Result(double callsPerSecond, double roundTripsPerCall, double p50Micros, double p99Micros) {}
+    private record Result(
+            double callsPerSecond, double roundTripsPerCall, double p50Micros, double p99Micros, double redisMicros) {}
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        String external = System.getenv("REDIS_URL");
-        Process redis = null;
-        String url = external;
-        if (url == null) {
-            int port = freePort();
-            Path dir = Files.createTempDirectory("llm-rotate-bench-redis");
-            redis = new ProcessBuilder(
-                            "redis-server",
-                            "--port",
-                            Integer.toString(port),
-                            "--bind",
-                            "127.0.0.1",
-                            "--save",
-                            "",
-                            "--appendonly",
-                            "no",
-                            "--dir",
-                            dir.toString())
-                    .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("redis.log").toFile())
-                    .start();
-            waitForPing(port);
-            url = "redis://127.0.0.1:" + port;
-        }
+        BenchRedis redis = BenchRedis.start();
+        String url = redis.url;
         try {
             List<Scenario> scenarios = List.of(
                     new Scenario("health_aware, 1 thread", SelectionStrategyType.HEALTH_AWARE, null, 1, false),
@@ -109,6 +84,13 @@ public final class RedisStoreLoad {
                             SelectionStrategyType.HEALTH_AWARE,
                             null,
                             4,
+                            true),
+                    new Scenario(
+                            "health_aware + event buffer, 4 threads paced 1 call/ms",
+                            SelectionStrategyType.HEALTH_AWARE,
+                            null,
+                            4,
+                            true,
                             true),
                     new Scenario(
                             "health_aware + rpm, 4 threads paced 1 call/ms",
@@ -129,17 +111,18 @@ public final class RedisStoreLoad {
                     seconds,
                     Runtime.getRuntime().availableProcessors(),
                     System.getProperty("java.vm.version"));
-            System.out.println("| scenario | store | calls/s | Redis round trips per call | p50 µs | p99 µs |");
-            System.out.println("|---|---|---:|---:|---:|---:|");
+            System.out.println(
+                    "| scenario | store | calls/s | Redis round trips per call | p50 µs | p99 µs | Redis CPU µs per call |");
+            System.out.println("|---|---|---:|---:|---:|---:|---:|");
             int run = 0;
             for (Scenario scenario : scenarios) {
-                Result memory = run(scenario, new InMemoryStateStore(), null, seconds);
+                Result memory = run(scenario, new InMemoryStateStore(), null, null, seconds);
                 RedisStateStore store = RedisStateStore.builder()
                         .url(url)
                         .prefix("bench-" + ProcessHandle.current().pid() + "-" + run++)
                         .commandTimeout(Duration.ofSeconds(2))
                         .build();
-                Result shared = run(scenario, store, store, seconds);
+                Result shared = run(scenario, store, store, redis, seconds);
                 print(scenario, "in-memory", memory, false);
                 print(scenario, "Redis", shared, true);
             }
@@ -147,27 +130,26 @@ public final class RedisStoreLoad {
                 System.out.println("\n(" + REFUSED.sum() + " calls refused by a budget were not measured)");
             }
         } finally {
-            if (redis != null) {
-                redis.destroy();
-                redis.waitFor(10, TimeUnit.SECONDS);
-            }
+            redis.close();
         }
     }
 
     private static void print(Scenario scenario, String store, Result r, boolean redis) {
         System.out.printf(
                 Locale.ROOT,
-                "| %s | %s | %,.0f | %s | %.1f | %.1f |%n",
+                "| %s | %s | %,.0f | %s | %.1f | %.1f | %s |%n",
                 scenario.name(),
                 store,
                 r.callsPerSecond(),
                 redis ? String.format(Locale.ROOT, "%.2f", r.roundTripsPerCall()) : "–",
                 r.p50Micros(),
-                r.p99Micros());
+                r.p99Micros(),
+                redis && r.redisMicros() >= 0 ? String.format(Locale.ROOT, "%.1f", r.redisMicros()) : "–");
     }
 
-    private static Result run(Scenario scenario, StateStore store, RedisStateStore redis, int seconds)
-            throws InterruptedException {
+    private static Result run(
+            Scenario scenario, StateStore store, RedisStateStore redis, BenchRedis server, int seconds)
+            throws Exception {
         List<KeySpec> keys = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             KeySpec.Builder key = KeySpec.builder("bench-key-" + i, "openai")
@@ -190,11 +172,15 @@ public final class RedisStoreLoad {
                 .stateStore(store)
                 .adapter(new InstantAdapter())
                 .build()) {
+            if (scenario.events()) {
+                lm.eventBuffer(1000); // with Redis, each record also goes to the shared stream
+            }
             drive(lm, request, scenario, seconds, null); // warm-up
             if (redis != null) {
                 redis.flush();
             }
             long commandsBefore = redis == null ? 0 : redis.redisCommandCount();
+            long redisMicrosBefore = server == null ? 0 : redisMicros(server);
             long[] latencies = new long[1 << 22];
             AtomicLong calls = new AtomicLong();
             long start = System.nanoTime();
@@ -205,6 +191,7 @@ public final class RedisStoreLoad {
             }
             long n = calls.get();
             long commands = redis == null ? 0 : redis.redisCommandCount() - commandsBefore;
+            long redisMicrosUsed = server == null ? -1 : redisMicros(server) - redisMicrosBefore;
             int recorded = (int) Math.min(n, latencies.length);
             long[] sorted = java.util.Arrays.copyOf(latencies, recorded);
             java.util.Arrays.sort(sorted);
@@ -212,8 +199,23 @@ public final class RedisStoreLoad {
                     n / elapsed,
                     (double) commands / n,
                     sorted[recorded / 2] / 1000.0,
-                    sorted[(int) Math.min(recorded - 1, (long) (recorded * 0.99))] / 1000.0);
+                    sorted[(int) Math.min(recorded - 1, (long) (recorded * 0.99))] / 1000.0,
+                    redisMicrosUsed < 0 ? -1 : (double) redisMicrosUsed / n);
         }
+    }
+
+    /** The microseconds Redis spent in commands so far ({@code INFO commandstats}), -1 with an external Redis. */
+    private static long redisMicros(BenchRedis server) throws Exception {
+        if (System.getenv("REDIS_URL") != null) {
+            return -1;
+        }
+        long total = 0;
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("usec=(\\d+)").matcher(server.command("INFO commandstats"));
+        while (m.find()) {
+            total += Long.parseLong(m.group(1));
+        }
+        return total;
     }
 
     /** Counts calls and keeps the latencies of the first 4 million. */
@@ -263,29 +265,5 @@ public final class RedisStoreLoad {
         for (Thread thread : threads) {
             thread.join();
         }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void waitForPing(int port) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                OutputStream out = socket.getOutputStream();
-                out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                InputStream in = socket.getInputStream();
-                if (new String(in.readNBytes(5), StandardCharsets.US_ASCII).equals("+PONG")) {
-                    return;
-                }
-            } catch (IOException e) {
-                Thread.sleep(20); // not up yet
-            }
-        }
-        throw new IllegalStateException("redis-server did not start on port " + port);
     }
 }

@@ -66,7 +66,8 @@ public final class UsageBucketsMemory {
 
     private static final List<String> FAILURES = List.of("rate_limit", "timeout", "server_error");
 
-    private static CallRecord record(Instant at, int key, int model, SplittableRandom random) {
+    /** One call of key {@code key} on model {@code model} that ended at {@code at}. */
+    static CallRecord record(Instant at, int key, int model, SplittableRandom random) {
         double latency = Math.exp(Math.log(800) + 0.5 * random.nextGaussian());
         boolean stream = random.nextBoolean();
         boolean failed = random.nextInt(50) == 0;

@@ -73,6 +73,16 @@ public record CallRecord(
         List<Attempt> attemptDetails,
         List<Recovery> recoveries) {
 
+    /**
+     * A record read back from the JSON {@link #toJson()} wrote (how a shared store keeps recent calls). Fields
+     * derived from others ({@code attempts_truncated}) and {@code record_version} are read past.
+     *
+     * @throws IllegalArgumentException when the text is not a record's JSON
+     */
+    public static CallRecord fromJson(String json) {
+        return dev.llmrotate.internal.observe.ReportJson.read(json, CallRecord.class);
+    }
+
     /** The schema version written as {@code record_version}. */
     public static final int VERSION = 2;
 

@@ -35,6 +35,8 @@ public final class InMemoryStateStore implements StateStore {
     private final ConcurrentHashMap<String, Map<String, Map<String, UsageSlice>>> slices = new ConcurrentHashMap<>();
     /** State changes per health scope, oldest first, at most {@link #HISTORY_PER_SCOPE} each. */
     private final ConcurrentHashMap<String, ArrayDeque<KeyStateChange>> history = new ConcurrentHashMap<>();
+
+    private final ConcurrentHashMap<String, String> masks = new ConcurrentHashMap<>();
     /** The latest epoch minute of a recorded call. */
     private final AtomicLong latestMinute = new AtomicLong(Long.MIN_VALUE);
 
@@ -57,6 +59,7 @@ public final class InMemoryStateStore implements StateStore {
         requestWindows.keySet().retainAll(keyIds);
         tokenWindows.keySet().retainAll(keyIds);
         history.keySet().retainAll(keyIds);
+        masks.keySet().retainAll(keyIds);
     }
 
     @Override
@@ -230,6 +233,16 @@ public final class InMemoryStateStore implements StateStore {
         int[] n = new int[1];
         forEachSlice(slice -> n[0] += slice.bucketCount());
         return n[0];
+    }
+
+    @Override
+    public void publishKeyMask(String keyId, String mask) {
+        masks.put(keyId, mask);
+    }
+
+    @Override
+    public Map<String, String> keyMasks() {
+        return Map.copyOf(masks);
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
@@ -18,9 +19,10 @@ import java.util.function.UnaryOperator;
  *
  * <p>Usage over time and key history were added after the first release, as default methods, so that a store written
  * against it still compiles and works: it keeps no buckets ({@link #usageBuckets} returns none, so time frames show
- * zero usage) and no history ({@link #stateChanges} returns none). A store that keeps them implements
- * {@link #recordCall(CallRecord, String, int)}, {@link #usageBuckets}, {@link #recordStateChange} and
- * {@link #stateChanges}, and passes {@code StateStoreContract} (core's test-jar) for them too.
+ * zero usage), no history ({@link #stateChanges} returns none), no key masks and no recent calls. A store that
+ * keeps them implements {@link #recordCall(CallRecord, String, int)}, {@link #usageBuckets}, {@link
+ * #recordStateChange}, {@link #stateChanges}, {@link #publishKeyMask} and {@link #keyMasks} (a shared store also
+ * {@link #recentCalls}), and passes {@code StateStoreContract} (core's test-jar) for them too.
  */
 public interface StateStore extends AutoCloseable {
     /** The most state changes a store keeps per health scope (a key, or a key and model). */
@@ -106,6 +108,27 @@ public interface StateStore extends AutoCloseable {
      */
     default List<KeyStateChange> stateChanges(Collection<String> scopes, Instant from, Instant until, int limit) {
         return List.of();
+    }
+
+    /**
+     * Up to {@code limit} of the most recent records kept by {@link #recordCall(CallRecord, String, int)} with a
+     * positive capacity, newest first: what a shared store offers a process that makes no calls of its own ({@code
+     * LlmRotate.observe}). The default, and the in-memory store (whose process has its own event buffer), keep none.
+     */
+    default List<CallRecord> recentCalls(int limit) {
+        return List.of();
+    }
+
+    /**
+     * Publishes the mask of a key's secret ({@code sk-…9f2a}, never the secret), so that a process that never
+     * resolves the secret (an observer) can show it; the engine calls it whenever it computes a new mask. The
+     * default keeps none.
+     */
+    default void publishKeyMask(String keyId, String mask) {}
+
+    /** The masks published per key id ({@link #publishKeyMask}); the default keeps none. */
+    default Map<String, String> keyMasks() {
+        return Map.of();
     }
 
     /** Releases connections and threads; the in-memory store has none. */

@@ -630,6 +630,78 @@ public abstract class StateStoreContract {
         assertThat(store.stateChanges(List.of("nobody"), MINUTE_0, end, 10)).isEmpty();
     }
 
+    /** Whether the store keeps records for {@link StateStore#recentCalls} (a shared store does). */
+    protected boolean keepsRecentCalls() {
+        return false;
+    }
+
+    private static CallRecord withCallId(CallRecord r, String callId) {
+        return new CallRecord(
+                r.timestamp(),
+                callId,
+                r.operation(),
+                r.provider(),
+                r.upstream(),
+                r.requestedModel(),
+                r.model(),
+                r.keyId(),
+                r.keyMask(),
+                r.outcome(),
+                r.errorType(),
+                r.httpStatus(),
+                r.usageReported(),
+                r.inputTokens(),
+                r.outputTokens(),
+                r.cachedInputTokens(),
+                r.reasoningTokens(),
+                r.totalTokens(),
+                r.latencyMs(),
+                r.timeToFirstChunkMs(),
+                r.attempts(),
+                r.rotations(),
+                r.fallbackUsed(),
+                r.estimatedCostUsd(),
+                r.costStatus(),
+                r.attemptDetails(),
+                r.recoveries());
+    }
+
+    @Test
+    void recentCallsAreKeptNewestFirstWhenTheStoreKeepsThem() {
+        for (int i = 0; i < 10; i++) {
+            CallRecord r =
+                    recordAt(MINUTE_0.plusSeconds(i), "openai", "m", "a", i % 3 == 0 ? "timeout" : null, 100, 20.0);
+            store.recordCall(withCallId(r, "c-" + i), "m", 5);
+        }
+        store.recordCall(
+                withCallId(recordAt(MINUTE_0.plusSeconds(20), "openai", "m", "a", null, 1, null), "not-kept"), "m", 0);
+        settle();
+        if (!keepsRecentCalls()) {
+            assertThat(store.recentCalls(10)).isEmpty();
+            return;
+        }
+        List<CallRecord> recent = store.recentCalls(3);
+        assertThat(recent).extracting(CallRecord::callId).containsExactly("c-9", "c-8", "c-7");
+        assertThat(recent.get(0))
+                .isEqualTo(
+                        withCallId(recordAt(MINUTE_0.plusSeconds(9), "openai", "m", "a", "timeout", 100, 20.0), "c-9"));
+        // The stream is trimmed to about the capacity: at least 5 kept, never all of a long run.
+        assertThat(store.recentCalls(100)).hasSizeBetween(5, 10);
+        assertThat(store.recentCalls(0)).isEmpty();
+    }
+
+    @Test
+    void keyMasksArePublishedReadBackAndForgottenWithTheirKeys() {
+        store.publishKeyMask("a", "sk-…aaaa");
+        store.publishKeyMask("b", "sk-…bbbb");
+        store.publishKeyMask("a", "sk-…a2a2");
+        settle();
+        assertThat(store.keyMasks()).isEqualTo(Map.of("a", "sk-…a2a2", "b", "sk-…bbbb"));
+        store.retainKeys(Set.of("a", HealthScope.of("a", "m")));
+        settle();
+        assertThat(store.keyMasks()).isEqualTo(Map.of("a", "sk-…a2a2"));
+    }
+
     private <T> List<T> runConcurrently(int threads, Callable<T> work) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         CountDownLatch start = new CountDownLatch(1);

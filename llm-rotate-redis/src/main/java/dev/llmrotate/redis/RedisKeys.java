@@ -41,6 +41,11 @@ final class RedisKeys {
     final String usage;
     final String usageSlices;
     final String usageSent;
+    final String buckets;
+    final String bucketSlices;
+    final String history;
+    final String events;
+    final String masks;
     final String channel;
 
     RedisKeys(String prefix) {
@@ -55,7 +60,55 @@ final class RedisKeys {
         this.usage = root + "usage:";
         this.usageSlices = root + "usage:slices";
         this.usageSent = root + "usage-sent:";
+        this.buckets = root + "ub:";
+        this.bucketSlices = root + "usage-buckets";
+        this.history = root + "history:";
+        this.events = root + "events";
+        this.masks = root + "key-masks";
         this.channel = root + "health-events";
+    }
+
+    /** The slice that sums every slice of a bucket. */
+    static final String ALL_SLICES = "*";
+
+    /** The name of a usage slice: {@code <provider>|<model>|<key>}, each encoded, empty for null. */
+    static String sliceOf(String provider, String model, String keyId) {
+        StringBuilder out = new StringBuilder(32);
+        part(out, provider).append('|');
+        part(out, model).append('|');
+        return part(out, keyId).toString();
+    }
+
+    private static StringBuilder part(StringBuilder out, String value) {
+        if (value == null) {
+            return out;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (escaped(c) || c == '|') {
+                out.append('%').append(HEX[c >> 4 & 0xf]).append(HEX[c & 0xf]);
+            } else {
+                out.append(c);
+            }
+        }
+        return out;
+    }
+
+    /** The provider, model and key of a slice name (null for an empty part), or null for a name not made here. */
+    static String[] partsOf(String slice) {
+        String[] parts = slice.split("\\|", -1);
+        if (parts.length != 3) {
+            return null;
+        }
+        String[] out = new String[3];
+        for (int i = 0; i < 3; i++) {
+            String decoded = decode(parts[i]);
+            if (decoded == null) {
+                return null;
+            }
+            out[i] = decoded.isEmpty() ? null : decoded;
+        }
+        return out;
     }
 
     /**

@@ -20,6 +20,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -214,6 +215,52 @@ final class RedisLink implements AutoCloseable {
             if (!listener.catchUp()) {
                 markDown(new RedisException("catching up with " + maskedUrl + " failed"));
             }
+        }
+    }
+
+    /** Runs {@code task} once on the link's thread after {@code delayMillis} (nothing after close). */
+    void schedule(Runnable task, long delayMillis) {
+        if (closed) {
+            return;
+        }
+        try {
+            scheduler.schedule(
+                    () -> {
+                        try {
+                            task.run();
+                        } catch (RuntimeException e) {
+                            LOG.debug("a scheduled send to Redis failed", e);
+                        }
+                    },
+                    delayMillis,
+                    TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /**
+     * Waits for many replies within one deadline: the command timeout twice, and 10 ms more per reply beyond the
+     * first 50 (a large read is many commands queued on one connection).
+     */
+    <T> List<T> awaitAll(List<CompletableFuture<T>> futures) throws Unavailable {
+        long deadline = System.nanoTime()
+                + TimeUnit.MILLISECONDS.toNanos(timeout.toMillis() * 2 + 50 + 10L * Math.max(0, futures.size() - 50));
+        List<T> out = new java.util.ArrayList<>(futures.size());
+        try {
+            for (CompletableFuture<T> future : futures) {
+                long left = deadline - System.nanoTime();
+                out.add(future.get(Math.max(0, left), TimeUnit.NANOSECONDS));
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Unavailable(e);
+        } catch (ExecutionException e) {
+            throw new Unavailable(e.getCause());
+        } catch (TimeoutException e) {
+            futures.forEach(f -> f.cancel(false));
+            throw new Unavailable(e);
         }
     }
 

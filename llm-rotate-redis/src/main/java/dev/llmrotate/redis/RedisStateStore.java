@@ -8,16 +8,21 @@ import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.observe.LogNames;
 import dev.llmrotate.observe.UsageFilter;
 import dev.llmrotate.observe.UsageSummary;
+import dev.llmrotate.spi.HealthScope;
 import dev.llmrotate.spi.InMemoryStateStore;
 import dev.llmrotate.spi.KeyHealth;
 import dev.llmrotate.spi.StateStore;
 import dev.llmrotate.spi.StoreUrl;
 import dev.llmrotate.spi.UsageBucket;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.StreamMessage;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -27,6 +32,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -36,7 +42,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link StateStore} in Redis, shared by every process that uses the same Redis and prefix: key health, cooldowns,
- * rpm and tpm budgets, round-robin cursors and usage counters.
+ * rpm and tpm budgets, round-robin cursors, usage counters since start and in time buckets (minutes for a day, hours
+ * for 30 days), key state history, the masks of the keys' secrets, and the recent calls of workers with the event
+ * buffer on. A process that serves no calls reads all of it through {@code LlmRotate.observe}.
  *
  * <pre>{@code
  * RedisStateStore store = RedisStateStore.builder().url("redis://redis.internal:6379").prefix("llm-rotate").build();
@@ -56,10 +64,17 @@ import org.slf4j.LoggerFactory;
  *       {@code rate_limit_tpm}) and {@link #nextRoundRobin} (the round-robin strategy) are one script each; the
  *       budget checks of selection ({@link #nextRequestSlot}, {@link #tokensInLastMinute}) read what the last
  *       script told, refreshed in the background once it is a second old.
- *   <li>{@link #recordCall} is one script, sent without waiting for the reply.
+ *   <li>{@link #recordCall} is one script, sent without waiting for the reply: the counters since start, the call's
+ *       minute and hour buckets (of its slice and of every slice), its record for the recent-calls stream when the
+ *       event buffer is on, and the state changes and key masks waiting to be sent (a change rides in the script of
+ *       the call that caused it; one that no call takes within 50 ms, such as an operator's reset, is sent alone).
  * </ul>
  *
  * So a successful call on a key without budgets costs one round trip, and it does not wait for it.
+ *
+ * <p>Reads for time frames ({@link #usageBuckets}) send a script per 200 bucket hashes, all before awaiting the first
+ * reply; a series of every call reads one hash per bucket, anything per slice the buckets of the slices written in
+ * the frame (a registry keeps each slice's latest minute).
  *
  * <p>When Redis is down or slow (no reply within the command timeout, 300 ms by default) the store logs one WARN
  * and serves from local state: the local view, local budget windows, and usage increments kept (summed per counter,
@@ -85,6 +100,17 @@ public final class RedisStateStore implements StateStore {
     private static final int MAX_USAGE_IN_FLIGHT = 16;
 
     private static final long WATERMARK_TTL_MILLIS = Duration.ofDays(1).toMillis();
+    /** How long what a send writes lives: a bucket a little longer than it is kept, history and records 31 days. */
+    private static final UsageCounters.Lifetimes LIFETIMES = new UsageCounters.Lifetimes(
+            WATERMARK_TTL_MILLIS,
+            UsageBucket.MINUTES_KEPT.plusMinutes(10).toMillis(),
+            UsageBucket.HOURS_KEPT.plusHours(1).toMillis(),
+            UsageBucket.HOURS_KEPT.toMillis(),
+            UsageBucket.HOURS_KEPT.toMillis());
+    /** How long a state change or mask waits for a call's script to ride in before it is sent on its own. */
+    static final long RIDE_ALONG_MILLIS = 50;
+    /** Hashes or lists one read script reads at most. */
+    private static final int READ_CHUNK = 200;
 
     private final RedisKeys keys;
     private final RedisLink link;
@@ -97,6 +123,11 @@ public final class RedisStateStore implements StateStore {
     private final AtomicLong admissions = new AtomicLong();
     private final AtomicInteger usageInFlight = new AtomicInteger();
     private final AtomicLong usageSends = new AtomicLong();
+    private final AtomicBoolean sendScheduled = new AtomicBoolean();
+    /** Masks this process published, sent again when Redis turns out to have lost its data. */
+    private final Map<String, String> published = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private volatile Map<String, String> lastMasks = Map.of();
     private volatile String epoch;
 
     private RedisStateStore(Builder b, RedisURI uri, String maskedUrl) {
@@ -221,17 +252,20 @@ public final class RedisStateStore implements StateStore {
         if (!link.available()) {
             return;
         }
-        String[] args = new String[4 + keyIds.size()];
+        String[] args = new String[5 + keyIds.size()];
         args[0] = keys.health;
         args[1] = keys.rpm;
         args[2] = keys.tpm;
         args[3] = keys.channel;
-        int i = 4;
+        args[4] = keys.history;
+        int i = 5;
         for (String id : keyIds) {
             args[i++] = RedisKeys.nameOf(id);
         }
+        published.keySet().retainAll(keyIds);
         try {
-            link.await(link.eval(Script.RETAIN, ScriptOutputType.INTEGER, new String[] {keys.keyIds, keys.seq}, args));
+            link.await(link.eval(
+                    Script.RETAIN, ScriptOutputType.INTEGER, new String[] {keys.keyIds, keys.seq, keys.masks}, args));
         } catch (RedisLink.Unavailable e) {
             link.markDown(e);
         }
@@ -381,17 +415,27 @@ public final class RedisStateStore implements StateStore {
         }
     }
 
-    // ---- usage --------------------------------------------------------------------------------------------------
+    // ---- usage, history, recent calls, masks ---------------------------------------------------------------------
 
     @Override
     public void recordCall(CallRecord record) {
-        UsageCounters.Delta delta = UsageCounters.of(record);
+        recordCall(record, record.model() != null ? record.model() : record.requestedModel(), 0);
+    }
+
+    /**
+     * Counts the call: counters since start, its minute and hour buckets, and, with {@code recentCapacity} above 0,
+     * its record in the recent-calls stream; state changes and masks waiting to be sent go along. One script, sent
+     * without waiting for the reply.
+     */
+    @Override
+    public void recordCall(CallRecord record, String model, int recentCapacity) {
+        UsageCounters.Delta delta = UsageCounters.of(record, model, recentCapacity);
         if (!link.available()) {
             usage.keep(delta);
             return;
         }
-        if (usageInFlight.get() >= MAX_USAGE_IN_FLIGHT) {
-            // Redis is behind: sum this call into the next send instead of queueing one more.
+        if (usage.hasPending() || usageInFlight.get() >= MAX_USAGE_IN_FLIGHT) {
+            // Changes wait to ride along, or Redis is behind: sum this call into the next send.
             usage.keep(delta);
             if (usageInFlight.get() < MAX_USAGE_IN_FLIGHT) {
                 sendKeptUsage();
@@ -403,31 +447,216 @@ public final class RedisStateStore implements StateStore {
     }
 
     /**
-     * Counts the call in the shared counters; its time buckets are kept in this process only, for now (see {@link
-     * #usageBuckets}).
+     * Keeps a state change in its scope's history list in Redis. It rides in the next call's script; when no call
+     * ends within {@value #RIDE_ALONG_MILLIS} ms (a reset, a call still waiting), it is sent on its own.
      */
     @Override
-    public void recordCall(CallRecord record, String model, int recentCapacity) {
-        recordCall(record);
-        local.recordCall(record, model, 0);
+    public void recordStateChange(KeyStateChange change) {
+        String scope = change.model() == null ? change.keyId() : HealthScope.of(change.keyId(), change.model());
+        usage.keep(UsageCounters.ofChange(RedisKeys.nameOf(scope), StateChangeCodec.encode(change)));
+        sendSoon();
     }
 
-    /** The usage buckets of this process's calls (not shared through Redis yet). */
+    /** Publishes a key's mask, for observers; sent like a state change. */
+    @Override
+    public void publishKeyMask(String keyId, String mask) {
+        published.put(keyId, mask);
+        usage.keep(UsageCounters.ofMask(RedisKeys.nameOf(keyId), mask));
+        sendSoon();
+    }
+
+    /** What is kept and not yet sent goes with the next call, or in {@value #RIDE_ALONG_MILLIS} ms. */
+    private void sendSoon() {
+        if (sendScheduled.compareAndSet(false, true)) {
+            link.schedule(
+                    () -> {
+                        sendScheduled.set(false);
+                        sendKeptUsage();
+                    },
+                    RIDE_ALONG_MILLIS);
+        }
+    }
+
+    /** The masks workers published, read from Redis; the last ones read while it cannot be reached. */
+    @Override
+    public Map<String, String> keyMasks() {
+        if (link.available()) {
+            try {
+                Map<String, String> read = new HashMap<>();
+                link.await(link.commands().hgetall(keys.masks).toCompletableFuture())
+                        .forEach((name, mask) -> {
+                            String keyId = RedisKeys.scopeOf(name);
+                            if (keyId != null && !HealthScope.isModelScope(keyId)) {
+                                read.put(keyId, mask);
+                            }
+                        });
+                lastMasks = Map.copyOf(read);
+            } catch (RedisLink.Unavailable e) {
+                link.markDown(e);
+            }
+        }
+        return lastMasks;
+    }
+
+    /**
+     * The usage buckets of every process sharing this Redis. A series of every call merged per bucket reads one hash
+     * per bucket; anything else reads the buckets of each slice written since {@code from} that the filter passes (a
+     * script per 200 hashes, all sent before the first reply is awaited). While Redis cannot be reached: none.
+     */
     @Override
     public List<UsageBucket> usageBuckets(
             Instant from, Instant until, Duration resolution, UsageFilter filter, boolean bySlice) {
-        return local.usageBuckets(from, until, resolution, filter, bySlice);
+        boolean minutes = resolution.equals(UsageBucket.MINUTE);
+        if (!minutes && !resolution.equals(UsageBucket.HOUR)) {
+            throw new IllegalArgumentException("resolution must be a minute or an hour, got " + resolution);
+        }
+        if (!link.available()) {
+            return List.of();
+        }
+        long unit = resolution.getSeconds();
+        long first = Math.floorDiv(from.getEpochSecond(), unit);
+        long end = Math.floorDiv(until.getEpochSecond() + unit - 1, unit);
+        String tier = minutes ? "m:" : "h:";
+        try {
+            List<String[]> slices = new ArrayList<>();
+            if (!bySlice && filter.equals(UsageFilter.ALL)) {
+                slices.add(new String[] {RedisKeys.ALL_SLICES, null, null, null});
+            } else {
+                long fromMinute = minutes ? first : first * 60;
+                for (String slice : link.await(link.commands()
+                        .zrangebyscore(
+                                keys.bucketSlices,
+                                Range.from(Range.Boundary.including(fromMinute), Range.Boundary.unbounded()))
+                        .toCompletableFuture())) {
+                    String[] parts = RedisKeys.partsOf(slice);
+                    if (parts != null && filter.matches(parts[0], parts[1], parts[2])) {
+                        slices.add(new String[] {slice, parts[0], parts[1], parts[2]});
+                    }
+                }
+            }
+            List<String> names = new ArrayList<>();
+            for (String[] slice : slices) {
+                for (long start = first; start < end; start++) {
+                    names.add(keys.buckets + tier + start + ":" + slice[0]);
+                }
+            }
+            List<List<Object>> hashes = readMany(Script.READ_HASHES, names);
+            List<UsageBucket> out = new ArrayList<>();
+            int i = 0;
+            for (String[] slice : slices) {
+                for (long start = first; start < end; start++) {
+                    List<?> flat = (List<?>) hashes.get(i++);
+                    if (!flat.isEmpty()) {
+                        out.add(new UsageBucket(
+                                Instant.ofEpochSecond(start * unit),
+                                slice[1],
+                                slice[2],
+                                slice[3],
+                                UsageCounters.bucketCounts(flat)));
+                    }
+                }
+            }
+            return out;
+        } catch (RedisLink.Unavailable e) {
+            link.markDown(e);
+            return List.of();
+        }
     }
 
-    /** Kept in this process only (not shared through Redis yet). */
-    @Override
-    public void recordStateChange(KeyStateChange change) {
-        local.recordStateChange(change);
+    /**
+     * Runs a read-many script over {@code names} in chunks, all chunks sent before the first reply is awaited (this
+     * process's kept writes go first, so it reads them); the replies in order.
+     */
+    private List<List<Object>> readMany(Script script, List<String> names) throws RedisLink.Unavailable {
+        List<CompletableFuture<List<Object>>> chunks = new ArrayList<>();
+        synchronized (usageSends) {
+            sendKeptUsage();
+            for (int at = 0; at < names.size(); at += READ_CHUNK) {
+                String[] chunk = names.subList(at, Math.min(names.size(), at + READ_CHUNK))
+                        .toArray(String[]::new);
+                chunks.add(link.eval(script, ScriptOutputType.MULTI, chunk));
+            }
+        }
+        List<List<Object>> out = new ArrayList<>(names.size());
+        for (List<Object> reply : link.awaitAll(chunks)) {
+            for (Object item : reply) {
+                out.add(item instanceof List<?> list ? List.copyOf(list) : List.of());
+            }
+        }
+        return out;
     }
 
+    /** The state changes of the scopes, from their history lists (one script); none while Redis cannot be reached. */
     @Override
     public List<KeyStateChange> stateChanges(Collection<String> scopes, Instant from, Instant until, int limit) {
-        return local.stateChanges(scopes, from, until, limit);
+        if (!link.available() || scopes.isEmpty()) {
+            return List.of();
+        }
+        List<String> ordered = new ArrayList<>(scopes);
+        List<String> names = new ArrayList<>();
+        ordered.forEach(scope -> names.add(keys.history + RedisKeys.nameOf(scope)));
+        List<List<Object>> lists;
+        try {
+            lists = readMany(Script.READ_LISTS, names);
+        } catch (RedisLink.Unavailable e) {
+            link.markDown(e);
+            return List.of();
+        }
+        List<KeyStateChange> out = new ArrayList<>();
+        for (int i = 0; i < ordered.size(); i++) {
+            String scope = ordered.get(i);
+            for (Object entry : lists.get(i)) { // newest first, as pushed
+                try {
+                    KeyStateChange change = StateChangeCodec.decode(
+                            HealthScope.keyIdOf(scope), HealthScope.modelOf(scope), String.valueOf(entry));
+                    if (!change.at().isBefore(from) && change.at().isBefore(until)) {
+                        out.add(change);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.debug("ignoring a state change in an unknown format", e);
+                }
+            }
+        }
+        out.sort(java.util.Comparator.comparing(KeyStateChange::at).reversed());
+        return out.size() > limit ? List.copyOf(out.subList(0, limit)) : out;
+    }
+
+    /**
+     * The most recent records workers with the event buffer on appended to the shared stream (one command), newest
+     * first by the time the calls ended; none while Redis cannot be reached.
+     */
+    @Override
+    public List<CallRecord> recentCalls(int limit) {
+        if (limit <= 0 || !link.available()) {
+            return List.of();
+        }
+        List<StreamMessage<String, String>> messages;
+        try {
+            CompletableFuture<List<StreamMessage<String, String>>> read;
+            synchronized (usageSends) {
+                sendKeptUsage();
+                read = link.commands()
+                        .xrevrange(keys.events, Range.create("-", "+"), Limit.from(limit))
+                        .toCompletableFuture();
+            }
+            messages = link.await(read);
+        } catch (RedisLink.Unavailable e) {
+            link.markDown(e);
+            return List.of();
+        }
+        List<CallRecord> out = new ArrayList<>(messages.size());
+        for (StreamMessage<String, String> message : messages) {
+            String json = message.getBody().get("r");
+            try {
+                out.add(CallRecord.fromJson(json));
+            } catch (RuntimeException e) {
+                LOG.debug("ignoring a recent call record in an unknown format", e);
+            }
+        }
+        // The stream is in the order sends reached Redis: several processes (and calls summed into one send) arrive a
+        // few milliseconds out of the order the calls ended in.
+        out.sort(java.util.Comparator.comparing(CallRecord::timestamp).reversed());
+        return out;
     }
 
     private void usageSent(Long reply, Throwable error) {
@@ -463,10 +692,10 @@ public final class RedisStateStore implements StateStore {
         synchronized (usageSends) {
             number = usageSends.incrementAndGet();
             sent = link.eval(
-                    Script.USAGE_ADD,
+                    Script.RECORD,
                     ScriptOutputType.INTEGER,
                     UsageCounters.keysOf(delta, keys, keys.usageSent + instanceId),
-                    UsageCounters.argsOf(delta, number, WATERMARK_TTL_MILLIS));
+                    UsageCounters.argsOf(delta, number, LIFETIMES));
         }
         return sent.whenComplete((reply, error) -> {
             if (error != null) {
@@ -527,6 +756,13 @@ public final class RedisStateStore implements StateStore {
                         "usage of {} calls was dropped while Redis was unreachable (too many distinct slices)",
                         dropped);
             }
+            long droppedBuckets = usage.takeDroppedBuckets();
+            if (droppedBuckets > 0) {
+                LOG.warn(
+                        "the time buckets of {} calls were dropped while Redis was unreachable (too many buckets);"
+                                + " their counters since start are kept",
+                        droppedBuckets);
+            }
             budgets.clear();
             applyHealth(link.await(loadHealth()));
             return true;
@@ -575,6 +811,8 @@ public final class RedisStateStore implements StateStore {
                     link.maskedUrl());
             budgets.clear();
             usage.forgetShared();
+            published.forEach((keyId, mask) -> usage.keep(UsageCounters.ofMask(RedisKeys.nameOf(keyId), mask)));
+            sendSoon();
         }
         epoch = storedEpoch;
         view.sync(stored, seq, lostData);

@@ -58,22 +58,28 @@ enum Script {
             return out
             """),
     /**
-     * Deletes the state of every name (key or scope) not listed. KEYS: key-ids, seq. ARGV: health, rpm and tpm key
-     * prefixes, channel, then the names to keep. Publishes {@code d|version||name} per deleted name; returns how many.
+     * Deletes the state of every name (key or scope) not listed: health, budgets, history, and the masks of keys not
+     * listed. KEYS: key-ids, seq, key-masks. ARGV: health, rpm, tpm key prefixes, channel, history key prefix, then
+     * the names to keep. Publishes {@code d|version||name} per deleted name; returns how many.
      */
     RETAIN("""
             local keep = {}
-            for i = 5, #ARGV do
+            for i = 6, #ARGV do
               keep[ARGV[i]] = true
             end
             local removed = 0
             for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
               if not keep[id] then
-                redis.call('DEL', ARGV[1] .. id, ARGV[2] .. id, ARGV[3] .. id)
+                redis.call('DEL', ARGV[1] .. id, ARGV[2] .. id, ARGV[3] .. id, ARGV[5] .. id)
                 redis.call('SREM', KEYS[1], id)
                 local nv = redis.call('INCR', KEYS[2])
                 redis.call('PUBLISH', ARGV[4], 'd|' .. nv .. '||' .. id)
                 removed = removed + 1
+              end
+            end
+            for _, id in ipairs(redis.call('HKEYS', KEYS[3])) do
+              if not keep[id] then
+                redis.call('HDEL', KEYS[3], id)
               end
             end
             return removed
@@ -133,22 +139,30 @@ enum Script {
             return v
             """),
     /**
-     * Adds usage increments. KEYS: usage:slices, the sender's watermark, then one hash per slice. ARGV: the send's
-     * number, the watermark's TTL ms, then for each hash in order: slice name, field count, field/increment pairs
-     * ({@code cost_usd} by HINCRBYFLOAT, the rest by HINCRBY). The watermark keeps the highest number applied, so
+     * Everything one send carries: usage counters since start, time buckets, state changes, recent call records and
+     * key masks (see {@link UsageCounters}). KEYS: usage:slices, the sender's watermark, the bucket registry, the
+     * events stream, the key-masks hash, then one hash per since-start slice, one hash per time bucket, one list per
+     * scope with state changes. ARGV: 1 the send's number, 2 the watermark's TTL, 3-5 how many slices, buckets and
+     * lists, 6-7 the TTLs of minute and hour buckets, 8 the TTL of a history list, 9 the entries a list keeps, 10 the
+     * TTL of the registry, stream and masks, 11 the stream's length (MAXLEN ~), 12-14 how many registry entries,
+     * records and masks, 15 the lowest registry score kept; then per slice its name, field count and field/increment
+     * pairs ({@code cost_usd} by HINCRBYFLOAT, the rest by HINCRBY); per bucket its TTL, field count and pairs ({@code
+     * $} by HINCRBYFLOAT); per list its entry count and entries (oldest first); per registry entry the slice and its
+     * latest minute; the records; per mask the key name and mask. The watermark keeps the highest number applied, so
      * that after a timeout the sender can tell which of its sends Redis ran.
      */
-    USAGE_ADD("""
-            local n = tonumber(ARGV[1])
-            if n > (tonumber(redis.call('GET', KEYS[2]) or '0')) then
+    RECORD("""
+            local sent = tonumber(ARGV[1])
+            if sent > (tonumber(redis.call('GET', KEYS[2]) or '0')) then
               redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
             end
-            local a = 3
-            for k = 3, #KEYS do
+            local a = 16
+            local k = 6
+            for s = 1, tonumber(ARGV[3]) do
               redis.call('SADD', KEYS[1], ARGV[a])
-              local n = tonumber(ARGV[a + 1])
+              local fields = tonumber(ARGV[a + 1])
               a = a + 2
-              for i = 1, n do
+              for i = 1, fields do
                 if ARGV[a] == 'cost_usd' then
                   redis.call('HINCRBYFLOAT', KEYS[k], ARGV[a], ARGV[a + 1])
                 else
@@ -156,8 +170,80 @@ enum Script {
                 end
                 a = a + 2
               end
+              k = k + 1
             end
-            return #KEYS - 2
+            for b = 1, tonumber(ARGV[4]) do
+              local ttl = ARGV[a]
+              local fields = tonumber(ARGV[a + 1])
+              a = a + 2
+              for i = 1, fields do
+                if ARGV[a] == '$' then
+                  redis.call('HINCRBYFLOAT', KEYS[k], ARGV[a], ARGV[a + 1])
+                else
+                  redis.call('HINCRBY', KEYS[k], ARGV[a], ARGV[a + 1])
+                end
+                a = a + 2
+              end
+              redis.call('PEXPIRE', KEYS[k], ttl)
+              k = k + 1
+            end
+            for l = 1, tonumber(ARGV[5]) do
+              local entries = tonumber(ARGV[a])
+              a = a + 1
+              for i = 1, entries do
+                redis.call('LPUSH', KEYS[k], ARGV[a])
+                a = a + 1
+              end
+              redis.call('LTRIM', KEYS[k], 0, tonumber(ARGV[9]) - 1)
+              redis.call('PEXPIRE', KEYS[k], ARGV[8])
+              k = k + 1
+            end
+            local registry = tonumber(ARGV[12])
+            for r = 1, registry do
+              local latest = tonumber(ARGV[a + 1])
+              local known = redis.call('ZSCORE', KEYS[3], ARGV[a])
+              if not known or tonumber(known) < latest then
+                redis.call('ZADD', KEYS[3], latest, ARGV[a])
+              end
+              a = a + 2
+            end
+            if registry > 0 then
+              redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[15])
+              redis.call('PEXPIRE', KEYS[3], ARGV[10])
+            end
+            local records = tonumber(ARGV[13])
+            for e = 1, records do
+              redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[11], '*', 'r', ARGV[a])
+              a = a + 1
+            end
+            if records > 0 then
+              redis.call('PEXPIRE', KEYS[4], ARGV[10])
+            end
+            local masks = tonumber(ARGV[14])
+            for m = 1, masks do
+              redis.call('HSET', KEYS[5], ARGV[a], ARGV[a + 1])
+              a = a + 2
+            end
+            if masks > 0 then
+              redis.call('PEXPIRE', KEYS[5], ARGV[10])
+            end
+            return k - 6
+            """),
+    /** Several hashes at once. KEYS: the hashes. Returns one flat {field, value, ...} list per hash, in order. */
+    READ_HASHES("""
+            local out = {}
+            for i = 1, #KEYS do
+              out[i] = redis.call('HGETALL', KEYS[i])
+            end
+            return out
+            """),
+    /** Several lists at once. KEYS: the lists. Returns each list whole, in order. */
+    READ_LISTS("""
+            local out = {}
+            for i = 1, #KEYS do
+              out[i] = redis.call('LRANGE', KEYS[i], 0, -1)
+            end
+            return out
             """),
     /** Every usage slice. KEYS: usage:slices. ARGV: usage key prefix. Returns {slice1, {field, value, ...}, ...}. */
     USAGE_ALL("""

@@ -3,6 +3,9 @@ package dev.llmrotate.redis;
 import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.observe.UsageSummary;
 import dev.llmrotate.spi.LatencyHistogram;
+import dev.llmrotate.spi.UsageBucket;
+import dev.llmrotate.spi.UsageCounts;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -10,21 +13,48 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Usage counters as Redis hash fields, one hash per slice ({@code overall}, {@code provider:x}, {@code model:x},
- * {@code key:x}): {@code successes}, {@code failures}, {@code failures:<type>}, the four token counts,
- * {@code cost_usd}, {@code unpriced_calls} and {@code latency:<bucket>} (the {@link LatencyHistogram} bucket counts,
- * which add up across processes). Increments that could not be sent wait here, summed per field, so that their
- * number is bounded by slices times fields, not by calls; they are sent when Redis is back.
+ * What a process sends Redis with its calls, in one script per send ({@link Script#RECORD}):
+ *
+ * <ul>
+ *   <li>counters since start as hash fields, one hash per slice ({@code overall}, {@code provider:x}, {@code model:x},
+ *       {@code key:x}): {@code successes}, {@code failures}, {@code failures:<type>}, the four token counts,
+ *       {@code cost_usd}, {@code unpriced_calls} and {@code latency:<bucket>} (the {@link LatencyHistogram} bucket
+ *       counts, which add up across processes);
+ *   <li>time buckets, one hash per (minute or hour, slice) and per (minute or hour, every slice), with short fields:
+ *       {@code s} successes, {@code f:<type>} failures, {@code i o c r} tokens, {@code $} cost, {@code u} unpriced
+ *       calls, {@code l<bucket>} latency and {@code t<bucket>} time to first chunk;
+ *   <li>key state changes, records for the recent-calls stream and key masks.
+ * </ul>
+ *
+ * Increments that could not be sent wait here, summed per field, so that they are bounded by slices and buckets times
+ * fields, not by calls; they are sent when Redis is back.
  */
 final class UsageCounters {
     static final String OVERALL = "overall";
     static final String COST = "cost_usd";
     private static final String LATENCY = "latency:";
     private static final String FAILURES_BY_TYPE = "failures:";
+    static final String BUCKET_COST = "$";
+    private static final String BUCKET_FAILURES = "f:";
+    /** Buckets waiting for Redis at most (a long outage): beyond, calls' buckets are dropped and counted. */
+    private static final int MAX_PENDING_BUCKETS = 50_000;
 
-    /** Increments per slice and field; Long values except {@link #COST}. */
+    /** One send's worth of increments and appends. */
     static final class Delta {
+        /** Counters since start: slice -> field -> increment (Long, or Double for {@link #COST}). */
         final Map<String, Map<String, Number>> slices = new LinkedHashMap<>();
+        /** Time buckets: hash name after the bucket prefix ({@code m:<minute>:<slice>}) -> field -> increment. */
+        final Map<String, Map<String, Number>> buckets = new LinkedHashMap<>();
+        /** Slices whose buckets were written, with the latest epoch minute (the registry's score). */
+        final Map<String, Long> bucketSlices = new LinkedHashMap<>();
+        /** State changes: scope name -> entries, oldest first. */
+        final Map<String, List<String>> history = new LinkedHashMap<>();
+        /** Records for the recent-calls stream as JSON, oldest first. */
+        final ArrayDeque<String> events = new ArrayDeque<>();
+        /** The stream's length to keep (the latest sender's event buffer capacity). */
+        int eventCapacity;
+        /** Key masks: key name -> mask. */
+        final Map<String, String> masks = new LinkedHashMap<>();
 
         void add(String slice, String field, Number amount) {
             slices.computeIfAbsent(slice, s -> new LinkedHashMap<>()).merge(field, amount, UsageCounters::sum);
@@ -32,94 +62,206 @@ final class UsageCounters {
 
         void addAll(Delta other) {
             other.slices.forEach((slice, fields) -> fields.forEach((field, n) -> add(slice, field, n)));
+            other.buckets.forEach((bucket, fields) -> fields.forEach((field, n) ->
+                    buckets.computeIfAbsent(bucket, b -> new LinkedHashMap<>()).merge(field, n, UsageCounters::sum)));
+            other.bucketSlices.forEach((slice, minute) -> bucketSlices.merge(slice, minute, Math::max));
+            other.history.forEach((scope, entries) -> {
+                List<String> kept = history.computeIfAbsent(scope, s -> new ArrayList<>());
+                kept.addAll(entries);
+                if (kept.size() > dev.llmrotate.spi.StateStore.HISTORY_PER_SCOPE) {
+                    kept.subList(0, kept.size() - dev.llmrotate.spi.StateStore.HISTORY_PER_SCOPE)
+                            .clear();
+                }
+            });
+            if (!other.events.isEmpty()) {
+                eventCapacity = other.eventCapacity;
+                events.addAll(other.events);
+                while (events.size() > eventCapacity) {
+                    events.removeFirst();
+                }
+            }
+            masks.putAll(other.masks);
         }
 
         boolean isEmpty() {
-            return slices.isEmpty();
+            return slices.isEmpty() && buckets.isEmpty() && history.isEmpty() && events.isEmpty() && masks.isEmpty();
         }
     }
 
     private final int maxPendingSlices;
     private Delta pending = new Delta();
+    /** Whether {@link #pending} holds anything: read on every call without taking the lock. */
+    private volatile boolean anyPending;
     /** Sends that failed or timed out, by their number: Redis may or may not have run them. */
     private final java.util.TreeMap<Long, Delta> unconfirmed = new java.util.TreeMap<>();
 
     private long droppedCalls;
+    private long droppedBuckets;
     private volatile Map<String, Map<String, String>> lastShared = Map.of();
 
     UsageCounters(int maxPendingSlices) {
         this.maxPendingSlices = maxPendingSlices;
     }
 
-    /** The increments of one call record, under every slice it belongs to. */
-    static Delta of(CallRecord record) {
+    /**
+     * The increments of one call record: counters since start under every slice it belongs to ({@code model} is the
+     * configured model it used), its minute and hour buckets of its slice and of every slice, and, with {@code
+     * recentCapacity} above 0, the record for the recent-calls stream.
+     */
+    static Delta of(CallRecord record, String model, int recentCapacity) {
         Map<String, Number> fields = new LinkedHashMap<>();
+        Map<String, Number> bucketFields = new LinkedHashMap<>();
         if (record.isSuccess()) {
             fields.put("successes", 1L);
+            bucketFields.put("s", 1L);
         } else {
             fields.put("failures", 1L);
             fields.put(FAILURES_BY_TYPE + record.failureName(), 1L);
+            bucketFields.put(BUCKET_FAILURES + record.failureName(), 1L);
         }
-        putNonZero(fields, "input_tokens", record.inputTokens());
-        putNonZero(fields, "output_tokens", record.outputTokens());
-        putNonZero(fields, "cached_input_tokens", record.cachedInputTokens());
-        putNonZero(fields, "reasoning_tokens", record.reasoningTokens());
+        putNonZero(fields, bucketFields, "input_tokens", "i", record.inputTokens());
+        putNonZero(fields, bucketFields, "output_tokens", "o", record.outputTokens());
+        putNonZero(fields, bucketFields, "cached_input_tokens", "c", record.cachedInputTokens());
+        putNonZero(fields, bucketFields, "reasoning_tokens", "r", record.reasoningTokens());
         Double cost = record.estimatedCostUsd();
         if (cost != null) {
             if (cost != 0 && Double.isFinite(cost)) {
                 fields.put(COST, cost);
+                bucketFields.put(BUCKET_COST, cost);
             }
         } else if (record.isSuccess()) {
             fields.put("unpriced_calls", 1L);
+            bucketFields.put("u", 1L);
         }
-        fields.put(LATENCY + LatencyHistogram.bucket(record.latencyMs()), 1L);
+        int latency = LatencyHistogram.bucket(record.latencyMs());
+        fields.put(LATENCY + latency, 1L);
+        bucketFields.put("l" + latency, 1L);
+        if (record.timeToFirstChunkMs() != null) {
+            bucketFields.put("t" + LatencyHistogram.bucket(record.timeToFirstChunkMs()), 1L);
+        }
         Delta delta = new Delta();
         delta.slices.put(OVERALL, fields);
         if (record.provider() != null) {
             delta.slices.put("provider:" + record.provider(), fields);
         }
-        String model = record.model() != null ? record.model() : record.requestedModel();
         if (model != null) {
             delta.slices.put("model:" + model, fields);
         }
         if (record.keyId() != null) {
             delta.slices.put("key:" + record.keyId(), fields);
         }
+        long minute = Math.floorDiv(record.timestamp().getEpochSecond(), 60);
+        long hour = Math.floorDiv(minute, 60);
+        String slice = RedisKeys.sliceOf(record.provider(), model, record.keyId());
+        delta.buckets.put("m:" + minute + ":" + slice, bucketFields);
+        delta.buckets.put("h:" + hour + ":" + slice, bucketFields);
+        delta.buckets.put("m:" + minute + ":" + RedisKeys.ALL_SLICES, bucketFields);
+        delta.buckets.put("h:" + hour + ":" + RedisKeys.ALL_SLICES, bucketFields);
+        delta.bucketSlices.put(slice, minute);
+        if (recentCapacity > 0) {
+            delta.events.add(record.toJson());
+            delta.eventCapacity = recentCapacity;
+        }
         return delta;
     }
 
-    private static void putNonZero(Map<String, Number> fields, String name, long value) {
+    private static void putNonZero(
+            Map<String, Number> fields, Map<String, Number> bucketFields, String name, String shortName, long value) {
         if (value != 0) {
             fields.put(name, value);
+            bucketFields.put(shortName, value);
         }
     }
 
-    /** KEYS of {@link Script#USAGE_ADD}. */
+    /** A state change for a scope's history list. */
+    static Delta ofChange(String scopeName, String entry) {
+        Delta delta = new Delta();
+        delta.history.put(scopeName, new ArrayList<>(List.of(entry)));
+        return delta;
+    }
+
+    /** A key's mask to publish. */
+    static Delta ofMask(String keyName, String mask) {
+        Delta delta = new Delta();
+        delta.masks.put(keyName, mask);
+        return delta;
+    }
+
+    /** KEYS of {@link Script#RECORD}. */
     static String[] keysOf(Delta delta, RedisKeys keys, String watermark) {
-        List<String> out = new ArrayList<>(delta.slices.size() + 2);
+        List<String> out = new ArrayList<>(5 + delta.slices.size() + delta.buckets.size() + delta.history.size());
         out.add(keys.usageSlices);
         out.add(watermark);
+        out.add(keys.bucketSlices);
+        out.add(keys.events);
+        out.add(keys.masks);
         delta.slices.keySet().forEach(slice -> out.add(keys.usage + slice));
+        delta.buckets.keySet().forEach(bucket -> out.add(keys.buckets + bucket));
+        delta.history.keySet().forEach(scope -> out.add(keys.history + scope));
         return out.toArray(String[]::new);
     }
 
-    /** ARGV of {@link Script#USAGE_ADD}. */
-    static String[] argsOf(Delta delta, long number, long watermarkTtlMillis) {
+    /** How long what {@link Script#RECORD} writes lives, in milliseconds. */
+    record Lifetimes(long watermark, long minuteBucket, long hourBucket, long history, long retention) {}
+
+    /** ARGV of {@link Script#RECORD}. */
+    static String[] argsOf(Delta delta, long number, Lifetimes ttl) {
         List<String> out = new ArrayList<>();
         out.add(Long.toString(number));
-        out.add(Long.toString(watermarkTtlMillis));
+        out.add(Long.toString(ttl.watermark()));
+        out.add(Integer.toString(delta.slices.size()));
+        out.add(Integer.toString(delta.buckets.size()));
+        out.add(Integer.toString(delta.history.size()));
+        out.add(Long.toString(ttl.minuteBucket()));
+        out.add(Long.toString(ttl.hourBucket()));
+        out.add(Long.toString(ttl.history()));
+        out.add(Integer.toString(dev.llmrotate.spi.StateStore.HISTORY_PER_SCOPE));
+        out.add(Long.toString(ttl.retention()));
+        out.add(Integer.toString(Math.max(1, delta.eventCapacity)));
+        out.add(Integer.toString(delta.bucketSlices.size()));
+        out.add(Integer.toString(delta.events.size()));
+        out.add(Integer.toString(delta.masks.size()));
+        long latest = delta.bucketSlices.values().stream()
+                .mapToLong(Long::longValue)
+                .max()
+                .orElse(0);
+        out.add(Long.toString(latest - UsageBucket.HOURS_KEPT.toMinutes()));
         delta.slices.forEach((slice, fields) -> {
             out.add(slice);
-            out.add(Integer.toString(fields.size()));
-            fields.forEach((field, amount) -> {
-                out.add(field);
-                out.add(amount.toString());
-            });
+            addFields(out, fields);
+        });
+        delta.buckets.forEach((bucket, fields) -> {
+            out.add(Long.toString(bucket.startsWith("m:") ? ttl.minuteBucket() : ttl.hourBucket()));
+            addFields(out, fields);
+        });
+        delta.history.values().forEach(entries -> {
+            out.add(Integer.toString(entries.size()));
+            out.addAll(entries);
+        });
+        delta.bucketSlices.forEach((slice, minute) -> {
+            out.add(slice);
+            out.add(Long.toString(minute));
+        });
+        out.addAll(delta.events);
+        delta.masks.forEach((key, mask) -> {
+            out.add(key);
+            out.add(mask);
         });
         return out.toArray(String[]::new);
     }
 
-    /** Keeps increments that could not be sent; beyond the slice bound, calls are counted as dropped. */
+    private static void addFields(List<String> out, Map<String, Number> fields) {
+        out.add(Integer.toString(fields.size()));
+        fields.forEach((field, amount) -> {
+            out.add(field);
+            out.add(amount.toString());
+        });
+    }
+
+    /**
+     * Keeps increments that could not be sent. Beyond the slice bound, a call's counters are dropped (and counted);
+     * beyond the bucket bound, its buckets only.
+     */
     synchronized void keep(Delta delta) {
         for (String slice : delta.slices.keySet()) {
             if (!pending.slices.containsKey(slice) && pending.slices.size() >= maxPendingSlices) {
@@ -127,7 +269,20 @@ final class UsageCounters {
                 return;
             }
         }
+        if (!delta.buckets.isEmpty() && pending.buckets.size() + delta.buckets.size() > MAX_PENDING_BUCKETS) {
+            Delta withoutBuckets = new Delta();
+            withoutBuckets.slices.putAll(delta.slices);
+            withoutBuckets.history.putAll(delta.history);
+            withoutBuckets.events.addAll(delta.events);
+            withoutBuckets.eventCapacity = delta.eventCapacity;
+            withoutBuckets.masks.putAll(delta.masks);
+            droppedBuckets++;
+            pending.addAll(withoutBuckets);
+            anyPending = !pending.isEmpty();
+            return;
+        }
         pending.addAll(delta);
+        anyPending = !pending.isEmpty();
     }
 
     /**
@@ -153,12 +308,13 @@ final class UsageCounters {
     synchronized Delta takePending() {
         Delta taken = pending;
         pending = new Delta();
+        anyPending = false;
         return taken;
     }
 
     /** Whether increments wait to be sent (summed during an outage, or while many sends were in flight). */
-    synchronized boolean hasPending() {
-        return !pending.isEmpty();
+    boolean hasPending() {
+        return anyPending;
     }
 
     /** Whether anything is not known to be in Redis: kept increments or unconfirmed sends. */
@@ -170,6 +326,13 @@ final class UsageCounters {
     synchronized long takeDroppedCalls() {
         long n = droppedCalls;
         droppedCalls = 0;
+        return n;
+    }
+
+    /** Calls whose time buckets were dropped because too many buckets waited for Redis; reset by reading. */
+    synchronized long takeDroppedBuckets() {
+        long n = droppedBuckets;
+        droppedBuckets = 0;
         return n;
     }
 
@@ -190,14 +353,50 @@ final class UsageCounters {
     static Map<String, Map<String, String>> parse(List<Object> reply) {
         Map<String, Map<String, String>> out = new HashMap<>();
         for (int i = 0; i + 1 < reply.size(); i += 2) {
-            Map<String, String> fields = new HashMap<>();
-            List<?> flat = (List<?>) reply.get(i + 1);
-            for (int f = 0; f + 1 < flat.size(); f += 2) {
-                fields.put(String.valueOf(flat.get(f)), String.valueOf(flat.get(f + 1)));
-            }
-            out.put(String.valueOf(reply.get(i)), fields);
+            out.put(String.valueOf(reply.get(i)), fieldsOf((List<?>) reply.get(i + 1)));
         }
         return out;
+    }
+
+    /** A hash read as a flat list of fields and values. */
+    static Map<String, String> fieldsOf(List<?> flat) {
+        Map<String, String> fields = new HashMap<>();
+        for (int f = 0; f + 1 < flat.size(); f += 2) {
+            fields.put(String.valueOf(flat.get(f)), String.valueOf(flat.get(f + 1)));
+        }
+        return fields;
+    }
+
+    /** The counters of a time bucket's hash; fields this release does not write are ignored. */
+    static UsageCounts bucketCounts(List<?> flat) {
+        UsageCounts counts = new UsageCounts();
+        for (int f = 0; f + 1 < flat.size(); f += 2) {
+            String field = String.valueOf(flat.get(f));
+            String value = String.valueOf(flat.get(f + 1));
+            try {
+                switch (field) {
+                    case "s" -> counts.addSuccesses(Long.parseLong(value));
+                    case "i" -> counts.addTokens(Long.parseLong(value), 0, 0, 0);
+                    case "o" -> counts.addTokens(0, Long.parseLong(value), 0, 0);
+                    case "c" -> counts.addTokens(0, 0, Long.parseLong(value), 0);
+                    case "r" -> counts.addTokens(0, 0, 0, Long.parseLong(value));
+                    case BUCKET_COST -> counts.addCost(Double.parseDouble(value));
+                    case "u" -> counts.addUnpricedCalls(Long.parseLong(value));
+                    default -> {
+                        if (field.startsWith(BUCKET_FAILURES)) {
+                            counts.addFailures(field.substring(BUCKET_FAILURES.length()), Long.parseLong(value));
+                        } else if (field.startsWith("l")) {
+                            counts.addLatency(Integer.parseInt(field.substring(1)), Long.parseLong(value));
+                        } else if (field.startsWith("t")) {
+                            counts.addFirstChunk(Integer.parseInt(field.substring(1)), Long.parseLong(value));
+                        }
+                    }
+                }
+            } catch (IllegalArgumentException e) {
+                // a field someone else wrote by hand, or a bucket index out of range: not ours to count
+            }
+        }
+        return counts;
     }
 
     /** The summary of counters read from Redis plus the increments still waiting to be sent. */
@@ -206,8 +405,11 @@ final class UsageCounters {
         shared.forEach(
                 (slice, fields) -> fields.forEach((field, value) -> all.add(slice, field, number(field, value))));
         synchronized (this) {
-            all.addAll(pending);
-            unconfirmed.values().forEach(all::addAll);
+            pending.slices.forEach((slice, fields) -> fields.forEach((field, n) -> all.add(slice, field, n)));
+            unconfirmed
+                    .values()
+                    .forEach(d -> d.slices.forEach(
+                            (slice, fields) -> fields.forEach((field, n) -> all.add(slice, field, n))));
         }
         Map<String, UsageSummary.Totals> byProvider = new HashMap<>();
         Map<String, UsageSummary.Totals> byModel = new HashMap<>();

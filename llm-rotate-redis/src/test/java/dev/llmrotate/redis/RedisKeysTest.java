@@ -66,4 +66,18 @@ class RedisKeysTest {
                 .isNull();
         assertThat(RedisKeys.scopeOf("a b")).as("a space not escaped").isNull();
     }
+
+    @Test
+    void aUsageSliceIsNamedByItsThreePartsAndReadBack() {
+        assertThat(RedisKeys.sliceOf("openai", "gpt-4o-mini", "k1")).isEqualTo("openai|gpt-4o-mini|k1");
+        assertThat(RedisKeys.sliceOf(null, "(unknown)", null)).isEqualTo("|(unknown)|");
+        String odd = RedisKeys.sliceOf("aws_bedrock", "anthropic.claude-3-5-sonnet-20240620-v1:0", "team|a b%");
+        assertThat(odd).isEqualTo("aws_bedrock|anthropic.claude-3-5-sonnet-20240620-v1%3A0|team%7Ca%20b%25");
+        assertThat(RedisKeys.partsOf(odd))
+                .containsExactly("aws_bedrock", "anthropic.claude-3-5-sonnet-20240620-v1:0", "team|a b%");
+        assertThat(RedisKeys.partsOf("|(unknown)|")).containsExactly(null, "(unknown)", null);
+        assertThat(RedisKeys.partsOf(RedisKeys.ALL_SLICES)).isNull();
+        assertThat(RedisKeys.partsOf("a|b")).isNull();
+        assertThat(RedisKeys.partsOf("a|b|c%2")).isNull();
+    }
 }

@@ -36,6 +36,16 @@ class RedisStateStoreContractTest extends StateStoreContract {
     }
 
     @Override
+    protected void settle() {
+        ((RedisStateStore) store).flush();
+    }
+
+    @Override
+    protected boolean keepsRecentCalls() {
+        return true;
+    }
+
+    @Override
     protected StateStore newStore() {
         return RedisStateStore.builder()
                 .url(redis.url())
