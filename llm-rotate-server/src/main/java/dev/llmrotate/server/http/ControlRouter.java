@@ -49,6 +49,7 @@ public final class ControlRouter {
     private final Settings settings;
     private final byte[] tokenDigest;
     private final List<Route> routes;
+    private final Instant startedAt;
     private volatile byte[] openApi;
 
     /**
@@ -100,13 +101,12 @@ public final class ControlRouter {
     @FunctionalInterface
     public interface Handler {
         /**
+         * @param request the request (its headers, e.g. {@code Accept} for content negotiation)
          * @param path the values of the template's {@code {name}} segments, decoded
          * @param query the query parameters, already limited to the route's accepted names
          */
-        ControlResponse handle(Map<String, String> path, QueryParams query);
+        ControlResponse handle(ControlRequest request, Map<String, String> path, QueryParams query);
     }
-
-    private final Instant startedAt;
 
     public ControlRouter(LlmRotate lm, Settings settings) {
         this.lm = Objects.requireNonNull(lm, "lm");
@@ -115,22 +115,22 @@ public final class ControlRouter {
         this.startedAt = settings.clock().instant();
         // /metrics (PrometheusMetrics), /timeseries and /keys/{key_id}/history join this list when their APIs land.
         this.routes = List.of(
-                new Route("/", Set.of(), false, (p, q) -> ok(index())),
-                new Route("/health", Set.of(), false, (p, q) -> health()),
-                new Route("/keys", KEY_PARAMETERS, false, (p, q) -> ok(keys(q))),
-                new Route("/keys/{key_id}", Set.of(), false, (p, q) -> ok(key(p.get("key_id")))),
-                new Route("/usage", TimeFrame.PARAMETERS, false, (p, q) -> ok(usage(q))),
+                new Route("/", Set.of(), false, (r, p, q) -> ok(index())),
+                new Route("/health", Set.of(), false, (r, p, q) -> health()),
+                new Route("/keys", KEY_PARAMETERS, false, (r, p, q) -> ok(keys(q))),
+                new Route("/keys/{key_id}", Set.of(), false, (r, p, q) -> ok(key(p.get("key_id")))),
+                new Route("/usage", TimeFrame.PARAMETERS, false, (r, p, q) -> ok(usage(q))),
                 new Route(
                         "/usage/models",
                         union(TimeFrame.PARAMETERS, Set.of("group_by")),
                         false,
-                        (p, q) -> ok(usageGroups(q))),
-                new Route("/events", EVENT_PARAMETERS, false, (p, q) -> ok(events(q))),
-                new Route("/config", Set.of(), false, (p, q) -> ok(ConfigView.of(lm.config()))),
-                new Route("/livez", Set.of(), true, (p, q) -> ok(Map.of("status", "alive"))),
-                new Route("/readyz", Set.of(), true, (p, q) -> ok(Map.of("status", "ready"))),
-                new Route("/version", Set.of(), false, (p, q) -> ok(version())),
-                new Route("/openapi.json", Set.of(), false, (p, q) -> ControlResponse.json(200, openApi())));
+                        (r, p, q) -> ok(usageGroups(q))),
+                new Route("/events", EVENT_PARAMETERS, false, (r, p, q) -> ok(events(q))),
+                new Route("/config", Set.of(), false, (r, p, q) -> ok(ConfigView.of(lm.config()))),
+                new Route("/livez", Set.of(), true, (r, p, q) -> ok(Map.of("status", "alive"))),
+                new Route("/readyz", Set.of(), true, (r, p, q) -> ok(Map.of("status", "ready"))),
+                new Route("/version", Set.of(), false, (r, p, q) -> ok(version())),
+                new Route("/openapi.json", Set.of(), false, (r, p, q) -> ControlResponse.json(200, openApi())));
     }
 
     /** The endpoints, in the order {@code /} lists them. */
@@ -175,7 +175,7 @@ public final class ControlRouter {
         }
         QueryParams query =
                 QueryParams.parse(request.rawQuery()).acceptOnly(match.route().parameters());
-        return match.route().handler().handle(match.values(), query);
+        return match.route().handler().handle(request, match.values(), query);
     }
 
     private record Match(Route route, Map<String, String> values) {}
@@ -389,8 +389,7 @@ public final class ControlRouter {
         }
     }
 
-    @SafeVarargs
-    private static Set<String> union(Set<String>... sets) {
-        return Set.copyOf(Stream.of(sets).flatMap(Set::stream).toList());
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        return Set.copyOf(Stream.concat(a.stream(), b.stream()).toList());
     }
 }

@@ -85,7 +85,7 @@ class OpenApiDocumentTest {
 
     private static void collectRefs(JsonNode node, List<String> refs) {
         if (node.isObject()) {
-            node.fields().forEachRemaining(e -> {
+            node.properties().forEach(e -> {
                 if (e.getKey().equals("$ref")) {
                     refs.add(e.getValue().asText());
                 } else {
