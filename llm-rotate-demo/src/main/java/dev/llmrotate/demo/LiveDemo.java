@@ -54,21 +54,38 @@ final class LiveDemo {
             err.println("demo: " + e.getMessage());
             return 2;
         }
+        // Whatever happens below, the fake servers' and the engine's threads must end, or the JVM would stay up.
         Demo demo = new Demo(out);
-        demo.scriptHealthyProviders();
-        LlmRotate lm =
-                LlmRotate.builder().config(demo.config()).random(new Random(7)).build();
-        ControlServer server;
-        try {
-            server = ControlServer.start(
-                    lm, ControlServerOptions.builder().port(port).build());
-        } catch (UncheckedIOException e) {
-            err.println("demo: " + e.getMessage() + "; choose another with --port");
-            lm.close();
+        try (LlmRotate lm =
+                LlmRotate.builder().config(demo.config()).random(new Random(7)).build()) {
+            demo.scriptHealthyProviders();
+            ControlServer server;
+            try {
+                server = ControlServer.start(
+                        lm, ControlServerOptions.builder().port(port).build());
+            } catch (UncheckedIOException e) {
+                err.println("demo: " + e.getMessage() + "; choose another with --port");
+                return 4;
+            }
+            try (server) {
+                Tally tally = serve(demo, lm, server, duration, out);
+                out.printf(
+                        Locale.ROOT,
+                        "stopped after %d calls (%d succeeded, %d failed)%n",
+                        tally.calls(),
+                        tally.ok.get(),
+                        tally.failed.get());
+            }
+            return 0;
+        } finally {
             demo.openai.close();
             demo.openrouter.close();
-            return 4;
         }
+    }
+
+    /** Runs the traffic and the outages until the duration is over or the process is stopped. */
+    private static Tally serve(Demo demo, LlmRotate lm, ControlServer server, Duration duration, PrintStream out)
+            throws InterruptedException {
         CountDownLatch stop = new CountDownLatch(1);
         Thread hook = new Thread(stop::countDown, "llm-rotate-demo-stop");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -95,23 +112,13 @@ final class LiveDemo {
         } finally {
             traffic.shutdownNow();
             traffic.awaitTermination(15, TimeUnit.SECONDS);
-            server.close();
-            lm.close();
-            demo.openai.close();
-            demo.openrouter.close();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
                 // Ctrl-C: the hook is running already.
             }
         }
-        out.printf(
-                Locale.ROOT,
-                "stopped after %d calls (%d succeeded, %d failed)%n",
-                tally.calls(),
-                tally.ok.get(),
-                tally.failed.get());
-        return 0;
+        return tally;
     }
 
     private static void printWelcome(PrintStream out, ControlServer server, Duration duration) {
