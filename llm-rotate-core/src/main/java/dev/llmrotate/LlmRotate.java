@@ -291,6 +291,16 @@ public final class LlmRotate implements AutoCloseable {
         engine.eventBuffer(capacity == 0 ? null : new EventBuffer(capacity));
     }
 
+    /**
+     * How many records the event buffer keeps now: 0 while it is off (the default), else the capacity given to
+     * {@link #eventBuffer(int)}, the builder or the configuration's {@code event_buffer}. Lets a viewer such as the
+     * control server tell an empty buffer from one that is off.
+     */
+    public int eventBufferCapacity() {
+        EventBuffer buffer = engine.eventBuffer();
+        return buffer == null ? 0 : buffer.capacity();
+    }
+
     /** Up to {@code limit} of the most recent call records, newest first; empty while the event buffer is off. */
     public List<CallRecord> recentCalls(int limit) {
         EventBuffer buffer = engine.eventBuffer();

@@ -1,0 +1,395 @@
+package dev.llmrotate.server.http;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.llmrotate.LlmRotate;
+import dev.llmrotate.health.HealthReport;
+import dev.llmrotate.health.KeyState;
+import dev.llmrotate.observe.CallRecord;
+import dev.llmrotate.observe.UsageSummary;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.BiFunction;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every endpoint of the control server, independent of the HTTP server that carries it: a {@link ControlRequest} in,
+ * a {@link ControlResponse} out. Read-only: GET and HEAD, anything else 405 with {@code Allow}. In order, a request is
+ * checked for its method, its path (a traversal attempt or an unknown path is a 404), its bearer token (when one is
+ * set; {@code /livez} and {@code /readyz} stay open), its query parameters (unknown, repeated or malformed: 400), and
+ * answered. Every error is JSON: {@code {"error":{"type":...,"message":...}}}. Thread-safe.
+ */
+public final class ControlRouter {
+    /** The logger of the control server. */
+    public static final String LOG_NAME = "llm_rotate.server";
+
+    private static final Logger LOG = LoggerFactory.getLogger(LOG_NAME);
+    private static final String ALLOW = "GET, HEAD";
+    private static final Set<String> EVENT_PARAMETERS =
+            union(TimeFrame.PARAMETERS, Set.of("provider", "model", "key_id", "outcome", "limit", "cursor"));
+    private static final Set<String> KEY_PARAMETERS = Set.of("provider", "state");
+    private static final List<String> STATES = Arrays.stream(KeyState.values())
+            .map(s -> s.name().toLowerCase(Locale.ROOT))
+            .toList();
+
+    private final LlmRotate lm;
+    private final Settings settings;
+    private final byte[] tokenDigest;
+    private final List<Route> routes;
+    private final Instant startedAt;
+    private volatile byte[] openApi;
+
+    /**
+     * How the router answers.
+     *
+     * @param token the bearer token every endpoint but {@code /livez} and {@code /readyz} requires, or null for none
+     * @param corsOrigin the one origin (or {@code *}) browsers may read answers from, or null for no CORS
+     * @param clock the clock time frames are resolved against
+     * @param version the server's version, shown by {@code /version}
+     * @param framedUsage usage over a time frame {@code [from, until)} ({@code from} null: from the beginning), or null
+     *     while the library keeps no usage over time: {@code /usage} with a time frame then answers 501
+     */
+    public record Settings(
+            String token,
+            String corsOrigin,
+            Clock clock,
+            String version,
+            BiFunction<Instant, Instant, UsageSummary> framedUsage) {
+        public Settings {
+            Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(version, "version");
+            if (token != null && token.isEmpty()) {
+                throw new IllegalArgumentException("the bearer token is empty");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Settings[token=" + (token == null ? "none" : "***") + ", corsOrigin=" + corsOrigin + ", version="
+                    + version + "]";
+        }
+    }
+
+    /**
+     * One endpoint.
+     *
+     * @param template the path, with {@code {name}} for one path segment ({@code /keys/{key_id}})
+     * @param parameters the query parameters it accepts
+     * @param open true when it needs no token ({@code /livez}, {@code /readyz})
+     * @param handler what answers it
+     */
+    public record Route(String template, Set<String> parameters, boolean open, Handler handler) {
+        public Route {
+            parameters = Set.copyOf(parameters);
+        }
+    }
+
+    /** Answers one endpoint. */
+    @FunctionalInterface
+    public interface Handler {
+        /**
+         * @param request the request (its headers, e.g. {@code Accept} for content negotiation)
+         * @param path the values of the template's {@code {name}} segments, decoded
+         * @param query the query parameters, already limited to the route's accepted names
+         */
+        ControlResponse handle(ControlRequest request, Map<String, String> path, QueryParams query);
+    }
+
+    public ControlRouter(LlmRotate lm, Settings settings) {
+        this.lm = Objects.requireNonNull(lm, "lm");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.tokenDigest = settings.token() == null ? null : sha256(settings.token());
+        this.startedAt = settings.clock().instant();
+        // /metrics (PrometheusMetrics), /timeseries and /keys/{key_id}/history join this list when their APIs land.
+        this.routes = List.of(
+                new Route("/", Set.of(), false, (r, p, q) -> ok(index())),
+                new Route("/health", Set.of(), false, (r, p, q) -> health()),
+                new Route("/keys", KEY_PARAMETERS, false, (r, p, q) -> ok(keys(q))),
+                new Route("/keys/{key_id}", Set.of(), false, (r, p, q) -> ok(key(p.get("key_id")))),
+                new Route("/usage", TimeFrame.PARAMETERS, false, (r, p, q) -> ok(usage(q))),
+                new Route(
+                        "/usage/models",
+                        union(TimeFrame.PARAMETERS, Set.of("group_by")),
+                        false,
+                        (r, p, q) -> ok(usageGroups(q))),
+                new Route("/events", EVENT_PARAMETERS, false, (r, p, q) -> ok(events(q))),
+                new Route("/config", Set.of(), false, (r, p, q) -> ok(ConfigView.of(lm.config()))),
+                new Route("/livez", Set.of(), true, (r, p, q) -> ok(Map.of("status", "alive"))),
+                new Route("/readyz", Set.of(), true, (r, p, q) -> ok(Map.of("status", "ready"))),
+                new Route("/version", Set.of(), false, (r, p, q) -> ok(version())),
+                new Route("/openapi.json", Set.of(), false, (r, p, q) -> ControlResponse.json(200, openApi())));
+    }
+
+    /** The endpoints, in the order {@code /} lists them. */
+    public List<Route> routes() {
+        return routes;
+    }
+
+    /** Answers one request; never throws. */
+    public ControlResponse handle(ControlRequest request) {
+        ControlResponse response;
+        try {
+            response = dispatch(request);
+        } catch (ApiException e) {
+            response = error(e.status(), e.type(), e.parameter(), e.getMessage(), e.allowed());
+        } catch (RuntimeException e) {
+            LOG.warn("control server: {} {} failed", request.method(), describe(request), e);
+            response = error(500, "internal_error", null, "the server failed to answer; see its log", null);
+        }
+        response = response.withHeader("cache-control", "no-store").withHeader("x-content-type-options", "nosniff");
+        response = withCors(request, response);
+        return "HEAD".equals(request.method()) ? response.withoutBody() : response;
+    }
+
+    private ControlResponse dispatch(ControlRequest request) {
+        String method = request.method();
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            if (method.equals("OPTIONS") && settings.corsOrigin() != null) {
+                return new ControlResponse(204, Map.of("allow", ALLOW), new byte[0], false);
+            }
+            return error(405, "method_not_allowed", null, "this server is read-only: use GET or HEAD", null)
+                    .withHeader("allow", ALLOW);
+        }
+        List<String> segments = PathSegments.split(request.rawPath());
+        Match match = segments == null ? null : match(segments);
+        boolean open = match != null && match.route().open();
+        if (!open && tokenDigest != null && !authorized(request.header("authorization"))) {
+            return error(401, "unauthorized", null, "this server needs 'Authorization: Bearer <token>'", null)
+                    .withHeader("www-authenticate", "Bearer realm=\"llm-rotate-server\"");
+        }
+        if (match == null) {
+            throw ApiException.notFound("no endpoint at this path; GET / lists them");
+        }
+        QueryParams query =
+                QueryParams.parse(request.rawQuery()).acceptOnly(match.route().parameters());
+        return match.route().handler().handle(request, match.values(), query);
+    }
+
+    private record Match(Route route, Map<String, String> values) {}
+
+    private Match match(List<String> segments) {
+        for (Route route : routes) {
+            Map<String, String> values = PathSegments.match(route.template(), segments);
+            if (values != null) {
+                return new Match(route, values);
+            }
+        }
+        return null;
+    }
+
+    private boolean authorized(String header) {
+        if (header == null || header.length() < 7 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        // Digests of equal length compared in constant time: neither the token's content nor its length leaks.
+        return MessageDigest.isEqual(tokenDigest, sha256(header.substring(7).strip()));
+    }
+
+    private ControlResponse withCors(ControlRequest request, ControlResponse response) {
+        String allowed = settings.corsOrigin();
+        String origin = request.header("origin");
+        if (allowed == null || origin == null || !(allowed.equals("*") || allowed.equals(origin))) {
+            return response;
+        }
+        ControlResponse r = response.withHeader("access-control-allow-origin", allowed);
+        if (!allowed.equals("*")) {
+            r = r.withHeader("vary", "Origin");
+        }
+        if ("OPTIONS".equals(request.method())) {
+            r = r.withHeader("access-control-allow-methods", ALLOW)
+                    .withHeader("access-control-allow-headers", "Authorization")
+                    .withHeader("access-control-max-age", "600");
+        }
+        return r;
+    }
+
+    private ControlResponse health() {
+        HealthReport report = lm.health();
+        return ControlResponse.json(KeysView.canServe(report) ? 200 : 503, Json.bytes(KeysView.health(report)));
+    }
+
+    private KeysView.KeysBody keys(QueryParams q) {
+        String provider = q.text("provider");
+        String state = q.choice("state", STATES, null);
+        HealthReport report = lm.health();
+        List<KeysView.KeyView> keys = KeysView.keys(report, lm.config(), lm.usageSummary()).stream()
+                .filter(k -> provider == null || provider.equals(k.provider()))
+                .filter(k -> state == null || k.state().name().equalsIgnoreCase(state))
+                .toList();
+        return new KeysView.KeysBody(report.generatedAt(), keys);
+    }
+
+    private KeysView.KeyView key(String keyId) {
+        KeysView.KeyView view = KeysView.key(lm.health(), lm.config(), lm.usageSummary(), keyId);
+        if (view == null) {
+            boolean configured =
+                    lm.config().keys().stream().anyMatch(k -> k.keyId().equals(keyId));
+            throw ApiException.notFound(
+                    configured
+                            ? "key " + ApiException.quote(keyId) + " is configured but not in the pool (disabled, or"
+                                    + " not in use_keys)"
+                            : "no key " + ApiException.quote(keyId) + "; GET /keys lists them");
+        }
+        return view;
+    }
+
+    private UsageView.UsageBody usage(QueryParams q) {
+        TimeFrame frame = TimeFrame.parse(q, settings.clock(), null);
+        return UsageView.usage(summary(frame), frame);
+    }
+
+    private UsageView.GroupsBody usageGroups(QueryParams q) {
+        String groupBy = q.choice("group_by", UsageView.GROUPS, "model");
+        TimeFrame frame = TimeFrame.parse(q, settings.clock(), null);
+        return UsageView.groups(summary(frame), frame, groupBy);
+    }
+
+    private UsageSummary summary(TimeFrame frame) {
+        if (frame == null) {
+            return lm.usageSummary();
+        }
+        if (settings.framedUsage() == null) {
+            throw ApiException.notImplemented(
+                    frame.window() != null ? "window" : "since",
+                    "usage over a time frame needs the bucketed usage store, which this build does not have yet;"
+                            + " leave out window, since and until for the usage since start");
+        }
+        return settings.framedUsage().apply(frame.from(), frame.until());
+    }
+
+    private EventsView.EventsBody events(QueryParams q) {
+        TimeFrame frame = TimeFrame.parse(q, settings.clock(), null);
+        EventsView.Filter filter = new EventsView.Filter(
+                frame,
+                q.text("provider"),
+                q.text("model"),
+                q.text("key_id"),
+                q.choice("outcome", EventsView.OUTCOMES, null));
+        int limit = q.intInRange("limit", 1, EventsView.MAX_LIMIT, EventsView.DEFAULT_LIMIT);
+        String cursor = q.get("cursor");
+        EventsView.Page page = EventsView.page(
+                lm.recentCalls(Integer.MAX_VALUE),
+                filter,
+                cursor == null ? null : EventsView.Cursor.decode(cursor),
+                limit);
+        List<Json.Raw> events = new ArrayList<>(page.records().size());
+        for (CallRecord r : page.records()) {
+            events.add(new Json.Raw(r.toJson()));
+        }
+        return new EventsView.EventsBody(
+                frame,
+                lm.eventBufferCapacity(),
+                events.size(),
+                page.next() == null ? null : page.next().encode(),
+                events);
+    }
+
+    private Map<String, Object> index() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", "llm-rotate-server");
+        body.put("version", settings.version());
+        body.put("endpoints", routes.stream().map(Route::template).toList());
+        body.put("openapi", "/openapi.json");
+        return body;
+    }
+
+    /**
+     * The body of {@code /version}.
+     *
+     * @param name always {@code llm-rotate-server}
+     * @param version the server's version
+     * @param javaVersion the JVM's version
+     * @param startedAt when the server started
+     * @param uptimeSeconds seconds since then
+     */
+    public record VersionBody(String name, String version, String javaVersion, Instant startedAt, long uptimeSeconds) {}
+
+    private VersionBody version() {
+        return new VersionBody(
+                "llm-rotate-server",
+                settings.version(),
+                System.getProperty("java.version"),
+                startedAt,
+                Math.max(
+                        0,
+                        Duration.between(startedAt, settings.clock().instant()).toSeconds()));
+    }
+
+    private byte[] openApi() {
+        byte[] doc = openApi;
+        if (doc == null) {
+            doc = OpenApiDocument.json(settings.version());
+            openApi = doc;
+        }
+        return doc;
+    }
+
+    private static ControlResponse ok(Object body) {
+        return ControlResponse.json(200, Json.bytes(body));
+    }
+
+    /**
+     * An error body.
+     *
+     * @param error what went wrong
+     */
+    public record ErrorBody(ErrorDetail error) {}
+
+    /**
+     * What went wrong.
+     *
+     * @param type {@code invalid_parameter}, {@code not_found}, {@code method_not_allowed}, {@code unauthorized},
+     *     {@code not_implemented} or {@code internal_error}
+     * @param parameter the query parameter at fault, when there is one
+     * @param message what is wrong, for a person
+     * @param allowed what the parameter accepts, when that is a short list
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ErrorDetail(String type, String parameter, String message, List<String> allowed) {}
+
+    /**
+     * A JSON error answer in the router's shape, for the binding's own refusals (a request line or headers too
+     * large, a body too large, a slow client, a full server).
+     */
+    public static ControlResponse errorResponse(int status, String type, String message) {
+        return error(status, type, null, message, null);
+    }
+
+    private static ControlResponse error(
+            int status, String type, String parameter, String message, List<String> allowed) {
+        return ControlResponse.json(
+                status, Json.bytes(new ErrorBody(new ErrorDetail(type, parameter, message, allowed))));
+    }
+
+    /** The request for a log line: its method and the endpoint it reached, never the raw target a client chose. */
+    private String describe(ControlRequest request) {
+        List<String> segments = PathSegments.split(request.rawPath());
+        Match match = segments == null ? null : match(segments);
+        return match == null ? "(unknown path)" : match.route().template();
+    }
+
+    private static byte[] sha256(String value) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        return Set.copyOf(Stream.concat(a.stream(), b.stream()).toList());
+    }
+}
