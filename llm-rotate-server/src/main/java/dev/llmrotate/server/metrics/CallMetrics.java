@@ -27,7 +27,7 @@ import java.util.function.Consumer;
 
 /**
  * The counters and histograms fed by finished calls' records. Each (provider, model, key) has a {@link Series} that
- * holds the data points it has used, so a record costs one map lookup and a few array reads and adds, not one label
+ * holds the data points it has used, so a record costs two map lookups and a few array reads and adds, not one label
  * lookup per metric. Label values come from the configuration (providers, key ids, models through {@link
  * ModelLabels}) or from fixed sets (outcomes, error types, token types), never from request content.
  */
@@ -84,7 +84,7 @@ final class CallMetrics implements Consumer<CallRecord> {
     private final Histogram duration;
     private final Histogram firstChunk;
     private final ModelLabels models;
-    private final ConcurrentHashMap<SeriesKey, Series> series = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, KeySeries> byKey = new ConcurrentHashMap<>();
 
     CallMetrics(PrometheusRegistry registry, PrometheusProperties properties, ModelLabels models) {
         this.models = models;
@@ -171,7 +171,8 @@ final class CallMetrics implements Consumer<CallRecord> {
         List<CallRecord.Attempt> details = record.attemptDetails();
         int rotationsLeft = record.rotations();
         Series last = call;
-        for (CallRecord.Attempt attempt : details) {
+        for (int i = 0; i < details.size(); i++) { // indexed: no iterator per record
+            CallRecord.Attempt attempt = details.get(i);
             String attemptKey = attempt.keyId() != null ? attempt.keyId() : "";
             String attemptProvider = attempt.provider() != null ? attempt.provider() : "";
             Series s = last.is(attemptProvider, attempt.model(), attemptKey)
@@ -222,18 +223,37 @@ final class CallMetrics implements Consumer<CallRecord> {
         return value == null ? "" : value;
     }
 
+    /**
+     * The series of (provider, model, key): two lookups by string, which allocate nothing once the series exists. A
+     * key id names one provider; should it name another (after a reload, or {@code ""} for calls without a key), its
+     * entry is replaced, which only drops cached data points: the counts stay in the metrics.
+     */
     private Series series(String provider, String model, String keyId) {
-        SeriesKey key = new SeriesKey(provider, model, keyId);
-        Series s = series.get(key);
-        return s != null ? s : series.computeIfAbsent(key, Series::new);
+        KeySeries key = byKey.get(keyId);
+        if (key == null || !key.provider.equals(provider)) {
+            key = byKey.compute(
+                    keyId,
+                    (id, current) ->
+                            current != null && current.provider.equals(provider) ? current : new KeySeries(provider));
+        }
+        Series s = key.byModel.get(model);
+        return s != null ? s : key.byModel.computeIfAbsent(model, m -> new Series(provider, m, keyId));
     }
 
-    /** Series seen so far (one per provider, model and key that a record named). */
+    /** Series cached now (one per provider, model and key that a record named). */
     int seriesCount() {
-        return series.size();
+        return byKey.values().stream().mapToInt(k -> k.byModel.size()).sum();
     }
 
-    private record SeriesKey(String provider, String model, String keyId) {}
+    /** The series of one key id, by model. */
+    private final class KeySeries {
+        private final String provider;
+        private final ConcurrentHashMap<String, Series> byModel = new ConcurrentHashMap<>();
+
+        KeySeries(String provider) {
+            this.provider = provider;
+        }
+    }
 
     /**
      * The data points of one (provider, model, key), each taken from its metric on first use. A slot may be filled
@@ -256,10 +276,10 @@ final class CallMetrics implements Consumer<CallRecord> {
         private volatile CounterDataPoint fallbackPoint;
         private volatile CounterDataPoint costPoint;
 
-        Series(SeriesKey key) {
-            this.provider = key.provider();
-            this.model = key.model();
-            this.keyId = key.keyId();
+        Series(String provider, String model, String keyId) {
+            this.provider = provider;
+            this.model = model;
+            this.keyId = keyId;
         }
 
         /** True when an attempt's raw labels are this series' (so no lookup is needed). */

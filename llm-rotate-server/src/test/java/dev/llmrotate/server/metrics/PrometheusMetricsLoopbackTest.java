@@ -20,9 +20,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -310,6 +315,41 @@ class PrometheusMetricsLoopbackTest extends EngineTestSupport {
             }
             assertThat(compared).isGreaterThan(30);
             assertThat(second.sum("llm_rotate_calls_total")).isEqualTo(first.sum("llm_rotate_calls_total") + 3);
+        }
+    }
+
+    @Test
+    void concurrentCallsAreEachCountedOnce() throws Exception {
+        openai.byDefault().always(FakeResponse.ok("hello", 12, 3));
+        LlmRotate lm = engine(config(
+                        SelectionStrategyType.ROUND_ROBIN,
+                        Keys.openai("a", MINI, FOUR_O),
+                        Keys.openai("b", MINI, FOUR_O))
+                .build());
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try (PrometheusMetrics metrics = PrometheusMetrics.forEngine(lm)) {
+            List<Future<?>> callers = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                callers.add(pool.submit(() -> {
+                    for (int i = 0; i < 40; i++) {
+                        lm.chat(ask(i % 2 == 0 ? MINI : FOUR_O));
+                    }
+                }));
+            }
+            for (Future<?> caller : callers) {
+                caller.get(60, TimeUnit.SECONDS);
+            }
+            Exposition scrape = Exposition.parseText(scrape(metrics, null));
+            assertThat(scrape.sum("llm_rotate_calls_total", "outcome", "success"))
+                    .isEqualTo(160);
+            assertThat(scrape.sum("llm_rotate_attempts_total")).isEqualTo(160);
+            assertThat(scrape.sum("llm_rotate_gen_ai_client_operation_duration_seconds_count"))
+                    .isEqualTo(160);
+            assertThat(scrape.sum("llm_rotate_tokens_total", "token_type", "input"))
+                    .isEqualTo(160 * 12);
+            assertThat(scrape.samples("llm_rotate_calls_total")).hasSize(4); // 2 keys x 2 models
+        } finally {
+            pool.shutdownNow();
         }
     }
 
