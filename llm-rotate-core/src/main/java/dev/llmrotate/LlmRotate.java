@@ -307,6 +307,28 @@ public final class LlmRotate implements AutoCloseable {
         return buffer == null ? List.of() : buffer.recent(limit);
     }
 
+    /**
+     * Registers {@code listener} to receive every finished call's {@link CallRecord} (also the records of leases),
+     * after the record has gone to the usage counters, the usage log, the event buffer and telemetry. Listeners run
+     * on the thread that ends the call, in the order registered, concurrently for concurrent calls: keep them short
+     * and thread-safe, and never block in them. A listener that throws is logged on {@code llm_rotate.telemetry} (a
+     * warning the first time, then at debug level) and does not affect the call or the other listeners. The record's
+     * {@code requestedModel} is what the caller sent; bound by the configuration whatever you derive from it.
+     *
+     * @return a handle whose {@code close()} unregisters the listener (closing it again does nothing)
+     */
+    public Subscription onCall(java.util.function.Consumer<CallRecord> listener) {
+        return engine.callListeners().add(listener);
+    }
+
+    /** A registration made with {@link #onCall}; {@link #close()} ends it and throws nothing. */
+    @FunctionalInterface
+    public interface Subscription extends AutoCloseable {
+        /** Unregisters the listener; calls that end afterwards do not reach it. Idempotent. */
+        @Override
+        void close();
+    }
+
     /** Operator action: makes a key ACTIVE again with a clean record (e.g. after replacing a revoked secret). */
     public void resetKey(String keyId) {
         engine.resetKey(keyId);

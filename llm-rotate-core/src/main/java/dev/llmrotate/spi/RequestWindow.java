@@ -33,6 +33,17 @@ final class RequestWindow {
         return true;
     }
 
+    /** Requests admitted in the 60 s before {@code nowMillis}. */
+    synchronized int admitted(long nowMillis) {
+        int count = 0;
+        for (long at : admittedAt) {
+            if (at != Long.MIN_VALUE && nowMillis - at < WINDOW_MILLIS) {
+                count++;
+            }
+        }
+        return count;
+    }
+
     synchronized long nextSlot(long nowMillis) {
         long oldest = admittedAt[(int) (sequence % limit)];
         if (oldest == Long.MIN_VALUE || nowMillis - oldest >= WINDOW_MILLIS) {
