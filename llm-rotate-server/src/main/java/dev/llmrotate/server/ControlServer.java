@@ -2,6 +2,7 @@ package dev.llmrotate.server;
 
 import dev.llmrotate.LlmRotate;
 import dev.llmrotate.server.http.ControlRouter;
+import dev.llmrotate.server.metrics.PrometheusMetrics;
 import dev.llmrotate.server.netty.NettyBinding;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,12 +32,15 @@ public final class ControlServer implements AutoCloseable {
 
     private final LlmRotate lm;
     private final NettyBinding binding;
+    private final PrometheusMetrics metrics;
     private final boolean switchedEventBufferOn;
     private volatile boolean closed;
 
-    private ControlServer(LlmRotate lm, NettyBinding binding, boolean switchedEventBufferOn) {
+    private ControlServer(
+            LlmRotate lm, NettyBinding binding, PrometheusMetrics metrics, boolean switchedEventBufferOn) {
         this.lm = lm;
         this.binding = binding;
+        this.metrics = metrics;
         this.switchedEventBufferOn = switchedEventBufferOn;
     }
 
@@ -55,10 +59,11 @@ public final class ControlServer implements AutoCloseable {
                     + " needs a bearer token (--token-file or LLM_ROTATE_SERVER_TOKEN), or --allow-unauthenticated to"
                     + " serve it to anyone who can reach it");
         }
+        PrometheusMetrics metrics = PrometheusMetrics.forEngine(lm);
         ControlRouter router = new ControlRouter(
                 lm,
                 new ControlRouter.Settings(
-                        options.token(), options.corsOrigin(), options.clock(), ServerVersion.get(), null));
+                        options.token(), options.corsOrigin(), options.clock(), ServerVersion.get(), null, metrics));
         boolean switchOn = options.eventCapacity() > 0 && lm.eventBufferCapacity() == 0;
         if (switchOn) {
             lm.eventBuffer(options.eventCapacity());
@@ -67,12 +72,13 @@ public final class ControlServer implements AutoCloseable {
         try {
             binding = NettyBinding.start(router, new InetSocketAddress(address, options.port()), options.limits());
         } catch (Exception e) {
+            metrics.close();
             if (switchOn) {
                 lm.eventBuffer(0);
             }
             throw cannotListen(options, e);
         }
-        ControlServer server = new ControlServer(lm, binding, switchOn);
+        ControlServer server = new ControlServer(lm, binding, metrics, switchOn);
         logStart(server, options, loopback);
         return server;
     }
@@ -144,6 +150,7 @@ public final class ControlServer implements AutoCloseable {
         }
         closed = true;
         binding.close();
+        metrics.close();
         if (switchedEventBufferOn) {
             lm.eventBuffer(0);
         }

@@ -36,7 +36,8 @@ class EndpointsLoopbackTest {
             "/livez",
             "/readyz",
             "/version",
-            "/openapi.json");
+            "/openapi.json",
+            "/metrics");
 
     @Test
     void theIndexListsEveryEndpoint() {
@@ -56,7 +57,8 @@ class EndpointsLoopbackTest {
                         "/livez",
                         "/readyz",
                         "/version",
-                        "/openapi.json");
+                        "/openapi.json",
+                        "/metrics");
         assertThat(index.get("openapi").asText()).isEqualTo("/openapi.json");
     }
 
@@ -215,7 +217,8 @@ class EndpointsLoopbackTest {
             if (!path.equals("/health")
                     && !path.equals("/keys")
                     && !path.equals("/keys/openai-a")
-                    && !path.equals("/version")) {
+                    && !path.equals("/version")
+                    && !path.equals("/metrics")) {
                 // Health and keys carry no changing field under the frozen clock either, but keep to stable ones.
                 assertThat(head.header("content-length"))
                         .as(path)
@@ -234,7 +237,8 @@ class EndpointsLoopbackTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/nope", "/health/", "/keys/", "/keys/nope", "/usage/nope", "/keys/openai-a/x", "/metrics"})
+    @ValueSource(
+            strings = {"/nope", "/health/", "/keys/", "/keys/nope", "/usage/nope", "/keys/openai-a/x", "/metrics/"})
     void unknownPathsAndKeysAre404Json(String path) {
         ServerFixture.Reply reply = f.get(path);
         assertThat(reply.status()).isEqualTo(404);

@@ -118,6 +118,7 @@ class SecretCanaryLoopbackTest {
                     "/usage/models",
                     "/usage/models?group_by=key",
                     "/usage/models?group_by=provider",
+                    "/metrics",
                     "/usage?window=1h",
                     "/events",
                     "/events?outcome=error",

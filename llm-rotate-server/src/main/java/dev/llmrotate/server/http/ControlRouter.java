@@ -6,6 +6,10 @@ import dev.llmrotate.health.HealthReport;
 import dev.llmrotate.health.KeyState;
 import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.observe.UsageSummary;
+import dev.llmrotate.server.metrics.PrometheusMetrics;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -61,13 +65,15 @@ public final class ControlRouter {
      * @param version the server's version, shown by {@code /version}
      * @param framedUsage usage over a time frame {@code [from, until)} ({@code from} null: from the beginning), or null
      *     while the library keeps no usage over time: {@code /usage} with a time frame then answers 501
+     * @param metrics what {@code /metrics} serves, or null for no {@code /metrics} (a 404)
      */
     public record Settings(
             String token,
             String corsOrigin,
             Clock clock,
             String version,
-            BiFunction<Instant, Instant, UsageSummary> framedUsage) {
+            BiFunction<Instant, Instant, UsageSummary> framedUsage,
+            PrometheusMetrics metrics) {
         public Settings {
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(version, "version");
@@ -113,7 +119,7 @@ public final class ControlRouter {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.tokenDigest = settings.token() == null ? null : sha256(settings.token());
         this.startedAt = settings.clock().instant();
-        // /metrics (PrometheusMetrics), /timeseries and /keys/{key_id}/history join this list when their APIs land.
+        // /timeseries and /keys/{key_id}/history join this list when their APIs land.
         this.routes = List.of(
                 new Route("/", Set.of(), false, (r, p, q) -> ok(index())),
                 new Route("/health", Set.of(), false, (r, p, q) -> health()),
@@ -130,7 +136,8 @@ public final class ControlRouter {
                 new Route("/livez", Set.of(), true, (r, p, q) -> ok(Map.of("status", "alive"))),
                 new Route("/readyz", Set.of(), true, (r, p, q) -> ok(Map.of("status", "ready"))),
                 new Route("/version", Set.of(), false, (r, p, q) -> ok(version())),
-                new Route("/openapi.json", Set.of(), false, (r, p, q) -> ControlResponse.json(200, openApi())));
+                new Route("/openapi.json", Set.of(), false, (r, p, q) -> ControlResponse.json(200, openApi())),
+                new Route("/metrics", Set.of(), false, (r, p, q) -> metrics(r)));
     }
 
     /** The endpoints, in the order {@code /} lists them. */
@@ -214,6 +221,22 @@ public final class ControlRouter {
                     .withHeader("access-control-max-age", "600");
         }
         return r;
+    }
+
+    /** The Prometheus scrape, in the format the {@code Accept} header asks for; 404 when the server has none. */
+    private ControlResponse metrics(ControlRequest request) {
+        PrometheusMetrics metrics = settings.metrics();
+        if (metrics == null) {
+            throw ApiException.notFound("no metrics are served here");
+        }
+        String accept = request.header("accept");
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+        try {
+            metrics.write(out, accept);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return ControlResponse.of(200, metrics.contentType(accept), out.toByteArray());
     }
 
     private ControlResponse health() {
