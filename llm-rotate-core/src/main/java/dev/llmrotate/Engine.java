@@ -113,7 +113,7 @@ final class Engine {
         store.retainKeys(next.healthScopes());
         for (String id : ids) {
             if (store.health(id).state() == KeyState.DISABLED) {
-                store.updateHealth(id, h -> h.state() == KeyState.DISABLED ? KeyHealth.INITIAL : h);
+                healthBook.reset(id, h -> h.state() == KeyState.DISABLED ? KeyHealth.INITIAL : h);
             }
         }
         pricing = nextPricing;
@@ -137,11 +137,11 @@ final class Engine {
         if (!known) {
             throw new ConfigurationException("no active key with key_id '" + keyId + "'");
         }
-        store.updateHealth(keyId, h -> KeyHealth.INITIAL);
+        healthBook.reset(keyId, h -> KeyHealth.INITIAL);
         for (KeySpec key : state.config.activeKeys()) {
             if (key.keyId().equals(keyId)) {
                 for (String model : key.models()) {
-                    store.updateHealth(HealthScope.of(keyId, model), h -> KeyHealth.INITIAL);
+                    healthBook.reset(HealthScope.of(keyId, model), h -> KeyHealth.INITIAL);
                 }
             }
         }
@@ -210,6 +210,7 @@ final class Engine {
      */
     void finish(CallRecord record) {
         try {
+            EventBuffer buffer = eventBuffer;
             try {
                 // Usage counters are bounded by the configuration: calls for models no key lists share one bucket.
                 store.recordCall(
@@ -217,13 +218,14 @@ final class Engine {
                                         && record.requestedModel() != null
                                         && !state.planner.servesModel(record.requestedModel())
                                 ? record.withRequestedModel(CallRecord.UNKNOWN_MODEL)
-                                : record);
+                                : record,
+                        usageModel(record),
+                        buffer == null ? 0 : buffer.capacity());
             } catch (RuntimeException e) {
                 // A store fault never reaches a caller (e.g. a call that outlived close()'s grace period).
                 storeFault(e);
             }
             UsageLog.log(record);
-            EventBuffer buffer = eventBuffer;
             if (buffer != null) {
                 buffer.add(record);
             }
@@ -232,6 +234,30 @@ final class Engine {
         } finally {
             inFlight.decrement();
         }
+    }
+
+    /**
+     * The configured model a call is counted under: the model that answered when a key lists it, else the model of
+     * the call's last listed attempt (a route's model, which keys list: a provider may answer with a dated id such as
+     * {@code gpt-4o-mini-2024-07-18}), else the requested model when a key lists it, else {@value
+     * CallRecord#UNKNOWN_MODEL}; null for a call that named no model (a lease of any model).
+     */
+    String usageModel(CallRecord record) {
+        var planner = state.planner;
+        if (planner.servesModel(record.model())) {
+            return record.model();
+        }
+        List<CallRecord.Attempt> attempts = record.attemptDetails();
+        if (!attempts.isEmpty()) {
+            String routeModel = attempts.get(attempts.size() - 1).model();
+            if (planner.servesModel(routeModel)) {
+                return routeModel;
+            }
+        }
+        if (planner.servesModel(record.requestedModel())) {
+            return record.requestedModel();
+        }
+        return record.model() == null && record.requestedModel() == null ? null : CallRecord.UNKNOWN_MODEL;
     }
 
     private void storeFault(RuntimeException e) {

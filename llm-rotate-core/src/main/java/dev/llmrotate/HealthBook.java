@@ -4,6 +4,7 @@ import dev.llmrotate.config.KeySpec;
 import dev.llmrotate.config.ProviderSettings;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.health.KeyState;
+import dev.llmrotate.health.KeyStateChange;
 import dev.llmrotate.internal.health.HealthPolicy;
 import dev.llmrotate.observe.LogNames;
 import dev.llmrotate.spi.HealthScope;
@@ -12,6 +13,7 @@ import dev.llmrotate.spi.StateStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +56,7 @@ final class HealthBook {
         if (other != null) {
             release(other, callToken);
         }
-        logChange(scope, before[0], after, now);
+        logChange(scope, before[0], after, now, type, retryAfter);
     }
 
     /** A successful attempt: both scopes ACTIVE with a clean record (writes only what changes). */
@@ -76,7 +78,7 @@ final class HealthBook {
             before[0] = h;
             return HealthPolicy.onSuccess(HealthPolicy.releaseTrial(h, callToken), now);
         });
-        logChange(scope, before[0], after, now);
+        logChange(scope, before[0], after, now, null, null);
     }
 
     /** Gives the call's trial slots back without a verdict (a request-level error, a lease closed unreported). */
@@ -93,31 +95,44 @@ final class HealthBook {
         }
     }
 
-    private static void logChange(String scope, KeyHealth before, KeyHealth after, Instant now) {
-        if (before == null || before == after) {
+    /**
+     * Applies an operator's or a reload's {@code transition} (a reset, DISABLED lifted) to a scope; a change of state
+     * goes into the history, without a cause.
+     */
+    void reset(String scope, UnaryOperator<KeyHealth> transition) {
+        Instant now = clock.instant();
+        KeyHealth[] before = new KeyHealth[1];
+        KeyHealth after = store.updateHealth(scope, h -> {
+            before[0] = h;
+            return transition.apply(h);
+        });
+        keepChange(scope, before[0], after, now, null, null);
+    }
+
+    /**
+     * Logs a change of a scope's state (or a new rest) and keeps it in the scope's history; {@code cause} is the
+     * failure that caused it (null for a success), {@code retryAfter} the wait the provider asked for.
+     */
+    private void logChange(
+            String scope, KeyHealth before, KeyHealth after, Instant now, ErrorType cause, Duration retryAfter) {
+        if (!keepChange(scope, before, after, now, cause, retryAfter)) {
             return;
         }
-        KeyState was = HealthPolicy.effectiveState(before, now);
         KeyState is = HealthPolicy.effectiveState(after, now);
-        boolean newRest = after.until() != null && !after.until().equals(before.until());
-        if (was == is && !newRest) {
-            return;
-        }
         String what = describe(scope);
-        String cause =
-                after.lastErrorType() == null ? "" : after.lastErrorType().wireName();
+        String causeName = cause == null ? "" : cause.wireName();
         switch (is) {
             case DISABLED -> {
                 if (LOG.isWarnEnabled()) {
                     LOG.warn(
                             "{} disabled after {} (failed auth again after its quarantine); reload or resetKey to use it again",
                             what,
-                            cause);
+                            causeName);
                 }
             }
             case QUARANTINE -> {
                 if (LOG.isWarnEnabled()) {
-                    LOG.warn("{} quarantined after {} until {}", what, cause, after.until());
+                    LOG.warn("{} quarantined after {} until {}", what, causeName, after.until());
                 }
             }
             case COOLDOWN -> {
@@ -127,11 +142,11 @@ final class HealthBook {
                                 "{} resting after {} failures in a row ({}); next probe at {}",
                                 what,
                                 after.consecutiveFailures(),
-                                cause,
+                                causeName,
                                 after.until());
                     }
                 } else if (LOG.isDebugEnabled()) {
-                    LOG.debug("{} cooling down after {} until {}", what, cause, after.until());
+                    LOG.debug("{} cooling down after {} until {}", what, causeName, after.until());
                 }
             }
             case ACTIVE -> {
@@ -148,6 +163,33 @@ final class HealthBook {
             }
             default -> {}
         }
+    }
+
+    /**
+     * Keeps the change in the store's history when the effective state changed or a new rest began; false when
+     * nothing changed.
+     */
+    private boolean keepChange(
+            String scope, KeyHealth before, KeyHealth after, Instant now, ErrorType cause, Duration retryAfter) {
+        if (before == null || before == after) {
+            return false;
+        }
+        KeyState was = HealthPolicy.effectiveState(before, now);
+        KeyState is = HealthPolicy.effectiveState(after, now);
+        boolean newRest = after.until() != null && !after.until().equals(before.until());
+        if (was == is && !newRest) {
+            return false;
+        }
+        store.recordStateChange(new KeyStateChange(
+                now,
+                HealthScope.keyIdOf(scope),
+                HealthScope.modelOf(scope),
+                was,
+                is,
+                cause == null ? null : cause.wireName(),
+                retryAfter,
+                is == KeyState.COOLDOWN || is == KeyState.QUARANTINE ? after.until() : null));
+        return true;
     }
 
     /** {@code key 'openai-1'} or {@code key 'openai-1' for model 'gpt-4o'}: ids only, never a secret. */

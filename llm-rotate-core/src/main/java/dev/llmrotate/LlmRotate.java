@@ -12,16 +12,24 @@ import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.error.ConfigurationException;
 import dev.llmrotate.error.NoAvailableKeyException;
 import dev.llmrotate.health.HealthReport;
+import dev.llmrotate.health.KeyStateChange;
 import dev.llmrotate.internal.observe.EventBuffer;
+import dev.llmrotate.internal.observe.UsageFrames;
 import dev.llmrotate.internal.route.Route;
 import dev.llmrotate.internal.select.KeySelector;
 import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.observe.LogNames;
+import dev.llmrotate.observe.UsageFilter;
+import dev.llmrotate.observe.UsageSeries;
 import dev.llmrotate.observe.UsageSummary;
+import dev.llmrotate.spi.HealthScope;
 import dev.llmrotate.spi.ProviderAdapter;
 import dev.llmrotate.spi.ProviderReply;
+import dev.llmrotate.spi.StateStore;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -278,6 +286,72 @@ public final class LlmRotate implements AutoCloseable {
     public UsageSummary usageSummary() {
         return engine.store().usageSummary();
     }
+
+    /**
+     * Usage of the calls that ended in {@code [from, until)}, overall and per provider, model and key (per the
+     * configured model a call used; {@value CallRecord#UNKNOWN_MODEL} for models no key lists). Counted to the minute
+     * for a frame within the last day, to the hour before that ({@code from} rounded down, {@code until} up). With a
+     * shared store (Redis), the calls of every process sharing it.
+     *
+     * <pre>{@code
+     * Instant now = Instant.now();
+     * UsageSummary lastHour = lm.usageSummary(now.minus(Duration.ofHours(1)), now);
+     * }</pre>
+     *
+     * @throws IllegalArgumentException when {@code from} or {@code until} is null, {@code from} is not before
+     *     {@code until}, or {@code from} is more than 30 days ago (usage is kept 30 days)
+     */
+    public UsageSummary usageSummary(Instant from, Instant until) {
+        return UsageFrames.summary(engine.store(), engine.now(), from, until);
+    }
+
+    /**
+     * Usage over time: one point per {@code bucket} of {@code [from, until)} (widened to whole buckets), oldest
+     * first, empty buckets included; each with calls, failures by type, tokens, cost, latency percentiles and time to
+     * first chunk of the calls {@code filter} passes. Minute buckets are kept for a day and hour buckets for 30 days,
+     * so {@code bucket} is a whole number of minutes (1m, 5m, 15m) for a frame starting within the last day, and a
+     * whole number of hours (1h, 1d) for any frame within 30 days.
+     *
+     * <pre>{@code
+     * Instant now = Instant.now();
+     * UsageSeries day = lm.usageSeries(now.minus(Duration.ofDays(1)), now, Duration.ofMinutes(5), UsageFilter.ALL);
+     * UsageSeries week = lm.usageSeries(now.minus(Duration.ofDays(7)), now, Duration.ofHours(1), UsageFilter.key("openai-1"));
+     * }</pre>
+     *
+     * @throws IllegalArgumentException naming the problem: a null or empty frame, a null filter, a bucket that is
+     *     not a positive whole number of minutes, a sub-hour bucket for a frame reaching back more than a day, a
+     *     frame reaching back more than 30 days, or more than 10,000 points
+     */
+    public UsageSeries usageSeries(Instant from, Instant until, Duration bucket, UsageFilter filter) {
+        return UsageFrames.series(engine.store(), engine.now(), from, until, bucket, filter);
+    }
+
+    /**
+     * The key's state changes in {@code [from, until)}, newest first, at most {@code limit}: its key-wide changes
+     * (auth, permission, quota; resets) and those of each of its models (rate limits, outages, unavailable models),
+     * with their causes, Retry-After values and rest ends. The last {@value StateStore#HISTORY_PER_SCOPE} changes
+     * are kept for the key and for each of its models. With a shared store (Redis), the changes every process made.
+     *
+     * @throws IllegalArgumentException when {@code keyId} is not a key of the configuration, the frame is null or
+     *     empty, or {@code limit} is not between 1 and {@value #MAX_HISTORY}
+     */
+    public List<KeyStateChange> keyHistory(String keyId, Instant from, Instant until, int limit) {
+        UsageFrames.checkFrame(engine.now(), from, until);
+        if (limit < 1 || limit > MAX_HISTORY) {
+            throw new IllegalArgumentException("limit must be between 1 and " + MAX_HISTORY + ", got " + limit);
+        }
+        KeySpec key = engine.state().config.keys().stream()
+                .filter(k -> k.keyId().equals(keyId))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("keyId: no key '" + keyId + "' in the configuration"));
+        List<String> scopes = new ArrayList<>();
+        scopes.add(key.keyId());
+        key.models().forEach(model -> scopes.add(HealthScope.of(key.keyId(), model)));
+        return engine.store().stateChanges(scopes, from, until, limit);
+    }
+
+    /** The most changes {@link #keyHistory} returns at once. */
+    public static final int MAX_HISTORY = 1000;
 
     /**
      * Switches the event buffer on with room for {@code capacity} records (replacing an existing buffer), or off

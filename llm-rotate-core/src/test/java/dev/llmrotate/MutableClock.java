@@ -19,6 +19,10 @@ public final class MutableClock extends Clock {
         return new MutableClock(Instant.parse("2026-11-25T10:00:00Z"));
     }
 
+    public void set(Instant at) {
+        now.set(at);
+    }
+
     public void advance(Duration duration) {
         now.updateAndGet(t -> t.plus(duration));
     }

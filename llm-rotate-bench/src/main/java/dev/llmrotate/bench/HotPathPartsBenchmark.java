@@ -92,13 +92,13 @@ public class HotPathPartsBenchmark {
         clock = Clock.systemUTC();
     }
 
-    /** {@code InMemoryStateStore.recordCall}: four slices (overall, provider, model, key) of counters. */
+    /** {@code InMemoryStateStore.recordCall}: one slice (provider, model, key): counters since start and its minute. */
     @Benchmark
     public void recordCall() {
         store.recordCall(record);
     }
 
-    /** One latency histogram update at 850 ms (recordCall does four). */
+    /** One latency histogram update at 850 ms (the dense histogram; recordCall updates two sparse ones). */
     @Benchmark
     public void latencyHistogram() {
         histogram.record(850.0);

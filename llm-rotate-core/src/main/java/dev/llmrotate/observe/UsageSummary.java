@@ -71,10 +71,11 @@ public record UsageSummary(
      *
      * @param p50Ms median
      * @param p90Ms 90th percentile
+     * @param p95Ms 95th percentile
      * @param p99Ms 99th percentile
      * @param maxMs the slowest call's bucket
      */
-    public record Latency(double p50Ms, double p90Ms, double p99Ms, double maxMs) {
-        public static final Latency EMPTY = new Latency(0, 0, 0, 0);
+    public record Latency(double p50Ms, double p90Ms, double p95Ms, double p99Ms, double maxMs) {
+        public static final Latency EMPTY = new Latency(0, 0, 0, 0, 0);
     }
 }

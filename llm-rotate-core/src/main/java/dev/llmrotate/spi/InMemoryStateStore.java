@@ -1,26 +1,44 @@
 package dev.llmrotate.spi;
 
+import dev.llmrotate.health.KeyStateChange;
 import dev.llmrotate.observe.CallRecord;
+import dev.llmrotate.observe.UsageFilter;
 import dev.llmrotate.observe.UsageSummary;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.DoubleAdder;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.UnaryOperator;
 
-/** The default store: everything in this process, lost on restart. Health reads are lock-free map lookups. */
+/**
+ * The default store: everything in this process, lost on restart. Health reads are lock-free map lookups. Usage is
+ * kept per slice (provider, model, key: bounded by the configuration), each with its own lock, counters since start
+ * and time buckets as {@link UsageBucket} describes; a call updates one slice. A slice called every minute for 30
+ * days holds about 1500 minute and 720 hour buckets, the finished ones packed into a few dozen bytes each (100 such
+ * slices after a week: 13.5 MB, see docs/benchmarks.md). State changes: the last {@value
+ * StateStore#HISTORY_PER_SCOPE} per health scope.
+ */
 public final class InMemoryStateStore implements StateStore {
     private final ConcurrentHashMap<String, KeyHealth> health = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, RequestWindow> requestWindows = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, TokenWindow> tokenWindows = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicLong> cursors = new ConcurrentHashMap<>();
-    private final Counters overall = new Counters();
-    private final ConcurrentHashMap<String, Counters> byProvider = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Counters> byModel = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Counters> byKey = new ConcurrentHashMap<>();
+    /** Usage per slice: provider -> model -> key ({@link #NONE} for null) -> slice. Bounded by the configuration. */
+    private final ConcurrentHashMap<String, Map<String, Map<String, UsageSlice>>> slices = new ConcurrentHashMap<>();
+    /** State changes per health scope, oldest first, at most {@link #HISTORY_PER_SCOPE} each. */
+    private final ConcurrentHashMap<String, ArrayDeque<KeyStateChange>> history = new ConcurrentHashMap<>();
+    /** The latest epoch minute of a recorded call. */
+    private final AtomicLong latestMinute = new AtomicLong(Long.MIN_VALUE);
+
+    private static final String NONE = "";
 
     @Override
     public KeyHealth health(String keyId) {
@@ -38,6 +56,7 @@ public final class InMemoryStateStore implements StateStore {
         health.keySet().retainAll(keyIds);
         requestWindows.keySet().retainAll(keyIds);
         tokenWindows.keySet().retainAll(keyIds);
+        history.keySet().retainAll(keyIds);
     }
 
     @Override
@@ -84,89 +103,174 @@ public final class InMemoryStateStore implements StateStore {
 
     @Override
     public void recordCall(CallRecord record) {
-        overall.add(record);
-        if (record.provider() != null) {
-            byProvider.computeIfAbsent(record.provider(), p -> new Counters()).add(record);
+        recordCall(record, record.model() != null ? record.model() : record.requestedModel(), 0);
+    }
+
+    /**
+     * Counts the call in its slice's counters since start and in its minute bucket. Keeps no record: the engine's
+     * event buffer does, in memory.
+     */
+    @Override
+    public void recordCall(CallRecord record, String model, int recentCapacity) {
+        int minute = (int) Math.floorDiv(record.timestamp().getEpochSecond(), 60);
+        slice(record.provider(), model, record.keyId()).add(record, minute);
+        if (minute > latestMinute.get()) {
+            moveOn(minute);
         }
-        String model = record.model() != null ? record.model() : record.requestedModel();
-        if (model != null) {
-            byModel.computeIfAbsent(model, m -> new Counters()).add(record);
+    }
+
+    /** The slice of a call, created on its first call; three map lookups and no allocation after that. */
+    private UsageSlice slice(String provider, String model, String keyId) {
+        Map<String, Map<String, UsageSlice>> models = slices.get(orNone(provider));
+        if (models != null) {
+            Map<String, UsageSlice> keys = models.get(orNone(model));
+            if (keys != null) {
+                UsageSlice slice = keys.get(orNone(keyId));
+                if (slice != null) {
+                    return slice;
+                }
+            }
         }
-        if (record.keyId() != null) {
-            byKey.computeIfAbsent(record.keyId(), k -> new Counters()).add(record);
+        return slices.computeIfAbsent(orNone(provider), p -> new ConcurrentHashMap<>())
+                .computeIfAbsent(orNone(model), m -> new ConcurrentHashMap<>())
+                .computeIfAbsent(orNone(keyId), k -> new UsageSlice(provider, model, keyId));
+    }
+
+    private static String orNone(String name) {
+        return name == null ? NONE : name;
+    }
+
+    /**
+     * Time moved on to {@code minute}: once per hour every slice drops what is too old, so that slices no longer
+     * called give their buckets back too.
+     */
+    private void moveOn(int minute) {
+        long seen = latestMinute.get();
+        if (minute <= seen || !latestMinute.compareAndSet(seen, minute)) {
+            return;
         }
+        if (Math.floorDiv(minute, 60) != Math.floorDiv(seen, 60)) {
+            forEachSlice(slice -> slice.expire(minute));
+        }
+    }
+
+    private void forEachSlice(java.util.function.Consumer<UsageSlice> each) {
+        slices.values()
+                .forEach(models -> models.values().forEach(keys -> keys.values().forEach(each)));
     }
 
     @Override
     public UsageSummary usageSummary() {
-        return new UsageSummary(overall.snapshot(), snapshot(byProvider), snapshot(byModel), snapshot(byKey));
+        UsageCounts overall = new UsageCounts();
+        Map<String, UsageCounts> byProvider = new HashMap<>();
+        Map<String, UsageCounts> byModel = new HashMap<>();
+        Map<String, UsageCounts> byKey = new HashMap<>();
+        forEachSlice(slice -> {
+            UsageCounts counts = slice.total();
+            overall.add(counts);
+            addTo(byProvider, slice.provider, counts);
+            addTo(byModel, slice.model, counts);
+            addTo(byKey, slice.keyId, counts);
+        });
+        return new UsageSummary(overall.totals(), totals(byProvider), totals(byModel), totals(byKey));
     }
 
-    private static Map<String, UsageSummary.Totals> snapshot(Map<String, Counters> counters) {
+    private static void addTo(Map<String, UsageCounts> group, String name, UsageCounts counts) {
+        if (name != null) {
+            group.computeIfAbsent(name, n -> new UsageCounts()).add(counts);
+        }
+    }
+
+    private static Map<String, UsageSummary.Totals> totals(Map<String, UsageCounts> group) {
         Map<String, UsageSummary.Totals> out = new HashMap<>();
-        counters.forEach((name, c) -> out.put(name, c.snapshot()));
+        group.forEach((name, counts) -> out.put(name, counts.totals()));
         return out;
     }
 
-    /** Lock-free counters of one slice. */
-    private static final class Counters {
-        final LongAdder successes = new LongAdder();
-        final LongAdder failures = new LongAdder();
-        final ConcurrentHashMap<String, LongAdder> failuresByType = new ConcurrentHashMap<>();
-        final LongAdder inputTokens = new LongAdder();
-        final LongAdder outputTokens = new LongAdder();
-        final LongAdder cachedInputTokens = new LongAdder();
-        final LongAdder reasoningTokens = new LongAdder();
-        final DoubleAdder costUsd = new DoubleAdder();
-        final LongAdder unpricedCalls = new LongAdder();
-        final LatencyHistogram latency = new LatencyHistogram();
-
-        void add(CallRecord record) {
-            if (record.isSuccess()) {
-                successes.increment();
+    @Override
+    public List<UsageBucket> usageBuckets(
+            Instant from, Instant until, Duration resolution, UsageFilter filter, boolean bySlice) {
+        boolean minutes = resolution.equals(UsageBucket.MINUTE);
+        if (!minutes && !resolution.equals(UsageBucket.HOUR)) {
+            throw new IllegalArgumentException("resolution must be a minute or an hour, got " + resolution);
+        }
+        long unit = resolution.getSeconds();
+        int first = (int) Math.floorDiv(from.getEpochSecond(), unit);
+        int end = (int) Math.floorDiv(until.getEpochSecond() + unit - 1, unit);
+        List<UsageBucket> out = new ArrayList<>();
+        Map<Integer, UsageCounts> merged = bySlice ? null : new TreeMap<>();
+        List<UsageSlice.UsageBucketAt> found = new ArrayList<>();
+        forEachSlice(slice -> {
+            if (!filter.matches(slice.provider, slice.model, slice.keyId)) {
+                return;
+            }
+            found.clear();
+            if (minutes) {
+                slice.minutes(first, end, found);
             } else {
-                failures.increment();
-                String type = record.failureName();
-                failuresByType.computeIfAbsent(type, t -> new LongAdder()).increment();
+                slice.hours(first, end, found);
             }
-            addIfAny(inputTokens, record.inputTokens());
-            addIfAny(outputTokens, record.outputTokens());
-            addIfAny(cachedInputTokens, record.cachedInputTokens());
-            addIfAny(reasoningTokens, record.reasoningTokens());
-            if (record.estimatedCostUsd() != null) {
-                if (record.estimatedCostUsd() != 0) {
-                    costUsd.add(record.estimatedCostUsd());
+            for (UsageSlice.UsageBucketAt bucket : found) {
+                if (merged != null) {
+                    merged.computeIfAbsent(bucket.start(), s -> new UsageCounts())
+                            .add(bucket.counts());
+                } else {
+                    out.add(new UsageBucket(
+                            Instant.ofEpochSecond(bucket.start() * unit),
+                            slice.provider,
+                            slice.model,
+                            slice.keyId,
+                            bucket.counts()));
                 }
-            } else if (record.isSuccess()) {
-                unpricedCalls.increment();
             }
-            latency.record(record.latencyMs());
+        });
+        if (merged != null) {
+            merged.forEach((start, counts) ->
+                    out.add(new UsageBucket(Instant.ofEpochSecond(start * unit), null, null, null, counts)));
         }
+        return out;
+    }
 
-        /** Skips the atomic add for zero, which most counters get on most calls. */
-        private static void addIfAny(LongAdder adder, long value) {
-            if (value != 0) {
-                adder.add(value);
+    /** Buckets held, minute and hour, over all slices (for tests and the memory benchmark). */
+    int bucketCount() {
+        int[] n = new int[1];
+        forEachSlice(slice -> n[0] += slice.bucketCount());
+        return n[0];
+    }
+
+    @Override
+    public void recordStateChange(KeyStateChange change) {
+        String scope = change.model() == null ? change.keyId() : HealthScope.of(change.keyId(), change.model());
+        ArrayDeque<KeyStateChange> kept = history.computeIfAbsent(scope, s -> new ArrayDeque<>());
+        synchronized (kept) {
+            if (kept.size() == HISTORY_PER_SCOPE) {
+                kept.removeFirst();
             }
-        }
-
-        UsageSummary.Totals snapshot() {
-            Map<String, Long> byType = new HashMap<>();
-            failuresByType.forEach((type, n) -> byType.put(type, n.sum()));
-            long s = successes.sum();
-            long f = failures.sum();
-            return new UsageSummary.Totals(
-                    s + f,
-                    s,
-                    f,
-                    byType,
-                    inputTokens.sum(),
-                    outputTokens.sum(),
-                    cachedInputTokens.sum(),
-                    reasoningTokens.sum(),
-                    costUsd.sum(),
-                    unpricedCalls.sum(),
-                    LatencyHistogram.summarise(latency.counts()));
+            kept.addLast(change);
         }
     }
+
+    @Override
+    public List<KeyStateChange> stateChanges(Collection<String> scopes, Instant from, Instant until, int limit) {
+        List<KeyStateChange> out = new ArrayList<>();
+        for (String scope : scopes) {
+            ArrayDeque<KeyStateChange> kept = history.get(scope);
+            if (kept != null) {
+                synchronized (kept) {
+                    for (java.util.Iterator<KeyStateChange> i = kept.descendingIterator(); i.hasNext(); ) {
+                        KeyStateChange change = i.next();
+                        if (!change.at().isBefore(from) && change.at().isBefore(until)) {
+                            out.add(change);
+                        }
+                    }
+                }
+            }
+        }
+        out.sort(NEWEST_FIRST);
+        return out.size() > limit ? List.copyOf(out.subList(0, limit)) : out;
+    }
+
+    /** Newest first (a stable sort: changes of one scope at the same instant stay newest first). */
+    private static final java.util.Comparator<KeyStateChange> NEWEST_FIRST =
+            java.util.Comparator.comparing(KeyStateChange::at).reversed();
 }

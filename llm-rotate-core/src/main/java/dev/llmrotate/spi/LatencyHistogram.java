@@ -46,7 +46,7 @@ public final class LatencyHistogram {
         return copy;
     }
 
-    /** p50, p90, p99 and max of bucket counts (zeros when empty). */
+    /** p50, p90, p95, p99 and max of bucket counts (zeros when empty). */
     public static UsageSummary.Latency summarise(long[] counts) {
         long total = 0;
         for (long c : counts) {
@@ -58,6 +58,7 @@ public final class LatencyHistogram {
         return new UsageSummary.Latency(
                 percentile(counts, total, 0.50),
                 percentile(counts, total, 0.90),
+                percentile(counts, total, 0.95),
                 percentile(counts, total, 0.99),
                 percentile(counts, total, 1.0));
     }

@@ -1,7 +1,13 @@
 package dev.llmrotate.spi;
 
+import dev.llmrotate.health.KeyStateChange;
 import dev.llmrotate.observe.CallRecord;
+import dev.llmrotate.observe.UsageFilter;
 import dev.llmrotate.observe.UsageSummary;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
@@ -9,8 +15,16 @@ import java.util.function.UnaryOperator;
  * Where key health, budgets and usage counters live. Every mutation is one atomic operation, so that one store can
  * be shared by many threads (in memory) or many processes (Redis). Implementations must be thread-safe; reads on
  * the selection path ({@link #health}, {@link #tokensInLastMinute}) must not block.
+ *
+ * <p>Usage over time and key history were added after the first release, as default methods, so that a store written
+ * against it still compiles and works: it keeps no buckets ({@link #usageBuckets} returns none, so time frames show
+ * zero usage) and no history ({@link #stateChanges} returns none). A store that keeps them implements
+ * {@link #recordCall(CallRecord, String, int)}, {@link #usageBuckets}, {@link #recordStateChange} and
+ * {@link #stateChanges}, and passes {@code StateStoreContract} (core's test-jar) for them too.
  */
 public interface StateStore extends AutoCloseable {
+    /** The most state changes a store keeps per health scope (a key, or a key and model). */
+    int HISTORY_PER_SCOPE = 100;
 
     /** The stored health of a key; {@link KeyHealth#INITIAL} for a key never seen. */
     KeyHealth health(String keyId);
@@ -54,8 +68,54 @@ public interface StateStore extends AutoCloseable {
     /** Adds one finished call to the usage counters (calls, outcomes, tokens, cost, latency). */
     void recordCall(CallRecord record);
 
+    /**
+     * Adds one finished call to the usage counters and to the usage buckets of its slice: its provider, its key and
+     * {@code model}, the configured model id the call used (the engine passes a model some key lists, or {@value
+     * CallRecord#UNKNOWN_MODEL}; never a provider's or caller's free text, so slices are bounded by the
+     * configuration). The call counts in the minute and hour buckets that hold {@link CallRecord#timestamp()}.
+     * Buckets are kept as {@link UsageBucket} says; older ones are dropped as later calls arrive (the timestamps
+     * drive it, no background thread is needed). With {@code recentCapacity} above 0 (the engine's event buffer is
+     * on), a shared store also keeps the record among the most recent {@code recentCapacity} ({@link #recentCalls}).
+     *
+     * <p>The default counts the call with {@link #recordCall(CallRecord)} only.
+     */
+    default void recordCall(CallRecord record, String model, int recentCapacity) {
+        recordCall(record);
+    }
+
     /** The usage counters now. */
     UsageSummary usageSummary();
+
+    /**
+     * The usage buckets of resolution {@code resolution} ({@link UsageBucket#MINUTE} or {@link UsageBucket#HOUR})
+     * whose start lies in {@code [from, until)} (both whole multiples of the resolution), of the slices that {@code
+     * filter} passes, in no particular order; buckets without calls may be left out. With {@code bySlice} false the
+     * store may sum the slices of each bucket into one (provider, model and key null). Hour buckets count every call
+     * of their hour, also while minute buckets of that hour are still kept. The caller owns the counts.
+     *
+     * <p>The default keeps no buckets and returns none.
+     *
+     * @throws IllegalArgumentException for a resolution other than a minute or an hour
+     */
+    default List<UsageBucket> usageBuckets(
+            Instant from, Instant until, Duration resolution, UsageFilter filter, boolean bySlice) {
+        return List.of();
+    }
+
+    /**
+     * Keeps a change of a health scope's state in the scope's history ({@code keyId}, or the key and model: see
+     * {@link HealthScope}), at most {@link #HISTORY_PER_SCOPE} per scope (the oldest is dropped first). The default
+     * keeps none.
+     */
+    default void recordStateChange(KeyStateChange change) {}
+
+    /**
+     * Up to {@code limit} state changes of the given health scopes whose time lies in {@code [from, until)}, newest
+     * first. The default keeps none and returns none.
+     */
+    default List<KeyStateChange> stateChanges(Collection<String> scopes, Instant from, Instant until, int limit) {
+        return List.of();
+    }
 
     /** Releases connections and threads; the in-memory store has none. */
     @Override

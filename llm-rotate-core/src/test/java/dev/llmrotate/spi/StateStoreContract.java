@@ -1,11 +1,13 @@
 package dev.llmrotate.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmrotate.chat.Usage;
 import dev.llmrotate.config.ProviderCatalog;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.health.KeyState;
+import dev.llmrotate.health.KeyStateChange;
 import dev.llmrotate.internal.health.HealthPolicy;
 import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.observe.UsageSummary;
@@ -363,9 +365,269 @@ public abstract class StateStoreContract {
         // Buckets are at most ~9% wide: each percentile lies within that of the true value.
         assertThat(latency.p50Ms()).isBetween(500.0, 550.0);
         assertThat(latency.p90Ms()).isBetween(900.0, 990.0);
+        assertThat(latency.p95Ms()).isBetween(950.0, 1040.0);
         assertThat(latency.p99Ms()).isBetween(990.0, 1090.0);
         assertThat(latency.maxMs()).isBetween(1000.0, 1090.0);
         assertThat(store.usageSummary().byKey().get("a").latency()).isEqualTo(latency);
+    }
+
+    // ---- usage buckets and key history --------------------------------------------------------------------------
+
+    private static final Instant MINUTE_0 = Instant.ofEpochMilli(T0); // 10:00:00, a whole hour
+
+    /** A record that ended at {@code at}, streamed when {@code firstChunkMs} is not null. */
+    protected static CallRecord recordAt(
+            Instant at,
+            String provider,
+            String model,
+            String keyId,
+            String errorType,
+            double latencyMs,
+            Double firstChunkMs) {
+        CallRecord r = record(
+                provider,
+                model,
+                keyId,
+                errorType == null ? CallRecord.SUCCESS : CallRecord.ERROR,
+                errorType,
+                errorType == null ? new Usage(10, 5, 2, 1) : Usage.NONE,
+                latencyMs,
+                errorType == null ? 0.5 : 0.0);
+        return new CallRecord(
+                at,
+                r.callId(),
+                firstChunkMs == null ? "chat" : "chat_stream",
+                r.provider(),
+                r.upstream(),
+                r.requestedModel(),
+                r.model(),
+                r.keyId(),
+                r.keyMask(),
+                r.outcome(),
+                r.errorType(),
+                r.httpStatus(),
+                r.usageReported(),
+                r.inputTokens(),
+                r.outputTokens(),
+                r.cachedInputTokens(),
+                r.reasoningTokens(),
+                r.totalTokens(),
+                r.latencyMs(),
+                firstChunkMs,
+                r.attempts(),
+                r.rotations(),
+                r.fallbackUsed(),
+                r.estimatedCostUsd(),
+                r.costStatus(),
+                r.attemptDetails(),
+                r.recoveries());
+    }
+
+    /** Waits until what was recorded can be read back (a shared store may send it asynchronously). */
+    protected void settle() {}
+
+    private static long calls(List<UsageBucket> buckets) {
+        return buckets.stream().mapToLong(b -> b.counts().calls()).sum();
+    }
+
+    @Test
+    void callsCountInTheMinuteBucketOfTheirSliceUnderTheGivenModel() {
+        store.recordCall(
+                recordAt(MINUTE_0.plusSeconds(5), "openai", "gpt-4o-mini-2024-07-18", "a", null, 100, null),
+                "gpt-4o-mini",
+                0);
+        store.recordCall(
+                recordAt(MINUTE_0.plusSeconds(59), "openai", "gpt-4o-mini", "a", "rate_limit", 10, null),
+                "gpt-4o-mini",
+                0);
+        store.recordCall(
+                recordAt(MINUTE_0.plusSeconds(60), "openai", "gpt-4o-mini", "b", null, 100, 40.0), "gpt-4o-mini", 0);
+        store.recordCall(recordAt(MINUTE_0.plusSeconds(61), "anthropic", "claude", "c", null, 100, null), "claude", 0);
+        settle();
+
+        List<UsageBucket> buckets = store.usageBuckets(
+                MINUTE_0, MINUTE_0.plusSeconds(120), UsageBucket.MINUTE, dev.llmrotate.observe.UsageFilter.ALL, true);
+        assertThat(buckets)
+                .extracting(b -> b.start() + " " + b.provider() + "/" + b.model() + "/" + b.keyId() + " "
+                        + b.counts().calls())
+                .containsExactlyInAnyOrder(
+                        MINUTE_0 + " openai/gpt-4o-mini/a 2",
+                        MINUTE_0.plusSeconds(60) + " openai/gpt-4o-mini/b 1",
+                        MINUTE_0.plusSeconds(60) + " anthropic/claude/c 1");
+        UsageBucket first =
+                buckets.stream().filter(b -> "a".equals(b.keyId())).findFirst().orElseThrow();
+        UsageSummary.Totals totals = first.counts().totals();
+        assertThat(totals.successes()).isEqualTo(1);
+        assertThat(totals.failuresByType()).containsExactly(Map.entry("rate_limit", 1L));
+        assertThat(totals.inputTokens()).isEqualTo(10);
+        assertThat(totals.outputTokens()).isEqualTo(5);
+        assertThat(totals.cachedInputTokens()).isEqualTo(2);
+        assertThat(totals.reasoningTokens()).isEqualTo(1);
+        assertThat(totals.costUsd()).isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-9));
+        UsageBucket streamed =
+                buckets.stream().filter(b -> "b".equals(b.keyId())).findFirst().orElseThrow();
+        assertThat(streamed.counts().firstChunkLatency().p50Ms()).isBetween(40.0, 44.0);
+        assertThat(first.counts().firstChunkLatency()).isEqualTo(UsageSummary.Latency.EMPTY);
+
+        // The frame is [from, until): the second minute only.
+        assertThat(calls(store.usageBuckets(
+                        MINUTE_0.plusSeconds(60),
+                        MINUTE_0.plusSeconds(120),
+                        UsageBucket.MINUTE,
+                        dev.llmrotate.observe.UsageFilter.ALL,
+                        true)))
+                .isEqualTo(2);
+        assertThat(store.usageBuckets(
+                        MINUTE_0.minusSeconds(3600),
+                        MINUTE_0,
+                        UsageBucket.MINUTE,
+                        dev.llmrotate.observe.UsageFilter.ALL,
+                        true))
+                .isEmpty();
+    }
+
+    @Test
+    void bucketsMergeAcrossSlicesWhenAskedAndFiltersPickSlices() {
+        for (int i = 0; i < 30; i++) {
+            store.recordCall(recordAt(MINUTE_0.plusSeconds(i), "openai", "m1", "a", null, 100, null), "m1", 0);
+            store.recordCall(recordAt(MINUTE_0.plusSeconds(i), "openai", "m2", "a", null, 1000, null), "m2", 0);
+            store.recordCall(recordAt(MINUTE_0.plusSeconds(i), "openai", "m1", "b", null, 10, null), "m1", 0);
+        }
+        settle();
+        Instant until = MINUTE_0.plusSeconds(60);
+        List<UsageBucket> merged =
+                store.usageBuckets(MINUTE_0, until, UsageBucket.MINUTE, dev.llmrotate.observe.UsageFilter.ALL, false);
+        UsageCounts all = new UsageCounts();
+        merged.forEach(b -> all.add(b.counts()));
+        assertThat(all.calls()).isEqualTo(90);
+        // Percentiles of the merged histograms: a third of the calls at each latency.
+        UsageSummary.Latency latency = all.totals().latency();
+        assertThat(latency.p50Ms()).isBetween(100.0, 110.0);
+        assertThat(latency.p90Ms()).isBetween(1000.0, 1100.0);
+        assertThat(latency.maxMs()).isBetween(1000.0, 1100.0);
+
+        assertThat(calls(store.usageBuckets(
+                        MINUTE_0, until, UsageBucket.MINUTE, dev.llmrotate.observe.UsageFilter.key("a"), false)))
+                .isEqualTo(60);
+        assertThat(calls(store.usageBuckets(
+                        MINUTE_0, until, UsageBucket.MINUTE, dev.llmrotate.observe.UsageFilter.model("m1"), true)))
+                .isEqualTo(60);
+        assertThat(calls(store.usageBuckets(
+                        MINUTE_0,
+                        until,
+                        UsageBucket.MINUTE,
+                        new dev.llmrotate.observe.UsageFilter("openai", "m1", "b"),
+                        false)))
+                .isEqualTo(30);
+        assertThat(store.usageBuckets(
+                        MINUTE_0,
+                        until,
+                        UsageBucket.MINUTE,
+                        dev.llmrotate.observe.UsageFilter.provider("anthropic"),
+                        false))
+                .isEmpty();
+    }
+
+    @Test
+    void hourBucketsCountEveryCallOfTheirHour() {
+        store.recordCall(recordAt(MINUTE_0.plusSeconds(30), "openai", "m", "a", null, 100, null), "m", 0);
+        store.recordCall(recordAt(MINUTE_0.plusSeconds(59 * 60 + 59), "openai", "m", "a", null, 100, null), "m", 0);
+        store.recordCall(recordAt(MINUTE_0.plusSeconds(3600), "openai", "m", "a", null, 100, null), "m", 0);
+        store.recordCall(recordAt(MINUTE_0.plusSeconds(2 * 3600 + 5), "openai", "m", "b", "timeout", 5, null), "m", 0);
+        settle();
+        List<UsageBucket> hours = store.usageBuckets(
+                MINUTE_0,
+                MINUTE_0.plusSeconds(3 * 3600),
+                UsageBucket.HOUR,
+                dev.llmrotate.observe.UsageFilter.ALL,
+                true);
+        Map<String, Long> byHourAndKey = new LinkedHashMap<>();
+        hours.forEach(
+                b -> byHourAndKey.merge(b.start() + " " + b.keyId(), b.counts().calls(), Long::sum));
+        assertThat(byHourAndKey)
+                .containsOnly(
+                        Map.entry(MINUTE_0 + " a", 2L),
+                        Map.entry(MINUTE_0.plusSeconds(3600) + " a", 1L),
+                        Map.entry(MINUTE_0.plusSeconds(7200) + " b", 1L));
+        assertThatThrownBy(() -> store.usageBuckets(
+                        MINUTE_0,
+                        MINUTE_0.plusSeconds(3600),
+                        java.time.Duration.ofMinutes(5),
+                        dev.llmrotate.observe.UsageFilter.ALL,
+                        true))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("resolution");
+    }
+
+    @Test
+    void stateChangesAreKeptPerScopeNewestFirstAndBounded() {
+        String mini = HealthScope.of("k", "gpt-4o-mini");
+        int extra = 5;
+        for (int i = 0; i < StateStore.HISTORY_PER_SCOPE + extra; i++) {
+            store.recordStateChange(new KeyStateChange(
+                    MINUTE_0.plusSeconds(i),
+                    "k",
+                    "gpt-4o-mini",
+                    KeyState.ACTIVE,
+                    KeyState.COOLDOWN,
+                    "rate_limit",
+                    java.time.Duration.ofSeconds(i),
+                    MINUTE_0.plusSeconds(i + 30)));
+        }
+        store.recordStateChange(new KeyStateChange(
+                MINUTE_0.plusMillis(2500),
+                "k",
+                null,
+                KeyState.ACTIVE,
+                KeyState.QUARANTINE,
+                "invalid_auth",
+                null,
+                MINUTE_0.plusSeconds(600)));
+        store.recordStateChange(new KeyStateChange(
+                MINUTE_0.plusSeconds(3),
+                "other",
+                null,
+                KeyState.ACTIVE,
+                KeyState.QUARANTINE,
+                "quota_exhausted",
+                null,
+                MINUTE_0.plusSeconds(3600)));
+        settle();
+
+        Instant end = MINUTE_0.plusSeconds(3600);
+        List<KeyStateChange> modelOnly = store.stateChanges(List.of(mini), MINUTE_0, end, 1000);
+        assertThat(modelOnly).hasSize(StateStore.HISTORY_PER_SCOPE);
+        assertThat(modelOnly.get(0).at()).isEqualTo(MINUTE_0.plusSeconds(StateStore.HISTORY_PER_SCOPE + extra - 1));
+        assertThat(modelOnly.get(0).retryAfter())
+                .isEqualTo(java.time.Duration.ofSeconds(StateStore.HISTORY_PER_SCOPE + extra - 1));
+        assertThat(modelOnly.get(modelOnly.size() - 1).at()).isEqualTo(MINUTE_0.plusSeconds(extra));
+
+        List<KeyStateChange> early =
+                store.stateChanges(List.of("k", mini), MINUTE_0, MINUTE_0.plusSeconds(extra + 3), 10);
+        assertThat(early)
+                .extracting(c -> c.at() + " " + c.model() + " " + c.to() + " " + c.cause())
+                .containsExactly(
+                        MINUTE_0.plusSeconds(extra + 2) + " gpt-4o-mini COOLDOWN rate_limit",
+                        MINUTE_0.plusSeconds(extra + 1) + " gpt-4o-mini COOLDOWN rate_limit",
+                        MINUTE_0.plusSeconds(extra) + " gpt-4o-mini COOLDOWN rate_limit",
+                        MINUTE_0.plusMillis(2500) + " null QUARANTINE invalid_auth");
+        KeyStateChange quarantine = early.get(early.size() - 1);
+        assertThat(quarantine)
+                .isEqualTo(new KeyStateChange(
+                        MINUTE_0.plusMillis(2500),
+                        "k",
+                        null,
+                        KeyState.ACTIVE,
+                        KeyState.QUARANTINE,
+                        "invalid_auth",
+                        null,
+                        MINUTE_0.plusSeconds(600)));
+        assertThat(store.stateChanges(List.of("k", mini), MINUTE_0, end, 3)).hasSize(3);
+        assertThat(store.stateChanges(List.of("other"), MINUTE_0, end, 10))
+                .singleElement()
+                .extracting(KeyStateChange::cause)
+                .isEqualTo("quota_exhausted");
+        assertThat(store.stateChanges(List.of("nobody"), MINUTE_0, end, 10)).isEmpty();
     }
 
     private <T> List<T> runConcurrently(int threads, Callable<T> work) throws Exception {

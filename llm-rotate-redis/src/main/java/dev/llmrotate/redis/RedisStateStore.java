@@ -3,17 +3,22 @@ package dev.llmrotate.redis;
 import dev.llmrotate.config.SecretRef;
 import dev.llmrotate.config.StateStoreSettings;
 import dev.llmrotate.error.ConfigurationException;
+import dev.llmrotate.health.KeyStateChange;
 import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.observe.LogNames;
+import dev.llmrotate.observe.UsageFilter;
 import dev.llmrotate.observe.UsageSummary;
 import dev.llmrotate.spi.InMemoryStateStore;
 import dev.llmrotate.spi.KeyHealth;
 import dev.llmrotate.spi.StateStore;
 import dev.llmrotate.spi.StoreUrl;
+import dev.llmrotate.spi.UsageBucket;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -395,6 +400,34 @@ public final class RedisStateStore implements StateStore {
         }
         usageInFlight.incrementAndGet();
         sendUsage(delta).whenComplete(this::usageSent);
+    }
+
+    /**
+     * Counts the call in the shared counters; its time buckets are kept in this process only, for now (see {@link
+     * #usageBuckets}).
+     */
+    @Override
+    public void recordCall(CallRecord record, String model, int recentCapacity) {
+        recordCall(record);
+        local.recordCall(record, model, 0);
+    }
+
+    /** The usage buckets of this process's calls (not shared through Redis yet). */
+    @Override
+    public List<UsageBucket> usageBuckets(
+            Instant from, Instant until, Duration resolution, UsageFilter filter, boolean bySlice) {
+        return local.usageBuckets(from, until, resolution, filter, bySlice);
+    }
+
+    /** Kept in this process only (not shared through Redis yet). */
+    @Override
+    public void recordStateChange(KeyStateChange change) {
+        local.recordStateChange(change);
+    }
+
+    @Override
+    public List<KeyStateChange> stateChanges(Collection<String> scopes, Instant from, Instant until, int limit) {
+        return local.stateChanges(scopes, from, until, limit);
     }
 
     private void usageSent(Long reply, Throwable error) {
