@@ -63,7 +63,7 @@ public final class ControlServer implements AutoCloseable {
         ControlRouter router = new ControlRouter(
                 lm,
                 new ControlRouter.Settings(
-                        options.token(), options.corsOrigin(), options.clock(), ServerVersion.get(), null, metrics));
+                        options.token(), options.corsOrigin(), options.clock(), ServerVersion.get(), metrics));
         boolean switchOn = options.eventCapacity() > 0 && lm.eventBufferCapacity() == 0;
         if (switchOn) {
             lm.eventBuffer(options.eventCapacity());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmrotate.testkit.FakeResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -29,6 +30,7 @@ class EndpointsLoopbackTest {
             "/health",
             "/keys",
             "/keys/openai-a",
+            "/keys/openai-a/history",
             "/usage",
             "/usage/models",
             "/events",
@@ -50,8 +52,10 @@ class EndpointsLoopbackTest {
                         "/health",
                         "/keys",
                         "/keys/{key_id}",
+                        "/keys/{key_id}/history",
                         "/usage",
                         "/usage/models",
+                        "/timeseries",
                         "/events",
                         "/config",
                         "/livez",
@@ -151,12 +155,86 @@ class EndpointsLoopbackTest {
     }
 
     @Test
-    void usageOverATimeFrameIsValidatedAndAnswered501UntilUsageIsKeptOverTime() {
-        ServerFixture.Reply reply = f.get("/usage?window=1h");
-        assertThat(reply.status()).isEqualTo(501);
-        assertThat(reply.error().get("type").asText()).isEqualTo("not_implemented");
-        assertThat(f.get("/usage/models?since=2026-11-25T09:00:00Z").status()).isEqualTo(501);
+    void usageOverATimeFrameCountsTheCallsInIt() {
+        f.call(ServerFixture.MINI);
+        f.clock.advance(Duration.ofHours(2));
+        f.call(ServerFixture.MINI);
+        f.call("gpt-4o");
+
+        JsonNode lastHour = f.get("/usage?window=1h").json();
+        assertThat(lastHour.get("frame").get("window").asText()).isEqualTo("1h");
+        assertThat(lastHour.get("overall").get("calls").asInt()).isEqualTo(2);
+        JsonNode sinceStart = f.get("/usage?since=2026-11-25T09:00:00Z").json();
+        assertThat(sinceStart.get("overall").get("calls").asInt()).isEqualTo(3);
+        JsonNode models = f.get("/usage/models?window=15m").json();
+        assertThat(models.get("groups").get("gpt-4o").get("calls").asInt()).isEqualTo(1);
         assertThat(f.get("/usage?window=2h").status()).isEqualTo(400);
+        ServerFixture.Reply tooOld = f.get("/usage?since=2026-09-01T00:00:00Z&until=2026-09-02T00:00:00Z");
+        assertThat(tooOld.status()).isEqualTo(400);
+        assertThat(tooOld.error().get("parameter").asText()).isEqualTo("since");
+    }
+
+    @Test
+    void timeseriesHasEveryBucketOfTheFrame() {
+        f.call(ServerFixture.MINI);
+        f.clock.advance(Duration.ofMinutes(3));
+        f.call(ServerFixture.MINI);
+        f.call("gpt-4o");
+
+        JsonNode series = f.get("/timeseries?window=15m&bucket=1m").json();
+        assertThat(series.get("bucket").asText()).isEqualTo("1m");
+        JsonNode points = series.get("points");
+        assertThat(points.size()).isBetween(15, 16);
+        long calls = 0;
+        int nonEmpty = 0;
+        for (JsonNode p : points) {
+            int n = p.get("totals").get("calls").asInt();
+            calls += n;
+            nonEmpty += n > 0 ? 1 : 0;
+        }
+        assertThat(calls).isEqualTo(3);
+        assertThat(nonEmpty).isEqualTo(2);
+
+        JsonNode onlyGpt4o = f.get("/timeseries?window=15m&model=gpt-4o").json();
+        long gpt4o = 0;
+        for (JsonNode p : onlyGpt4o.get("points")) {
+            gpt4o += p.get("totals").get("calls").asInt();
+        }
+        assertThat(gpt4o).isEqualTo(1);
+        assertThat(onlyGpt4o.get("filter").get("model").asText()).isEqualTo("gpt-4o");
+
+        JsonNode defaultFrame = f.get("/timeseries").json();
+        assertThat(defaultFrame.get("bucket").asText()).isEqualTo("1m");
+        assertThat(defaultFrame.get("points").size()).isBetween(60, 61);
+        assertThat(f.get("/timeseries?window=7d").json().get("bucket").asText()).isEqualTo("1h");
+
+        ServerFixture.Reply minuteBucketsAWeekBack = f.get("/timeseries?window=7d&bucket=1m");
+        assertThat(minuteBucketsAWeekBack.status()).isEqualTo(400);
+        assertThat(minuteBucketsAWeekBack.error().get("parameter").asText()).isEqualTo("bucket");
+        assertThat(f.get("/timeseries?bucket=2m").status()).isEqualTo(400);
+    }
+
+    @Test
+    void historyListsTheKeysStateChanges() {
+        f.openai.forKey(ServerFixture.ENV.get("OPENAI_A")).always(FakeResponse.rateLimited(Duration.ofSeconds(20)));
+        f.call(ServerFixture.MINI);
+
+        JsonNode history = f.get("/keys/openai-a/history").json();
+        assertThat(history.get("key_id").asText()).isEqualTo("openai-a");
+        JsonNode changes = history.get("changes");
+        assertThat(changes.size()).isGreaterThanOrEqualTo(1);
+        JsonNode rateLimited = null;
+        for (JsonNode c : changes) {
+            if ("COOLDOWN".equals(c.get("to").asText())) {
+                rateLimited = c;
+            }
+        }
+        assertThat(rateLimited).as("a cooldown in %s", changes).isNotNull();
+        assertThat(rateLimited.get("cause").asText()).isEqualTo("rate_limit");
+        assertThat(rateLimited.get("model").asText()).isEqualTo(ServerFixture.MINI);
+
+        assertThat(f.get("/keys/openai-a/history?limit=0").status()).isEqualTo(400);
+        assertThat(f.get("/keys/nope/history").status()).isEqualTo(404);
     }
 
     @Test

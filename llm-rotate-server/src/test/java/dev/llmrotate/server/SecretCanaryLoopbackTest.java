@@ -118,6 +118,8 @@ class SecretCanaryLoopbackTest {
                     "/usage/models",
                     "/usage/models?group_by=key",
                     "/usage/models?group_by=provider",
+                    "/timeseries?window=1h",
+                    "/keys/canary-literal/history",
                     "/metrics",
                     "/usage?window=1h",
                     "/events",

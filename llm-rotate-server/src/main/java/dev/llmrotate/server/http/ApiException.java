@@ -37,11 +37,6 @@ public final class ApiException extends RuntimeException {
         return new ApiException(404, "not_found", null, message, null);
     }
 
-    /** 501 {@code not_implemented}: a valid request this server cannot answer yet. */
-    public static ApiException notImplemented(String parameter, String message) {
-        return new ApiException(501, "not_implemented", parameter, message, null);
-    }
-
     public int status() {
         return status;
     }

@@ -4,7 +4,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.llmrotate.LlmRotate;
 import dev.llmrotate.health.HealthReport;
 import dev.llmrotate.health.KeyState;
+import dev.llmrotate.health.KeyStateChange;
 import dev.llmrotate.observe.CallRecord;
+import dev.llmrotate.observe.UsageFilter;
+import dev.llmrotate.observe.UsagePoint;
+import dev.llmrotate.observe.UsageSeries;
 import dev.llmrotate.observe.UsageSummary;
 import dev.llmrotate.server.metrics.PrometheusMetrics;
 import java.io.ByteArrayOutputStream;
@@ -24,7 +28,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.BiFunction;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +48,15 @@ public final class ControlRouter {
     private static final Set<String> EVENT_PARAMETERS =
             union(TimeFrame.PARAMETERS, Set.of("provider", "model", "key_id", "outcome", "limit", "cursor"));
     private static final Set<String> KEY_PARAMETERS = Set.of("provider", "state");
+    private static final Set<String> SERIES_PARAMETERS =
+            union(TimeFrame.PARAMETERS, Set.of("bucket", "provider", "model", "key_id"));
+    private static final Set<String> HISTORY_PARAMETERS = union(TimeFrame.PARAMETERS, Set.of("limit"));
+    /** How far back usage is kept (hour buckets); a frame open at its start begins here. */
+    static final Duration USAGE_KEPT = Duration.ofDays(30);
+    /** A time series without a frame covers the last hour. */
+    static final Duration DEFAULT_SERIES_SPAN = Duration.ofHours(1);
+
+    static final int DEFAULT_HISTORY_LIMIT = 100;
     private static final List<String> STATES = Arrays.stream(KeyState.values())
             .map(s -> s.name().toLowerCase(Locale.ROOT))
             .toList();
@@ -63,17 +75,9 @@ public final class ControlRouter {
      * @param corsOrigin the one origin (or {@code *}) browsers may read answers from, or null for no CORS
      * @param clock the clock time frames are resolved against
      * @param version the server's version, shown by {@code /version}
-     * @param framedUsage usage over a time frame {@code [from, until)} ({@code from} null: from the beginning), or null
-     *     while the library keeps no usage over time: {@code /usage} with a time frame then answers 501
      * @param metrics what {@code /metrics} serves, or null for no {@code /metrics} (a 404)
      */
-    public record Settings(
-            String token,
-            String corsOrigin,
-            Clock clock,
-            String version,
-            BiFunction<Instant, Instant, UsageSummary> framedUsage,
-            PrometheusMetrics metrics) {
+    public record Settings(String token, String corsOrigin, Clock clock, String version, PrometheusMetrics metrics) {
         public Settings {
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(version, "version");
@@ -119,18 +123,23 @@ public final class ControlRouter {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.tokenDigest = settings.token() == null ? null : sha256(settings.token());
         this.startedAt = settings.clock().instant();
-        // /timeseries and /keys/{key_id}/history join this list when their APIs land.
         this.routes = List.of(
                 new Route("/", Set.of(), false, (r, p, q) -> ok(index())),
                 new Route("/health", Set.of(), false, (r, p, q) -> health()),
                 new Route("/keys", KEY_PARAMETERS, false, (r, p, q) -> ok(keys(q))),
                 new Route("/keys/{key_id}", Set.of(), false, (r, p, q) -> ok(key(p.get("key_id")))),
+                new Route(
+                        "/keys/{key_id}/history",
+                        HISTORY_PARAMETERS,
+                        false,
+                        (r, p, q) -> ok(history(p.get("key_id"), q))),
                 new Route("/usage", TimeFrame.PARAMETERS, false, (r, p, q) -> ok(usage(q))),
                 new Route(
                         "/usage/models",
                         union(TimeFrame.PARAMETERS, Set.of("group_by")),
                         false,
                         (r, p, q) -> ok(usageGroups(q))),
+                new Route("/timeseries", SERIES_PARAMETERS, false, (r, p, q) -> ok(timeseries(q))),
                 new Route("/events", EVENT_PARAMETERS, false, (r, p, q) -> ok(events(q))),
                 new Route("/config", Set.of(), false, (r, p, q) -> ok(ConfigView.of(lm.config()))),
                 new Route("/livez", Set.of(), true, (r, p, q) -> ok(Map.of("status", "alive"))),
@@ -284,14 +293,75 @@ public final class ControlRouter {
         if (frame == null) {
             return lm.usageSummary();
         }
-        if (settings.framedUsage() == null) {
-            throw ApiException.notImplemented(
-                    frame.window() != null ? "window" : "since",
-                    "usage over a time frame needs the bucketed usage store, which this build does not have yet;"
-                            + " leave out window, since and until for the usage since start");
+        Instant from = frame.from() != null ? frame.from() : frame.until().minus(USAGE_KEPT);
+        try {
+            return lm.usageSummary(from, endOf(frame));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalidParameter(frame.window() != null ? "window" : "since", e.getMessage(), null);
         }
-        return settings.framedUsage().apply(frame.from(), frame.until());
     }
+
+    /** The exclusive end the library takes: a frame that runs to now includes a call that ended this instant. */
+    private static Instant endOf(TimeFrame frame) {
+        return frame.untilNow() ? frame.until().plusMillis(1) : frame.until();
+    }
+
+    private SeriesBody timeseries(QueryParams q) {
+        TimeFrame parsed = TimeFrame.parse(q, settings.clock(), USAGE_KEPT);
+        Instant now = settings.clock().instant();
+        TimeFrame frame = parsed != null ? parsed : new TimeFrame(now.minus(DEFAULT_SERIES_SPAN), now, null, true);
+        Instant from = frame.from() != null ? frame.from() : frame.until().minus(USAGE_KEPT);
+        Duration bucket = TimeFrame.bucket(q, TimeFrame.defaultBucket(Duration.between(from, frame.until())));
+        if (bucket.compareTo(Duration.ofHours(1)) < 0 && from.isBefore(now.minus(Duration.ofDays(1)))) {
+            throw ApiException.invalidParameter(
+                    "bucket",
+                    "minute buckets are kept for a day; a frame reaching back further takes bucket=1h",
+                    List.of("1h"));
+        }
+        UsageFilter filter = new UsageFilter(q.text("provider"), q.text("model"), q.text("key_id"));
+        UsageSeries series;
+        try {
+            series = lm.usageSeries(from, endOf(frame), bucket, filter);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalidParameter(frame.window() != null ? "window" : "since", e.getMessage(), null);
+        }
+        String bucketName = TimeFrame.BUCKETS.entrySet().stream()
+                .filter(b -> b.getValue().equals(bucket))
+                .map(Map.Entry::getKey)
+                .findFirst()
+                .orElseThrow();
+        return new SeriesBody(frame, bucketName, filter, series.points());
+    }
+
+    /**
+     * The body of {@code /timeseries}.
+     *
+     * @param frame the frame asked for (the last hour when none was)
+     * @param bucket the bucket width ({@code 1m}, {@code 5m}, {@code 1h})
+     * @param filter which calls are counted (null fields: any)
+     * @param points every bucket of the frame, oldest first, empty ones included
+     */
+    public record SeriesBody(TimeFrame frame, String bucket, UsageFilter filter, List<UsagePoint> points) {}
+
+    private HistoryBody history(String keyId, QueryParams q) {
+        key(keyId); // 404 for an unknown key, in the words of /keys/{key_id}
+        TimeFrame frame = TimeFrame.parse(q, settings.clock(), null);
+        int limit = q.intInRange("limit", 1, LlmRotate.MAX_HISTORY, DEFAULT_HISTORY_LIMIT);
+        Instant until =
+                frame != null ? endOf(frame) : settings.clock().instant().plusMillis(1);
+        Instant from = frame != null && frame.from() != null ? frame.from() : Instant.EPOCH;
+        return new HistoryBody(keyId, frame, limit, lm.keyHistory(keyId, from, until, limit));
+    }
+
+    /**
+     * The body of {@code /keys/{key_id}/history}.
+     *
+     * @param keyId the key
+     * @param frame the frame asked for, or null for all that is kept
+     * @param limit the most changes returned
+     * @param changes the key's state changes and those of its models, newest first
+     */
+    public record HistoryBody(String keyId, TimeFrame frame, int limit, List<KeyStateChange> changes) {}
 
     private EventsView.EventsBody events(QueryParams q) {
         TimeFrame frame = TimeFrame.parse(q, settings.clock(), null);
@@ -375,7 +445,7 @@ public final class ControlRouter {
      * What went wrong.
      *
      * @param type {@code invalid_parameter}, {@code not_found}, {@code method_not_allowed}, {@code unauthorized},
-     *     {@code not_implemented} or {@code internal_error}
+     *     {@code internal_error}
      * @param parameter the query parameter at fault, when there is one
      * @param message what is wrong, for a person
      * @param allowed what the parameter accepts, when that is a short list

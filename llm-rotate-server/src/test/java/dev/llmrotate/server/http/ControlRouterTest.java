@@ -16,13 +16,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The router alone, without a server: paths, methods, HEAD, tokens and CORS are decided here. */
 class ControlRouterTest {
-    private final LlmRotate lm = LlmRotate.create(LlmRotateConfig.builder()
-            .key(KeySpec.builder("k1", "openai")
-                    .secretRef(SecretRef.parse("env://K1", name -> "sk-router-test-00001111"))
-                    .models("gpt-4o-mini")
-                    .build())
-            .build());
     private final MutableClock clock = MutableClock.atEpochDay();
+    private final LlmRotate lm = LlmRotate.builder()
+            .clock(clock)
+            .config(LlmRotateConfig.builder()
+                    .key(KeySpec.builder("k1", "openai")
+                            .secretRef(SecretRef.parse("env://K1", name -> "sk-router-test-00001111"))
+                            .models("gpt-4o-mini")
+                            .build())
+                    .build())
+            .build();
 
     @AfterEach
     void close() {
@@ -30,7 +33,7 @@ class ControlRouterTest {
     }
 
     private ControlRouter router(String token, String cors) {
-        return new ControlRouter(lm, new ControlRouter.Settings(token, cors, clock, "test", null, null));
+        return new ControlRouter(lm, new ControlRouter.Settings(token, cors, clock, "test", null));
     }
 
     @ParameterizedTest

@@ -33,7 +33,7 @@ class OpenApiDocumentTest {
                         .build())
                 .build())) {
             ControlRouter router =
-                    new ControlRouter(lm, new ControlRouter.Settings(null, null, Clock.systemUTC(), "x", null, null));
+                    new ControlRouter(lm, new ControlRouter.Settings(null, null, Clock.systemUTC(), "x", null));
             Set<String> documented = new HashSet<>();
             doc.get("paths").fieldNames().forEachRemaining(documented::add);
             Set<String> routed = new HashSet<>();
