@@ -134,11 +134,14 @@ final class LiveDemo {
         urls.add(new String[] {"health", "health"});
         urls.add(new String[] {"keys", "keys"});
         urls.add(new String[] {"one key", "keys/openai-primary"});
+        urls.add(new String[] {"its history", "keys/openai-primary/history?window=15m"});
         urls.add(new String[] {"usage", "usage"});
         urls.add(new String[] {"usage per key", "usage/models?group_by=key"});
+        urls.add(new String[] {"last 15 min", "timeseries?window=15m"});
         urls.add(new String[] {"recent calls", "events?limit=20"});
         urls.add(new String[] {"fallback calls", "events?provider=openrouter&window=15m"});
         urls.add(new String[] {"configuration", "config"});
+        urls.add(new String[] {"prometheus", "metrics"});
         urls.add(new String[] {"every endpoint", "openapi.json"});
         for (String[] url : urls) {
             out.printf(Locale.ROOT, "  %-15s %s%s%n", url[0], base, url[1]);

@@ -217,8 +217,8 @@ public final class ServerCli {
         out.println(NAME + " " + ServerVersion.get() + " listening on " + server.uri() + " ("
                 + config.activeKeys().size() + " keys in the pool"
                 + (token != null ? ", bearer token required" : "") + ")");
-        out.println("  endpoints: /health /keys /usage /usage/models /events /config /livez /readyz /version"
-                + " /openapi.json");
+        out.println("  endpoints: /health /keys /keys/{key_id}/history /usage /usage/models /timeseries /events /config"
+                + " /metrics /livez /readyz /version /openapi.json");
         out.println("  stop with Ctrl-C");
         return new Launch(null, server, lm);
     }
