@@ -67,6 +67,29 @@ class HealthBudgetLoopbackTest extends EngineTestSupport {
     }
 
     @Test
+    void theRequestCountFollowsTheSlidingMinuteAroundTheWindowsRing() {
+        LlmRotate lm = engine(config(
+                        SelectionStrategyType.PRIORITY,
+                        Keys.key("a", "openai", "gpt-4o-mini")
+                                .priority(10)
+                                .rateLimitRpm(2)
+                                .build(),
+                        Keys.openai("b"))
+                .build());
+        java.time.Instant start = clock.instant();
+        List<Integer> used = new java.util.ArrayList<>();
+        for (int second : new int[] {0, 10, 20, 70, 75, 200}) {
+            clock.advance(Duration.between(clock.instant(), start.plusSeconds(second)));
+            if (second != 200) {
+                lm.chat("gpt-4o-mini", HI); // at 20 s a is spent and b answers
+            }
+            used.add(lm.health().key("a").budget().rpmUsed());
+        }
+        assertThat(used).containsExactly(1, 2, 2, 1, 2, 0); // at 70 s the call of 10 s is 60 s old: out
+        assertThat(openai.requestCount(secret("a"))).isEqualTo(4); // 0, 10, 70, 75
+    }
+
+    @Test
     void aStoreThatCannotCountRequestsLeavesTheRpmUseUnknown() {
         LlmRotate lm = LlmRotate.builder()
                 .config(config(

@@ -5,6 +5,7 @@ import dev.llmrotate.chat.ChatRequest;
 import dev.llmrotate.config.KeySpec;
 import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.config.SelectionStrategyType;
+import dev.llmrotate.health.HealthReport;
 import dev.llmrotate.server.metrics.PrometheusMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -29,8 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * One scrape of {@link PrometheusMetrics}: a health report of every key read, every series written, in the text
  * format or OpenMetrics, into a reused buffer (no HTTP). {@code keys} keys of one provider each serve the four models
  * of {@link BenchFixtures#MODELS} and have rpm and tpm budgets (so every per-key gauge has a series); the setup makes
- * {@code 10 x keys x 4} calls spread round-robin over every (key, model), with the first key rate-limited on the
- * first model, so that every call-level series exists: calls, attempts, errors, rotations, tokens of both kinds,
+ * {@code 10 x keys} calls per model, round-robin over the keys, so every (key, model) answers, with the first key
+ * rate-limited on the first model, so that every call-level series exists: calls, attempts, errors, rotations, tokens of both kinds,
  * cost, and the duration histograms per model.
  */
 @State(Scope.Benchmark)
@@ -70,8 +71,10 @@ public class PrometheusScrapeBenchmark {
         metrics = PrometheusMetrics.forEngine(rotate);
         List<ChatRequest> requests =
                 BenchFixtures.MODELS.stream().map(BenchFixtures::request).toList();
-        for (int i = 0; i < 10 * keys * requests.size(); i++) {
-            rotate.chat(requests.get(i % requests.size()));
+        for (ChatRequest request : requests) {
+            for (int i = 0; i < 10 * keys; i++) { // round robin: every key 10 times for this model
+                rotate.chat(request);
+            }
         }
         System.out.printf(
                 "%n%d keys: text %d bytes, %d lines; OpenMetrics %d bytes%n",
@@ -91,6 +94,12 @@ public class PrometheusScrapeBenchmark {
         out.reset();
         metrics.write(out, accept);
         return out;
+    }
+
+    /** The health report alone, which every scrape reads once for the per-key gauges. */
+    @Benchmark
+    public HealthReport health() {
+        return rotate.health();
     }
 
     @Benchmark

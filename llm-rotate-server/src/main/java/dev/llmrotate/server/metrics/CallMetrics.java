@@ -11,27 +11,37 @@ import dev.llmrotate.error.ErrorAction;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.observe.MetricNames;
-import io.prometheus.metrics.config.PrometheusProperties;
-import io.prometheus.metrics.core.datapoints.CounterDataPoint;
-import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
-import io.prometheus.metrics.core.metrics.Counter;
-import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Exemplars;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricMetadata;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.Unit;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * The counters and histograms fed by finished calls' records. Each (provider, model, key) has a {@link Series} that
- * holds the data points it has used, so a record costs two map lookups and a few array reads and adds, not one label
- * lookup per metric. Label values come from the configuration (providers, key ids, models through {@link
- * ModelLabels}) or from fixed sets (outcomes, error types, token types), never from request content.
+ * The counters and histograms fed by finished calls' records, and their collector. The state is llm-rotate's own
+ * (adders per series, each with its label set built once) and prometheus-metrics-core's snapshot model and writers
+ * expose it: the library's stateful metrics rebuild and revalidate every series' labels on each scrape, which made a
+ * scrape of 50 keys several times slower. A record costs three map lookups (provider, key, model) and a few adds, and
+ * allocates nothing once its series exist. Label values come from the configuration (providers, key ids, models
+ * through {@link ModelLabels}) or from fixed sets (outcomes, error types, token types), never from request content.
  */
-final class CallMetrics implements Consumer<CallRecord> {
+final class CallMetrics implements Consumer<CallRecord>, MultiCollector {
     /** Lease records are counted, but their durations are the application's own call and are left out. */
     static final String LEASE = "lease";
 
@@ -65,85 +75,41 @@ final class CallMetrics implements Consumer<CallRecord> {
 
     private static final ErrorType[] ERROR_TYPE_VALUES = ErrorType.values();
     private static final int OTHER_ERROR = ERROR_TYPE_VALUES.length;
-    /** The index of {@code error} in both outcome lists, and of {@code success}. */
-    private static final int ERROR = 1;
-
+    /** The index of {@code success} and of {@code error} in both outcome lists. */
     private static final int SUCCESS = 0;
+
+    private static final int ERROR = 1;
     private static final int INPUT = 0;
     private static final int OUTPUT = 1;
     private static final int CACHED_INPUT = 2;
     private static final int REASONING = 3;
 
-    private final Counter calls;
-    private final Counter attempts;
-    private final Counter errors;
-    private final Counter rotations;
-    private final Counter fallbacks;
-    private final Counter tokens;
-    private final Counter cost;
-    private final Histogram duration;
-    private final Histogram firstChunk;
-    private final ModelLabels models;
-    private final ConcurrentHashMap<String, KeySeries> byKey = new ConcurrentHashMap<>();
+    /** The duration buckets' upper bounds, {@code +Inf} last. */
+    private static final double[] BOUNDS;
 
-    CallMetrics(PrometheusRegistry registry, PrometheusProperties properties, ModelLabels models) {
-        this.models = models;
-        calls = counter(properties, MetricNames.CALLS, PROVIDER, MODEL, KEY_ID, OUTCOME)
-                .register(registry);
-        attempts = counter(properties, MetricNames.ATTEMPTS, PROVIDER, MODEL, KEY_ID, OUTCOME)
-                .register(registry);
-        errors = counter(properties, MetricNames.ERRORS, PROVIDER, MODEL, KEY_ID, ERROR_TYPE)
-                .register(registry);
-        rotations = counter(properties, MetricNames.KEY_ROTATIONS, PROVIDER, KEY_ID, ERROR_TYPE)
-                .register(registry);
-        fallbacks = counter(properties, MetricNames.FALLBACKS, PROVIDER, MODEL).register(registry);
-        tokens = counter(properties, MetricNames.TOKENS, PROVIDER, MODEL, KEY_ID, TOKEN_TYPE)
-                .register(registry);
-        cost = counter(properties, MetricNames.COST, PROVIDER, MODEL, KEY_ID)
-                .unit(new Unit(MetricNames.COST.prometheusUnit()))
-                .register(registry);
-        duration = histogram(properties, MetricNames.CLIENT_OPERATION_DURATION).register(registry);
-        firstChunk =
-                histogram(properties, MetricNames.CLIENT_TIME_TO_FIRST_CHUNK).register(registry);
-    }
-
-    private static Counter.Builder counter(
-            PrometheusProperties properties, MetricNames.Metric metric, MetricNames.Label... labels) {
-        return Counter.builder(properties)
-                .name(metric.prometheusName())
-                .help(metric.description())
-                .labelNames(names(labels))
-                .withoutExemplars();
-    }
-
-    private static Histogram.Builder histogram(PrometheusProperties properties, MetricNames.Metric metric) {
-        return Histogram.builder(properties)
-                .name(metric.prometheusName())
-                .unit(Unit.SECONDS)
-                .help(metric.description())
-                .labelNames(names(PROVIDER, MODEL, OUTCOME))
-                .classicOnly()
-                .classicUpperBounds(MetricNames.DURATION_BUCKETS.stream()
-                        .mapToDouble(Double::doubleValue)
-                        .toArray())
-                .withoutExemplars();
-    }
-
-    private static String[] names(MetricNames.Label... labels) {
-        String[] names = new String[labels.length];
-        for (int i = 0; i < labels.length; i++) {
-            names[i] = labels[i].prometheus();
+    static {
+        List<Double> buckets = MetricNames.DURATION_BUCKETS;
+        BOUNDS = new double[buckets.size() + 1];
+        for (int i = 0; i < buckets.size(); i++) {
+            BOUNDS[i] = buckets.get(i);
         }
-        return names;
+        BOUNDS[buckets.size()] = Double.POSITIVE_INFINITY;
+    }
+
+    private final ModelLabels models;
+    private final ConcurrentHashMap<String, ProviderSeries> byProvider = new ConcurrentHashMap<>();
+
+    CallMetrics(ModelLabels models) {
+        this.models = models;
     }
 
     @Override
     public void accept(CallRecord record) {
         Series call = series(orEmpty(record.provider()), models.ofCall(record), orEmpty(record.keyId()));
         int outcome = index(CALL_OUTCOMES, record.outcome());
-        call.calls(outcome).inc();
+        call.calls.get(outcome).increment();
         if (record.fallbackUsed()) {
-            call.fallbacks().inc();
+            call.model.fallbacks().increment();
         }
         addTokens(call, INPUT, record.inputTokens());
         addTokens(call, OUTPUT, record.outputTokens());
@@ -151,12 +117,12 @@ final class CallMetrics implements Consumer<CallRecord> {
         addTokens(call, REASONING, record.reasoningTokens());
         Double usd = record.estimatedCostUsd();
         if (usd != null && usd > 0 && Double.isFinite(usd)) {
-            call.cost().inc(usd);
+            call.cost().add(usd);
         }
         if (!LEASE.equals(record.operation())) {
-            call.duration(outcome).observe(Math.max(0.0, record.latencyMs()) / 1000.0);
+            call.model.duration.get(outcome).observe(Math.max(0.0, record.latencyMs()) / 1000.0);
             if (record.timeToFirstChunkMs() != null) {
-                call.firstChunk(outcome).observe(Math.max(0.0, record.timeToFirstChunkMs()) / 1000.0);
+                call.model.firstChunk.get(outcome).observe(Math.max(0.0, record.timeToFirstChunkMs()) / 1000.0);
             }
         }
         countAttempts(record, call);
@@ -173,20 +139,20 @@ final class CallMetrics implements Consumer<CallRecord> {
         Series last = call;
         for (int i = 0; i < details.size(); i++) { // indexed: no iterator per record
             CallRecord.Attempt attempt = details.get(i);
-            String attemptKey = attempt.keyId() != null ? attempt.keyId() : "";
-            String attemptProvider = attempt.provider() != null ? attempt.provider() : "";
+            String attemptKey = orEmpty(attempt.keyId());
+            String attemptProvider = orEmpty(attempt.provider());
             Series s = last.is(attemptProvider, attempt.model(), attemptKey)
                     ? last
                     : series(attemptProvider, models.ofAttempt(attempt.model()), attemptKey);
             last = s;
             int outcome = index(ATTEMPT_OUTCOMES, attempt.outcome());
-            s.attempts(outcome).inc();
+            s.attempts.get(outcome).increment();
             if (outcome == ERROR) {
                 Integer type = attempt.errorType() == null ? null : ERROR_INDEX.get(attempt.errorType());
                 int error = type == null ? OTHER_ERROR : type;
-                s.errors(error).inc();
+                s.errors.get(error).increment();
                 if (type != null && rotationsLeft > 0 && ERROR_TYPE_VALUES[type].action() == ErrorAction.ROTATE) {
-                    s.rotations(error).inc();
+                    s.key.rotations.get(error).increment();
                     rotationsLeft--;
                 }
             }
@@ -195,25 +161,25 @@ final class CallMetrics implements Consumer<CallRecord> {
         if (unlisted > 0) {
             int failed = record.isSuccess() ? unlisted - 1 : unlisted;
             if (failed > 0) {
-                call.attempts(ERROR).inc(failed);
-                call.errors(OTHER_ERROR).inc(failed);
+                call.attempts.get(ERROR).add(failed);
+                call.errors.get(OTHER_ERROR).add(failed);
             }
             if (record.isSuccess()) {
-                call.attempts(SUCCESS).inc();
+                call.attempts.get(SUCCESS).increment();
             }
         }
         if (rotationsLeft > 0) {
-            call.rotations(OTHER_ERROR).inc(rotationsLeft);
+            call.key.rotations.get(OTHER_ERROR).add(rotationsLeft);
         }
     }
 
     private static void addTokens(Series series, int type, long count) {
         if (count > 0) {
-            series.tokens(type).inc(count);
+            series.tokens.get(type).add(count);
         }
     }
 
-    /** The index of an outcome; 1 ({@code error}) for an outcome this version does not know. */
+    /** The index of an outcome; {@code error} for an outcome this version does not know. */
     private static int index(List<String> outcomes, String outcome) {
         int i = outcomes.indexOf(outcome);
         return i < 0 ? ERROR : i;
@@ -223,149 +189,360 @@ final class CallMetrics implements Consumer<CallRecord> {
         return value == null ? "" : value;
     }
 
-    /**
-     * The series of (provider, model, key): two lookups by string, which allocate nothing once the series exists. A
-     * key id names one provider; should it name another (after a reload, or {@code ""} for calls without a key), its
-     * entry is replaced, which only drops cached data points: the counts stay in the metrics.
-     */
+    /** The series of (provider, model, key): three lookups by string, which allocate nothing once it exists. */
     private Series series(String provider, String model, String keyId) {
-        KeySeries key = byKey.get(keyId);
-        if (key == null || !key.provider.equals(provider)) {
-            key = byKey.compute(
-                    keyId,
-                    (id, current) ->
-                            current != null && current.provider.equals(provider) ? current : new KeySeries(provider));
+        ProviderSeries p = byProvider.get(provider);
+        if (p == null) {
+            p = byProvider.computeIfAbsent(provider, ProviderSeries::new);
         }
-        Series s = key.byModel.get(model);
-        return s != null ? s : key.byModel.computeIfAbsent(model, m -> new Series(provider, m, keyId));
+        KeySeries k = p.keys.get(keyId);
+        if (k == null) {
+            k = p.keys.computeIfAbsent(keyId, id -> new KeySeries(provider, id));
+        }
+        Series s = k.byModel.get(model);
+        if (s == null) {
+            ProviderSeries in = p;
+            KeySeries key = k;
+            s = k.byModel.computeIfAbsent(model, m -> new Series(key, in.model(m)));
+        }
+        return s;
     }
 
-    /** Series cached now (one per provider, model and key that a record named). */
+    /** Series of (provider, model, key) seen so far. */
     int seriesCount() {
-        return byKey.values().stream().mapToInt(k -> k.byModel.size()).sum();
+        int count = 0;
+        for (ProviderSeries p : byProvider.values()) {
+            for (KeySeries k : p.keys.values()) {
+                count += k.byModel.size();
+            }
+        }
+        return count;
     }
 
-    /** The series of one key id, by model. */
-    private final class KeySeries {
-        private final String provider;
-        private final ConcurrentHashMap<String, Series> byModel = new ConcurrentHashMap<>();
+    @Override
+    public MetricSnapshots collect() {
+        List<CounterDataPointSnapshot> calls = new ArrayList<>();
+        List<CounterDataPointSnapshot> attempts = new ArrayList<>();
+        List<CounterDataPointSnapshot> errors = new ArrayList<>();
+        List<CounterDataPointSnapshot> rotations = new ArrayList<>();
+        List<CounterDataPointSnapshot> fallbacks = new ArrayList<>();
+        List<CounterDataPointSnapshot> tokens = new ArrayList<>();
+        List<CounterDataPointSnapshot> cost = new ArrayList<>();
+        List<HistogramDataPointSnapshot> duration = new ArrayList<>();
+        List<HistogramDataPointSnapshot> firstChunk = new ArrayList<>();
+        for (ProviderSeries p : byProvider.values()) {
+            for (KeySeries k : p.keys.values()) {
+                k.rotations.addTo(rotations);
+                for (Series s : k.byModel.values()) {
+                    s.calls.addTo(calls);
+                    s.attempts.addTo(attempts);
+                    s.errors.addTo(errors);
+                    s.tokens.addTo(tokens);
+                    Total c = s.costTotal;
+                    if (c != null) {
+                        cost.add(c.snapshot());
+                    }
+                }
+            }
+            for (ModelSeries m : p.models.values()) {
+                Count f = m.fallbackCount;
+                if (f != null) {
+                    fallbacks.add(f.snapshot());
+                }
+                m.duration.addTo(duration);
+                m.firstChunk.addTo(firstChunk);
+            }
+        }
+        return new MetricSnapshots(List.of(
+                counter(MetricNames.CALLS, calls),
+                counter(MetricNames.ATTEMPTS, attempts),
+                counter(MetricNames.ERRORS, errors),
+                counter(MetricNames.KEY_ROTATIONS, rotations),
+                counter(MetricNames.FALLBACKS, fallbacks),
+                counter(MetricNames.TOKENS, tokens),
+                counter(MetricNames.COST, cost),
+                histogram(MetricNames.CLIENT_OPERATION_DURATION, duration),
+                histogram(MetricNames.CLIENT_TIME_TO_FIRST_CHUNK, firstChunk)));
+    }
 
-        KeySeries(String provider) {
+    @Override
+    public List<String> getPrometheusNames() {
+        return List.of(
+                familyName(MetricNames.CALLS),
+                familyName(MetricNames.ATTEMPTS),
+                familyName(MetricNames.ERRORS),
+                familyName(MetricNames.KEY_ROTATIONS),
+                familyName(MetricNames.FALLBACKS),
+                familyName(MetricNames.TOKENS),
+                familyName(MetricNames.COST),
+                familyName(MetricNames.CLIENT_OPERATION_DURATION),
+                familyName(MetricNames.CLIENT_TIME_TO_FIRST_CHUNK));
+    }
+
+    private static CounterSnapshot counter(MetricNames.Metric metric, List<CounterDataPointSnapshot> points) {
+        return new CounterSnapshot(metadata(metric), points);
+    }
+
+    private static HistogramSnapshot histogram(MetricNames.Metric metric, List<HistogramDataPointSnapshot> points) {
+        return new HistogramSnapshot(metadata(metric), points);
+    }
+
+    private static MetricMetadata metadata(MetricNames.Metric metric) {
+        String unit = metric.prometheusUnit();
+        return new MetricMetadata(familyName(metric), metric.description(), unit == null ? null : new Unit(unit));
+    }
+
+    /** The family name: a counter's without {@code _total}, which the writers add to its samples. */
+    private static String familyName(MetricNames.Metric metric) {
+        String name = metric.prometheusName();
+        return metric.type() == MetricNames.Type.COUNTER ? name.substring(0, name.length() - "_total".length()) : name;
+    }
+
+    private static Labels labels(MetricNames.Label[] names, String... values) {
+        String[] keys = new String[names.length];
+        for (int i = 0; i < names.length; i++) {
+            keys[i] = names[i].prometheus();
+        }
+        return Labels.of(keys, values);
+    }
+
+    private static final MetricNames.Label[] CALL_LABELS = {PROVIDER, MODEL, KEY_ID, OUTCOME};
+    private static final MetricNames.Label[] ERROR_LABELS = {PROVIDER, MODEL, KEY_ID, ERROR_TYPE};
+    private static final MetricNames.Label[] ROTATION_LABELS = {PROVIDER, KEY_ID, ERROR_TYPE};
+    private static final MetricNames.Label[] TOKEN_LABELS = {PROVIDER, MODEL, KEY_ID, TOKEN_TYPE};
+    private static final MetricNames.Label[] SERIES_LABELS = {PROVIDER, MODEL, KEY_ID};
+    private static final MetricNames.Label[] MODEL_LABELS = {PROVIDER, MODEL};
+    private static final MetricNames.Label[] TIMING_LABELS = {PROVIDER, MODEL, OUTCOME};
+
+    /** One provider's keys and models. */
+    private static final class ProviderSeries {
+        private final String provider;
+        private final ConcurrentHashMap<String, KeySeries> keys = new ConcurrentHashMap<>();
+        private final ConcurrentHashMap<String, ModelSeries> models = new ConcurrentHashMap<>();
+
+        ProviderSeries(String provider) {
             this.provider = provider;
         }
+
+        ModelSeries model(String model) {
+            ModelSeries m = models.get(model);
+            return m != null ? m : models.computeIfAbsent(model, name -> new ModelSeries(provider, name));
+        }
     }
 
-    /**
-     * The data points of one (provider, model, key), each taken from its metric on first use. A slot may be filled
-     * twice by racing threads; the metric hands both the same data point.
-     */
-    private final class Series {
+    /** One key: its rotations, and its series per model. */
+    private static final class KeySeries {
+        private final String keyId;
+        private final ConcurrentHashMap<String, Series> byModel = new ConcurrentHashMap<>();
+        private final Counts rotations;
+
+        KeySeries(String provider, String keyId) {
+            this.keyId = keyId;
+            rotations = new Counts(ERROR_TYPES, type -> labels(ROTATION_LABELS, provider, keyId, type));
+        }
+    }
+
+    /** One (provider, model): fallbacks and the duration histograms, which carry no key. */
+    private static final class ModelSeries {
         private final String provider;
         private final String model;
-        private final String keyId;
-        private final AtomicReferenceArray<CounterDataPoint> calls = new AtomicReferenceArray<>(CALL_OUTCOMES.size());
-        private final AtomicReferenceArray<CounterDataPoint> attempts =
-                new AtomicReferenceArray<>(ATTEMPT_OUTCOMES.size());
-        private final AtomicReferenceArray<CounterDataPoint> errors = new AtomicReferenceArray<>(ERROR_TYPES.size());
-        private final AtomicReferenceArray<CounterDataPoint> rotations = new AtomicReferenceArray<>(ERROR_TYPES.size());
-        private final AtomicReferenceArray<CounterDataPoint> tokens = new AtomicReferenceArray<>(TOKEN_TYPES.size());
-        private final AtomicReferenceArray<DistributionDataPoint> duration =
-                new AtomicReferenceArray<>(CALL_OUTCOMES.size());
-        private final AtomicReferenceArray<DistributionDataPoint> firstChunk =
-                new AtomicReferenceArray<>(CALL_OUTCOMES.size());
-        private volatile CounterDataPoint fallbackPoint;
-        private volatile CounterDataPoint costPoint;
+        private final Timings duration;
+        private final Timings firstChunk;
+        private volatile Count fallbackCount;
 
-        Series(String provider, String model, String keyId) {
+        ModelSeries(String provider, String model) {
             this.provider = provider;
             this.model = model;
-            this.keyId = keyId;
+            duration = new Timings(outcome -> labels(TIMING_LABELS, provider, model, outcome));
+            firstChunk = new Timings(outcome -> labels(TIMING_LABELS, provider, model, outcome));
+        }
+
+        LongAdder fallbacks() {
+            Count f = fallbackCount;
+            if (f == null) {
+                synchronized (this) {
+                    f = fallbackCount;
+                    if (f == null) {
+                        f = new Count(labels(MODEL_LABELS, provider, model));
+                        fallbackCount = f;
+                    }
+                }
+            }
+            return f.value;
+        }
+    }
+
+    /** One (provider, model, key). */
+    private static final class Series {
+        private final KeySeries key;
+        private final ModelSeries model;
+        private final Counts calls;
+        private final Counts attempts;
+        private final Counts errors;
+        private final Counts tokens;
+        private volatile Total costTotal;
+
+        Series(KeySeries key, ModelSeries model) {
+            this.key = key;
+            this.model = model;
+            String provider = model.provider;
+            String modelLabel = model.model;
+            String keyId = key.keyId;
+            calls = new Counts(CALL_OUTCOMES, o -> labels(CALL_LABELS, provider, modelLabel, keyId, o));
+            attempts = new Counts(ATTEMPT_OUTCOMES, o -> labels(CALL_LABELS, provider, modelLabel, keyId, o));
+            errors = new Counts(ERROR_TYPES, type -> labels(ERROR_LABELS, provider, modelLabel, keyId, type));
+            tokens = new Counts(TOKEN_TYPES, type -> labels(TOKEN_LABELS, provider, modelLabel, keyId, type));
         }
 
         /** True when an attempt's raw labels are this series' (so no lookup is needed). */
         boolean is(String provider, String rawModel, String keyId) {
-            return this.provider.equals(provider) && this.model.equals(rawModel) && this.keyId.equals(keyId);
+            return model.provider.equals(provider) && model.model.equals(rawModel) && key.keyId.equals(keyId);
         }
 
-        CounterDataPoint calls(int outcome) {
-            CounterDataPoint p = calls.get(outcome);
-            if (p == null) {
-                p = CallMetrics.this.calls.labelValues(provider, model, keyId, CALL_OUTCOMES.get(outcome));
-                calls.set(outcome, p);
+        DoubleAdder cost() {
+            Total c = costTotal;
+            if (c == null) {
+                synchronized (this) {
+                    c = costTotal;
+                    if (c == null) {
+                        c = new Total(labels(SERIES_LABELS, model.provider, model.model, key.keyId));
+                        costTotal = c;
+                    }
+                }
             }
-            return p;
+            return c.value;
+        }
+    }
+
+    /** A counter's series per value of its last label, each made (with its labels) on first use. */
+    private static final class Counts {
+        private final AtomicReferenceArray<Count> slots;
+        private final Function<String, Labels> labelsOf;
+        private final List<String> values;
+
+        Counts(List<String> values, Function<String, Labels> labelsOf) {
+            this.values = values;
+            this.labelsOf = labelsOf;
+            this.slots = new AtomicReferenceArray<>(values.size());
         }
 
-        CounterDataPoint attempts(int outcome) {
-            CounterDataPoint p = attempts.get(outcome);
-            if (p == null) {
-                p = CallMetrics.this.attempts.labelValues(provider, model, keyId, ATTEMPT_OUTCOMES.get(outcome));
-                attempts.set(outcome, p);
+        LongAdder get(int i) {
+            Count c = slots.get(i);
+            if (c == null) {
+                Count made = new Count(labelsOf.apply(values.get(i)));
+                c = slots.compareAndExchange(i, null, made);
+                if (c == null) {
+                    c = made;
+                }
             }
-            return p;
+            return c.value;
         }
 
-        CounterDataPoint errors(int type) {
-            CounterDataPoint p = errors.get(type);
-            if (p == null) {
-                p = CallMetrics.this.errors.labelValues(provider, model, keyId, ERROR_TYPES.get(type));
-                errors.set(type, p);
+        void addTo(List<CounterDataPointSnapshot> points) {
+            for (int i = 0; i < slots.length(); i++) {
+                Count c = slots.get(i);
+                if (c != null) {
+                    points.add(c.snapshot());
+                }
             }
-            return p;
+        }
+    }
+
+    /** A histogram's series per call outcome. */
+    private static final class Timings {
+        private final AtomicReferenceArray<Timing> slots = new AtomicReferenceArray<>(CALL_OUTCOMES.size());
+        private final Function<String, Labels> labelsOf;
+
+        Timings(Function<String, Labels> labelsOf) {
+            this.labelsOf = labelsOf;
         }
 
-        CounterDataPoint rotations(int type) {
-            CounterDataPoint p = rotations.get(type);
-            if (p == null) {
-                p = CallMetrics.this.rotations.labelValues(provider, keyId, ERROR_TYPES.get(type));
-                rotations.set(type, p);
+        Timing get(int outcome) {
+            Timing t = slots.get(outcome);
+            if (t == null) {
+                Timing made = new Timing(labelsOf.apply(CALL_OUTCOMES.get(outcome)));
+                t = slots.compareAndExchange(outcome, null, made);
+                if (t == null) {
+                    t = made;
+                }
             }
-            return p;
+            return t;
         }
 
-        CounterDataPoint tokens(int type) {
-            CounterDataPoint p = tokens.get(type);
-            if (p == null) {
-                p = CallMetrics.this.tokens.labelValues(provider, model, keyId, TOKEN_TYPES.get(type));
-                tokens.set(type, p);
+        void addTo(List<HistogramDataPointSnapshot> points) {
+            for (int i = 0; i < slots.length(); i++) {
+                Timing t = slots.get(i);
+                if (t != null) {
+                    points.add(t.snapshot());
+                }
             }
-            return p;
+        }
+    }
+
+    /** One counter series. */
+    private static final class Count {
+        final LongAdder value = new LongAdder();
+        final Labels labels;
+
+        Count(Labels labels) {
+            this.labels = labels;
         }
 
-        CounterDataPoint fallbacks() {
-            CounterDataPoint p = fallbackPoint;
-            if (p == null) {
-                p = CallMetrics.this.fallbacks.labelValues(provider, model);
-                fallbackPoint = p;
-            }
-            return p;
+        CounterDataPointSnapshot snapshot() {
+            return new CounterDataPointSnapshot(value.sum(), labels, null, 0);
+        }
+    }
+
+    /** One counter series of a fractional amount (cost). */
+    private static final class Total {
+        final DoubleAdder value = new DoubleAdder();
+        final Labels labels;
+
+        Total(Labels labels) {
+            this.labels = labels;
         }
 
-        CounterDataPoint cost() {
-            CounterDataPoint p = costPoint;
-            if (p == null) {
-                p = CallMetrics.this.cost.labelValues(provider, model, keyId);
-                costPoint = p;
+        CounterDataPointSnapshot snapshot() {
+            return new CounterDataPointSnapshot(value.sum(), labels, null, 0);
+        }
+    }
+
+    /**
+     * One histogram series: a count per bucket and the sum. The snapshot's count is the sum of the buckets it read,
+     * so that {@code +Inf} always equals {@code _count}; an observation racing a scrape may show in the buckets before
+     * the sum.
+     */
+    private static final class Timing {
+        private final LongAdder[] buckets = new LongAdder[BOUNDS.length];
+        private final DoubleAdder sum = new DoubleAdder();
+        private final Labels labels;
+
+        Timing(Labels labels) {
+            this.labels = labels;
+            for (int i = 0; i < buckets.length; i++) {
+                buckets[i] = new LongAdder();
             }
-            return p;
         }
 
-        DistributionDataPoint duration(int outcome) {
-            DistributionDataPoint p = duration.get(outcome);
-            if (p == null) {
-                p = CallMetrics.this.duration.labelValues(provider, model, CALL_OUTCOMES.get(outcome));
-                duration.set(outcome, p);
+        void observe(double seconds) {
+            if (Double.isNaN(seconds)) {
+                return;
             }
-            return p;
+            int i = 0;
+            while (seconds > BOUNDS[i]) {
+                i++; // ends at +Inf at the latest
+            }
+            buckets[i].increment();
+            sum.add(seconds);
         }
 
-        DistributionDataPoint firstChunk(int outcome) {
-            DistributionDataPoint p = firstChunk.get(outcome);
-            if (p == null) {
-                p = CallMetrics.this.firstChunk.labelValues(provider, model, CALL_OUTCOMES.get(outcome));
-                firstChunk.set(outcome, p);
+        HistogramDataPointSnapshot snapshot() {
+            long[] counts = new long[buckets.length];
+            for (int i = 0; i < counts.length; i++) {
+                counts[i] = buckets[i].sum();
             }
-            return p;
+            return new HistogramDataPointSnapshot(
+                    ClassicHistogramBuckets.of(BOUNDS, counts), sum.sum(), labels, Exemplars.EMPTY, 0);
         }
     }
 }

@@ -15,6 +15,8 @@ import io.prometheus.metrics.model.snapshots.Unit;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -26,6 +28,8 @@ final class HealthGauges implements MultiCollector {
     private static final String[] STATES = names();
 
     private final Supplier<HealthReport> health;
+    private final Map<String, Labels> keyLabels = new ConcurrentHashMap<>();
+    private final Map<String, Labels> providerLabels = new ConcurrentHashMap<>();
 
     HealthGauges(Supplier<HealthReport> health) {
         this.health = health;
@@ -51,7 +55,7 @@ final class HealthGauges implements MultiCollector {
         GaugeSnapshot.Builder requestsLeft = gauge(MetricNames.KEY_REQUESTS_REMAINING);
         GaugeSnapshot.Builder tokensLeft = gauge(MetricNames.KEY_TOKENS_REMAINING);
         for (HealthReport.KeyReport key : report.keys()) {
-            Labels labels = Labels.of(PROVIDER.prometheus(), key.provider(), KEY_ID.prometheus(), key.keyId());
+            Labels labels = keyLabels(key.provider(), key.keyId());
             boolean[] in = new boolean[STATES.length];
             in[key.state().ordinal()] = true;
             state.dataPoint(new StateSetSnapshot.StateSetDataPointSnapshot(STATES, in, labels));
@@ -66,10 +70,24 @@ final class HealthGauges implements MultiCollector {
         }
         GaugeSnapshot.Builder availableKeys = gauge(MetricNames.PROVIDER_AVAILABLE_KEYS);
         report.providers()
-                .forEach((provider, p) ->
-                        availableKeys.dataPoint(point(Labels.of(PROVIDER.prometheus(), provider), p.availableKeys())));
+                .forEach((provider, p) -> availableKeys.dataPoint(point(
+                        providerLabels.computeIfAbsent(provider, name -> Labels.of(PROVIDER.prometheus(), name)),
+                        p.availableKeys())));
         return new MetricSnapshots(List.of(
                 state.build(), availableIn.build(), requestsLeft.build(), tokensLeft.build(), availableKeys.build()));
+    }
+
+    /**
+     * A key's labels, made once: the library validates label names whenever it makes a label set, which would
+     * otherwise be on every scrape. Bounded by the key ids the configurations have had.
+     */
+    private Labels keyLabels(String provider, String keyId) {
+        Labels labels = keyLabels.get(keyId);
+        if (labels == null || !provider.equals(labels.get(PROVIDER.prometheus()))) {
+            labels = Labels.of(PROVIDER.prometheus(), provider, KEY_ID.prometheus(), keyId);
+            keyLabels.put(keyId, labels);
+        }
+        return labels;
     }
 
     /** 0 for a key usable now, the seconds to its return, +Inf for a key that never returns by itself. */

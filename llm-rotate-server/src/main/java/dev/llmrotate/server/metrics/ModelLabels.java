@@ -9,9 +9,11 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * The {@code model} label of a record, bounded by the configuration: a model that a key lists is its own value; a requested model that nothing answered and
- * that no key lists is {@code (unknown)}, as in the usage counters; any other model (a provider's dated id for an
- * interrupted stream, say) is {@code other}. So callers sending arbitrary model ids cannot grow the series.
+ * The {@code model} label of a record, bounded by the configuration: a model that a key lists is its own value; a
+ * requested model that no key lists is {@code (unknown)}, as in the usage counters; an attempt's model outside the
+ * configuration is {@code other}. So callers sending arbitrary model ids cannot grow the series. Calls are labelled
+ * with the model asked for, not the one that answered: providers answer with dated ids ({@code
+ * gpt-4o-mini-2024-07-18}) that no configuration lists.
  */
 final class ModelLabels {
     private final Supplier<LlmRotateConfig> config;
@@ -24,16 +26,13 @@ final class ModelLabels {
         this.config = config;
     }
 
-    /** The label of a call: the model that answered, else the one asked for, as usage summaries group calls. */
+    /** The label of a call: the model asked for (the record's {@code requestedModel}). */
     String ofCall(CallRecord record) {
-        String model = record.model() != null ? record.model() : record.requestedModel();
+        String model = record.requestedModel();
         if (model == null) {
-            return "";
+            return ""; // a lease of any model
         }
-        if (models().contains(model)) {
-            return model;
-        }
-        return record.model() == null ? CallRecord.UNKNOWN_MODEL : MetricNames.MODEL_OTHER;
+        return models().contains(model) ? model : CallRecord.UNKNOWN_MODEL;
     }
 
     /** The label of an attempt's model (the id sent to that provider). */

@@ -1,7 +1,6 @@
 package dev.llmrotate.server.metrics;
 
 import dev.llmrotate.LlmRotate;
-import io.prometheus.metrics.config.PrometheusProperties;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -41,9 +40,8 @@ public final class PrometheusMetrics implements AutoCloseable {
     private final OpenMetricsTextFormatWriter openMetrics = OpenMetricsTextFormatWriter.create();
 
     private PrometheusMetrics(LlmRotate lm) {
-        // Defaults in code: a prometheus.properties file or -Dio.prometheus.* on the class path changes nothing here.
-        PrometheusProperties properties = PrometheusProperties.builder().build();
-        CallMetrics calls = new CallMetrics(registry, properties, new ModelLabels(lm::config));
+        CallMetrics calls = new CallMetrics(new ModelLabels(lm::config));
+        registry.register(calls);
         registry.register(new HealthGauges(lm::health));
         this.subscription = lm.onCall(calls);
     }

@@ -125,7 +125,7 @@ class PrometheusMetricsLoopbackTest extends EngineTestSupport {
                     .isEqualTo("histogram");
             assertThat(scrape.families.get("llm_rotate_key_state").type).isEqualTo("gauge");
 
-            // Calls: all four answered by b, on gpt-4o-mini (the fallback answered with it too).
+            // Calls: all four answered by b, under the model asked for (the fallback answered with gpt-4o-mini).
             assertThat(scrape.value(
                             "llm_rotate_calls_total",
                             "provider",
@@ -136,9 +136,20 @@ class PrometheusMetricsLoopbackTest extends EngineTestSupport {
                             "b",
                             "outcome",
                             "success"))
-                    .isEqualTo(4);
+                    .isEqualTo(3);
+            assertThat(scrape.value(
+                            "llm_rotate_calls_total",
+                            "provider",
+                            "openai",
+                            "model",
+                            FOUR_O,
+                            "key_id",
+                            "b",
+                            "outcome",
+                            "success"))
+                    .isEqualTo(1);
             assertThat(scrape.sum("llm_rotate_calls_total")).isEqualTo(4);
-            assertThat(scrape.value("llm_rotate_fallbacks_total", "provider", "openai", "model", MINI))
+            assertThat(scrape.value("llm_rotate_fallbacks_total", "provider", "openai", "model", FOUR_O))
                     .isEqualTo(1);
 
             // Attempts: a's 429, b's 404 on gpt-4o, four successes on b; each failure a rotation.

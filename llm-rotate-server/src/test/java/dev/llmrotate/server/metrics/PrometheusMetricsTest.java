@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.llmrotate.Keys;
 import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.observe.CallRecord;
-import io.prometheus.metrics.config.PrometheusProperties;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
@@ -66,13 +65,29 @@ class PrometheusMetricsTest {
                 .containsExactlyInAnyOrder("gpt-4o-mini", "gpt-4o", CallRecord.UNKNOWN_MODEL);
 
         PrometheusRegistry registry = new PrometheusRegistry();
-        CallMetrics metrics =
-                new CallMetrics(registry, PrometheusProperties.builder().build(), new ModelLabels(() -> config));
-        // The provider's dated id of an interrupted stream, a model no key lists, a configured one.
-        metrics.accept(record("gpt-4o-mini", "gpt-4o-mini-2024-07-18", CallRecord.INTERRUPTED));
-        metrics.accept(record("some-model-a-caller-made-up", null, CallRecord.ERROR));
-        metrics.accept(record("gpt-4o-mini", "gpt-4o-mini", CallRecord.SUCCESS));
-        metrics.accept(record("gpt-4o-mini", "gpt-4o-mini", "an_outcome_from_the_future"));
+        CallMetrics metrics = new CallMetrics(new ModelLabels(() -> config));
+        registry.register(metrics);
+        // A configured model answered with the provider's dated id; a model no key lists; an attempt's model outside
+        // the configuration (which routes never send: a guard); an outcome this version does not know.
+        metrics.accept(record("gpt-4o-mini", "gpt-4o-mini-2024-07-18", CallRecord.SUCCESS, List.of()));
+        metrics.accept(record("some-model-a-caller-made-up", null, CallRecord.ERROR, List.of()));
+        metrics.accept(record(
+                "gpt-4o-mini",
+                "gpt-4o-mini",
+                CallRecord.INTERRUPTED,
+                List.of(new CallRecord.Attempt(
+                        "openai",
+                        null,
+                        "gpt-4o-mini-2024-07-18",
+                        "a",
+                        "sk-…cdef",
+                        "success",
+                        null,
+                        null,
+                        null,
+                        3.0,
+                        0.0))));
+        metrics.accept(record("gpt-4o-mini", "gpt-4o-mini", "an_outcome_from_the_future", List.of()));
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrometheusTextFormatWriter.create().write(out, registry.scrape());
@@ -83,11 +98,33 @@ class PrometheusMetricsTest {
                         "provider",
                         "openai",
                         "model",
+                        "gpt-4o-mini",
+                        "key_id",
+                        "a",
+                        "outcome",
+                        "success"))
+                .isEqualTo(1);
+        assertThat(scrape.value(
+                        "llm_rotate_calls_total",
+                        "provider",
+                        "openai",
+                        "model",
+                        "(unknown)",
+                        "key_id",
+                        "a",
+                        "outcome",
+                        "error"))
+                .isEqualTo(1);
+        assertThat(scrape.value(
+                        "llm_rotate_attempts_total",
+                        "provider",
+                        "openai",
+                        "model",
                         "other",
                         "key_id",
                         "a",
                         "outcome",
-                        "interrupted"))
+                        "success"))
                 .isEqualTo(1);
         assertThat(scrape.value(
                         "llm_rotate_calls_total",
@@ -99,12 +136,13 @@ class PrometheusMetricsTest {
                         "a",
                         "outcome",
                         "error"))
-                .isEqualTo(1);
+                .isEqualTo(1); // the unknown outcome
         assertThat(scrape.labelValues("outcome")).containsExactlyInAnyOrder("success", "error", "interrupted");
         assertThat(metrics.seriesCount()).isEqualTo(3);
     }
 
-    private static CallRecord record(String requested, String model, String outcome) {
+    private static CallRecord record(
+            String requested, String model, String outcome, List<CallRecord.Attempt> attempts) {
         return new CallRecord(
                 Instant.EPOCH,
                 "c1",
@@ -131,7 +169,7 @@ class PrometheusMetricsTest {
                 false,
                 null,
                 "no_usage",
-                List.of(),
+                attempts,
                 List.of());
     }
 }
