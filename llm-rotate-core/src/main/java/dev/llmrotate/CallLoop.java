@@ -730,7 +730,9 @@ final class CallLoop<T> {
                 outcome.trace().attempts,
                 outcome.trace().rotations,
                 route.fallback(),
-                reply.responseId());
+                reply.responseId(),
+                reply.toolCalls(),
+                reply.reasoning());
     }
 
     /**

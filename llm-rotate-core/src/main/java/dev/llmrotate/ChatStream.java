@@ -3,7 +3,9 @@ package dev.llmrotate;
 import dev.llmrotate.chat.ChatRequest;
 import dev.llmrotate.chat.ChatResponse;
 import dev.llmrotate.chat.FinishReason;
+import dev.llmrotate.chat.StreamAssembler;
 import dev.llmrotate.chat.StreamChunk;
+import dev.llmrotate.chat.ToolCall;
 import dev.llmrotate.chat.Usage;
 import dev.llmrotate.config.ProviderSettings;
 import dev.llmrotate.error.ErrorType;
@@ -27,8 +29,9 @@ import java.util.stream.StreamSupport;
 /**
  * A streamed answer, read once, chunk by chunk: {@code for (StreamChunk c : stream)}, {@link #forEach},
  * {@link #stream()}, or
- * {@link #collect()} for the whole text. {@link LlmRotate#chatStream} returns it once the first chunk is in hand, so
- * the provider, model and key are known from the start. The final chunk carries the finish reason and usage.
+ * {@link #collect()} for the whole answer. {@link LlmRotate#chatStream} returns it once the first chunk is in hand, so
+ * the provider, model and key are known from the start. Chunks carry text, reasoning and tool-call deltas; the final
+ * chunk carries the finish reason and usage.
  *
  * <p>After the first chunk there is no silent restart: a cut connection, a stall longer than the provider's
  * {@code stream_idle_timeout_seconds}, a malformed event or an answer that ends before it is complete throws
@@ -50,6 +53,8 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
     private String model;
     private String responseId;
     private int chunks;
+    /** The answer so far, for {@link #collect()}. */
+    private final StreamAssembler answer = new StreamAssembler();
     /** True once the broken attempt's failure was counted against its key (by a recovery). */
     private boolean breakCounted;
 
@@ -103,17 +108,26 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
             responseId = piece.responseId();
         }
         if (resumer != null) {
-            resumer.delivered(piece.delta());
+            resumer.delivered(piece);
         }
+        StreamChunk chunk;
         if (piece.isFinal()) {
             Usage usage = piece.usage() == null ? Usage.UNREPORTED : piece.usage();
             if (ended.compareAndSet(false, true)) {
                 outcome.value().stream().close();
                 engine.completeCall(outcome.trace(), outcome.key(), model, usage);
             }
-            return new StreamChunk(piece.delta(), piece.finishReason(), usage);
+            chunk = chunk(piece, piece.finishReason(), usage);
+        } else {
+            chunk = chunk(piece, null, null);
         }
-        return new StreamChunk(piece.delta(), null, null);
+        answer.add(chunk);
+        return chunk;
+    }
+
+    private static StreamChunk chunk(StreamPiece piece, FinishReason reason, Usage usage) {
+        return new StreamChunk(
+                piece.delta(), reason, usage, piece.reasoningDelta(), piece.toolCallDeltas(), piece.reasoning());
     }
 
     /** The next piece: content (or the end) must come within the idle timeout; other bytes do not count. */
@@ -218,29 +232,43 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
                 .onClose(this::close);
     }
 
-    /** Reads the rest of the stream and returns it as one response. */
+    /**
+     * Reads the rest of the stream and returns the whole answer as one response: the text, reasoning and tool calls
+     * of every chunk, those already read included.
+     *
+     * @throws LlmRotateException with {@link ErrorType#STREAM_INTERRUPTED} when the stream breaks, or when a tool
+     *     call's deltas never gave its id or name
+     */
     public ChatResponse collect() {
-        StringBuilder text = new StringBuilder();
-        StreamChunk last = null;
         while (hasNext()) {
-            last = next();
-            text.append(last.delta());
+            next();
         }
-        FinishReason reason = last == null ? null : last.finishReason();
+        List<ToolCall> toolCalls;
+        try {
+            toolCalls = answer.toolCalls();
+        } catch (IllegalStateException e) {
+            throw new LlmRotateException(
+                    "stream from " + provider() + " was malformed: " + e.getMessage(),
+                    provider(),
+                    ErrorType.STREAM_INTERRUPTED,
+                    outcome.trace().keyDescription());
+        }
         return new ChatResponse(
-                text.toString(),
+                answer.text(),
                 provider(),
                 upstream(),
                 model,
                 keyId(),
                 keyMask(),
-                reason,
-                last == null || last.usage() == null ? Usage.UNREPORTED : last.usage(),
+                answer.finishReason(),
+                answer.usage() == null ? Usage.UNREPORTED : answer.usage(),
                 Duration.ofNanos(System.nanoTime() - outcome.trace().startNanos),
                 attempts(),
                 rotations(),
                 fallbackUsed(),
-                responseId);
+                responseId,
+                toolCalls,
+                answer.reasoning());
     }
 
     /** The provider's id of the response (e.g. {@code chatcmpl-…}, {@code msg_…}), once it has been seen; else null. */

@@ -68,6 +68,7 @@ final class Engine {
 
     private volatile Pricing pricing;
     private volatile EventBuffer eventBuffer;
+    private final CallListeners callListeners = new CallListeners();
     private volatile EngineState state;
 
     Engine(
@@ -228,7 +229,14 @@ final class Engine {
         this.eventBuffer = buffer;
     }
 
-    /** A call ended: its one record goes to the counters, the usage log, the event buffer and telemetry. */
+    CallListeners callListeners() {
+        return callListeners;
+    }
+
+    /**
+     * A call ended: its one record goes to the counters, the usage log, the event buffer, telemetry and the call
+     * listeners.
+     */
     void finish(CallRecord record) {
         try {
             EventBuffer buffer = eventBuffer;
@@ -251,6 +259,7 @@ final class Engine {
                 buffer.add(record);
             }
             telemetry.callEnded(record);
+            callListeners.publish(record);
         } finally {
             inFlight.decrement();
         }
@@ -426,6 +435,23 @@ final class Engine {
                 lastError == null ? null : lastError.wireName(),
                 lastFailure,
                 h.lastSuccessAt(),
-                models);
+                models,
+                budgetOf(key, now.toEpochMilli()));
+    }
+
+    /** The key's rpm and tpm budgets and what is used of them now. */
+    private HealthReport.Budget budgetOf(KeySpec key, long nowMillis) {
+        Integer rpm = key.rateLimitRpm();
+        Long tpm = key.rateLimitTpm();
+        if (rpm == null && tpm == null) {
+            return HealthReport.Budget.NONE;
+        }
+        Integer rpmUsed = null;
+        if (rpm != null) {
+            int used = store.requestsInLastMinute(key.keyId(), rpm, nowMillis);
+            rpmUsed = used < 0 ? null : used;
+        }
+        Long tpmUsed = tpm == null ? null : store.tokensInLastMinute(key.keyId(), nowMillis);
+        return new HealthReport.Budget(rpm, rpmUsed, tpm, tpmUsed);
     }
 }

@@ -384,6 +384,16 @@ public final class LlmRotate implements AutoCloseable {
     }
 
     /**
+     * How many records the event buffer keeps now: 0 while it is off (the default), else the capacity given to
+     * {@link #eventBuffer(int)}, the builder or the configuration's {@code event_buffer}. Lets a viewer such as the
+     * control server tell an empty buffer from one that is off.
+     */
+    public int eventBufferCapacity() {
+        EventBuffer buffer = engine.eventBuffer();
+        return buffer == null ? 0 : buffer.capacity();
+    }
+
+    /**
      * Up to {@code limit} of the most recent call records, newest first; empty while the event buffer is off. On an
      * {@linkplain #observe observer}, the records the workers sharing the store keep there (workers with the event
      * buffer on, with a store that keeps records, such as Redis).
@@ -394,6 +404,28 @@ public final class LlmRotate implements AutoCloseable {
         }
         EventBuffer buffer = engine.eventBuffer();
         return buffer == null ? List.of() : buffer.recent(limit);
+    }
+
+    /**
+     * Registers {@code listener} to receive every finished call's {@link CallRecord} (also the records of leases),
+     * after the record has gone to the usage counters, the usage log, the event buffer and telemetry. Listeners run
+     * on the thread that ends the call, in the order registered, concurrently for concurrent calls: keep them short
+     * and thread-safe, and never block in them. A listener that throws is logged on {@code llm_rotate.telemetry} (a
+     * warning the first time, then at debug level) and does not affect the call or the other listeners. The record's
+     * {@code requestedModel} is what the caller sent; bound by the configuration whatever you derive from it.
+     *
+     * @return a handle whose {@code close()} unregisters the listener (closing it again does nothing)
+     */
+    public Subscription onCall(java.util.function.Consumer<CallRecord> listener) {
+        return engine.callListeners().add(listener);
+    }
+
+    /** A registration made with {@link #onCall}; {@link #close()} ends it and throws nothing. */
+    @FunctionalInterface
+    public interface Subscription extends AutoCloseable {
+        /** Unregisters the listener; calls that end afterwards do not reach it. Idempotent. */
+        @Override
+        void close();
     }
 
     /**

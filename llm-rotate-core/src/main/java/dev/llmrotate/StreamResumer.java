@@ -29,7 +29,8 @@ import java.util.function.UnaryOperator;
  *
  * A recovery is an attempt like any other: the broken attempt counts against its key (so the continuation prefers
  * another key or the fallback), and the continuation rotates, retries and falls back until its first chunk, within
- * a fresh call deadline. At most {@value #MAX_RECOVERIES} recoveries per call.
+ * a fresh call deadline. At most {@value #MAX_RECOVERIES} recoveries per call, and none once reasoning or a tool
+ * call has reached the caller.
  */
 final class StreamResumer {
     static final int MAX_RECOVERIES = 2;
@@ -44,6 +45,7 @@ final class StreamResumer {
     private final StreamRecovery mode;
     private final StringBuilder delivered = new StringBuilder();
     private int recoveries;
+    private boolean deliveredNonText;
 
     private StreamResumer(
             Engine engine,
@@ -71,14 +73,18 @@ final class StreamResumer {
         return mode == StreamRecovery.OFF ? null : new StreamResumer(engine, state, request, routeFilter, mode);
     }
 
-    /** Text that reached the caller. */
-    void delivered(String text) {
-        delivered.append(text);
+    /** A piece that reached the caller. */
+    void delivered(StreamPiece piece) {
+        delivered.append(piece.delta());
+        deliveredNonText |= piece.hasNonText();
     }
 
-    /** Whether another recovery may be tried for this call. */
+    /**
+     * Whether another recovery may be tried for this call: not after reasoning or a tool call reached the caller,
+     * since neither a prefill nor a replay of text can continue them.
+     */
     boolean canResume() {
-        return recoveries < MAX_RECOVERIES;
+        return recoveries < MAX_RECOVERIES && !deliveredNonText;
     }
 
     /**
@@ -151,14 +157,23 @@ final class StreamResumer {
                 }
                 if (replayed.length() >= text.length()) {
                     String rest = replayed.substring(text.length());
-                    if (!rest.isEmpty() || piece.isFinal()) {
+                    if (!rest.isEmpty() || piece.isFinal() || piece.hasNonText()) {
                         broken.trace().firstChunk();
                         broken.trace().recovery(wire, "recovered", text.length());
                         return new Resumed(
                                 outcome,
                                 new StreamPiece(
-                                        rest, piece.finishReason(), piece.usage(), piece.model(), piece.responseId()));
+                                        rest,
+                                        piece.finishReason(),
+                                        piece.usage(),
+                                        piece.model(),
+                                        piece.responseId(),
+                                        piece.reasoningDelta(),
+                                        piece.toolCallDeltas(),
+                                        piece.reasoning()));
                     }
+                } else if (piece.hasNonText()) {
+                    break; // reasoning or a tool call where the delivered text was: a different answer
                 }
                 if (piece.isFinal()) {
                     break; // ended before it caught up

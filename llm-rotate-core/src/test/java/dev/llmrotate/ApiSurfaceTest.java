@@ -151,7 +151,9 @@ class ApiSurfaceTest {
     }
 
     private static void describe(Class<?> type, List<String> lines) {
-        StringBuilder header = new StringBuilder(type.toGenericString());
+        // JDK 17 leaves "sealed" out of toGenericString() and later JDKs put it in: the permitted types say it instead.
+        StringBuilder header = new StringBuilder(
+                type.toGenericString().replace("non-sealed ", "").replace("sealed ", ""));
         if (type.getGenericSuperclass() != null
                 && type.getSuperclass() != Object.class
                 && type.getSuperclass() != Record.class
@@ -162,6 +164,13 @@ class ApiSurfaceTest {
             header.append(type.isInterface() ? " extends " : " implements ")
                     .append(Stream.of(type.getGenericInterfaces())
                             .map(java.lang.reflect.Type::getTypeName)
+                            .collect(Collectors.joining(", ")));
+        }
+        if (type.isSealed()) {
+            header.append(" permits ")
+                    .append(Stream.of(type.getPermittedSubclasses())
+                            .map(Class::getName)
+                            .sorted()
                             .collect(Collectors.joining(", ")));
         }
         lines.add(header.toString());

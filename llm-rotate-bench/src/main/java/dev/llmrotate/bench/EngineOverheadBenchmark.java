@@ -4,6 +4,7 @@ import dev.llmrotate.LlmRotate;
 import dev.llmrotate.chat.ChatRequest;
 import dev.llmrotate.chat.ChatResponse;
 import dev.llmrotate.config.SelectionStrategyType;
+import dev.llmrotate.server.metrics.PrometheusMetrics;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -51,6 +52,20 @@ public class EngineOverheadBenchmark {
     @Param({"1", "4"})
     public int modelsPerKey;
 
+    /**
+     * Who listens to finished calls ({@link LlmRotate#onCall}): {@code none}; {@code noop}, a listener that keeps the
+     * record's call id (the cost of the dispatch); {@code prometheus}, the control server's {@code PrometheusMetrics}
+     * (counters and histograms per record). Only {@code none} by default, so the budget's run is unchanged; compare
+     * with {@code -p callListener=none,noop,prometheus}.
+     */
+    @Param({"none"})
+    public String callListener;
+
+    /** The last call id the {@code noop} listener saw (a heap write, which the JIT cannot drop). */
+    private String lastCallId;
+
+    private PrometheusMetrics prometheus;
+
     private LlmRotate rotate;
     private BenchFixtures.NoOpAdapter adapter;
     /** One request per model, prebuilt. */
@@ -73,6 +88,12 @@ public class EngineOverheadBenchmark {
                 .config(BenchFixtures.config(type, modelsPerKey))
                 .adapter(adapter)
                 .build();
+        switch (callListener) {
+            case "none" -> {}
+            case "noop" -> rotate.onCall(record -> lastCallId = record.callId());
+            case "prometheus" -> prometheus = PrometheusMetrics.forEngine(rotate);
+            default -> throw new IllegalArgumentException("unknown callListener " + callListener);
+        }
         requests = BenchFixtures.models(modelsPerKey).stream()
                 .map(BenchFixtures::request)
                 .toArray(ChatRequest[]::new);
@@ -110,6 +131,9 @@ public class EngineOverheadBenchmark {
             if (modelsPerKey > 1 && keySuccesses == 0) {
                 throw new IllegalStateException("the key rate-limited on one model served none of its other models");
             }
+        }
+        if (prometheus != null) {
+            prometheus.close();
         }
         rotate.close();
     }

@@ -1,24 +1,75 @@
 package dev.llmrotate.chat;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One message of a conversation. Content is a list of parts; most messages have a single {@link ContentPart.Text}.
  *
- * @param role {@code system}, {@code user} or {@code assistant}
- * @param content the parts, never empty
+ * <ul>
+ *   <li>{@code system}, {@code user}: content parts.
+ *   <li>{@code assistant}: content parts (text, and the model's {@link ContentPart.Reasoning reasoning}) and the
+ *       {@link ToolCall tool calls} the model made; the content may be empty when there are tool calls. Append
+ *       {@link ChatResponse#message()} to continue a conversation: it keeps all of that.
+ *   <li>{@code tool}: the result of one tool call, {@code toolCallId} naming the call; content is text (or parts a
+ *       provider takes in a tool result, such as images for Anthropic).
+ * </ul>
+ *
+ * <pre>{@code
+ * messages.add(response.message());                        // the assistant turn with its tool calls
+ * for (ToolCall call : response.toolCalls()) {
+ *     messages.add(ChatMessage.toolResult(call.id(), run(call.name(), call.arguments())));
+ * }
+ * }</pre>
+ *
+ * @param role {@code system}, {@code user}, {@code assistant} or {@code tool}
+ * @param content the parts; never empty, except for an assistant message with tool calls
+ * @param toolCalls the tool calls of an assistant message, in order; empty for other roles
+ * @param toolCallId the call a {@code tool} message answers; null for other roles
  */
-public record ChatMessage(String role, List<ContentPart> content) {
+public record ChatMessage(String role, List<ContentPart> content, List<ToolCall> toolCalls, String toolCallId) {
     public ChatMessage {
         Objects.requireNonNull(role, "role");
-        if (!role.equals("system") && !role.equals("user") && !role.equals("assistant")) {
-            throw new IllegalArgumentException("role must be system, user or assistant, got '" + role + "'");
+        if (!role.equals("system") && !role.equals("user") && !role.equals("assistant") && !role.equals("tool")) {
+            throw new IllegalArgumentException("role must be system, user, assistant or tool, got '" + role + "'");
         }
         content = List.copyOf(content);
-        if (content.isEmpty()) {
-            throw new IllegalArgumentException("a " + role + " message needs at least one content part");
+        toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
+        if (!toolCalls.isEmpty() && !role.equals("assistant")) {
+            throw new IllegalArgumentException("only assistant messages carry tool calls, not " + role + " messages");
         }
+        if (role.equals("tool")) {
+            if (toolCallId == null || toolCallId.isEmpty()) {
+                throw new IllegalArgumentException("a tool message needs the id of the tool call it answers");
+            }
+        } else if (toolCallId != null) {
+            throw new IllegalArgumentException("only tool messages name a tool call id, not " + role + " messages");
+        }
+        if (content.isEmpty() && toolCalls.isEmpty()) {
+            throw new IllegalArgumentException(
+                    role.equals("assistant")
+                            ? "an assistant message needs content or tool calls"
+                            : "a " + role + " message needs at least one content part");
+        }
+        for (ContentPart part : content) {
+            if (isReasoning(part) && !role.equals("assistant")) {
+                throw new IllegalArgumentException("reasoning parts belong to assistant messages, not " + role);
+            }
+        }
+        Set<String> ids = new HashSet<>();
+        for (ToolCall call : toolCalls) {
+            if (!ids.add(call.id())) {
+                throw new IllegalArgumentException("tool call id " + call.id() + " appears twice in one message");
+            }
+        }
+    }
+
+    /** A message of content parts only (no tool calls). */
+    public ChatMessage(String role, List<ContentPart> content) {
+        this(role, content, List.of(), null);
     }
 
     public static ChatMessage system(String text) {
@@ -37,7 +88,23 @@ public record ChatMessage(String role, List<ContentPart> content) {
         return new ChatMessage("assistant", List.of(new ContentPart.Text(text)));
     }
 
-    /** The concatenated text parts of this message. */
+    /** An assistant message with these tool calls, after this text (null or empty: none). */
+    public static ChatMessage assistant(String text, List<ToolCall> toolCalls) {
+        List<ContentPart> content = text == null || text.isEmpty() ? List.of() : List.of(new ContentPart.Text(text));
+        return new ChatMessage("assistant", content, toolCalls, null);
+    }
+
+    /** The text result of the tool call {@code toolCallId}. */
+    public static ChatMessage toolResult(String toolCallId, String text) {
+        return new ChatMessage("tool", List.of(new ContentPart.Text(text)), List.of(), toolCallId);
+    }
+
+    /** The result of the tool call {@code toolCallId}, as parts. */
+    public static ChatMessage toolResult(String toolCallId, ContentPart... parts) {
+        return new ChatMessage("tool", List.of(parts), List.of(), toolCallId);
+    }
+
+    /** The concatenated text parts of this message (reasoning is not text). */
     public String text() {
         StringBuilder out = new StringBuilder();
         for (ContentPart part : content) {
@@ -46,5 +113,20 @@ public record ChatMessage(String role, List<ContentPart> content) {
             }
         }
         return out.toString();
+    }
+
+    /** The reasoning parts ({@link ContentPart.Reasoning}, {@link ContentPart.RedactedReasoning}), in order. */
+    public List<ContentPart> reasoning() {
+        List<ContentPart> parts = new ArrayList<>(0);
+        for (ContentPart part : content) {
+            if (isReasoning(part)) {
+                parts.add(part);
+            }
+        }
+        return parts;
+    }
+
+    static boolean isReasoning(ContentPart part) {
+        return part instanceof ContentPart.Reasoning || part instanceof ContentPart.RedactedReasoning;
     }
 }

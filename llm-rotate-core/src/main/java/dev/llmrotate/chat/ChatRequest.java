@@ -3,16 +3,23 @@ package dev.llmrotate.chat;
 import dev.llmrotate.config.StreamRecovery;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A chat call. Build with {@link #builder(String)}; only the model and the messages are required.
  *
+ * <p>Tools, tool choice, response format and reasoning are first-class fields, mapped onto each provider's own form.
+ * The same settings can still be passed in a provider's raw form through {@code extra} (which is sent as it is), but
+ * not both: a first-class field and an {@code extra} entry that sets the same thing on some provider ({@code tools},
+ * {@code tool_choice}, {@code response_format}, {@code thinking}, ...) fail the request at construction, naming both.
+ *
  * @param model the model id; its provider is inferred from the keys' {@code models} unless {@code provider} is set
- * @param messages the conversation
+ * @param messages the conversation; every {@code tool} message answers a tool call of an earlier assistant message
  * @param provider pins the call to one provider (no fallback chain is walked), or null
  * @param maxTokens output cap, or null for the provider's default
  * @param temperature sampling temperature, or null
@@ -21,6 +28,15 @@ import java.util.Objects;
  * @param deadline overrides {@code defaults.call_deadline} for this call, or null
  * @param extra further provider parameters passed through into the request body as they are
  * @param streamRecovery overrides the provider's (or model's) {@code stream_recovery} for this call, or null
+ * @param tools the tools the model may call, names unique; empty for none
+ * @param toolChoice whether and which tool the model must call, or null for the provider's default (auto when there
+ *     are tools)
+ * @param parallelToolCalls whether the model may call several tools in one turn, or null for the provider's default;
+ *     only with tools
+ * @param responseFormat the form of the answer (JSON object, JSON schema), or null for text
+ * @param reasoningEffort how much a reasoning model thinks, or null for the provider's default
+ * @param thinkingBudget a token budget for thinking: a positive count, 0 to turn thinking off, -1 to let the model
+ *     decide (Anthropic adaptive thinking, Gemini dynamic thinking); null for the provider's default
  */
 public record ChatRequest(
         String model,
@@ -32,7 +48,31 @@ public record ChatRequest(
         Integer maxRetries,
         Duration deadline,
         Map<String, Object> extra,
-        StreamRecovery streamRecovery) {
+        StreamRecovery streamRecovery,
+        List<ToolDefinition> tools,
+        ToolChoice toolChoice,
+        Boolean parallelToolCalls,
+        ResponseFormat responseFormat,
+        ReasoningEffort reasoningEffort,
+        Integer thinkingBudget) {
+
+    /**
+     * The {@code extra} entries that set what a first-class field sets, on at least one provider: OpenAI and
+     * OpenRouter names, Anthropic's, Gemini's (as {@code generateContent} passes them) and Bedrock's.
+     */
+    private static final Map<String, List<String>> EXTRA_EQUIVALENTS = Map.of(
+            "tools", List.of("tools", "functions", "toolConfig"),
+            "toolChoice", List.of("tool_choice", "function_call", "toolConfig"),
+            "parallelToolCalls", List.of("parallel_tool_calls"),
+            "responseFormat",
+                    List.of(
+                            "response_format",
+                            "output_format",
+                            "output_config",
+                            GenerateContentControls.EXTRA_RESPONSE_MIME_TYPE),
+            "reasoningEffort", List.of("reasoning_effort", "reasoning", "output_config"),
+            "thinkingBudget",
+                    List.of("thinking", "reasoning", "thinkingConfig", GenerateContentControls.EXTRA_THINKING_BUDGET));
 
     public ChatRequest {
         Objects.requireNonNull(model, "model");
@@ -53,10 +93,88 @@ public record ChatRequest(
             throw new IllegalArgumentException("deadline must be positive, got " + deadline);
         }
         extra = extra == null ? Map.of() : Map.copyOf(extra);
+        tools = tools == null ? List.of() : List.copyOf(tools);
+        if (thinkingBudget != null && thinkingBudget < -1) {
+            throw new IllegalArgumentException(
+                    "thinkingBudget must be -1 (the model decides), 0 (off) or a token count, got " + thinkingBudget);
+        }
+        checkTools(tools, toolChoice, parallelToolCalls);
+        checkToolResults(messages);
+        checkExtra(extra, tools, toolChoice, parallelToolCalls, responseFormat, reasoningEffort, thinkingBudget);
+    }
+
+    private static void checkTools(List<ToolDefinition> tools, ToolChoice choice, Boolean parallel) {
+        Set<String> names = new HashSet<>();
+        for (ToolDefinition tool : tools) {
+            if (!names.add(tool.name())) {
+                throw new IllegalArgumentException("two tools are named " + tool.name());
+            }
+        }
+        if (choice != null && choice.type() == ToolChoice.Type.TOOL && !names.contains(choice.toolName())) {
+            throw new IllegalArgumentException(
+                    "tool choice names " + choice.toolName() + ", which is not among the tools " + names);
+        }
+        if (choice != null && choice.type() == ToolChoice.Type.REQUIRED && tools.isEmpty()) {
+            throw new IllegalArgumentException("tool choice REQUIRED needs tools");
+        }
+        if (parallel != null && tools.isEmpty()) {
+            throw new IllegalArgumentException("parallelToolCalls applies only to a request with tools");
+        }
+    }
+
+    /** Every tool result answers a call of an earlier assistant message, as every provider requires. */
+    private static void checkToolResults(List<ChatMessage> messages) {
+        Set<String> calls = Set.of();
+        for (int i = 0; i < messages.size(); i++) {
+            ChatMessage message = messages.get(i);
+            for (ToolCall call : message.toolCalls()) {
+                if (calls.isEmpty()) {
+                    calls = new HashSet<>();
+                }
+                calls.add(call.id());
+            }
+            if (message.role().equals("tool") && !calls.contains(message.toolCallId())) {
+                throw new IllegalArgumentException("messages[" + i + "] answers tool call " + message.toolCallId()
+                        + ", which no earlier assistant message made");
+            }
+        }
+    }
+
+    private static void checkExtra(
+            Map<String, Object> extra,
+            List<ToolDefinition> tools,
+            ToolChoice choice,
+            Boolean parallel,
+            ResponseFormat format,
+            ReasoningEffort effort,
+            Integer budget) {
+        if (extra.isEmpty()) {
+            return;
+        }
+        checkExtra(extra, "tools", !tools.isEmpty());
+        checkExtra(extra, "toolChoice", choice != null);
+        checkExtra(extra, "parallelToolCalls", parallel != null);
+        checkExtra(extra, "responseFormat", format != null);
+        checkExtra(extra, "reasoningEffort", effort != null);
+        checkExtra(extra, "thinkingBudget", budget != null);
+    }
+
+    private static void checkExtra(Map<String, Object> extra, String field, boolean set) {
+        if (!set) {
+            return;
+        }
+        for (String name : EXTRA_EQUIVALENTS.get(field)) {
+            if (extra.containsKey(name)) {
+                throw new IllegalArgumentException(field + " and extra '" + name
+                        + "' both set the same request field: set it once, either first-class or through extra");
+            }
+        }
     }
 
     public static ChatRequest of(String model, List<ChatMessage> messages) {
-        return new ChatRequest(model, messages, null, null, null, null, null, null, Map.of(), null);
+        return new ChatRequest(
+                model, messages, null, null, null, null, null, null, Map.of(), null, List.of(), null, null, null, null,
+                null);
     }
 
     public static Builder builder(String model) {
@@ -75,7 +193,13 @@ public record ChatRequest(
                 maxRetries,
                 deadline,
                 extra,
-                streamRecovery);
+                streamRecovery,
+                tools,
+                toolChoice,
+                parallelToolCalls,
+                responseFormat,
+                reasoningEffort,
+                thinkingBudget);
     }
 
     /** A copy of this request with other messages (a stream recovery adds the partial answer as a prefill). */
@@ -90,7 +214,13 @@ public record ChatRequest(
                 maxRetries,
                 deadline,
                 extra,
-                streamRecovery);
+                streamRecovery,
+                tools,
+                toolChoice,
+                parallelToolCalls,
+                responseFormat,
+                reasoningEffort,
+                thinkingBudget);
     }
 
     /** Builds a {@link ChatRequest}. */
@@ -105,6 +235,12 @@ public record ChatRequest(
         private Duration deadline;
         private StreamRecovery streamRecovery;
         private final Map<String, Object> extra = new LinkedHashMap<>();
+        private final List<ToolDefinition> tools = new ArrayList<>();
+        private ToolChoice toolChoice;
+        private Boolean parallelToolCalls;
+        private ResponseFormat responseFormat;
+        private ReasoningEffort reasoningEffort;
+        private Integer thinkingBudget;
 
         private Builder(String model) {
             this.model = model;
@@ -181,6 +317,44 @@ public record ChatRequest(
             return this;
         }
 
+        /** Adds tools the model may call, after those added so far. */
+        public Builder tools(ToolDefinition... tools) {
+            return tools(List.of(tools));
+        }
+
+        /** Adds tools the model may call, after those added so far. */
+        public Builder tools(List<ToolDefinition> tools) {
+            this.tools.addAll(tools);
+            return this;
+        }
+
+        public Builder toolChoice(ToolChoice toolChoice) {
+            this.toolChoice = toolChoice;
+            return this;
+        }
+
+        /** Whether the model may call several tools in one turn (requires tools). */
+        public Builder parallelToolCalls(boolean parallelToolCalls) {
+            this.parallelToolCalls = parallelToolCalls;
+            return this;
+        }
+
+        public Builder responseFormat(ResponseFormat responseFormat) {
+            this.responseFormat = responseFormat;
+            return this;
+        }
+
+        public Builder reasoningEffort(ReasoningEffort reasoningEffort) {
+            this.reasoningEffort = reasoningEffort;
+            return this;
+        }
+
+        /** A thinking budget in tokens; 0 turns thinking off, -1 lets the model decide. */
+        public Builder thinkingBudget(int thinkingBudget) {
+            this.thinkingBudget = thinkingBudget;
+            return this;
+        }
+
         public Builder extra(String name, Object value) {
             extra.put(name, value);
             return this;
@@ -197,7 +371,13 @@ public record ChatRequest(
                     maxRetries,
                     deadline,
                     extra,
-                    streamRecovery);
+                    streamRecovery,
+                    tools,
+                    toolChoice,
+                    parallelToolCalls,
+                    responseFormat,
+                    reasoningEffort,
+                    thinkingBudget);
         }
     }
 }

@@ -35,6 +35,7 @@ public record HealthReport(Instant generatedAt, List<KeyReport> keys, Map<String
      * @param lastSuccessAt the latest success, or null
      * @param models per model the key lists: its own health for that model (rate limits, outages and unavailable
      *     models rest one model of a key while its other models serve)
+     * @param budget the key's rpm and tpm budgets and what is used of them; {@link Budget#NONE} for a key without
      */
     public record KeyReport(
             String keyId,
@@ -47,11 +48,39 @@ public record HealthReport(Instant generatedAt, List<KeyReport> keys, Map<String
             String lastErrorType,
             Instant lastFailureAt,
             Instant lastSuccessAt,
-            Map<String, ModelReport> models) {
+            Map<String, ModelReport> models,
+            Budget budget) {
         public KeyReport {
             models = models == null
                     ? Map.of()
                     : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
+            budget = budget == null ? Budget.NONE : budget;
+        }
+    }
+
+    /**
+     * A key's client-side rate budgets over the sliding minute ({@code rate_limit_rpm}, {@code rate_limit_tpm}).
+     *
+     * @param rpmLimit requests per minute allowed, or null when the key has no rpm limit
+     * @param rpmUsed requests admitted in the last 60 s, or null without an rpm limit or when the state store cannot
+     *     tell (a store that does not implement {@code StateStore.requestsInLastMinute})
+     * @param tpmLimit tokens per minute allowed, or null when the key has no tpm limit
+     * @param tpmUsed tokens used in the last 60 s, or null without a tpm limit
+     */
+    public record Budget(Integer rpmLimit, Integer rpmUsed, Long tpmLimit, Long tpmUsed) {
+        /** No limits. */
+        public static final Budget NONE = new Budget(null, null, null, null);
+
+        /** Requests the rpm budget admits now ({@code rpm_remaining} in JSON), or null when unknown or unlimited. */
+        @com.fasterxml.jackson.annotation.JsonProperty("rpm_remaining")
+        public Integer rpmRemaining() {
+            return rpmLimit == null || rpmUsed == null ? null : Math.max(0, rpmLimit - rpmUsed);
+        }
+
+        /** Tokens left in the tpm budget ({@code tpm_remaining} in JSON), or null when unlimited. */
+        @com.fasterxml.jackson.annotation.JsonProperty("tpm_remaining")
+        public Long tpmRemaining() {
+            return tpmLimit == null || tpmUsed == null ? null : Math.max(0L, tpmLimit - tpmUsed);
         }
     }
 

@@ -72,6 +72,12 @@ public final class InMemoryStateStore implements StateStore {
         return window(keyId, limitPerMinute).nextSlot(nowMillis);
     }
 
+    @Override
+    public int requestsInLastMinute(String keyId, int limitPerMinute, long nowMillis) {
+        RequestWindow window = requestWindows.get(keyId);
+        return window == null || window.limit() != limitPerMinute ? 0 : window.admitted(nowMillis);
+    }
+
     private RequestWindow window(String keyId, int limit) {
         RequestWindow window = requestWindows.get(keyId);
         if (window == null || window.limit() != limit) {

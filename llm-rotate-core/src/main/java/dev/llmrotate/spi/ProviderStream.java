@@ -17,7 +17,7 @@ public interface ProviderStream extends AutoCloseable {
 
     /**
      * The next piece that carries content, or the final piece; null once the stream has ended cleanly after its
-     * final piece. Content is text today (tool-call and reasoning deltas will count too, once pieces carry them);
+     * final piece. Content is text, reasoning or tool-call deltas;
      * everything else a provider sends meanwhile (SSE comments, empty or role-only chunks, content-less candidates,
      * pings, start and stop events) is read and skipped but never extends {@code deadlineNanos}: however many such
      * bytes arrive, a piece is returned or an exception thrown by then.

@@ -8,6 +8,9 @@ package dev.llmrotate.spi;
 final class RequestWindow {
     private static final long WINDOW_MILLIS = 60_000;
 
+    /** How far out of order two admissions' times may be (their callers read the clock before taking the monitor). */
+    private static final long ORDER_SLACK_MILLIS = 5_000;
+
     private final int limit;
     private final long[] admittedAt;
     private long sequence;
@@ -31,6 +34,27 @@ final class RequestWindow {
         admittedAt[slot] = nowMillis;
         sequence++;
         return true;
+    }
+
+    /**
+     * Requests admitted in the 60 s before {@code nowMillis}. Walks back from the latest admission and stops at the
+     * first one well out of the window, so it costs the requests of the last minute, not the limit: admissions are in
+     * time order up to the callers' clock reads racing for the monitor, which {@link #ORDER_SLACK_MILLIS} covers.
+     */
+    synchronized int admitted(long nowMillis) {
+        int count = 0;
+        long recorded = Math.min(sequence, limit);
+        for (long back = 1; back <= recorded; back++) {
+            long at = admittedAt[(int) ((sequence - back) % limit)];
+            long age = nowMillis - at;
+            if (age >= WINDOW_MILLIS + ORDER_SLACK_MILLIS) {
+                break;
+            }
+            if (age < WINDOW_MILLIS) {
+                count++;
+            }
+        }
+        return count;
     }
 
     synchronized long nextSlot(long nowMillis) {

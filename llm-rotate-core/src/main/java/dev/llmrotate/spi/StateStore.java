@@ -49,6 +49,15 @@ public interface StateStore extends AutoCloseable {
     /** When the key's request budget admits the next request (nowMillis if it does now). */
     long nextRequestSlot(String keyId, int limitPerMinute, long nowMillis);
 
+    /**
+     * Requests admitted for the key in the 60 s before {@code nowMillis} under a limit of {@code limitPerMinute}, for
+     * health reports (what is left of the rpm budget); -1 when the store cannot tell, which is what this default
+     * answers. Never admits anything.
+     */
+    default int requestsInLastMinute(String keyId, int limitPerMinute, long nowMillis) {
+        return -1;
+    }
+
     /** Adds tokens actually used by a call to the key's sliding minute. */
     void addTokens(String keyId, long tokens, long nowMillis);
 

@@ -214,7 +214,9 @@ class UsageRecordLoopbackTest extends EngineTestSupport {
         LlmRotate lm = twoKeys();
         lm.chat("gpt-4o-mini", HI);
         assertThat(lm.recentCalls(10)).isEmpty();
+        assertThat(lm.eventBufferCapacity()).isZero();
         lm.eventBuffer(3);
+        assertThat(lm.eventBufferCapacity()).isEqualTo(3);
         for (int i = 0; i < 5; i++) {
             lm.chat("gpt-4o-mini", HI);
         }
@@ -227,6 +229,7 @@ class UsageRecordLoopbackTest extends EngineTestSupport {
                 .isEqualTo(logged.get(3).get("call_id").asText());
         lm.eventBuffer(0);
         assertThat(lm.recentCalls(10)).isEmpty();
+        assertThat(lm.eventBufferCapacity()).isZero();
     }
 
     @Test

@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * key, a flaky key, an outage of a whole provider with fallback to a broker, and the recovery. Prints what happened.
  */
 public final class Demo {
-    private static final String MODEL = "gpt-4o-mini";
+    static final String MODEL = "gpt-4o-mini";
     private static final int THREADS = 8;
     private static final int CALLS_PER_PHASE = 120;
 
@@ -43,15 +43,23 @@ public final class Demo {
             "OPENROUTER_KEY", "sk-or-demo-a1b2c3d4e5f6a7b8c9d0");
 
     private final PrintStream out;
-    private final FakeOpenAiServer openai = FakeOpenAiServer.start();
-    private final FakeOpenAiServer openrouter = FakeOpenAiServer.start();
+    final FakeOpenAiServer openai = FakeOpenAiServer.start();
+    final FakeOpenAiServer openrouter = FakeOpenAiServer.start();
     private final Random random = new Random(2026_11_25L);
 
-    private Demo(PrintStream out) {
+    Demo(PrintStream out) {
         this.out = out;
     }
 
+    /** Runs the demo's three phases; with {@code --server}, runs {@link LiveDemo} instead (see its options). */
     public static void main(String[] args) throws Exception {
+        if (java.util.Arrays.asList(args).contains("--server")) {
+            int code = LiveDemo.run(args, System.out, System.err);
+            if (code != 0) {
+                System.exit(code);
+            }
+            return;
+        }
         Demo demo = new Demo(System.out);
         try {
             demo.run();
@@ -76,9 +84,7 @@ public final class Demo {
             runPhase(lm, "1. normal traffic");
 
             out.println("   >>> OpenAI goes down: every OpenAI request now answers 503");
-            openai.byDefault().always(FakeResponse.overloaded());
-            openai.forKey(secret("OPENAI_KEY_PRIMARY")).always(FakeResponse.overloaded());
-            openai.forKey(secret("OPENAI_KEY_FLAKY")).always(FakeResponse.overloaded());
+            scriptOpenAiOutage();
             runPhase(lm, "2. OpenAI outage");
 
             out.println("   >>> OpenAI is back; waiting for the quarantined keys' probation (3 s)");
@@ -90,7 +96,8 @@ public final class Demo {
         }
     }
 
-    private void scriptHealthyProviders() {
+    /** The five keys' standing behaviour: one rate-limits now and then, one is revoked, one is flaky. */
+    void scriptHealthyProviders() {
         openai.reset();
         openai.byDefault().always(FakeResponse.ok("Hello from OpenAI", 12, 8));
         openai.forKey(secret("OPENAI_KEY_PRIMARY"))
@@ -104,13 +111,21 @@ public final class Demo {
         openrouter.byDefault().always(FakeResponse.ok("Hello via OpenRouter", 14, 9));
     }
 
+    /** Every OpenAI request answers 503 until {@link #scriptHealthyProviders()}. */
+    void scriptOpenAiOutage() {
+        openai.byDefault().always(FakeResponse.overloaded());
+        openai.forKey(secret("OPENAI_KEY_PRIMARY")).always(FakeResponse.overloaded());
+        openai.forKey(secret("OPENAI_KEY_FLAKY")).always(FakeResponse.overloaded());
+    }
+
     private boolean chance(double p) {
         synchronized (random) {
             return random.nextDouble() < p;
         }
     }
 
-    private LlmRotateConfig config() {
+    /** Four OpenAI keys and an OpenRouter fallback on the fake servers, with short rests so recovery shows. */
+    LlmRotateConfig config() {
         return LlmRotateConfig.builder()
                 .key(key("openai-primary", "openai", "OPENAI_KEY_PRIMARY", MODEL)
                         .priority(10)
@@ -179,7 +194,8 @@ public final class Demo {
         out.println();
     }
 
-    private Object callOnce(LlmRotate lm) {
+    /** One chat call; a failure is returned, not thrown. */
+    static Object callOnce(LlmRotate lm) {
         try {
             return lm.chat(ChatRequest.of(MODEL, List.of(ChatMessage.user("Say hello"))));
         } catch (LlmRotateException e) {

@@ -1,15 +1,20 @@
 package dev.llmrotate.otel;
 
 import dev.llmrotate.config.ProviderCatalog;
+import dev.llmrotate.observe.MetricNames;
 
 /**
- * Attribute names on llm-rotate's spans and metrics. The {@code gen_ai.*} names follow the OpenTelemetry GenAI
- * semantic conventions (status: Development). They are defined here rather than taken from
- * {@code opentelemetry-semconv-incubating}, whose GenAI constants are all deprecated and have no Java successor yet.
- * The {@code llm_rotate.*} names are llm-rotate's own.
+ * The span name and attribute names on llm-rotate's spans and metrics; the metric names, and the keys of attributes
+ * that metrics carry, come from {@link MetricNames} in the core, which the Prometheus endpoint shares. The
+ * {@code gen_ai.*} names follow the OpenTelemetry GenAI semantic conventions (status: Development). They are defined
+ * here rather than taken from {@code opentelemetry-semconv-incubating}, whose GenAI constants are all deprecated and
+ * have no Java successor yet. The {@code llm_rotate.*} names are llm-rotate's own.
  */
 public final class AttributeNames {
     private AttributeNames() {}
+
+    /** The span of one attempt, kind CLIENT. */
+    public static final String ATTEMPT_SPAN = "llm_rotate.attempt";
 
     /** {@code chat} or {@code generate_content}, see {@link #operationName}. */
     public static final String GEN_AI_OPERATION_NAME = "gen_ai.operation.name";
@@ -18,7 +23,7 @@ public final class AttributeNames {
     public static final String GEN_AI_PROVIDER_NAME = "gen_ai.provider.name";
 
     /** The model asked for: on an attempt span, the model id sent to that provider; on metrics, the caller's. */
-    public static final String GEN_AI_REQUEST_MODEL = "gen_ai.request.model";
+    public static final String GEN_AI_REQUEST_MODEL = MetricNames.MODEL.attribute();
 
     /** True for streamed operations. */
     public static final String GEN_AI_REQUEST_STREAM = "gen_ai.request.stream";
@@ -35,20 +40,20 @@ public final class AttributeNames {
     /** Completion tokens. */
     public static final String GEN_AI_USAGE_OUTPUT_TOKENS = "gen_ai.usage.output_tokens";
 
-    /** {@code input} or {@code output}, on {@link MetricNames#CLIENT_TOKEN_USAGE}. */
-    public static final String GEN_AI_TOKEN_TYPE = "gen_ai.token.type";
+    /** {@code input} or {@code output}, on {@code gen_ai.client.token.usage}. */
+    public static final String GEN_AI_TOKEN_TYPE = MetricNames.TOKEN_TYPE.attribute();
 
     /** The failure: llm-rotate's error type wire name, such as {@code rate_limit}. */
-    public static final String ERROR_TYPE = "error.type";
+    public static final String ERROR_TYPE = MetricNames.ERROR_TYPE.attribute();
 
     /** The HTTP status of a failed attempt, when there was one. */
     public static final String HTTP_RESPONSE_STATUS_CODE = "http.response.status_code";
 
     /** llm-rotate's provider id, such as {@code google_ai_studio}. */
-    public static final String LLM_ROTATE_PROVIDER = "llm_rotate.provider";
+    public static final String LLM_ROTATE_PROVIDER = MetricNames.PROVIDER.attribute();
 
     /** The key's configured {@code key_id} (never its secret or mask). */
-    public static final String LLM_ROTATE_KEY_ID = "llm_rotate.key_id";
+    public static final String LLM_ROTATE_KEY_ID = MetricNames.KEY_ID.attribute();
 
     /** The attempt's number within its call, from 1. */
     public static final String LLM_ROTATE_ATTEMPT = "llm_rotate.attempt";
@@ -59,8 +64,8 @@ public final class AttributeNames {
     /** The model the caller asked for, on attempt spans whose model differs from it (a fallback route). */
     public static final String LLM_ROTATE_REQUESTED_MODEL = "llm_rotate.requested_model";
 
-    /** {@code success} or {@code error}, on {@link MetricNames#ATTEMPTS}. */
-    public static final String LLM_ROTATE_OUTCOME = "llm_rotate.outcome";
+    /** {@code success} or {@code error}, on {@code llm_rotate.attempts}. */
+    public static final String LLM_ROTATE_OUTCOME = MetricNames.OUTCOME.attribute();
 
     /** {@link #GEN_AI_OPERATION_NAME} value for chat calls, streamed or not. */
     public static final String OPERATION_CHAT = "chat";
@@ -69,13 +74,13 @@ public final class AttributeNames {
     public static final String OPERATION_GENERATE_CONTENT = "generate_content";
 
     /** {@link #GEN_AI_TOKEN_TYPE} value for prompt tokens. */
-    public static final String TOKEN_TYPE_INPUT = "input";
+    public static final String TOKEN_TYPE_INPUT = MetricNames.TOKEN_TYPE_INPUT;
 
     /** {@link #GEN_AI_TOKEN_TYPE} value for completion tokens. */
-    public static final String TOKEN_TYPE_OUTPUT = "output";
+    public static final String TOKEN_TYPE_OUTPUT = MetricNames.TOKEN_TYPE_OUTPUT;
 
     /** {@link #ERROR_TYPE} value when the failure has no type. */
-    public static final String ERROR_TYPE_OTHER = "_OTHER";
+    public static final String ERROR_TYPE_OTHER = MetricNames.ERROR_TYPE_OTHER;
 
     /**
      * The {@link #GEN_AI_OPERATION_NAME} of one of llm-rotate's operations: {@code chat} and {@code chat_stream} are

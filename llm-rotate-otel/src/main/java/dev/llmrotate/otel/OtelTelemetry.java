@@ -9,6 +9,7 @@ import dev.llmrotate.chat.Usage;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.observe.LogNames;
+import dev.llmrotate.observe.MetricNames;
 import dev.llmrotate.spi.Telemetry;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
@@ -16,6 +17,7 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.DoubleHistogramBuilder;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.LongHistogram;
 import io.opentelemetry.api.metrics.Meter;
@@ -134,7 +136,7 @@ public final class OtelTelemetry implements Telemetry {
                 return Attempt.NOOP;
             }
             SpanBuilder builder = in.tracer
-                    .spanBuilder(MetricNames.ATTEMPT_SPAN)
+                    .spanBuilder(AttributeNames.ATTEMPT_SPAN)
                     .setSpanKind(SpanKind.CLIENT)
                     .setAttribute(ATTEMPT, (long) attemptNumber)
                     .setAttribute(ROTATION, afterRotation);
@@ -297,42 +299,38 @@ public final class OtelTelemetry implements Telemetry {
         final LongHistogram tokens;
 
         Instruments(OpenTelemetry otel) {
-            var tracerBuilder = otel.tracerBuilder(MetricNames.SCOPE);
-            var meterBuilder = otel.meterBuilder(MetricNames.SCOPE);
+            var tracerBuilder = otel.tracerBuilder(MetricNames.NAMESPACE);
+            var meterBuilder = otel.meterBuilder(MetricNames.NAMESPACE);
             if (VERSION != null) {
                 tracerBuilder = tracerBuilder.setInstrumentationVersion(VERSION);
                 meterBuilder = meterBuilder.setInstrumentationVersion(VERSION);
             }
             tracer = tracerBuilder.build();
             Meter meter = meterBuilder.build();
-            attempts = meter.counterBuilder(MetricNames.ATTEMPTS)
-                    .setUnit(MetricNames.ATTEMPTS_UNIT)
-                    .setDescription("Attempts made by llm-rotate, by outcome")
-                    .build();
-            errors = meter.counterBuilder(MetricNames.ERRORS)
-                    .setUnit(MetricNames.ERRORS_UNIT)
-                    .setDescription("Failed attempts, by error type")
-                    .build();
-            rotations = meter.counterBuilder(MetricNames.KEY_ROTATIONS)
-                    .setUnit(MetricNames.KEY_ROTATIONS_UNIT)
-                    .setDescription("Moves to another key after a key-level failure, by its error type")
-                    .build();
-            duration = meter.histogramBuilder(MetricNames.CLIENT_OPERATION_DURATION)
-                    .setUnit(MetricNames.CLIENT_OPERATION_DURATION_UNIT)
-                    .setDescription("GenAI operation duration")
+            attempts = counter(meter, MetricNames.ATTEMPTS);
+            errors = counter(meter, MetricNames.ERRORS);
+            rotations = counter(meter, MetricNames.KEY_ROTATIONS);
+            duration = histogram(meter, MetricNames.CLIENT_OPERATION_DURATION)
                     .setExplicitBucketBoundariesAdvice(MetricNames.DURATION_BUCKETS)
                     .build();
-            timeToFirstChunk = meter.histogramBuilder(MetricNames.CLIENT_TIME_TO_FIRST_CHUNK)
-                    .setUnit(MetricNames.CLIENT_TIME_TO_FIRST_CHUNK_UNIT)
-                    .setDescription("Time to receive the first chunk of a streamed GenAI response")
+            timeToFirstChunk = histogram(meter, MetricNames.CLIENT_TIME_TO_FIRST_CHUNK)
                     .setExplicitBucketBoundariesAdvice(MetricNames.DURATION_BUCKETS)
                     .build();
-            tokens = meter.histogramBuilder(MetricNames.CLIENT_TOKEN_USAGE)
+            tokens = histogram(meter, MetricNames.CLIENT_TOKEN_USAGE)
                     .ofLongs()
-                    .setUnit(MetricNames.CLIENT_TOKEN_USAGE_UNIT)
-                    .setDescription("Number of input and output tokens used")
                     .setExplicitBucketBoundariesAdvice(MetricNames.TOKEN_BUCKETS)
                     .build();
+        }
+
+        private static LongCounter counter(Meter meter, MetricNames.Metric metric) {
+            return meter.counterBuilder(metric.name())
+                    .setUnit(metric.unit())
+                    .setDescription(metric.description())
+                    .build();
+        }
+
+        private static DoubleHistogramBuilder histogram(Meter meter, MetricNames.Metric metric) {
+            return meter.histogramBuilder(metric.name()).setUnit(metric.unit()).setDescription(metric.description());
         }
     }
 

@@ -16,6 +16,7 @@ import dev.llmrotate.chat.Usage;
 import dev.llmrotate.config.FallbackTarget;
 import dev.llmrotate.error.LlmRotateException;
 import dev.llmrotate.error.NoAvailableKeyException;
+import dev.llmrotate.observe.MetricNames;
 import dev.llmrotate.testkit.FakeOpenAiServer;
 import dev.llmrotate.testkit.FakeResponse;
 import io.opentelemetry.api.common.Attributes;

@@ -1,8 +1,11 @@
 package dev.llmrotate.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,8 +87,15 @@ final class AnthropicWireFormat implements WireFormat {
         headers.put("request-id", requestId);
         if (body instanceof FakeResponse.Completion completion) {
             ObjectNode message = message(completion, request.model());
+            ArrayNode content = message.withArray("content");
+            for (FakeResponse.ReasoningSpec block : completion.reasoning()) {
+                content.add(reasoningBlock(block, true));
+            }
             if (completion.content() != null) {
-                message.withArray("content").addObject().put("type", "text").put("text", completion.content());
+                content.addObject().put("type", "text").put("text", completion.content());
+            }
+            for (FakeResponse.ToolCallSpec call : completion.toolCalls()) {
+                content.add(toolUse(call, input(call)));
             }
             message.put("stop_reason", stopReason(completion.finishReason()));
             message.set("usage", usage(completion, completion.completionTokens()));
@@ -146,15 +156,23 @@ final class AnthropicWireFormat implements WireFormat {
         return new EventEncoder(completion, request);
     }
 
-    /** Named events, as the Messages API streams them. */
+    /**
+     * Named events, as the Messages API streams them: the reasoning blocks, the text block, then the tool_use blocks,
+     * numbered in that order.
+     */
     private static final class EventEncoder implements StreamEncoder {
 
         private final FakeResponse.Completion completion;
         private final String model;
+        /** The index of the text block: after the reasoning blocks. */
+        private final int textIndex;
+
+        private boolean textOpen;
 
         EventEncoder(FakeResponse.Completion completion, RecordedRequest request) {
             this.completion = completion;
             this.model = request.model();
+            this.textIndex = completion.reasoning().size();
         }
 
         @Override
@@ -162,6 +180,11 @@ final class AnthropicWireFormat implements WireFormat {
             return Map.of("content-type", "text/event-stream; charset=utf-8", "request-id", "req_" + Json.randomHex());
         }
 
+        /**
+         * {@code message_start}, each reasoning block whole (a thinking block: start, a {@code thinking_delta} per
+         * word, a {@code signature_delta}, stop), the text block's start unless the answer is tool calls without
+         * text, and a ping.
+         */
         @Override
         public List<byte[]> opening() {
             ObjectNode start = Json.object().put("type", "message_start");
@@ -169,20 +192,47 @@ final class AnthropicWireFormat implements WireFormat {
             message.putNull("stop_reason");
             message.set("usage", usage(completion, Math.min(1, completion.completionTokens())));
             start.set("message", message);
-            ObjectNode blockStart =
-                    Json.object().put("type", "content_block_start").put("index", 0);
-            blockStart.putObject("content_block").put("type", "text").put("text", "");
-            return List.of(
-                    Sse.event("message_start", Json.string(start)),
-                    Sse.event("content_block_start", Json.string(blockStart)),
-                    Sse.event("ping", "{\"type\":\"ping\"}"));
+            List<byte[]> events = new ArrayList<>();
+            events.add(Sse.event("message_start", Json.string(start)));
+            List<FakeResponse.ReasoningSpec> reasoning = completion.reasoning();
+            for (int i = 0; i < reasoning.size(); i++) {
+                FakeResponse.ReasoningSpec block = reasoning.get(i);
+                events.add(blockStart(i, reasoningBlock(block, false)));
+                if (!block.redacted()) {
+                    for (String piece : FakeResponse.StreamPlan.splitAtWords(block.text())) {
+                        events.add(blockDelta(
+                                i, Json.object().put("type", "thinking_delta").put("thinking", piece)));
+                    }
+                    events.add(blockDelta(
+                            i, Json.object().put("type", "signature_delta").put("signature", block.signature())));
+                }
+                events.add(blockStop(i));
+            }
+            boolean text = completion.toolCalls().isEmpty()
+                    || (completion.content() != null && !completion.content().isEmpty());
+            if (text) {
+                events.add(textStart());
+            }
+            events.add(Sse.event("ping", "{\"type\":\"ping\"}"));
+            return events;
+        }
+
+        private byte[] textStart() {
+            textOpen = true;
+            return blockStart(textIndex, Json.object().put("type", "text").put("text", ""));
         }
 
         @Override
         public byte[] delta(String text) {
-            ObjectNode delta = Json.object().put("type", "content_block_delta").put("index", 0);
-            delta.putObject("delta").put("type", "text_delta").put("text", text);
-            return Sse.event("content_block_delta", Json.string(delta));
+            byte[] delta = blockDelta(
+                    textIndex, Json.object().put("type", "text_delta").put("text", text));
+            if (textOpen) {
+                return delta;
+            }
+            byte[] start = textStart();
+            byte[] both = Arrays.copyOf(start, start.length + delta.length);
+            System.arraycopy(delta, 0, both, start.length, delta.length);
+            return both;
         }
 
         @Override
@@ -203,24 +253,86 @@ final class AnthropicWireFormat implements WireFormat {
             return Sse.event("error", Json.string(root));
         }
 
+        /** The text block's stop, each tool_use block (start, an {@code input_json_delta} per delta, stop), then
+         * {@code message_delta}. */
         @Override
         public List<byte[]> closing() {
-            ObjectNode blockStop =
-                    Json.object().put("type", "content_block_stop").put("index", 0);
+            List<byte[]> events = new ArrayList<>();
+            int index = textIndex;
+            if (textOpen) {
+                events.add(blockStop(index++));
+            }
+            for (FakeResponse.ToolCallSpec call : completion.toolCalls()) {
+                events.add(blockStart(index, toolUse(call, Json.object())));
+                for (String piece : call.chunks()) {
+                    events.add(blockDelta(
+                            index, Json.object().put("type", "input_json_delta").put("partial_json", piece)));
+                }
+                events.add(blockStop(index++));
+            }
             ObjectNode messageDelta = Json.object().put("type", "message_delta");
             ObjectNode delta = messageDelta.putObject("delta");
             delta.put("stop_reason", stopReason(completion.finishReason()));
             delta.putNull("stop_sequence");
             messageDelta.putObject("usage").put("output_tokens", completion.completionTokens());
-            return List.of(
-                    Sse.event("content_block_stop", Json.string(blockStop)),
-                    Sse.event("message_delta", Json.string(messageDelta)));
+            events.add(Sse.event("message_delta", Json.string(messageDelta)));
+            return events;
         }
 
         @Override
         public byte[] endMarker() {
             return Sse.event("message_stop", "{\"type\":\"message_stop\"}");
         }
+
+        private static byte[] blockStart(int index, ObjectNode block) {
+            ObjectNode start = Json.object().put("type", "content_block_start").put("index", index);
+            start.set("content_block", block);
+            return Sse.event("content_block_start", Json.string(start));
+        }
+
+        private static byte[] blockDelta(int index, ObjectNode delta) {
+            ObjectNode event = Json.object().put("type", "content_block_delta").put("index", index);
+            event.set("delta", delta);
+            return Sse.event("content_block_delta", Json.string(event));
+        }
+
+        private static byte[] blockStop(int index) {
+            return Sse.event(
+                    "content_block_stop",
+                    Json.string(Json.object().put("type", "content_block_stop").put("index", index)));
+        }
+    }
+
+    /**
+     * A {@code thinking} block (whole: with its text and signature; as a stream starts it: empty) or a {@code
+     * redacted_thinking} block.
+     */
+    private static ObjectNode reasoningBlock(FakeResponse.ReasoningSpec block, boolean whole) {
+        if (block.redacted()) {
+            return Json.object().put("type", "redacted_thinking").put("data", block.text());
+        }
+        ObjectNode thinking = Json.object().put("type", "thinking").put("thinking", whole ? block.text() : "");
+        if (whole) {
+            thinking.put("signature", block.signature());
+        }
+        return thinking;
+    }
+
+    private static ObjectNode toolUse(FakeResponse.ToolCallSpec call, JsonNode input) {
+        ObjectNode use =
+                Json.object().put("type", "tool_use").put("id", call.id()).put("name", call.name());
+        use.set("input", input);
+        return use;
+    }
+
+    /** The arguments as Anthropic's {@code input} object. */
+    private static JsonNode input(FakeResponse.ToolCallSpec call) {
+        JsonNode input = Json.parse(call.arguments());
+        if (!input.isObject()) {
+            throw new IllegalArgumentException("tool call " + call.id()
+                    + ": an Anthropic tool_use input must be a JSON object, got the arguments " + call.arguments());
+        }
+        return input;
     }
 
     /** A message object without {@code stop_reason} and {@code usage}; content is an empty array to fill. */

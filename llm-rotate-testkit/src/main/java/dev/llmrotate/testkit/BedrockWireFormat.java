@@ -116,6 +116,7 @@ final class BedrockWireFormat implements WireFormat {
     @Override
     public Rendered render(FakeResponse.Body body, RecordedRequest request) {
         if (body instanceof FakeResponse.Completion completion) {
+            completion.requireTextOnly("bedrock");
             Map<String, String> headers = new LinkedHashMap<>();
             headers.put("x-amzn-requestid", UUID.randomUUID().toString());
             ObjectNode root = Json.object();
@@ -187,6 +188,7 @@ final class BedrockWireFormat implements WireFormat {
 
     @Override
     public StreamEncoder streamEncoder(FakeResponse.Completion completion, RecordedRequest request) {
+        completion.requireTextOnly("bedrock");
         return new ConverseStreamEncoder(completion);
     }
 

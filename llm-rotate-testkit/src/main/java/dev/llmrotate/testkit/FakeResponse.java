@@ -56,6 +56,9 @@ public final class FakeResponse {
     /** Completion tokens reported by {@link #ok(String)}. */
     public static final int DEFAULT_COMPLETION_TOKENS = 5;
 
+    /** The longest argument delta {@link #withToolCall} streams. */
+    public static final int ARGUMENT_DELTA_LENGTH = 8;
+
     private final Body body;
     private final Map<String, String> headers;
     private final Duration delay;
@@ -116,8 +119,7 @@ public final class FakeResponse {
      * @throws IllegalStateException if this is not a successful completion (see {@link #ok(String)})
      */
     public FakeResponse withUsage(int prompt, int completion, int cached, int reasoning) {
-        Completion c = completion("withUsage");
-        return with(Completion.of(c.content(), prompt, completion, cached, reasoning, c.finishReason()));
+        return with(completion("withUsage").withUsage(prompt, completion, cached, reasoning));
     }
 
     /**
@@ -133,9 +135,94 @@ public final class FakeResponse {
         if (reason.isBlank()) {
             throw new IllegalArgumentException("finish reason must not be blank");
         }
-        Completion c = completion("withFinishReason");
-        return with(Completion.of(
-                c.content(), c.promptTokens(), c.completionTokens(), c.cachedTokens(), c.reasoningTokens(), reason));
+        return with(completion("withFinishReason").withFinishReason(reason));
+    }
+
+    /**
+     * A completion that calls one tool and has no text: finish reason {@code tool_calls} (Anthropic: {@code stop_reason
+     * tool_use}). Add more calls (parallel calls) with {@link #withToolCall}.
+     *
+     * <p>OpenAI renders {@code message.tool_calls[]} ({@code {"id", "type": "function", "function": {"name",
+     * "arguments"}}}) with {@code content: null}; streamed, one {@code delta.tool_calls} chunk with the id and name per
+     * call, then one per argument delta, after the text. Anthropic renders a {@code tool_use} block ({@code id}, {@code
+     * name}, {@code input}: the arguments parsed, which must then be a JSON object); streamed, {@code
+     * content_block_start} with the id and name, one {@code input_json_delta} per argument delta, {@code
+     * content_block_stop}. Stream faults count text chunks only: tool calls come after the last one.
+     *
+     * @param id the call's id, e.g. {@code call_abc} (OpenAI) or {@code toolu_01…} (Anthropic), sent as it is
+     * @param name the tool's name
+     * @param arguments the arguments' JSON text; streamed in deltas of at most {@value #ARGUMENT_DELTA_LENGTH}
+     *     characters
+     * @return the response
+     */
+    public static FakeResponse toolCall(String id, String name, String arguments) {
+        return ok(null).withToolCall(id, name, arguments).withFinishReason("tool_calls");
+    }
+
+    /**
+     * A copy of this successful completion with one more tool call, after those it has (see {@link #toolCall}). The
+     * finish reason is unchanged: {@link #toolCall} sets {@code tool_calls}, or use {@link #withFinishReason}.
+     *
+     * @param id the call's id, sent as it is
+     * @param name the tool's name
+     * @param arguments the arguments' JSON text, streamed in deltas of at most {@value #ARGUMENT_DELTA_LENGTH}
+     *     characters
+     * @return the modified copy
+     * @throws IllegalStateException if this is not a successful completion (see {@link #ok(String)})
+     */
+    public FakeResponse withToolCall(String id, String name, String arguments) {
+        Objects.requireNonNull(arguments, "arguments");
+        return withToolCallChunks(id, name, splitArguments(arguments).toArray(String[]::new));
+    }
+
+    /**
+     * Like {@link #withToolCall}, with the arguments streamed in exactly these deltas (their concatenation is the
+     * arguments' JSON text).
+     *
+     * @param id the call's id
+     * @param name the tool's name
+     * @param argumentDeltas the argument deltas a stream sends, in order
+     * @return the modified copy
+     * @throws IllegalStateException if this is not a successful completion (see {@link #ok(String)})
+     */
+    public FakeResponse withToolCallChunks(String id, String name, String... argumentDeltas) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(name, "name");
+        List<String> chunks = List.of(argumentDeltas);
+        return with(
+                completion("withToolCall").plusToolCall(new ToolCallSpec(id, name, String.join("", chunks), chunks)));
+    }
+
+    /**
+     * A copy of this successful completion whose answer begins with this reasoning, signed with this signature.
+     * Anthropic renders a {@code thinking} block ({@code thinking}, {@code signature}); streamed, {@code
+     * content_block_start}, one {@code thinking_delta} per word, a {@code signature_delta}, {@code content_block_stop},
+     * before the text. The OpenAI format renders the text as {@code message.reasoning} (OpenRouter's field; OpenAI
+     * itself returns no reasoning text) and, streamed, as {@code delta.reasoning} chunks before the text; it has no
+     * place for the signature.
+     *
+     * @param text the reasoning text
+     * @param signature the block's signature
+     * @return the modified copy
+     * @throws IllegalStateException if this is not a successful completion (see {@link #ok(String)})
+     */
+    public FakeResponse withReasoning(String text, String signature) {
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(signature, "signature");
+        return with(completion("withReasoning").plusReasoning(new ReasoningSpec(text, signature, false)));
+    }
+
+    /**
+     * A copy of this successful completion with an encrypted reasoning block: Anthropic's {@code redacted_thinking}
+     * ({@code data}), sent whole in a stream; the OpenAI format leaves it out.
+     *
+     * @param data the opaque data
+     * @return the modified copy
+     * @throws IllegalStateException if this is not a successful completion (see {@link #ok(String)})
+     */
+    public FakeResponse withRedactedReasoning(String data) {
+        Objects.requireNonNull(data, "data");
+        return with(completion("withRedactedReasoning").plusReasoning(new ReasoningSpec(data, null, true)));
     }
 
     /**
@@ -540,6 +627,21 @@ public final class FakeResponse {
         return duration;
     }
 
+    /** The arguments in deltas of at most {@link #ARGUMENT_DELTA_LENGTH} characters (code points kept whole). */
+    static List<String> splitArguments(String arguments) {
+        List<String> parts = new ArrayList<>();
+        int start = 0;
+        while (start < arguments.length()) {
+            int end = Math.min(arguments.length(), start + ARGUMENT_DELTA_LENGTH);
+            if (end < arguments.length() && Character.isHighSurrogate(arguments.charAt(end - 1))) {
+                end--;
+            }
+            parts.add(arguments.substring(start, end));
+            start = end;
+        }
+        return parts;
+    }
+
     private static int count(int n) {
         if (n < 0) {
             throw new IllegalArgumentException("chunk count must not be negative, got " + n);
@@ -560,18 +662,32 @@ public final class FakeResponse {
     /** What to answer with, independent of any wire format. */
     sealed interface Body permits Completion, ApiError, StandardError, Raw, Stall, NetworkFault, FormatSpecific {}
 
-    /** A successful completion. */
+    /** A successful completion: text, tool calls and reasoning. */
     record Completion(
             String content,
             int promptTokens,
             int completionTokens,
             int cachedTokens,
             int reasoningTokens,
-            String finishReason)
+            String finishReason,
+            List<ToolCallSpec> toolCalls,
+            List<ReasoningSpec> reasoning)
             implements Body {
 
         static Completion of(
                 String content, int prompt, int completion, int cached, int reasoning, String finishReason) {
+            return of(content, prompt, completion, cached, reasoning, finishReason, List.of(), List.of());
+        }
+
+        static Completion of(
+                String content,
+                int prompt,
+                int completion,
+                int cached,
+                int reasoning,
+                String finishReason,
+                List<ToolCallSpec> toolCalls,
+                List<ReasoningSpec> reasoningBlocks) {
             if (prompt < 0 || completion < 0 || cached < 0 || reasoning < 0) {
                 throw new IllegalArgumentException("token counts must not be negative");
             }
@@ -583,9 +699,94 @@ public final class FakeResponse {
                 throw new IllegalArgumentException(
                         "reasoning tokens (" + reasoning + ") exceed completion tokens (" + completion + ")");
             }
-            return new Completion(content, prompt, completion, cached, reasoning, finishReason);
+            return new Completion(
+                    content,
+                    prompt,
+                    completion,
+                    cached,
+                    reasoning,
+                    finishReason,
+                    List.copyOf(toolCalls),
+                    List.copyOf(reasoningBlocks));
+        }
+
+        Completion withFinishReason(String reason) {
+            return new Completion(
+                    content,
+                    promptTokens,
+                    completionTokens,
+                    cachedTokens,
+                    reasoningTokens,
+                    reason,
+                    toolCalls,
+                    reasoning);
+        }
+
+        Completion withUsage(int prompt, int completion, int cached, int reasoningCount) {
+            return of(content, prompt, completion, cached, reasoningCount, finishReason, toolCalls, reasoning);
+        }
+
+        Completion plusToolCall(ToolCallSpec call) {
+            List<ToolCallSpec> calls = new ArrayList<>(toolCalls);
+            calls.add(call);
+            return of(
+                    content,
+                    promptTokens,
+                    completionTokens,
+                    cachedTokens,
+                    reasoningTokens,
+                    finishReason,
+                    calls,
+                    reasoning);
+        }
+
+        Completion plusReasoning(ReasoningSpec block) {
+            List<ReasoningSpec> blocks = new ArrayList<>(reasoning);
+            blocks.add(block);
+            return of(
+                    content,
+                    promptTokens,
+                    completionTokens,
+                    cachedTokens,
+                    reasoningTokens,
+                    finishReason,
+                    toolCalls,
+                    blocks);
+        }
+
+        /** Fails for a completion with tool calls or reasoning, which the {@code format} fake does not render yet. */
+        Completion requireTextOnly(String format) {
+            if (!toolCalls.isEmpty() || !reasoning.isEmpty()) {
+                throw new IllegalArgumentException("the fake " + format
+                        + " server does not render tool calls or reasoning in this version; the OpenAI and Anthropic"
+                        + " fakes do");
+            }
+            return this;
+        }
+
+        /** The text of every readable reasoning block, joined. */
+        String reasoningText() {
+            StringBuilder text = new StringBuilder();
+            for (ReasoningSpec block : reasoning) {
+                if (!block.redacted()) {
+                    text.append(block.text());
+                }
+            }
+            return text.toString();
         }
     }
+
+    /**
+     * A tool call of a completion.
+     *
+     * @param chunks the argument deltas a stream sends, concatenating to {@code arguments}
+     */
+    record ToolCallSpec(String id, String name, String arguments, List<String> chunks) {}
+
+    /**
+     * A reasoning block of a completion: readable text with a signature, or (redacted) opaque data in {@code text}.
+     */
+    record ReasoningSpec(String text, String signature, boolean redacted) {}
 
     /** An error whose status, type, code and message the caller chose. */
     record ApiError(int status, String type, String code, String message) implements Body {}

@@ -147,6 +147,7 @@ final class GeminiWireFormat implements WireFormat {
     @Override
     public Rendered render(FakeResponse.Body body, RecordedRequest request) {
         if (body instanceof FakeResponse.Completion completion) {
+            completion.requireTextOnly("gemini");
             return new Rendered(200, Map.of(), Json.bytes(response(completion, request, true, null)));
         }
         if (body instanceof FakeResponse.ApiError error) {
@@ -340,6 +341,7 @@ final class GeminiWireFormat implements WireFormat {
 
     @Override
     public StreamEncoder streamEncoder(FakeResponse.Completion completion, RecordedRequest request) {
+        completion.requireTextOnly("gemini");
         return new ResponseEncoder(completion, request);
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -231,13 +232,19 @@ final class OpenAiWireFormat implements WireFormat {
             return Map.of("content-type", "text/event-stream; charset=utf-8", "x-request-id", "req_" + randomHex());
         }
 
+        /** The role chunk, then the reasoning text as {@code delta.reasoning} chunks, one per word. */
         @Override
         public List<byte[]> opening() {
             ObjectNode delta = JSON.createObjectNode();
             delta.put("role", "assistant");
             delta.put("content", "");
             delta.putNull("refusal");
-            return List.of(event(chunk(delta, null)));
+            List<byte[]> events = new ArrayList<>();
+            events.add(event(chunk(delta, null)));
+            for (String piece : FakeResponse.StreamPlan.splitAtWords(completion.reasoningText())) {
+                events.add(event(chunk(JSON.createObjectNode().put("reasoning", piece), null)));
+            }
+            return events;
         }
 
         @Override
@@ -267,16 +274,44 @@ final class OpenAiWireFormat implements WireFormat {
             return event(OpenAiWireFormat.error(type, null, message));
         }
 
+        /**
+         * The tool calls (per call, a chunk with its index, id, type and name and empty arguments, then one chunk per
+         * argument delta), the finish reason, and the usage chunk when asked for.
+         */
         @Override
         public List<byte[]> closing() {
-            byte[] finish = event(chunk(JSON.createObjectNode(), completion.finishReason()));
-            if (!includeUsage) {
-                return List.of(finish);
+            List<byte[]> events = new ArrayList<>();
+            List<FakeResponse.ToolCallSpec> calls = completion.toolCalls();
+            for (int i = 0; i < calls.size(); i++) {
+                FakeResponse.ToolCallSpec call = calls.get(i);
+                ObjectNode start = toolCallDelta(i);
+                start.put("id", call.id()).put("type", "function");
+                start.putObject("function").put("name", call.name()).put("arguments", "");
+                events.add(event(chunk(toolCalls(start), null)));
+                for (String piece : call.chunks()) {
+                    ObjectNode more = toolCallDelta(i);
+                    more.putObject("function").put("arguments", piece);
+                    events.add(event(chunk(toolCalls(more), null)));
+                }
             }
-            ObjectNode usage = header();
-            usage.putArray("choices");
-            usage.set("usage", usage(completion));
-            return List.of(finish, event(usage));
+            events.add(event(chunk(JSON.createObjectNode(), completion.finishReason())));
+            if (includeUsage) {
+                ObjectNode usage = header();
+                usage.putArray("choices");
+                usage.set("usage", usage(completion));
+                events.add(event(usage));
+            }
+            return events;
+        }
+
+        private static ObjectNode toolCallDelta(int index) {
+            return JSON.createObjectNode().put("index", index);
+        }
+
+        private static ObjectNode toolCalls(ObjectNode call) {
+            ObjectNode delta = JSON.createObjectNode();
+            delta.putArray("tool_calls").add(call);
+            return delta;
         }
 
         @Override
@@ -333,6 +368,16 @@ final class OpenAiWireFormat implements WireFormat {
         message.put("role", "assistant");
         message.put("content", completion.content());
         message.putNull("refusal");
+        if (!completion.reasoningText().isEmpty()) {
+            message.put("reasoning", completion.reasoningText());
+        }
+        if (!completion.toolCalls().isEmpty()) {
+            var calls = message.putArray("tool_calls");
+            for (FakeResponse.ToolCallSpec call : completion.toolCalls()) {
+                ObjectNode c = calls.addObject().put("id", call.id()).put("type", "function");
+                c.putObject("function").put("name", call.name()).put("arguments", call.arguments());
+            }
+        }
         choice.putNull("logprobs");
         choice.put("finish_reason", completion.finishReason());
         root.set("usage", usage(completion));

@@ -152,6 +152,32 @@ public record RecordedRequest(
         }
     }
 
+    /**
+     * The tool definitions the request carried, read from its body in any provider's format (see {@link
+     * RecordedTool}), in order.
+     *
+     * @return the definitions; empty if the body has none or is not JSON
+     */
+    public List<RecordedTool> tools() {
+        if (body.isBlank()) {
+            return List.of();
+        }
+        try {
+            return RecordedTool.of(JSON.readTree(body));
+        } catch (JsonProcessingException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * The names of {@link #tools()}, in order.
+     *
+     * @return the names; empty if the request carried no tools
+     */
+    public List<String> toolNames() {
+        return tools().stream().map(RecordedTool::name).toList();
+    }
+
     private static String decode(String s) {
         return URLDecoder.decode(s, StandardCharsets.UTF_8);
     }

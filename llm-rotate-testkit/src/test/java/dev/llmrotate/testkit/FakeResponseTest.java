@@ -20,10 +20,10 @@ class FakeResponseTest {
                 .delay(Duration.ofMillis(5));
 
         assertThat(changed).isNotSameAs(original);
-        assertThat(original.body()).isEqualTo(new FakeResponse.Completion("x", 10, 5, 0, 0, "stop"));
+        assertThat(original.body()).isEqualTo(FakeResponse.Completion.of("x", 10, 5, 0, 0, "stop"));
         assertThat(original.headers()).isEmpty();
         assertThat(original.delay()).isZero();
-        assertThat(changed.body()).isEqualTo(new FakeResponse.Completion("x", 1, 2, 0, 0, "length"));
+        assertThat(changed.body()).isEqualTo(FakeResponse.Completion.of("x", 1, 2, 0, 0, "length"));
         assertThat(changed.headers()).containsExactly(Map.entry("x-a", "1"));
         assertThat(changed.delay()).isEqualTo(Duration.ofMillis(5));
     }

@@ -2,12 +2,11 @@ package dev.llmrotate.internal.provider.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.llmrotate.chat.ChatMessage;
 import dev.llmrotate.chat.ChatRequest;
 import dev.llmrotate.chat.ContentPart;
 import dev.llmrotate.chat.FinishReason;
+import dev.llmrotate.chat.ToolCall;
 import dev.llmrotate.chat.Usage;
 import dev.llmrotate.config.ProviderCatalog;
 import dev.llmrotate.error.ErrorType;
@@ -22,7 +21,8 @@ import dev.llmrotate.spi.ProviderStream;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
-import java.util.Base64;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,26 +30,15 @@ import java.util.concurrent.Executor;
 
 /**
  * Anthropic Messages API ({@code POST {base_url}/messages}, headers {@code x-api-key} and {@code anthropic-version:
- * 2023-06-01}), with and without streaming.
+ * 2023-06-01}), with and without streaming. {@link AnthropicRequest} maps the request (messages, tools, tool choice,
+ * thinking, structured output).
  *
- * <p>How a {@link ChatRequest} becomes a Messages request:
- *
- * <ul>
- *   <li>System messages are hoisted into the top-level {@code system} string; several are joined with a blank line,
- *       in order. The other messages keep their order and roles. Consecutive messages of one role are sent as they
- *       are: the API reference says consecutive user or assistant turns are combined into a single turn.
- *   <li>{@code max_tokens} is required by Anthropic: the request's {@code maxTokens}, else {@value #DEFAULT_MAX_TOKENS}.
- *   <li>{@code temperature} and {@code top_p} when set; {@code extra} entries are top-level fields and replace
- *       fields of the same name (e.g. a {@code system} array with {@code cache_control}), except {@code stream}.
- *   <li>Text parts are {@code text} blocks (a message of one text part is sent as a plain string), image bytes are
- *       {@code image} blocks with a base64 source, PDF bytes are {@code document} blocks with a base64 source.
- *       Images and PDFs go in user messages only; {@link ContentPart.FileRef} is not supported.
- * </ul>
- *
- * <p>The answer: text blocks joined (other blocks such as {@code thinking} or {@code tool_use} are left out),
- * {@code stop_reason} normalised ({@code end_turn}, {@code stop_sequence}: stop; {@code max_tokens}, {@code
- * model_context_window_exceeded}: length; {@code tool_use}: tool calls; {@code refusal}: content filter; anything
- * else, e.g. {@code pause_turn}: other), and usage mapped as {@link #usage(JsonNode)} describes.
+ * <p>The answer: text blocks joined; {@code tool_use} blocks are the tool calls (their {@code input} as the
+ * arguments' JSON text); {@code thinking} blocks (with their {@code signature}) and {@code redacted_thinking} blocks
+ * are the reasoning, kept so that the next turn can send them back; {@code stop_reason} normalised ({@code end_turn},
+ * {@code stop_sequence}: stop; {@code max_tokens}, {@code model_context_window_exceeded}: length; {@code tool_use}:
+ * tool calls; {@code refusal}: content filter; anything else, e.g. {@code pause_turn}: other), and usage mapped as
+ * {@link #usage(JsonNode)} describes.
  */
 public final class AnthropicAdapter implements ProviderAdapter {
     /** The {@code max_tokens} sent when the request sets none. */
@@ -62,6 +51,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
     private final ObjectMapper json;
     private final AnthropicErrorClassifier classifier;
     private final Clock clock;
+    private final AnthropicRequest format;
     /** The messages URL of each base URL seen (a handful): parsing it for every call cost about a microsecond. */
     private final Map<URI, URI> messagesUrls = new ConcurrentHashMap<>();
 
@@ -70,6 +60,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
         this.json = json;
         this.classifier = new AnthropicErrorClassifier(json);
         this.clock = clock;
+        this.format = new AnthropicRequest(json);
     }
 
     /** Anthropic continues a trailing assistant message (prefill). */
@@ -85,35 +76,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
 
     @Override
     public void checkSupported(ChatRequest request) {
-        boolean conversation = false;
-        for (ChatMessage message : request.messages()) {
-            conversation |= !message.role().equals("system");
-            for (ContentPart part : message.content()) {
-                checkPart(message.role(), part);
-            }
-        }
-        if (!conversation) {
-            throw new IllegalArgumentException(
-                    provider() + " needs at least one user or assistant message besides the system messages");
-        }
-    }
-
-    private void checkPart(String role, ContentPart part) {
-        if (part instanceof ContentPart.FileRef) {
-            throw new IllegalArgumentException(provider() + " does not take FileRef parts (references to uploaded"
-                    + " files); send the bytes inline as image or PDF parts");
-        }
-        if (part instanceof ContentPart.Text) {
-            return;
-        }
-        if (!role.equals("user")) {
-            throw new IllegalArgumentException(
-                    provider() + " takes images and PDFs in user messages only, not in " + role + " messages");
-        }
-        if (part instanceof ContentPart.PdfBytes pdf && !pdf.mimeType().equals("application/pdf")) {
-            throw new IllegalArgumentException(
-                    provider() + " takes PDF documents as application/pdf, got " + pdf.mimeType());
-        }
+        format.check(request);
     }
 
     @Override
@@ -189,58 +152,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
 
     /** The request body without {@code stream}. */
     ObjectNode requestJson(Attempt attempt) {
-        ChatRequest request = attempt.request();
-        ObjectNode root = json.createObjectNode();
-        root.put("model", request.model());
-        root.put("max_tokens", request.maxTokens() != null ? request.maxTokens() : DEFAULT_MAX_TOKENS);
-        StringBuilder system = new StringBuilder();
-        ArrayNode messages = json.createArrayNode();
-        for (ChatMessage message : request.messages()) {
-            if (message.role().equals("system")) {
-                if (!system.isEmpty()) {
-                    system.append("\n\n");
-                }
-                system.append(message.text());
-                continue;
-            }
-            ObjectNode m = messages.addObject();
-            m.put("role", message.role());
-            if (message.content().size() == 1 && message.content().get(0) instanceof ContentPart.Text t) {
-                m.put("content", t.text());
-            } else {
-                ArrayNode blocks = m.putArray("content");
-                message.content().forEach(part -> addBlock(blocks, part));
-            }
-        }
-        if (!system.isEmpty()) {
-            root.put("system", system.toString());
-        }
-        root.set("messages", messages);
-        if (request.temperature() != null) {
-            root.put("temperature", request.temperature());
-        }
-        if (request.topP() != null) {
-            root.put("top_p", request.topP());
-        }
-        request.extra().forEach((name, value) -> root.set(name, json.valueToTree(value)));
-        return root;
-    }
-
-    private static void addBlock(ArrayNode blocks, ContentPart part) {
-        if (part instanceof ContentPart.Text t) {
-            blocks.addObject().put("type", "text").put("text", t.text());
-        } else if (part instanceof ContentPart.ImageBytes image) {
-            base64Block(blocks, "image", image.mimeType(), image.data());
-        } else if (part instanceof ContentPart.PdfBytes pdf) {
-            base64Block(blocks, "document", "application/pdf", pdf.data());
-        }
-    }
-
-    private static void base64Block(ArrayNode blocks, String type, String mediaType, byte[] data) {
-        ObjectNode source = blocks.addObject().put("type", type).putObject("source");
-        source.put("type", "base64");
-        source.put("media_type", mediaType);
-        source.put("data", Base64.getEncoder().encodeToString(data));
+        return format.body(attempt.request(), attempt.model());
     }
 
     private byte[] bytes(ObjectNode root) {
@@ -262,9 +174,16 @@ public final class AnthropicAdapter implements ProviderAdapter {
             throw new ProviderException(ErrorType.TRANSIENT_SERVER_ERROR, 200, null, "response has no content");
         }
         StringBuilder text = new StringBuilder();
+        List<ToolCall> toolCalls = new ArrayList<>(0);
+        List<ContentPart> reasoning = new ArrayList<>(0);
         for (JsonNode block : root.get("content")) {
-            if ("text".equals(block.path("type").asText()) && block.path("text").isTextual()) {
+            String type = block.path("type").asText();
+            if (type.equals("text") && block.path("text").isTextual()) {
                 text.append(block.get("text").asText());
+            } else if (type.equals("tool_use")) {
+                toolCalls.add(toolCall(block));
+            } else {
+                reasoning.addAll(AnthropicRequest.reasoningOf(block));
             }
         }
         return new ProviderReply(
@@ -272,7 +191,20 @@ public final class AnthropicAdapter implements ProviderAdapter {
                 finishReason(root.path("stop_reason").asText("")),
                 usage(root.path("usage")),
                 root.path("model").isTextual() ? root.get("model").asText() : null,
-                root.path("id").isTextual() ? root.get("id").asText() : null);
+                root.path("id").isTextual() ? root.get("id").asText() : null,
+                toolCalls,
+                reasoning);
+    }
+
+    private static ToolCall toolCall(JsonNode block) {
+        String id = block.path("id").asText("");
+        String name = block.path("name").asText("");
+        if (id.isEmpty() || name.isEmpty()) {
+            throw new ProviderException(
+                    ErrorType.TRANSIENT_SERVER_ERROR, 200, null, "response has a tool_use block without id or name");
+        }
+        JsonNode input = block.path("input");
+        return new ToolCall(id, name, input.isObject() ? input.toString() : "{}");
     }
 
     /**

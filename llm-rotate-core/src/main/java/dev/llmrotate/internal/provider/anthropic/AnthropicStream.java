@@ -2,8 +2,11 @@ package dev.llmrotate.internal.provider.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmrotate.chat.ContentPart;
 import dev.llmrotate.chat.FinishReason;
+import dev.llmrotate.chat.ToolCallDelta;
 import dev.llmrotate.chat.Usage;
+import dev.llmrotate.config.ProviderCatalog;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.internal.provider.http.StreamBody;
 import dev.llmrotate.internal.provider.sse.SseEvent;
@@ -12,12 +15,26 @@ import dev.llmrotate.spi.ProviderException;
 import dev.llmrotate.spi.ProviderStream;
 import dev.llmrotate.spi.StreamPiece;
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * Reads an Anthropic Messages SSE stream: {@code message_start} (id, model, input usage), content blocks whose
- * {@code text_delta}s become pieces, {@code message_delta} (stop reason, cumulative usage), {@code message_stop}
- * (the final piece). {@code ping}, non-text deltas (thinking, tool input) and event types this version does not know
- * are skipped, as Anthropic's versioning policy asks.
+ * Reads an Anthropic Messages SSE stream (https://docs.anthropic.com/en/docs/build-with-claude/streaming): {@code
+ * message_start} (id, model, input usage), content blocks, {@code message_delta} (stop reason, cumulative usage),
+ * {@code message_stop} (the final piece). Content blocks become pieces:
+ *
+ * <ul>
+ *   <li>{@code text}: its {@code text_delta}s are text;
+ *   <li>{@code tool_use}: a tool call, numbered from 0 in the order of such blocks: its {@code content_block_start}
+ *       gives the id and name, each {@code input_json_delta}'s {@code partial_json} more of the arguments;
+ *   <li>{@code thinking}: its {@code thinking_delta}s are reasoning text; at {@code content_block_stop} the whole
+ *       block with the {@code signature} of its {@code signature_delta} is handed over as a reasoning part, for the
+ *       next turn; {@code redacted_thinking} is handed over as it starts.
+ * </ul>
+ *
+ * {@code ping} and event or block types this version does not know are skipped, as Anthropic's versioning policy
+ * asks.
  *
  * <ul>
  *   <li>An {@code error} event is thrown classified by its {@code error.type} ({@code overloaded_error}: transient).
@@ -31,6 +48,9 @@ import java.io.IOException;
  * </ul>
  */
 final class AnthropicStream implements ProviderStream {
+    /** More tool calls than this in one answer is a malformed stream. */
+    private static final int MAX_TOOL_CALLS = 1024;
+
     private final StreamBody body;
     private final SseReader events;
     private final ObjectMapper json;
@@ -44,6 +64,14 @@ final class AnthropicStream implements ProviderStream {
     private boolean usageReported;
     private FinishReason finishReason;
     private boolean finalEmitted;
+    /** The tool call number of each tool_use block, by the block's index. */
+    private final Map<Integer, Integer> toolBlocks = new HashMap<>();
+
+    private int toolCalls;
+    /** The thinking block being read: its text and signature, handed over when it stops. */
+    private StringBuilder thinking;
+
+    private String signature;
 
     AnthropicStream(StreamBody body, ObjectMapper json, AnthropicErrorClassifier classifier) {
         this.body = body;
@@ -88,12 +116,13 @@ final class AnthropicStream implements ProviderStream {
                 return null;
             }
             case "content_block_start" -> {
-                JsonNode block = data.path("content_block");
-                return "text".equals(block.path("type").asText()) ? text(block.path("text")) : null;
+                return blockStart(data.path("index").asInt(-1), data.path("content_block"));
             }
             case "content_block_delta" -> {
-                JsonNode delta = data.path("delta");
-                return "text_delta".equals(delta.path("type").asText()) ? text(delta.path("text")) : null;
+                return blockDelta(data.path("index").asInt(-1), data.path("delta"));
+            }
+            case "content_block_stop" -> {
+                return blockStop();
             }
             case "message_delta" -> {
                 JsonNode reason = data.path("delta").path("stop_reason");
@@ -111,7 +140,7 @@ final class AnthropicStream implements ProviderStream {
             }
             case "error" -> throw classifier.classifyEvent(data);
             default -> {
-                return null; // ping, content_block_stop, and event types added after this version
+                return null; // ping, and event types added after this version
             }
         }
     }
@@ -124,9 +153,93 @@ final class AnthropicStream implements ProviderStream {
             node = null;
         }
         if (node == null || !node.isObject()) {
-            throw new ProviderException(ErrorType.STREAM_INTERRUPTED, null, null, "malformed stream event");
+            throw malformed();
         }
         return node;
+    }
+
+    private StreamPiece blockStart(int index, JsonNode block) {
+        switch (block.path("type").asText()) {
+            case "text" -> {
+                return text(block.path("text"));
+            }
+            case "tool_use" -> {
+                if (toolCalls >= MAX_TOOL_CALLS || index < 0) {
+                    throw malformed();
+                }
+                int call = toolCalls++;
+                toolBlocks.put(index, call);
+                ToolCallDelta start = new ToolCallDelta(
+                        call, block.path("id").asText(null), block.path("name").asText(null), "");
+                return piece("", "", List.of(start), List.of());
+            }
+            case "thinking" -> {
+                thinking = new StringBuilder(block.path("thinking").asText(""));
+                signature = null;
+                return thinking.isEmpty() ? null : piece("", thinking.toString(), List.of(), List.of());
+            }
+            case "redacted_thinking" -> {
+                return piece("", "", List.of(), AnthropicRequest.reasoningOf(block));
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    private StreamPiece blockDelta(int index, JsonNode delta) {
+        switch (delta.path("type").asText()) {
+            case "text_delta" -> {
+                return text(delta.path("text"));
+            }
+            case "input_json_delta" -> {
+                Integer call = toolBlocks.get(index);
+                String json = delta.path("partial_json").asText("");
+                if (call == null) {
+                    throw malformed();
+                }
+                return json.isEmpty()
+                        ? null
+                        : piece("", "", List.of(new ToolCallDelta(call, null, null, json)), List.of());
+            }
+            case "thinking_delta" -> {
+                String text = delta.path("thinking").asText("");
+                if (thinking == null || text.isEmpty()) {
+                    return null;
+                }
+                thinking.append(text);
+                return piece("", text, List.of(), List.of());
+            }
+            case "signature_delta" -> {
+                if (delta.path("signature").isTextual()) {
+                    signature = delta.get("signature").asText();
+                }
+                return null;
+            }
+            default -> {
+                return null;
+            }
+        }
+    }
+
+    /** The end of a block: a thinking block is handed over whole, with its signature. */
+    private StreamPiece blockStop() {
+        if (thinking == null) {
+            return null;
+        }
+        ContentPart.Reasoning block =
+                new ContentPart.Reasoning(thinking.toString(), signature, ProviderCatalog.ANTHROPIC);
+        thinking = null;
+        signature = null;
+        return piece("", "", List.of(), List.of(block));
+    }
+
+    private StreamPiece piece(String text, String reasoning, List<ToolCallDelta> calls, List<ContentPart> blocks) {
+        return new StreamPiece(text, null, null, model, responseId, reasoning, calls, blocks);
+    }
+
+    private static ProviderException malformed() {
+        return new ProviderException(ErrorType.STREAM_INTERRUPTED, null, null, "malformed stream event");
     }
 
     private StreamPiece text(JsonNode text) {

@@ -9,6 +9,7 @@ import dev.llmrotate.chat.ChatRequest;
 import dev.llmrotate.chat.ContentPart;
 import dev.llmrotate.chat.FinishReason;
 import dev.llmrotate.chat.Usage;
+import dev.llmrotate.internal.provider.tools.ToolSupport;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
@@ -54,6 +55,7 @@ final class ConverseFormat {
      * @throws IllegalArgumentException naming the part and what to use instead
      */
     static void checkSupported(ChatRequest request) {
+        ToolSupport.rejectAll(request, "aws_bedrock");
         for (ChatMessage message : request.messages()) {
             boolean hasDocument = false;
             boolean hasText = false;
@@ -73,7 +75,7 @@ final class ConverseFormat {
                                 "aws_bedrock Converse documents must be application/pdf here, not " + pdf.mimeType());
                     }
                     hasDocument = true;
-                } else {
+                } else if (part instanceof ContentPart.FileRef) {
                     throw new IllegalArgumentException("aws_bedrock Converse does not take "
                             + part.getClass().getSimpleName() + " parts (files by URI); send the bytes as"
                             + " image_bytes or pdf_bytes instead");

@@ -11,6 +11,7 @@ import dev.llmrotate.chat.FinishReason;
 import dev.llmrotate.chat.GenerateContentControls;
 import dev.llmrotate.chat.Usage;
 import dev.llmrotate.error.ErrorType;
+import dev.llmrotate.internal.provider.tools.ToolSupport;
 import dev.llmrotate.spi.ProviderException;
 import dev.llmrotate.spi.ProviderReply;
 import java.io.IOException;
@@ -48,6 +49,7 @@ final class GeminiFormat {
 
     /** Rejects, before any request, what the Gemini format cannot express. */
     static void checkSupported(ChatRequest request, String provider) {
+        ToolSupport.rejectAll(request, provider);
         boolean hasTurn = false;
         for (ChatMessage message : request.messages()) {
             if (message.role().equals("system")) {

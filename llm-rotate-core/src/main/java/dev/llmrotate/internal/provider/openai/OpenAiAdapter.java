@@ -8,6 +8,7 @@ import dev.llmrotate.chat.ChatMessage;
 import dev.llmrotate.chat.ChatRequest;
 import dev.llmrotate.chat.ContentPart;
 import dev.llmrotate.chat.FinishReason;
+import dev.llmrotate.chat.ReasoningEffort;
 import dev.llmrotate.chat.Usage;
 import dev.llmrotate.config.ProviderCatalog;
 import dev.llmrotate.error.ErrorType;
@@ -30,7 +31,8 @@ import java.util.concurrent.Executor;
 
 /**
  * OpenAI Chat Completions ({@code POST {base_url}/chat/completions}, bearer auth), with and without streaming. Any server that
- * speaks the same format works through {@code base_url}.
+ * speaks the same format works through {@code base_url}. Tools, tool calls, structured output and reasoning as
+ * {@link OpenAiTools} describes.
  */
 public class OpenAiAdapter implements ProviderAdapter {
     private final HttpTransport transport;
@@ -52,18 +54,51 @@ public class OpenAiAdapter implements ProviderAdapter {
         return ProviderCatalog.OPENAI;
     }
 
+    /**
+     * Rejects parts Chat Completions cannot take (images outside user messages, anything but text in a tool result,
+     * PDFs and file references) and reasoning controls it has no field for.
+     */
     @Override
     public void checkSupported(ChatRequest request) {
         for (ChatMessage message : request.messages()) {
             for (ContentPart part : message.content()) {
+                if (part instanceof ContentPart.Reasoning || part instanceof ContentPart.RedactedReasoning) {
+                    continue; // not sent: Chat Completions has no field for earlier reasoning
+                }
                 if (!(part instanceof ContentPart.Text) && !(part instanceof ContentPart.ImageBytes)) {
                     throw new IllegalArgumentException(provider() + " chat does not take "
                             + part.getClass().getSimpleName() + " parts; use text or image_bytes");
+                }
+                if (part instanceof ContentPart.ImageBytes && message.role().equals("tool")) {
+                    throw new IllegalArgumentException(provider() + " takes only text in tool results");
                 }
                 if (part instanceof ContentPart.ImageBytes && !message.role().equals("user")) {
                     throw new IllegalArgumentException(provider() + " takes images only in user messages");
                 }
             }
+        }
+        checkReasoningControls(request);
+    }
+
+    /**
+     * OpenAI and Azure take {@code reasoning_effort} {@code none} to {@code xhigh}, and no token budget; a broker
+     * (OpenRouter) maps both its own way.
+     */
+    protected void checkReasoningControls(ChatRequest request) {
+        if (request.thinkingBudget() != null) {
+            throw new IllegalArgumentException("thinkingBudget is not supported by " + provider()
+                    + ", which takes a reasoning effort (reasoningEffort) instead of a token budget");
+        }
+        if (request.reasoningEffort() == ReasoningEffort.MAX) {
+            throw new IllegalArgumentException("reasoningEffort MAX is not supported by " + provider()
+                    + ", whose reasoning_effort goes from none to xhigh");
+        }
+    }
+
+    /** Adds the reasoning controls: {@code reasoning_effort}. */
+    protected void addReasoningControls(ObjectNode root, ChatRequest request) {
+        if (request.reasoningEffort() != null) {
+            root.put("reasoning_effort", request.reasoningEffort().wireName());
         }
     }
 
@@ -146,6 +181,10 @@ public class OpenAiAdapter implements ProviderAdapter {
         ArrayNode messages = root.putArray("messages");
         for (ChatMessage message : request.messages()) {
             ObjectNode m = messages.addObject();
+            if (OpenAiTools.needsToolForm(message)) {
+                OpenAiTools.addMessage(m, message);
+                continue;
+            }
             m.put("role", message.role());
             if (message.content().size() == 1 && message.content().get(0) instanceof ContentPart.Text t) {
                 m.put("content", t.text());
@@ -165,6 +204,8 @@ public class OpenAiAdapter implements ProviderAdapter {
         if (request.topP() != null) {
             root.put("top_p", request.topP());
         }
+        OpenAiTools.addFields(root, request, json);
+        addReasoningControls(root, request);
         request.extra().forEach((name, value) -> root.set(name, json.valueToTree(value)));
         return root;
     }
@@ -208,14 +249,17 @@ public class OpenAiAdapter implements ProviderAdapter {
         if (choice == null || choice.isMissingNode()) {
             throw new ProviderException(ErrorType.TRANSIENT_SERVER_ERROR, 200, null, "response has no choices");
         }
-        JsonNode content = choice.path("message").path("content");
+        JsonNode message = choice.path("message");
+        JsonNode content = message.path("content");
         Usage tokens = usage(root.path("usage"));
         return new ProviderReply(
                 content.isTextual() ? content.asText() : "",
                 finishReason(choice.path("finish_reason").asText("")),
                 tokens,
                 root.path("model").isTextual() ? root.path("model").asText() : null,
-                root.path("id").isTextual() ? root.path("id").asText() : null);
+                root.path("id").isTextual() ? root.path("id").asText() : null,
+                OpenAiTools.toolCalls(message),
+                OpenAiTools.reasoning(message, provider()));
     }
 
     /** Usage from an OpenAI {@code usage} object (absent fields count zero); without the object, not reported. */

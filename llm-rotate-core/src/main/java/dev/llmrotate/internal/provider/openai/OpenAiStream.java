@@ -3,6 +3,7 @@ package dev.llmrotate.internal.provider.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmrotate.chat.FinishReason;
+import dev.llmrotate.chat.ToolCallDelta;
 import dev.llmrotate.chat.Usage;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.internal.provider.http.StreamBody;
@@ -12,11 +13,14 @@ import dev.llmrotate.spi.ProviderException;
 import dev.llmrotate.spi.ProviderStream;
 import dev.llmrotate.spi.StreamPiece;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * Reads an OpenAI Chat Completions SSE stream: {@code chat.completion.chunk} events, a chunk with the finish
  * reason, a usage chunk (with {@code stream_options.include_usage}), then {@code data: [DONE]}. A stream that ends
- * without [DONE] after its finish reason is complete; one that ends before it is interrupted.
+ * without [DONE] after its finish reason is complete; one that ends before it is interrupted. Besides {@code
+ * delta.content}, a chunk's {@code delta.tool_calls} (by index) and reasoning text ({@code delta.reasoning}, {@code
+ * delta.reasoning_content}) are content (see {@link OpenAiTools}).
  */
 final class OpenAiStream implements ProviderStream {
     private final StreamBody body;
@@ -54,16 +58,16 @@ final class OpenAiStream implements ProviderStream {
                 }
                 return finalPiece();
             }
-            String delta = read(event.data());
-            if (!delta.isEmpty()) {
-                return new StreamPiece(delta, null, null, model, responseId);
+            StreamPiece piece = read(event.data());
+            if (piece != null) {
+                return piece;
             }
         }
         return null;
     }
 
-    /** Takes one chunk in; returns its text (possibly empty). */
-    private String read(String data) {
+    /** Takes one chunk in; returns the piece of content it carries, or null. */
+    private StreamPiece read(String data) {
         JsonNode chunk;
         try {
             chunk = json.readTree(data);
@@ -91,8 +95,15 @@ final class OpenAiStream implements ProviderStream {
         if (!reason.isEmpty() && !choice.path("finish_reason").isNull()) {
             finishReason = OpenAiAdapter.finishReason(reason);
         }
-        JsonNode content = choice.path("delta").path("content");
-        return content.isTextual() ? content.asText() : "";
+        JsonNode delta = choice.path("delta");
+        JsonNode content = delta.path("content");
+        String text = content.isTextual() ? content.asText() : "";
+        String reasoning = OpenAiTools.reasoningText(delta);
+        List<ToolCallDelta> calls = OpenAiTools.toolCallDeltas(delta);
+        if (text.isEmpty() && reasoning.isEmpty() && calls.isEmpty()) {
+            return null;
+        }
+        return new StreamPiece(text, null, null, model, responseId, reasoning, calls, List.of());
     }
 
     private StreamPiece finalPiece() {

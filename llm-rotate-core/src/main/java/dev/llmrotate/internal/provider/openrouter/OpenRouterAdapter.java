@@ -2,6 +2,8 @@ package dev.llmrotate.internal.provider.openrouter;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmrotate.chat.ChatRequest;
+import dev.llmrotate.chat.ReasoningEffort;
 import dev.llmrotate.config.ProviderCatalog;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.internal.provider.http.HttpResult;
@@ -17,6 +19,11 @@ import java.util.Map;
  * OpenRouter: the OpenAI format through a broker. A fallback entry's {@code upstream} pins the backend with
  * OpenRouter's provider routing ({@code order} of one slug, {@code allow_fallbacks: false}), so the broker never
  * falls back on its own; llm-rotate's chain decides. "No endpoints" answers are {@code broker_route_unavailable}.
+ *
+ * <p>Reasoning controls use OpenRouter's {@code reasoning} object
+ * (https://openrouter.ai/docs/use-cases/reasoning-tokens): a reasoning effort is {@code {"effort": …}}, a thinking
+ * budget {@code {"max_tokens": n}}, 0 {@code {"enabled": false}} and -1 {@code {"enabled": true}} (the model's
+ * default amount); one or the other, not both. The answer's reasoning text comes in {@code message.reasoning}.
  */
 public final class OpenRouterAdapter extends OpenAiAdapter {
     /** llm-rotate provider ids to OpenRouter provider slugs. */
@@ -52,6 +59,32 @@ public final class OpenRouterAdapter extends OpenAiAdapter {
             routing.put("allow_fallbacks", false);
         }
         return root;
+    }
+
+    @Override
+    protected void checkReasoningControls(ChatRequest request) {
+        if (request.reasoningEffort() != null && request.thinkingBudget() != null) {
+            throw new IllegalArgumentException("openrouter takes a reasoning effort or a thinking budget, not both");
+        }
+        if (request.reasoningEffort() == ReasoningEffort.MAX) {
+            throw new IllegalArgumentException("reasoningEffort MAX is not supported by openrouter, whose"
+                    + " reasoning.effort goes from none to xhigh");
+        }
+    }
+
+    @Override
+    protected void addReasoningControls(ObjectNode root, ChatRequest request) {
+        if (request.reasoningEffort() != null) {
+            root.putObject("reasoning").put("effort", request.reasoningEffort().wireName());
+        } else if (request.thinkingBudget() != null) {
+            int budget = request.thinkingBudget();
+            ObjectNode reasoning = root.putObject("reasoning");
+            if (budget > 0) {
+                reasoning.put("max_tokens", budget);
+            } else {
+                reasoning.put("enabled", budget != 0);
+            }
+        }
     }
 
     @Override

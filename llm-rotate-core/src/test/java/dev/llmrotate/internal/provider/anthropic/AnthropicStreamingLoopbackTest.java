@@ -7,6 +7,7 @@ import dev.llmrotate.ChatStream;
 import dev.llmrotate.LlmRotate;
 import dev.llmrotate.chat.ChatRequest;
 import dev.llmrotate.chat.ChatResponse;
+import dev.llmrotate.chat.ContentPart;
 import dev.llmrotate.chat.FinishReason;
 import dev.llmrotate.chat.StreamChunk;
 import dev.llmrotate.chat.Usage;
@@ -76,7 +77,7 @@ class AnthropicStreamingLoopbackTest extends AnthropicTestSupport {
     }
 
     @Test
-    void pingsUnknownEventsAndNonTextDeltasAreSkippedAndUsageIsCumulative() {
+    void pingsAndUnknownEventsAreSkippedThinkingIsReasoningAndUsageIsCumulative() {
         String sse = """
                 event: message_start
                 data: {"type":"message_start","message":{"id":"msg_S1","type":"message","role":"assistant","content":[],"model":"claude-haiku-4-5-20251001","stop_reason":null,"usage":{"input_tokens":7,"cache_creation_input_tokens":100,"cache_read_input_tokens":900,"output_tokens":1}}}
@@ -126,9 +127,13 @@ class AnthropicStreamingLoopbackTest extends AnthropicTestSupport {
             stream.forEach(chunks::add);
             assertThat(stream.model()).isEqualTo("claude-haiku-4-5-20251001");
         }
-        assertThat(chunks).extracting(StreamChunk::delta).containsExactly("Hi", " there", "");
-        assertThat(chunks.get(2).finishReason()).isEqualTo(FinishReason.STOP);
-        assertThat(chunks.get(2).usage()).isEqualTo(new Usage(1007, 12, 900, 0));
+        assertThat(chunks).extracting(StreamChunk::delta).containsExactly("", "", "Hi", " there", "");
+        assertThat(chunks.get(0).reasoningDelta()).isEqualTo("Let me see");
+        // The thinking block, whole, as it stopped (this one never got a signature_delta).
+        assertThat(chunks.get(1).reasoning())
+                .containsExactly(new ContentPart.Reasoning("Let me see", null, "anthropic"));
+        assertThat(chunks.get(4).finishReason()).isEqualTo(FinishReason.STOP);
+        assertThat(chunks.get(4).usage()).isEqualTo(new Usage(1007, 12, 900, 0));
     }
 
     @Test

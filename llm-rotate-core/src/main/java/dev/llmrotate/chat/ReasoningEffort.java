@@ -1,0 +1,24 @@
+package dev.llmrotate.chat;
+
+import java.util.Locale;
+
+/**
+ * How much a reasoning model thinks before it answers. OpenAI and Azure {@code reasoning_effort}; OpenRouter {@code
+ * reasoning.effort}; Anthropic {@code output_config.effort} ({@code low}, {@code medium}, {@code high}, {@code max});
+ * Gemini 3 {@code thinkingLevel}. A provider that has no such level fails the call with {@code invalid_request}
+ * before anything is sent. For a token budget instead, see {@link ChatRequest#thinkingBudget()}.
+ */
+public enum ReasoningEffort {
+    NONE,
+    MINIMAL,
+    LOW,
+    MEDIUM,
+    HIGH,
+    XHIGH,
+    MAX;
+
+    /** The value on the wire: the name in lower case, e.g. {@code medium}. */
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,378 @@
+package dev.llmrotate.server.cli;
+
+import dev.llmrotate.LlmRotate;
+import dev.llmrotate.config.LlmRotateConfig;
+import dev.llmrotate.error.ConfigurationException;
+import dev.llmrotate.server.ControlServer;
+import dev.llmrotate.server.ControlServerOptions;
+import dev.llmrotate.server.ServerVersion;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code llm-rotate-server} command: loads a configuration, builds an {@link LlmRotate} on it and serves the
+ * control server until stopped (Ctrl-C, SIGTERM). Every failure to start is one message on stderr, never a stack
+ * trace, and an exit code that tells its kind (see {@link #EXIT_USAGE} and the others).
+ */
+@Command(
+        name = "llm-rotate-server",
+        mixinStandardHelpOptions = true,
+        versionProvider = ServerCli.VersionProvider.class,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = {
+            "Serves the read-only control server of llm-rotate: /health and /keys (key health), /usage and"
+                    + " /usage/models, /events (recent calls), /config (sanitized), /openapi.json, /version, /livez"
+                    + " and /readyz, all JSON.",
+            ""
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:stopped normally (Ctrl-C, SIGTERM), or --help, --version",
+            "1:an unexpected failure",
+            "2:invalid options or configuration (every problem is listed), or a non-loopback --host without a token",
+            "3:the configuration file or the token file is missing or cannot be read",
+            "4:cannot listen: the port is in use, or the address cannot be bound"
+        },
+        footerHeading = "%nEnvironment:%n",
+        footer = {
+            "  LLM_ROTATE_CONFIG        the configuration file when --config is not given",
+            "  LLM_ROTATE_SERVER_TOKEN  the bearer token when --token-file is not given"
+        })
+public final class ServerCli {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILURE = 1;
+    public static final int EXIT_USAGE = 2;
+    public static final int EXIT_NO_INPUT = 3;
+    public static final int EXIT_CANNOT_LISTEN = 4;
+
+    /** The environment variable naming the configuration file. */
+    public static final String CONFIG_VARIABLE = "LLM_ROTATE_CONFIG";
+
+    /** The environment variable holding the bearer token. */
+    public static final String TOKEN_VARIABLE = "LLM_ROTATE_SERVER_TOKEN";
+
+    /** The largest token file read; a token is a few dozen bytes. */
+    static final int MAX_TOKEN_FILE_BYTES = 4096;
+
+    private static final String NAME = "llm-rotate-server";
+
+    @Option(
+            names = {"-c", "--config"},
+            paramLabel = "FILE",
+            description = "YAML or JSON configuration file (default: $" + CONFIG_VARIABLE + ")")
+    Path config;
+
+    @Option(
+            names = "--host",
+            paramLabel = "ADDRESS",
+            defaultValue = ControlServerOptions.DEFAULT_HOST,
+            description = "address to listen on (default: ${DEFAULT-VALUE}); any other than loopback needs a token")
+    String host;
+
+    @Option(
+            names = "--port",
+            paramLabel = "PORT",
+            defaultValue = "8200",
+            description = "port to listen on, 0 for any free one (default: ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(
+            names = "--event-capacity",
+            paramLabel = "N",
+            description = "recent call records kept for /events, 0 to keep none (default: the configuration's"
+                    + " event_buffer, else 1000)")
+    Integer eventCapacity;
+
+    @Option(
+            names = "--token-file",
+            paramLabel = "FILE",
+            description = "file holding the bearer token every endpoint but /livez and /readyz then requires"
+                    + " (default: $" + TOKEN_VARIABLE + ")")
+    Path tokenFile;
+
+    @Option(
+            names = "--allow-unauthenticated",
+            description = "serve a non-loopback --host without a token (anyone who reaches it sees the key health,"
+                    + " usage and configuration)")
+    boolean allowUnauthenticated;
+
+    @Option(
+            names = "--cors-origin",
+            paramLabel = "ORIGIN",
+            description = "the one origin browsers may read answers from (https://dash.example.com), or *")
+    String corsOrigin;
+
+    private ServerCli() {}
+
+    /** Runs the command until the process is stopped. */
+    public static void main(String[] args) {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "dev/llmrotate/server/cli/logback-cli.xml");
+        }
+        Launch launch = launch(args, System.out, System.err, System.getenv());
+        if (launch.exitCode() != null) {
+            System.exit(launch.exitCode());
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(launch::close, "llm-rotate-server-shutdown"));
+        launch.awaitClose();
+    }
+
+    /**
+     * Parses {@code args}, and starts the server unless they ask for help or something is wrong.
+     *
+     * @param env the environment ({@value #CONFIG_VARIABLE}, {@value #TOKEN_VARIABLE})
+     * @return a running server to close, or the exit code when none was started
+     */
+    public static Launch launch(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
+        ServerCli cli = new ServerCli();
+        CommandLine commandLine = new CommandLine(cli);
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        try {
+            commandLine.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            err.println(NAME + ": " + e.getMessage());
+            err.println("Try '" + NAME + " --help' for the options.");
+            return Launch.exit(EXIT_USAGE);
+        }
+        if (commandLine.isUsageHelpRequested()) {
+            commandLine.usage(out);
+            return Launch.exit(EXIT_OK);
+        }
+        if (commandLine.isVersionHelpRequested()) {
+            commandLine.printVersionHelp(out);
+            return Launch.exit(EXIT_OK);
+        }
+        try {
+            return cli.start(out, env);
+        } catch (Refusal r) {
+            err.println(NAME + ": " + r.getMessage());
+            return Launch.exit(r.exitCode);
+        } catch (RuntimeException e) {
+            err.println(NAME + ": unexpected failure: " + e);
+            return Launch.exit(EXIT_FAILURE);
+        }
+    }
+
+    private Launch start(PrintStream out, Map<String, String> env) {
+        Path configFile = configFile(env);
+        String token = token(env);
+        if (eventCapacity != null && (eventCapacity < 0 || eventCapacity > 200_000)) {
+            throw new Refusal(EXIT_USAGE, "--event-capacity must be from 0 to 200000, got " + eventCapacity);
+        }
+        LlmRotateConfig config = loadConfig(configFile);
+        if (eventCapacity != null && eventCapacity > 0) {
+            config = config.toBuilder().eventBuffer(eventCapacity).build();
+        }
+        ControlServerOptions options;
+        try {
+            options = ControlServerOptions.builder()
+                    .host(host)
+                    .port(port)
+                    .token(token)
+                    .allowUnauthenticated(allowUnauthenticated)
+                    .corsOrigin(corsOrigin)
+                    .eventCapacity(eventCapacity == null ? ControlServerOptions.DEFAULT_EVENT_CAPACITY : 0)
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new Refusal(EXIT_USAGE, e.getMessage());
+        }
+        LlmRotate lm;
+        try {
+            lm = LlmRotate.builder().config(config).build();
+        } catch (ConfigurationException e) {
+            throw new Refusal(EXIT_USAGE, describe(configFile, e));
+        }
+        ControlServer server;
+        try {
+            server = ControlServer.start(lm, options);
+        } catch (IllegalArgumentException e) {
+            lm.close();
+            throw new Refusal(EXIT_USAGE, e.getMessage());
+        } catch (UncheckedIOException e) {
+            lm.close();
+            throw new Refusal(
+                    e.getCause() instanceof BindException ? EXIT_CANNOT_LISTEN : EXIT_FAILURE,
+                    e.getMessage()
+                            + (e.getMessage().contains("in use")
+                                    ? " (another server running? choose one with --port)"
+                                    : ""));
+        }
+        out.println(NAME + " " + ServerVersion.get() + " listening on " + server.uri() + " ("
+                + config.activeKeys().size() + " keys in the pool"
+                + (token != null ? ", bearer token required" : "") + ")");
+        out.println("  endpoints: /health /keys /keys/{key_id}/history /usage /usage/models /timeseries /events /config"
+                + " /metrics /livez /readyz /version /openapi.json");
+        out.println("  stop with Ctrl-C");
+        return new Launch(null, server, lm);
+    }
+
+    private Path configFile(Map<String, String> env) {
+        Path file = config;
+        if (file == null) {
+            String fromEnv = env.get(CONFIG_VARIABLE);
+            if (fromEnv == null || fromEnv.isBlank()) {
+                throw new Refusal(
+                        EXIT_USAGE, "no configuration: give --config FILE or set " + CONFIG_VARIABLE + "=FILE");
+            }
+            file = Path.of(fromEnv);
+        }
+        readable(file, "configuration file");
+        return file;
+    }
+
+    private static void readable(Path file, String what) {
+        if (!Files.exists(file)) {
+            throw new Refusal(EXIT_NO_INPUT, what + " " + file + " does not exist");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new Refusal(EXIT_NO_INPUT, what + " " + file + " is not a regular file");
+        }
+        if (!Files.isReadable(file)) {
+            throw new Refusal(EXIT_NO_INPUT, what + " " + file + " cannot be read (permission denied)");
+        }
+    }
+
+    private String token(Map<String, String> env) {
+        if (tokenFile == null) {
+            String fromEnv = env.get(TOKEN_VARIABLE);
+            return fromEnv == null || fromEnv.isBlank() ? null : fromEnv.strip();
+        }
+        readable(tokenFile, "token file");
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(tokenFile)) {
+            bytes = in.readNBytes(MAX_TOKEN_FILE_BYTES + 1);
+        } catch (IOException e) {
+            throw new Refusal(
+                    EXIT_NO_INPUT,
+                    "token file " + tokenFile + " cannot be read ("
+                            + e.getClass().getSimpleName() + ")");
+        }
+        if (bytes.length > MAX_TOKEN_FILE_BYTES) {
+            throw new Refusal(
+                    EXIT_USAGE, "token file " + tokenFile + " is larger than " + MAX_TOKEN_FILE_BYTES + " bytes");
+        }
+        String value;
+        try {
+            value = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes))
+                    .toString()
+                    .strip();
+        } catch (CharacterCodingException e) {
+            throw new Refusal(EXIT_USAGE, "token file " + tokenFile + " is not UTF-8 text");
+        }
+        if (value.isEmpty()) {
+            throw new Refusal(EXIT_USAGE, "token file " + tokenFile + " is empty");
+        }
+        return value;
+    }
+
+    private static LlmRotateConfig loadConfig(Path file) {
+        try {
+            return LlmRotateConfig.fromFile(file);
+        } catch (ConfigurationException e) {
+            throw new Refusal(EXIT_USAGE, describe(file, e));
+        }
+    }
+
+    /** Every problem of the configuration, one per line after a header, as the library lists them. */
+    private static String describe(Path file, ConfigurationException e) {
+        List<String> problems = e.problems();
+        if (problems.size() == 1) {
+            return "invalid configuration in " + file + ": " + problems.get(0);
+        }
+        return "invalid configuration in " + file + " (" + problems.size() + " problems):\n  - "
+                + String.join("\n  - ", problems);
+    }
+
+    /** A reason not to start, with its exit code. */
+    private static final class Refusal extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final int exitCode;
+
+        Refusal(int exitCode, String message) {
+            super(message, null, false, false);
+            this.exitCode = exitCode;
+        }
+    }
+
+    /** The outcome of {@link #launch}: an exit code, or a running server to close. */
+    public static final class Launch {
+        private final Integer exitCode;
+        private final ControlServer server;
+        private final LlmRotate lm;
+        private final CountDownLatch closed = new CountDownLatch(1);
+
+        private Launch(Integer exitCode, ControlServer server, LlmRotate lm) {
+            this.exitCode = exitCode;
+            this.server = server;
+            this.lm = lm;
+        }
+
+        static Launch exit(int code) {
+            return new Launch(code, null, null);
+        }
+
+        /** The code to exit with, or null while the server runs. */
+        public Integer exitCode() {
+            return exitCode;
+        }
+
+        /** The running server, or null. */
+        public ControlServer server() {
+            return server;
+        }
+
+        /** The instance it serves, or null. */
+        public LlmRotate lm() {
+            return lm;
+        }
+
+        /** Stops the server and closes the instance; calling it again does nothing. */
+        public synchronized void close() {
+            if (closed.getCount() == 0) {
+                return;
+            }
+            if (server != null) {
+                server.close();
+                lm.close();
+            }
+            closed.countDown();
+        }
+
+        /** Blocks until {@link #close()} has run. */
+        void awaitClose() {
+            try {
+                closed.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** {@code --version}. */
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {NAME + " " + ServerVersion.get()};
+        }
+    }
+}
