@@ -374,8 +374,15 @@ public final class LlmRotate implements AutoCloseable {
     /**
      * Switches the event buffer on with room for {@code capacity} records (replacing an existing buffer), or off
      * with 0. Off by default; while off, calls keep no records in memory.
+     *
+     * @throws IllegalStateException on an {@linkplain #observe observer}, which keeps no records of its own (it reads
+     *     the workers' records from the store)
      */
     public void eventBuffer(int capacity) {
+        if (engine.observer()) {
+            throw new IllegalStateException("eventBuffer on an observer (LlmRotate.observe), which makes no calls: the"
+                    + " records it shows are those the workers keep in the shared store (their event_buffer)");
+        }
         if (capacity < 0 || capacity > EventBuffer.MAX_CAPACITY) {
             throw new ConfigurationException(
                     "event buffer capacity must be between 0 and " + EventBuffer.MAX_CAPACITY + ", got " + capacity);
@@ -386,9 +393,13 @@ public final class LlmRotate implements AutoCloseable {
     /**
      * How many records the event buffer keeps now: 0 while it is off (the default), else the capacity given to
      * {@link #eventBuffer(int)}, the builder or the configuration's {@code event_buffer}. Lets a viewer such as the
-     * control server tell an empty buffer from one that is off.
+     * control server tell an empty buffer from one that is off. On an {@linkplain #observe observer}, the
+     * configuration's {@code event_buffer}: what the workers sharing the configuration keep in the store.
      */
     public int eventBufferCapacity() {
+        if (engine.observer()) {
+            return engine.state().config.eventBufferCapacity();
+        }
         EventBuffer buffer = engine.eventBuffer();
         return buffer == null ? 0 : buffer.capacity();
     }
@@ -466,6 +477,14 @@ public final class LlmRotate implements AutoCloseable {
             ownedExecutor.shutdown();
         }
         engine.store().close();
+    }
+
+    /**
+     * True for a read-only view made by {@link #observe} or {@link LlmRotateBuilder#buildObserver()}: it shows what
+     * the processes sharing its state store do and makes no calls of its own.
+     */
+    public boolean isObserver() {
+        return engine.observer();
     }
 
     /** Open, and not an observer. */

@@ -159,6 +159,59 @@ public final class MetricNames {
             "{key}",
             "Keys of the provider that can serve a call now");
 
+    // Counters of a whole fleet, read from a shared state store when scraped: what a control server in standalone
+    // mode (an observer, LlmRotate.observe) exposes instead of the per-call counters and histograms above, which
+    // only the process making the calls can keep. Prometheus only.
+
+    /** Calls of every process sharing the state store, by provider, key and outcome ({@code success}, {@code error}). */
+    public static final Metric FLEET_KEY_CALLS = new Metric(
+            "llm_rotate.fleet.key.calls",
+            Type.COUNTER,
+            "{call}",
+            "Calls of every process sharing the state store, by key and outcome");
+
+    /** Failed calls of every process sharing the state store, by provider, key and error type. */
+    public static final Metric FLEET_KEY_ERRORS = new Metric(
+            "llm_rotate.fleet.key.errors",
+            Type.COUNTER,
+            "{call}",
+            "Failed calls of every process sharing the state store, by key and error type");
+
+    /** Tokens of every process sharing the state store, by provider, key and token type. */
+    public static final Metric FLEET_KEY_TOKENS = new Metric(
+            "llm_rotate.fleet.key.tokens",
+            Type.COUNTER,
+            "{token}",
+            "Tokens used by every process sharing the state store, by key and token type");
+
+    /** Estimated cost of every process sharing the state store, by provider and key. */
+    public static final Metric FLEET_KEY_COST = new Metric(
+            "llm_rotate.fleet.key.cost",
+            Type.COUNTER,
+            "USD",
+            "Estimated cost in US dollars of the priced calls of every process sharing the state store, by key");
+
+    /** Calls of every process sharing the state store, by model and outcome. */
+    public static final Metric FLEET_MODEL_CALLS = new Metric(
+            "llm_rotate.fleet.model.calls",
+            Type.COUNTER,
+            "{call}",
+            "Calls of every process sharing the state store, by model and outcome");
+
+    /** Tokens of every process sharing the state store, by model and token type. */
+    public static final Metric FLEET_MODEL_TOKENS = new Metric(
+            "llm_rotate.fleet.model.tokens",
+            Type.COUNTER,
+            "{token}",
+            "Tokens used by every process sharing the state store, by model and token type");
+
+    /** Estimated cost of every process sharing the state store, by model. */
+    public static final Metric FLEET_MODEL_COST = new Metric(
+            "llm_rotate.fleet.model.cost",
+            Type.COUNTER,
+            "USD",
+            "Estimated cost in US dollars of the priced calls of every process sharing the state store, by model");
+
     /** Every metric above, in the order listed. */
     public static final List<Metric> ALL = List.of(
             CALLS,
@@ -175,7 +228,14 @@ public final class MetricNames {
             KEY_AVAILABLE_IN,
             KEY_REQUESTS_REMAINING,
             KEY_TOKENS_REMAINING,
-            PROVIDER_AVAILABLE_KEYS);
+            PROVIDER_AVAILABLE_KEYS,
+            FLEET_KEY_CALLS,
+            FLEET_KEY_ERRORS,
+            FLEET_KEY_TOKENS,
+            FLEET_KEY_COST,
+            FLEET_MODEL_CALLS,
+            FLEET_MODEL_TOKENS,
+            FLEET_MODEL_COST);
 
     // Labels.
 

@@ -35,7 +35,14 @@ class MetricNamesTest {
                         Map.entry("llm_rotate.key.available_in", "llm_rotate_key_available_in_seconds"),
                         Map.entry("llm_rotate.key.requests_remaining", "llm_rotate_key_requests_remaining"),
                         Map.entry("llm_rotate.key.tokens_remaining", "llm_rotate_key_tokens_remaining"),
-                        Map.entry("llm_rotate.provider.available_keys", "llm_rotate_provider_available_keys"));
+                        Map.entry("llm_rotate.provider.available_keys", "llm_rotate_provider_available_keys"),
+                        Map.entry("llm_rotate.fleet.key.calls", "llm_rotate_fleet_key_calls_total"),
+                        Map.entry("llm_rotate.fleet.key.errors", "llm_rotate_fleet_key_errors_total"),
+                        Map.entry("llm_rotate.fleet.key.tokens", "llm_rotate_fleet_key_tokens_total"),
+                        Map.entry("llm_rotate.fleet.key.cost", "llm_rotate_fleet_key_cost_usd_total"),
+                        Map.entry("llm_rotate.fleet.model.calls", "llm_rotate_fleet_model_calls_total"),
+                        Map.entry("llm_rotate.fleet.model.tokens", "llm_rotate_fleet_model_tokens_total"),
+                        Map.entry("llm_rotate.fleet.model.cost", "llm_rotate_fleet_model_cost_usd_total"));
     }
 
     @Test

@@ -233,6 +233,21 @@ public abstract class StateStoreContract {
     }
 
     @Test
+    void requestsInTheLastMinuteCountWhatWasAdmittedWithoutAdmittingAnything() {
+        assertThat(store.requestsInLastMinute("k", 2, T0)).isZero();
+        store.tryAcquireRequest("k", 2, T0);
+        store.tryAcquireRequest("k", 2, T0 + 20_000);
+        store.tryAcquireRequest("k", 2, T0 + 30_000); // refused: the budget is full
+        assertThat(store.requestsInLastMinute("k", 2, T0 + 30_000)).isEqualTo(2);
+        assertThat(store.requestsInLastMinute("k", 2, T0 + 30_000)).isEqualTo(2);
+        assertThat(store.requestsInLastMinute("k", 2, T0 + 60_000)).isEqualTo(1);
+        assertThat(store.requestsInLastMinute("k", 2, T0 + 80_000)).isZero();
+        assertThat(store.requestsInLastMinute("other", 2, T0)).isZero();
+        assertThat(store.tryAcquireRequest("k", 2, T0 + 80_000)).isTrue();
+        assertThat(store.tryAcquireRequest("k", 2, T0 + 80_001)).isTrue();
+    }
+
+    @Test
     void concurrentRequestsNeverExceedTheBudget() throws Exception {
         List<Long> admitted = runConcurrently(8, () -> {
             long count = 0;

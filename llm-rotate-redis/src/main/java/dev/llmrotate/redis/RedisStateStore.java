@@ -316,6 +316,29 @@ public final class RedisStateStore implements StateStore {
         return Math.max(slot.nextSlot(), nowMillis);
     }
 
+    /**
+     * Counts the key's admissions in the minute before {@code nowMillis} with a plain {@code ZCOUNT} (a read: an
+     * observer writes nothing), one round trip per key with an rpm budget in a health report.
+     */
+    @Override
+    public int requestsInLastMinute(String keyId, int limitPerMinute, long nowMillis) {
+        if (!link.available()) {
+            return local.requestsInLastMinute(keyId, limitPerMinute, nowMillis);
+        }
+        try {
+            long admitted = link.await(link.commands()
+                    .zcount(
+                            keys.rpm + RedisKeys.nameOf(keyId),
+                            Range.from(
+                                    Range.Boundary.excluding(nowMillis - 60_000), Range.Boundary.including(nowMillis)))
+                    .toCompletableFuture());
+            return (int) Math.min(admitted, Integer.MAX_VALUE);
+        } catch (RedisLink.Unavailable e) {
+            link.markDown(e);
+            return local.requestsInLastMinute(keyId, limitPerMinute, nowMillis);
+        }
+    }
+
     private CompletableFuture<List<Object>> requestWindow(String keyId, int limit, long nowMillis, boolean admit) {
         return link.eval(
                 Script.RPM,

@@ -12,8 +12,11 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** A {@link WorkerMain} in its own JVM, on this JVM's class path; commands in, {@code @@} lines out. */
-final class Worker implements AutoCloseable {
+/**
+ * A {@link WorkerMain} in its own JVM, on this JVM's class path; commands in, {@code @@} lines out. Public, and in
+ * the test-jar, for the server's standalone-mode test.
+ */
+public final class Worker implements AutoCloseable {
     private final Process process;
     private final Writer commands;
     private final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
@@ -27,7 +30,7 @@ final class Worker implements AutoCloseable {
     }
 
     /** Starts a worker on {@code config}; its stderr goes to {@code log}. Waits for it to be ready. */
-    static Worker start(Path config, Path log) throws IOException {
+    public static Worker start(Path config, Path log) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process process = new ProcessBuilder(List.of(
                         java,
@@ -58,13 +61,13 @@ final class Worker implements AutoCloseable {
         replies.add("exited");
     }
 
-    void send(String command) throws IOException {
+    public void send(String command) throws IOException {
         commands.write(command + "\n");
         commands.flush();
     }
 
     /** The next reply, which must start with {@code word}; fails after {@code seconds}. */
-    String expect(String word, int seconds) {
+    public String expect(String word, int seconds) {
         try {
             String reply = replies.poll(seconds, TimeUnit.SECONDS);
             if (reply == null) {
@@ -81,7 +84,7 @@ final class Worker implements AutoCloseable {
     }
 
     /** The numbers after the reply's first word. */
-    static long[] numbers(String reply) {
+    public static long[] numbers(String reply) {
         String[] words = reply.split(" ");
         long[] out = new long[words.length - 1];
         for (int i = 1; i < words.length; i++) {

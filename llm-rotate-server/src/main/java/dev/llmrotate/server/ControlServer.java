@@ -64,7 +64,8 @@ public final class ControlServer implements AutoCloseable {
                 lm,
                 new ControlRouter.Settings(
                         options.token(), options.corsOrigin(), options.clock(), ServerVersion.get(), metrics));
-        boolean switchOn = options.eventCapacity() > 0 && lm.eventBufferCapacity() == 0;
+        // An observer shows the records the workers keep in the shared store; it has no buffer of its own.
+        boolean switchOn = options.eventCapacity() > 0 && lm.eventBufferCapacity() == 0 && !lm.isObserver();
         if (switchOn) {
             lm.eventBuffer(options.eventCapacity());
         }

@@ -2,6 +2,7 @@ package dev.llmrotate.server.cli;
 
 import dev.llmrotate.LlmRotate;
 import dev.llmrotate.config.LlmRotateConfig;
+import dev.llmrotate.config.StateStoreSettings;
 import dev.llmrotate.error.ConfigurationException;
 import dev.llmrotate.server.ControlServer;
 import dev.llmrotate.server.ControlServerOptions;
@@ -25,8 +26,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code llm-rotate-server} command: loads a configuration, builds an {@link LlmRotate} on it and serves the
- * control server until stopped (Ctrl-C, SIGTERM). Every failure to start is one message on stderr, never a stack
+ * The {@code llm-rotate-server} command: loads a configuration, opens a read-only view of the state store it names
+ * ({@link LlmRotate#observe}: the shared state of the workers using the same Redis; no secret is resolved) and serves
+ * the control server on it until stopped (Ctrl-C, SIGTERM). Every failure to start is one message on stderr, never a stack
  * trace, and an exit code that tells its kind (see {@link #EXIT_USAGE} and the others).
  */
 @Command(
@@ -177,9 +179,6 @@ public final class ServerCli {
             throw new Refusal(EXIT_USAGE, "--event-capacity must be from 0 to 200000, got " + eventCapacity);
         }
         LlmRotateConfig config = loadConfig(configFile);
-        if (eventCapacity != null && eventCapacity > 0) {
-            config = config.toBuilder().eventBuffer(eventCapacity).build();
-        }
         ControlServerOptions options;
         try {
             options = ControlServerOptions.builder()
@@ -188,14 +187,16 @@ public final class ServerCli {
                     .token(token)
                     .allowUnauthenticated(allowUnauthenticated)
                     .corsOrigin(corsOrigin)
-                    .eventCapacity(eventCapacity == null ? ControlServerOptions.DEFAULT_EVENT_CAPACITY : 0)
+                    .eventCapacity(eventCapacity == null ? ControlServerOptions.DEFAULT_EVENT_CAPACITY : eventCapacity)
                     .build();
         } catch (IllegalArgumentException e) {
             throw new Refusal(EXIT_USAGE, e.getMessage());
         }
+        // This process makes no calls of its own: it shows the state store the configuration names, which workers
+        // sharing it (Redis) fill. An observer resolves no secret_ref: the workers' secrets need not be here.
         LlmRotate lm;
         try {
-            lm = LlmRotate.builder().config(config).build();
+            lm = LlmRotate.observe(config);
         } catch (ConfigurationException e) {
             throw new Refusal(EXIT_USAGE, describe(configFile, e));
         }
@@ -217,6 +218,18 @@ public final class ServerCli {
         out.println(NAME + " " + ServerVersion.get() + " listening on " + server.uri() + " ("
                 + config.activeKeys().size() + " keys in the pool"
                 + (token != null ? ", bearer token required" : "") + ")");
+        if (config.stateStore().type().equals(StateStoreSettings.MEMORY)) {
+            out.println("  state_store is memory: no other process shares it, so health and usage stay idle; give"
+                    + " this server and the workers the same state_store (type: redis) to see the fleet");
+        } else {
+            out.println("  standalone: showing the workers that share state_store "
+                    + config.stateStore().type() + " (prefix "
+                    + config.stateStore().prefix() + ")");
+        }
+        if (eventCapacity != null) {
+            out.println("  --event-capacity is for calls this process makes; /events shows the records the workers"
+                    + " keep in the store (their event_buffer)");
+        }
         out.println("  endpoints: /health /keys /keys/{key_id}/history /usage /usage/models /timeseries /events /config"
                 + " /metrics /livez /readyz /version /openapi.json");
         out.println("  stop with Ctrl-C");

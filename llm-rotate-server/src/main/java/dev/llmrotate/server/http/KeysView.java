@@ -162,20 +162,43 @@ public final class KeysView {
                     k.lastSuccessAt(),
                     spec == null ? null : spec.priority(),
                     spec == null ? null : spec.weight(),
-                    spec == null ? new Budgets(null, null) : new Budgets(spec.rateLimitRpm(), spec.rateLimitTpm()),
+                    Budgets.of(spec, k.budget()),
                     models,
                     usage == null ? UsageSummary.Totals.EMPTY : usage);
         }
     }
 
     /**
-     * A key's client-side budgets over a sliding minute, as configured (null: none). How much of them is used now is
-     * not exposed by the library's API yet.
+     * A key's client-side budgets over a sliding minute, as configured, and what is used and left of them now (null:
+     * no such budget, or a store that cannot tell).
      *
      * @param rateLimitRpm requests per minute
+     * @param rpmUsed requests admitted in the last minute (by every process sharing the store)
+     * @param rpmRemaining requests the budget admits now
      * @param rateLimitTpm tokens per minute
+     * @param tpmUsed tokens used in the last minute
+     * @param tpmRemaining tokens left in the budget now
      */
-    public record Budgets(Integer rateLimitRpm, Long rateLimitTpm) {}
+    public record Budgets(
+            Integer rateLimitRpm,
+            Integer rpmUsed,
+            Integer rpmRemaining,
+            Long rateLimitTpm,
+            Long tpmUsed,
+            Long tpmRemaining) {
+
+        static Budgets of(KeySpec spec, HealthReport.Budget used) {
+            Integer rpm = spec == null ? used.rpmLimit() : spec.rateLimitRpm();
+            Long tpm = spec == null ? used.tpmLimit() : spec.rateLimitTpm();
+            return new Budgets(
+                    rpm,
+                    rpm == null ? null : used.rpmUsed(),
+                    rpm == null ? null : used.rpmRemaining(),
+                    tpm,
+                    tpm == null ? null : used.tpmUsed(),
+                    tpm == null ? null : used.tpmRemaining());
+        }
+    }
 
     /**
      * One model of a key.

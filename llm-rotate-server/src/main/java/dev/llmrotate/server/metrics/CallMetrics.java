@@ -287,13 +287,13 @@ final class CallMetrics implements Consumer<CallRecord>, MultiCollector {
         return new HistogramSnapshot(metadata(metric), points);
     }
 
-    private static MetricMetadata metadata(MetricNames.Metric metric) {
+    static MetricMetadata metadata(MetricNames.Metric metric) {
         String unit = metric.prometheusUnit();
         return new MetricMetadata(familyName(metric), metric.description(), unit == null ? null : new Unit(unit));
     }
 
     /** The family name: a counter's without {@code _total}, which the writers add to its samples. */
-    private static String familyName(MetricNames.Metric metric) {
+    static String familyName(MetricNames.Metric metric) {
         String name = metric.prometheusName();
         return metric.type() == MetricNames.Type.COUNTER ? name.substring(0, name.length() - "_total".length()) : name;
     }

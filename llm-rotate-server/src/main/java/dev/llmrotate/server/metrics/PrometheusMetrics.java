@@ -40,13 +40,23 @@ public final class PrometheusMetrics implements AutoCloseable {
     private final OpenMetricsTextFormatWriter openMetrics = OpenMetricsTextFormatWriter.create();
 
     private PrometheusMetrics(LlmRotate lm) {
-        CallMetrics calls = new CallMetrics(new ModelLabels(lm::config));
-        registry.register(calls);
+        if (lm.isObserver()) {
+            registry.register(new FleetUsageMetrics(lm::usageSummary, lm::config));
+            this.subscription = () -> {};
+        } else {
+            CallMetrics calls = new CallMetrics(new ModelLabels(lm::config));
+            registry.register(calls);
+            this.subscription = lm.onCall(calls);
+        }
         registry.register(new HealthGauges(lm::health));
-        this.subscription = lm.onCall(calls);
     }
 
-    /** Metrics of {@code lm}, counting from now until {@link #close()}. */
+    /**
+     * Metrics of {@code lm}, counting from now until {@link #close()}. For an {@linkplain LlmRotate#isObserver()
+     * observer}, which makes no calls, the per-call counters and histograms are replaced by the fleet's counters
+     * read from the shared store at each scrape ({@code llm_rotate_fleet_*}, per key and per model); the health
+     * gauges are the same.
+     */
     public static PrometheusMetrics forEngine(LlmRotate lm) {
         return new PrometheusMetrics(Objects.requireNonNull(lm, "lm"));
     }

@@ -235,18 +235,24 @@ class ServerCliTest {
                     .startsWith("llm-rotate-server ")
                     .contains("listening on " + launch.server().uri(), "(1 keys in the pool)");
             assertThat(err()).isEmpty();
+            assertThat(out()).contains("state_store is memory: no other process shares it");
+            assertThat(launch.lm().isObserver())
+                    .as("the command makes no calls: it observes the configured store")
+                    .isTrue();
             HttpResponse<String> health = get(launch, "/health", null);
             assertThat(health.statusCode()).isEqualTo(200);
-            assertThat(get(launch, "/events", null).body()).contains("\"event_buffer_capacity\":1000");
+            assertThat(get(launch, "/events", null).body())
+                    .as("the configuration's event_buffer, which the workers use: off here")
+                    .contains("\"event_buffer_capacity\":0");
         } finally {
             launch.close();
         }
-        assertThat(launch.lm().eventBufferCapacity())
-                .as("switched off again at close")
-                .isZero();
-        ServerCli.Launch small = run("-c", file.toString(), "--port", "0", "--event-capacity", "5");
+        out.reset();
+        Path withBuffer = config(CONFIG + "event_buffer: {enabled: true, capacity: 70}\n");
+        ServerCli.Launch small = run("-c", withBuffer.toString(), "--port", "0", "--event-capacity", "5");
         try {
-            assertThat(get(small, "/events", null).body()).contains("\"event_buffer_capacity\":5");
+            assertThat(get(small, "/events", null).body()).contains("\"event_buffer_capacity\":70");
+            assertThat(out()).contains("--event-capacity is for calls this process makes");
         } finally {
             small.close();
         }

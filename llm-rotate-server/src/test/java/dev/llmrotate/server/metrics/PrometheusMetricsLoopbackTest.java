@@ -15,6 +15,7 @@ import dev.llmrotate.config.SelectionStrategyType;
 import dev.llmrotate.error.UnknownModelException;
 import dev.llmrotate.health.HealthReport;
 import dev.llmrotate.observe.UsageSummary;
+import dev.llmrotate.spi.InMemoryStateStore;
 import dev.llmrotate.testkit.FakeResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -482,6 +483,98 @@ class PrometheusMetricsLoopbackTest extends EngineTestSupport {
             lm.chat(ask("gpt-4.1"));
             assertThat(Exposition.parseText(scrape(metrics, null)).labelValues("model"))
                     .containsExactlyInAnyOrder(MINI, "gpt-4.1", "(unknown)");
+        }
+    }
+
+    /**
+     * An observer's metrics come from the shared store, not from calls of its own: the fleet counters per key and per
+     * model (every configured key and model, zero until used; failures by type as they occurred) and the same
+     * health gauges; in the text format and in OpenMetrics, both parsed strictly.
+     */
+    @Test
+    void anObserverExposesTheFleetsCountersReadFromTheSharedStore() throws IOException {
+        InMemoryStateStore shared = new InMemoryStateStore();
+        openai.forKey(secret("a")).always(FakeResponse.rateLimited(Duration.ofSeconds(20)));
+        openai.byDefault().always(FakeResponse.ok("hello", 12, 3));
+        LlmRotateConfig config = config(
+                        SelectionStrategyType.PRIORITY,
+                        Keys.key("a", "openai", MINI).priority(10).build(),
+                        Keys.openai("b", MINI, FOUR_O))
+                .build();
+        LlmRotate worker = LlmRotate.builder()
+                .config(config)
+                .clock(clock)
+                .random(seed.random())
+                .stateStore(shared)
+                .build();
+        LlmRotate observer = LlmRotate.builder()
+                .config(config)
+                .clock(clock)
+                .stateStore(shared)
+                .buildObserver();
+        try (worker;
+                observer;
+                PrometheusMetrics metrics = PrometheusMetrics.forEngine(observer)) {
+            worker.chat(ask(MINI)); // a: 429 -> b answers
+            worker.chat(ask(MINI)); // b
+            openai.byDefault().always(FakeResponse.serverError());
+            assertThatThrownBy(() -> worker.chat(ask(FOUR_O))).isInstanceOf(RuntimeException.class);
+
+            Exposition scrape = Exposition.parseText(scrape(metrics, null));
+            assertThat(scrape.families.keySet())
+                    .containsExactlyInAnyOrder(
+                            "llm_rotate_fleet_key_calls_total",
+                            "llm_rotate_fleet_key_errors_total",
+                            "llm_rotate_fleet_key_tokens_total",
+                            "llm_rotate_fleet_key_cost_usd_total",
+                            "llm_rotate_fleet_model_calls_total",
+                            "llm_rotate_fleet_model_tokens_total",
+                            "llm_rotate_fleet_model_cost_usd_total",
+                            "llm_rotate_key_state",
+                            "llm_rotate_key_available_in_seconds",
+                            "llm_rotate_provider_available_keys");
+            assertThat(scrape.labelNames("llm_rotate_fleet_key_calls_total"))
+                    .isEqualTo(Set.of("provider", "key_id", "outcome"));
+            assertThat(scrape.labelNames("llm_rotate_fleet_model_tokens_total"))
+                    .isEqualTo(Set.of("model", "token_type"));
+            assertThat(scrape.value(
+                            "llm_rotate_fleet_key_calls_total",
+                            "provider",
+                            "openai",
+                            "key_id",
+                            "b",
+                            "outcome",
+                            "success"))
+                    .isEqualTo(2);
+            assertThat(scrape.value(
+                            "llm_rotate_fleet_key_calls_total",
+                            "provider",
+                            "openai",
+                            "key_id",
+                            "a",
+                            "outcome",
+                            "success"))
+                    .as("a configured key that ended no call has its zero series")
+                    .isZero();
+            assertThat(scrape.value(
+                            "llm_rotate_fleet_key_errors_total",
+                            "provider",
+                            "openai",
+                            "key_id",
+                            "b",
+                            "error_type",
+                            "transient_server_error"))
+                    .isEqualTo(1);
+            assertThat(scrape.value("llm_rotate_fleet_model_calls_total", "model", FOUR_O, "outcome", "failure"))
+                    .isEqualTo(1);
+            assertThat(scrape.value("llm_rotate_fleet_model_tokens_total", "model", MINI, "token_type", "input"))
+                    .isEqualTo(24);
+            assertThat(scrape.labelValues("model")).containsExactlyInAnyOrder(MINI, FOUR_O, "(unknown)");
+            assertThat(scrape.value("llm_rotate_key_available_in_seconds", "provider", "openai", "key_id", "a"))
+                    .isEqualTo(20.0);
+
+            Exposition open = Exposition.parseOpenMetrics(scrape(metrics, OPENMETRICS));
+            assertThat(open.families).containsKey("llm_rotate_fleet_key_calls");
         }
     }
 
