@@ -25,6 +25,8 @@ import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.error.LlmRotateException;
 import dev.llmrotate.internal.provider.anthropic.AnthropicAdapter;
 import dev.llmrotate.internal.provider.tools.ToolCallIds;
+import dev.llmrotate.testkit.BedrockResponses;
+import dev.llmrotate.testkit.EventStreamEncoder;
 import dev.llmrotate.testkit.FakeBedrockServer;
 import dev.llmrotate.testkit.FakeResponse;
 import dev.llmrotate.testkit.RecordedTool;
@@ -263,6 +265,84 @@ class BedrockToolsLoopbackTest extends EngineTestSupport {
                         new ContentPart.Reasoning("Six times seven.", "sig-plain", "aws_bedrock"),
                         new ContentPart.RedactedReasoning("cmVkYWN0ZWQ=", "aws_bedrock"),
                         new ContentPart.Text("42"));
+    }
+
+    @Test
+    void aStreamAsBedrockSendsItEventByEvent() {
+        // A reasoning block whose redacted data and signature come in pieces, a text block, a tool use block whose
+        // input comes in three pieces; the blocks numbered by contentBlockIndex, as ConverseStream sends them.
+        bedrock.byDefault()
+                .always(BedrockResponses.eventStream(
+                        EventStreamEncoder.event("messageStart", "{\"role\":\"assistant\"}"),
+                        delta(0, "{\"reasoningContent\":{\"text\":\"Think\"}}"),
+                        delta(0, "{\"reasoningContent\":{\"text\":\"ing.\"}}"),
+                        delta(0, "{\"reasoningContent\":{\"redactedContent\":\"AAEC\"}}"),
+                        delta(0, "{\"reasoningContent\":{\"redactedContent\":\"AwQF\"}}"),
+                        delta(0, "{\"reasoningContent\":{\"signature\":\"sig-1\"}}"),
+                        stop(0),
+                        delta(1, "{\"text\":\"Checking.\"}"),
+                        stop(1),
+                        EventStreamEncoder.event(
+                                "contentBlockStart",
+                                "{\"contentBlockIndex\":2,\"start\":{\"toolUse\":{\"toolUseId\":\"" + TOOLUSE
+                                        + "\",\"name\":\"get_weather\"}}}"),
+                        delta(2, "{\"toolUse\":{\"input\":\"\"}}"),
+                        delta(2, "{\"toolUse\":{\"input\":\"{\\\"city\\\":\"}}"),
+                        delta(2, "{\"toolUse\":{\"input\":\"\\\"Paris\\\"}\"}}"),
+                        stop(2),
+                        EventStreamEncoder.event("messageStop", "{\"stopReason\":\"tool_use\"}"),
+                        EventStreamEncoder.event(
+                                "metadata",
+                                "{\"usage\":{\"inputTokens\":12,\"outputTokens\":30,\"totalTokens\":42},"
+                                        + "\"metrics\":{\"latencyMs\":5}}")));
+        List<StreamChunk> chunks = new ArrayList<>();
+        ChatResponse answer;
+        try (ChatStream stream = lm().chatStream(question().tools(WEATHER).build())) {
+            stream.forEach(chunks::add);
+            answer = stream.collect();
+        }
+        assertThat(chunks).extracting(StreamChunk::reasoningDelta).contains("Think", "ing.");
+        assertThat(answer.content()).isEqualTo("Checking.");
+        assertThat(answer.reasoning())
+                .containsExactly(
+                        new ContentPart.Reasoning("Thinking.", "sig-1", "aws_bedrock"),
+                        // the blob's pieces joined: bytes 0..5
+                        new ContentPart.RedactedReasoning("AAECAwQF", "aws_bedrock"));
+        assertThat(answer.toolCalls()).containsExactly(new ToolCall(TOOLUSE, "get_weather", "{\"city\":\"Paris\"}"));
+        assertThat(answer.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
+        assertThat(answer.usage().outputTokens()).isEqualTo(30);
+    }
+
+    @Test
+    void aToolInputForABlockThatDidNotStartAsAToolUseIsAMalformedStream() {
+        bedrock.byDefault()
+                .always(BedrockResponses.eventStream(
+                        EventStreamEncoder.event("messageStart", "{\"role\":\"assistant\"}"),
+                        delta(0, "{\"text\":\"Checking.\"}"),
+                        stop(0),
+                        delta(1, "{\"toolUse\":{\"input\":\"{}\"}}"),
+                        stop(1),
+                        EventStreamEncoder.event("messageStop", "{\"stopReason\":\"tool_use\"}")));
+        LlmRotate lm = lm();
+        assertThatThrownBy(() -> {
+                    try (ChatStream stream =
+                            lm.chatStream(question().tools(WEATHER).build())) {
+                        stream.collect();
+                    }
+                })
+                .isInstanceOfSatisfying(
+                        LlmRotateException.class,
+                        e -> assertThat(e.errorType()).isEqualTo(ErrorType.STREAM_INTERRUPTED))
+                .hasMessageContaining("malformed stream event");
+    }
+
+    private static byte[] delta(int index, String delta) {
+        return EventStreamEncoder.event(
+                "contentBlockDelta", "{\"contentBlockIndex\":" + index + ",\"delta\":" + delta + "}");
+    }
+
+    private static byte[] stop(int index) {
+        return EventStreamEncoder.event("contentBlockStop", "{\"contentBlockIndex\":" + index + "}");
     }
 
     @Test
