@@ -1,9 +1,11 @@
 package dev.llmrotate.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -116,13 +118,21 @@ final class BedrockWireFormat implements WireFormat {
     @Override
     public Rendered render(FakeResponse.Body body, RecordedRequest request) {
         if (body instanceof FakeResponse.Completion completion) {
-            completion.requireTextOnly("bedrock");
             Map<String, String> headers = new LinkedHashMap<>();
             headers.put("x-amzn-requestid", UUID.randomUUID().toString());
             ObjectNode root = Json.object();
             ObjectNode message = root.putObject("output").putObject("message");
             message.put("role", "assistant");
-            message.putArray("content").addObject().put("text", completion.content());
+            ArrayNode content = message.putArray("content");
+            for (FakeResponse.ReasoningSpec block : completion.reasoning()) {
+                content.addObject().set("reasoningContent", reasoningBlock(block));
+            }
+            if (hasTextBlock(completion)) {
+                content.addObject().put("text", completion.content());
+            }
+            for (FakeResponse.ToolCallSpec call : completion.toolCalls()) {
+                content.addObject().set("toolUse", toolUse(call).set("input", input(call)));
+            }
             root.put("stopReason", stopReason(completion.finishReason()));
             root.set("usage", usage(completion));
             root.putObject("metrics").put("latencyMs", 42);
@@ -186,23 +196,62 @@ final class BedrockWireFormat implements WireFormat {
         return usage;
     }
 
+    /** A text block unless the answer is only tool calls or reasoning without text. */
+    private static boolean hasTextBlock(FakeResponse.Completion completion) {
+        return completion.content() != null
+                || (completion.toolCalls().isEmpty() && completion.reasoning().isEmpty());
+    }
+
+    /** A {@code reasoningContent} union: {@code reasoningText {text, signature}} or {@code redactedContent}. */
+    private static ObjectNode reasoningBlock(FakeResponse.ReasoningSpec block) {
+        if (block.redacted()) {
+            return Json.object().put("redactedContent", block.text());
+        }
+        ObjectNode reasoning = Json.object();
+        reasoning.putObject("reasoningText").put("text", block.text()).put("signature", block.signature());
+        return reasoning;
+    }
+
+    /** A {@code toolUse} block's (or stream start's) {@code toolUseId} and {@code name}. */
+    private static ObjectNode toolUse(FakeResponse.ToolCallSpec call) {
+        return Json.object().put("toolUseId", call.id()).put("name", call.name());
+    }
+
+    /** The arguments as Converse's {@code input} document, which must then be a JSON object. */
+    private static JsonNode input(FakeResponse.ToolCallSpec call) {
+        JsonNode input = Json.parse(call.arguments());
+        if (!input.isObject()) {
+            throw new IllegalArgumentException("tool call " + call.id()
+                    + ": a Bedrock toolUse input must be a JSON object, got the arguments " + call.arguments());
+        }
+        return input;
+    }
+
     @Override
     public StreamEncoder streamEncoder(FakeResponse.Completion completion, RecordedRequest request) {
-        completion.requireTextOnly("bedrock");
         return new ConverseStreamEncoder(completion);
     }
 
     /**
-     * ConverseStream events: {@code messageStart}, one {@code contentBlockDelta} per chunk, {@code contentBlockStop},
-     * then, as the end marker, {@code messageStop} and {@code metadata}. Every event carries a {@code p} padding
-     * field, as Bedrock's do.
+     * ConverseStream events: {@code messageStart}; each reasoning block (a {@code reasoningContent.text} delta per
+     * word, then one with its {@code signature}; redacted: one {@code redactedContent} delta) and its {@code
+     * contentBlockStop}; one text {@code contentBlockDelta} per chunk and the text block's {@code contentBlockStop}
+     * (none when the answer is tool calls without text); each tool use block ({@code contentBlockStart} with {@code
+     * start.toolUse}, a {@code toolUse.input} delta per argument delta, {@code contentBlockStop}); then, as the end
+     * marker, {@code messageStop} and {@code metadata}. Blocks are numbered in that order. Every event carries a
+     * {@code p} padding field, as Bedrock's do.
      */
     private static final class ConverseStreamEncoder implements StreamEncoder {
         private final FakeResponse.Completion completion;
         private final String requestId = UUID.randomUUID().toString();
+        /** The index of the text block: after the reasoning blocks. */
+        private final int textIndex;
+
+        private boolean textSent;
 
         ConverseStreamEncoder(FakeResponse.Completion completion) {
             this.completion = completion;
+            this.textIndex = completion.reasoning().size();
         }
 
         @Override
@@ -212,12 +261,29 @@ final class BedrockWireFormat implements WireFormat {
 
         @Override
         public List<byte[]> opening() {
-            return List.of(event("messageStart", Json.object().put("role", "assistant")));
+            List<byte[]> events = new ArrayList<>();
+            events.add(event("messageStart", Json.object().put("role", "assistant")));
+            List<FakeResponse.ReasoningSpec> reasoning = completion.reasoning();
+            for (int i = 0; i < reasoning.size(); i++) {
+                FakeResponse.ReasoningSpec block = reasoning.get(i);
+                if (block.redacted()) {
+                    events.add(blockDelta(i, "reasoningContent", Json.object().put("redactedContent", block.text())));
+                } else {
+                    for (String piece : FakeResponse.StreamPlan.splitAtWords(block.text())) {
+                        events.add(
+                                blockDelta(i, "reasoningContent", Json.object().put("text", piece)));
+                    }
+                    events.add(blockDelta(i, "reasoningContent", Json.object().put("signature", block.signature())));
+                }
+                events.add(blockStop(i));
+            }
+            return events;
         }
 
         @Override
         public byte[] delta(String text) {
-            ObjectNode payload = Json.object().put("contentBlockIndex", 0);
+            textSent = true;
+            ObjectNode payload = Json.object().put("contentBlockIndex", textIndex);
             payload.putObject("delta").put("text", text);
             return event("contentBlockDelta", payload);
         }
@@ -241,7 +307,21 @@ final class BedrockWireFormat implements WireFormat {
 
         @Override
         public List<byte[]> closing() {
-            return List.of(event("contentBlockStop", Json.object().put("contentBlockIndex", 0)));
+            List<byte[]> events = new ArrayList<>();
+            int index = textIndex;
+            if (textSent || hasTextBlock(completion)) {
+                events.add(blockStop(index++));
+            }
+            for (FakeResponse.ToolCallSpec call : completion.toolCalls()) {
+                ObjectNode start = Json.object().put("contentBlockIndex", index);
+                start.putObject("start").set("toolUse", toolUse(call));
+                events.add(event("contentBlockStart", start));
+                for (String piece : call.chunks()) {
+                    events.add(blockDelta(index, "toolUse", Json.object().put("input", piece)));
+                }
+                events.add(blockStop(index++));
+            }
+            return events;
         }
 
         @Override
@@ -254,6 +334,16 @@ final class BedrockWireFormat implements WireFormat {
             byte[] both = Arrays.copyOf(stop, stop.length + meta.length);
             System.arraycopy(meta, 0, both, stop.length, meta.length);
             return both;
+        }
+
+        private static byte[] blockDelta(int index, String kind, ObjectNode value) {
+            ObjectNode payload = Json.object().put("contentBlockIndex", index);
+            payload.putObject("delta").set(kind, value);
+            return event("contentBlockDelta", payload);
+        }
+
+        private static byte[] blockStop(int index) {
+            return event("contentBlockStop", Json.object().put("contentBlockIndex", index));
         }
 
         private static byte[] event(String type, ObjectNode payload) {

@@ -45,7 +45,12 @@ import java.util.Objects;
  * {@code FakeResponse.error(status, "ValidationException", null, message)} sends that exception name; see {@link
  * BedrockResponses} for the Bedrock-only answers.
  *
- * <p>A completion ({@link FakeResponse#ok}) is a Converse response: {@code output.message.content[0].text}, {@code
+ * <p>A completion ({@link FakeResponse#ok}) is a Converse response: {@code output.message.content} (its {@code
+ * reasoningContent} blocks from {@link FakeResponse#withReasoning} as {@code reasoningText {text, signature}} and
+ * {@link FakeResponse#withRedactedReasoning} as {@code redactedContent}, which must then be base64 as Bedrock's
+ * blobs are; its {@code text} block, left out when the answer is only tool calls or reasoning; its {@code toolUse}
+ * blocks from {@link FakeResponse#toolCall} and {@link FakeResponse#withToolCall}, {@code {toolUseId, name, input}}
+ * with the arguments parsed, which must then be a JSON object), {@code
  * stopReason} ({@code stop} → {@code end_turn}, {@code length} → {@code max_tokens}, {@code content_filter} → {@code
  * content_filtered}, {@code tool_calls} → {@code tool_use}; Bedrock's own names such as {@code guardrail_intervened}
  * pass through), {@code usage} ({@code inputTokens} = prompt tokens minus cached ones, which are {@code
@@ -54,9 +59,13 @@ import java.util.Objects;
  *
  * <h2>Streams</h2>
  *
- * ConverseStream answers are event-stream messages: {@code messageStart}, one {@code contentBlockDelta} per chunk,
- * {@code contentBlockStop}, {@code messageStop} (the stop reason) and {@code metadata} (usage, metrics). The stream
- * faults of {@link FakeResponse}: {@code cutAfterChunks} and {@code stallAfterChunks} as for every server; {@code
+ * ConverseStream answers are event-stream messages: {@code messageStart}; each reasoning block (a {@code
+ * delta.reasoningContent.text} per word, then its {@code signature}; or one {@code redactedContent}) and its {@code
+ * contentBlockStop}; one {@code contentBlockDelta} per text chunk and {@code contentBlockStop}; each tool call
+ * ({@code contentBlockStart} with {@code start.toolUse {toolUseId, name}}, one {@code delta.toolUse.input} per
+ * argument delta, {@code contentBlockStop}); {@code messageStop} (the stop reason) and {@code metadata} (usage,
+ * metrics). Blocks are numbered by {@code contentBlockIndex} in that order. Stream faults count text chunks only. The
+ * stream faults of {@link FakeResponse}: {@code cutAfterChunks} and {@code stallAfterChunks} as for every server; {@code
  * malformedEventAfterChunks} sends a {@code contentBlockDelta} whose message CRC is wrong (the binary framing's form
  * of a malformed event); {@code errorEventAfterChunks(n, type, message)} sends an exception message ({@code
  * :message-type exception}, {@code :exception-type} = {@code type}, e.g. {@code throttlingException} or {@code

@@ -285,6 +285,85 @@ class FakeBedrockServerTest {
     }
 
     @Test
+    void rendersToolCallsAndReasoningAsConverseContentBlocks() {
+        bedrock.byDefault()
+                .always(FakeResponse.toolCall("tooluse_1", "get_weather", "{\"city\":\"Paris\"}")
+                        .withToolCall("tooluse_2", "get_time", "{}")
+                        .withReasoning("Two tools.", "sig-1")
+                        .withRedactedReasoning("AAEC"));
+
+        JsonNode body = json(converse());
+
+        // ContentBlock union members: reasoningContent, then toolUse blocks; no text block for a calls-only answer.
+        assertThat(body.at("/output/message/content").toString())
+                .isEqualTo("[{\"reasoningContent\":{\"reasoningText\":{\"text\":\"Two tools.\",\"signature\":"
+                        + "\"sig-1\"}}},{\"reasoningContent\":{\"redactedContent\":\"AAEC\"}},"
+                        + "{\"toolUse\":{\"toolUseId\":\"tooluse_1\",\"name\":\"get_weather\",\"input\":"
+                        + "{\"city\":\"Paris\"}}},{\"toolUse\":{\"toolUseId\":\"tooluse_2\",\"name\":\"get_time\","
+                        + "\"input\":{}}}]");
+        assertThat(body.get("stopReason").asText()).isEqualTo("tool_use");
+    }
+
+    @Test
+    void streamsToolCallsAndReasoningAsNumberedContentBlocks() {
+        bedrock.byDefault()
+                .always(FakeResponse.ok("Ok.")
+                        .withReasoning("Short.", "sig-1")
+                        .withToolCallChunks("tooluse_1", "get_weather", "{\"city\":", "\"Paris\"}")
+                        .withFinishReason("tool_calls"));
+
+        List<Map<String, String>> frames = frames(
+                call("converse-stream", KEY, SECRET, null, "bedrock", BODY).body());
+
+        assertThat(types(frames))
+                .containsExactly(
+                        "messageStart",
+                        "contentBlockDelta", // reasoning text
+                        "contentBlockDelta", // reasoning signature
+                        "contentBlockStop",
+                        "contentBlockDelta", // text, block 1
+                        "contentBlockStop",
+                        "contentBlockStart", // tool use, block 2
+                        "contentBlockDelta",
+                        "contentBlockDelta",
+                        "contentBlockStop",
+                        "messageStop",
+                        "metadata");
+        List<JsonNode> payloads = new ArrayList<>();
+        frames.forEach(f -> payloads.add(Json.parse(f.get("payload"))));
+        assertThat(payloads.get(1).at("/delta/reasoningContent/text").asText()).isEqualTo("Short.");
+        assertThat(payloads.get(2).at("/delta/reasoningContent/signature").asText())
+                .isEqualTo("sig-1");
+        assertThat(payloads.get(4).get("contentBlockIndex").asInt()).isEqualTo(1);
+        assertThat(payloads.get(4).at("/delta/text").asText()).isEqualTo("Ok.");
+        assertThat(payloads.get(6).get("contentBlockIndex").asInt()).isEqualTo(2);
+        assertThat(payloads.get(6).at("/start/toolUse/toolUseId").asText()).isEqualTo("tooluse_1");
+        assertThat(payloads.get(6).at("/start/toolUse/name").asText()).isEqualTo("get_weather");
+        assertThat(payloads.get(7).at("/delta/toolUse/input").asText()).isEqualTo("{\"city\":");
+        assertThat(payloads.get(8).at("/delta/toolUse/input").asText()).isEqualTo("\"Paris\"}");
+        assertThat(payloads.get(9).get("contentBlockIndex").asInt()).isEqualTo(2);
+        assertThat(payloads.get(10).get("stopReason").asText()).isEqualTo("tool_use");
+    }
+
+    @Test
+    void recordsTheToolDefinitionsOfAToolConfig() {
+        call(
+                "converse",
+                KEY,
+                SECRET,
+                null,
+                "bedrock",
+                "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"hi\"}]}],\"toolConfig\":{\"tools\":"
+                        + "[{\"toolSpec\":{\"name\":\"get_weather\",\"description\":\"Weather\",\"inputSchema\":"
+                        + "{\"json\":{\"type\":\"object\"}},\"strict\":true}}]}}");
+        RecordedTool tool = bedrock.requests().get(0).tools().get(0);
+        assertThat(tool.name()).isEqualTo("get_weather");
+        assertThat(tool.description()).isEqualTo("Weather");
+        assertThat(tool.parameters().toString()).isEqualTo("{\"type\":\"object\"}");
+        assertThat(tool.strict()).isTrue();
+    }
+
+    @Test
     void streamFaultsTakeTheirBedrockForm() {
         bedrock.byDefault()
                 .next(

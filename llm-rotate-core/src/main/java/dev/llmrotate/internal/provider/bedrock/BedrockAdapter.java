@@ -36,6 +36,10 @@ import java.util.regex.Pattern;
  *       is set: then every key's requests go to that URL (a VPC endpoint, a proxy, a test server), still signed
  *       for the key's region.
  * </ul>
+ *
+ * <p>{@link ConverseFormat} maps the request (messages, tools, tool choice, structured output, thinking) and the
+ * answer: text blocks joined, {@code toolUse} blocks as the tool calls, {@code reasoningContent} blocks as the
+ * reasoning (with their signatures, for the next turn); {@link ConverseStream} reads streams.
  */
 public final class BedrockAdapter implements ProviderAdapter {
     /** The SigV4 signing name of Bedrock Runtime (its endpoint prefix is {@code bedrock-runtime}). */
@@ -74,7 +78,7 @@ public final class BedrockAdapter implements ProviderAdapter {
 
     @Override
     public void checkSupported(ChatRequest request) {
-        ConverseFormat.checkSupported(request);
+        format.check(request);
     }
 
     @Override
@@ -133,7 +137,7 @@ public final class BedrockAdapter implements ProviderAdapter {
 
     private byte[] body(Attempt attempt) {
         try {
-            return json.writeValueAsBytes(format.requestBody(attempt.request()));
+            return json.writeValueAsBytes(format.requestBody(attempt.request(), attempt.model()));
         } catch (IOException e) {
             throw new ProviderException(ErrorType.INVALID_REQUEST, null, null, "request not serialisable: " + e);
         }
@@ -189,7 +193,9 @@ public final class BedrockAdapter implements ProviderAdapter {
                 ConverseFormat.finishReason(root.path("stopReason").asText("")),
                 ConverseFormat.usage(root.path("usage")),
                 null,
-                requestId(response.headers()));
+                requestId(response.headers()),
+                ConverseFormat.toolCalls(message),
+                ConverseFormat.reasoning(message));
     }
 
     private static String requestId(HttpHeaders headers) {
