@@ -716,6 +716,7 @@ final class CallLoop<T> {
         Route route = outcome.route();
         Usage usage = reply.usage() == null ? Usage.UNREPORTED : reply.usage();
         String model = reply.model() != null ? reply.model() : route.model();
+        outcome.trace().toolCalls(reply.toolCalls());
         engine.completeCall(outcome.trace(), outcome.key(), model, usage);
         return new ChatResponse(
                 reply.content(),

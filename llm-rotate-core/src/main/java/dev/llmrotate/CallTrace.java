@@ -1,5 +1,6 @@
 package dev.llmrotate;
 
+import dev.llmrotate.chat.ToolCall;
 import dev.llmrotate.chat.Usage;
 import dev.llmrotate.config.KeySpec;
 import dev.llmrotate.config.SecretRef;
@@ -49,6 +50,8 @@ final class CallTrace {
 
     private List<CallRecord.Attempt> laterAttempts;
     private List<CallRecord.Recovery> recoveries;
+    private int toolCalls;
+    private List<String> toolNames;
 
     CallTrace(String callId, String operation, String requestedModel) {
         this.callId = callId;
@@ -137,6 +140,30 @@ final class CallTrace {
         }
         if (recoveries.size() < CallRecord.MAX_RECOVERIES) {
             recoveries.add(recovery);
+        }
+    }
+
+    /** The answer's tool calls (a reply's). */
+    void toolCalls(List<ToolCall> calls) {
+        for (int i = 0; i < calls.size(); i++) { // indexed: no iterator for the usual empty list
+            toolCall(calls.get(i).name());
+        }
+    }
+
+    /** One more tool call in the answer: its name is kept (once, within the record's bounds), never its arguments. */
+    void toolCall(String name) {
+        toolCalls++;
+        if (name == null) {
+            return;
+        }
+        String kept = name.length() <= CallRecord.MAX_TOOL_NAME_CHARS
+                ? name
+                : name.substring(0, CallRecord.MAX_TOOL_NAME_CHARS);
+        if (toolNames == null) {
+            toolNames = new ArrayList<>(2);
+        }
+        if (toolNames.size() < CallRecord.MAX_TOOL_NAMES && !toolNames.contains(kept)) {
+            toolNames.add(kept);
         }
     }
 
@@ -275,7 +302,9 @@ final class CallTrace {
                 cost,
                 costStatus,
                 attemptList(),
-                recoveries == null ? List.of() : List.copyOf(recoveries));
+                recoveries == null ? List.of() : List.copyOf(recoveries),
+                toolCalls,
+                toolNames == null ? List.of() : List.copyOf(toolNames));
     }
 
     /** The attempt entries as an immutable list: for the usual single attempt, without copying an array. */

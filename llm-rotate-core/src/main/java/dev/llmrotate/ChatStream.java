@@ -6,6 +6,7 @@ import dev.llmrotate.chat.FinishReason;
 import dev.llmrotate.chat.StreamAssembler;
 import dev.llmrotate.chat.StreamChunk;
 import dev.llmrotate.chat.ToolCall;
+import dev.llmrotate.chat.ToolCallDelta;
 import dev.llmrotate.chat.Usage;
 import dev.llmrotate.config.ProviderSettings;
 import dev.llmrotate.error.ErrorType;
@@ -109,6 +110,12 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
         }
         if (resumer != null) {
             resumer.delivered(piece);
+        }
+        List<ToolCallDelta> toolDeltas = piece.toolCallDeltas();
+        for (int i = 0; i < toolDeltas.size(); i++) {
+            if (toolDeltas.get(i).name() != null) { // a call's first delta names it
+                outcome.trace().toolCall(toolDeltas.get(i).name());
+            }
         }
         StreamChunk chunk;
         if (piece.isFinal()) {

@@ -84,6 +84,8 @@ public class HotPathPartsBenchmark {
                         null,
                         849.512,
                         0.004)),
+                List.of(),
+                0,
                 List.of());
         store.recordCall(record);
         histogram = new LatencyHistogram();

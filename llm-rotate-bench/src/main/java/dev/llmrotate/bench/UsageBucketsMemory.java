@@ -99,6 +99,8 @@ public final class UsageBucketsMemory {
                 failed ? 0.0 : 0.0004,
                 failed ? "no_usage" : "estimated",
                 List.of(),
+                List.of(),
+                0,
                 List.of());
     }
 

@@ -43,6 +43,9 @@ import java.util.List;
  *     or began, without a usage report: tokens and cost 0, the real cost unknown)
  * @param attemptDetails the first {@value #MAX_ATTEMPT_DETAILS} attempts in order, never null
  * @param recoveries the first {@value #MAX_RECOVERIES} stream recoveries in order, never null
+ * @param toolCalls tool calls in the answer (also those of a stream that broke or was closed after they began)
+ * @param toolNames the distinct names of those calls in order of appearance, at most {@value #MAX_TOOL_NAMES}, each
+ *     cut to {@value #MAX_TOOL_NAME_CHARS} characters; never their arguments, never null
  */
 public record CallRecord(
         Instant timestamp,
@@ -71,7 +74,9 @@ public record CallRecord(
         Double estimatedCostUsd,
         String costStatus,
         List<Attempt> attemptDetails,
-        List<Recovery> recoveries) {
+        List<Recovery> recoveries,
+        int toolCalls,
+        List<String> toolNames) {
 
     /**
      * A record read back from the JSON {@link #toJson()} wrote (how a shared store keeps recent calls). Fields
@@ -92,6 +97,12 @@ public record CallRecord(
     /** Recoveries listed in {@code recoveries} at most. */
     public static final int MAX_RECOVERIES = 16;
 
+    /** Distinct tool names listed in {@code tool_names} at most; the calls are all counted in {@code tool_calls}. */
+    public static final int MAX_TOOL_NAMES = 16;
+
+    /** The longest tool name kept (the providers' own limit); a longer name a model made up is cut. */
+    public static final int MAX_TOOL_NAME_CHARS = 64;
+
     public static final String SUCCESS = "success";
     public static final String ERROR = "error";
     public static final String NO_AVAILABLE_KEY = "no_available_key";
@@ -102,6 +113,7 @@ public record CallRecord(
         // List.copyOf keeps an immutable list as it is: no copy on the engine's path.
         attemptDetails = attemptDetails == null ? List.of() : List.copyOf(attemptDetails);
         recoveries = recoveries == null ? List.of() : List.copyOf(recoveries);
+        toolNames = toolNames == null ? List.of() : List.copyOf(toolNames);
     }
 
     /** The bucket under which usage counters count a call whose requested model no key lists. */
@@ -136,7 +148,9 @@ public record CallRecord(
                 estimatedCostUsd,
                 costStatus,
                 attemptDetails,
-                recoveries);
+                recoveries,
+                toolCalls,
+                toolNames);
     }
 
     public boolean isSuccess() {
@@ -326,6 +340,15 @@ public record CallRecord(
             }
             recoveries.get(i).appendJson(json);
         }
+        json.append(']');
+        number(json, "tool_calls", toolCalls);
+        json.append(",\"tool_names\":[");
+        for (int i = 0; i < toolNames.size(); i++) {
+            if (i > 0) {
+                json.append(',');
+            }
+            string(json, toolNames.get(i));
+        }
         return json.append("]}").toString();
     }
 
@@ -335,7 +358,10 @@ public record CallRecord(
      * {@code \u2026} in a mask takes 6 characters).
      */
     private int estimatedLength() {
-        int length = 521 + 32 + 64 + 5 + RECOVERY_LENGTH * recoveries.size();
+        int length = 521 + 32 + 64 + 5 + RECOVERY_LENGTH * recoveries.size() + 32;
+        for (String name : toolNames) {
+            length += len(name) + 3;
+        }
         length += len(callId)
                 + len(operation)
                 + len(provider)
@@ -436,6 +462,11 @@ public record CallRecord(
             json.append(',');
         }
         json.append('"').append(name).append("\":");
+        string(json, value);
+    }
+
+    /** A JSON string, or null. */
+    private static void string(StringBuilder json, String value) {
         if (value == null) {
             json.append("null");
             return;

@@ -90,6 +90,39 @@ class CallRecordSchemaLoopbackTest extends EngineTestSupport {
                 .isLessThanOrEqualTo(r.get("latency_ms").asDouble() + 0.002);
     }
 
+    /** Tool calls are counted and named in the record, plain and streamed; their arguments never appear. */
+    @Test
+    void toolCallsAreCountedAndNamedWithoutTheirArguments() {
+        String secretArgument = "{\"city\":\"Canary-Argument-Paris\"}";
+        openai.byDefault()
+                .always(FakeResponse.toolCall("call_1", "get_weather", secretArgument)
+                        .withToolCall("call_2", "get_time", "{\"tz\":\"Canary-Argument-CET\"}")
+                        .withToolCall("call_3", "get_weather", secretArgument));
+        LlmRotate lm = twoKeys();
+        lm.chat("gpt-4o-mini", HI);
+        JsonNode plain = usage.only();
+        assertThat(plain.get("tool_calls").asInt()).isEqualTo(3);
+        assertThat(plain.get("tool_names")).extracting(JsonNode::asText).containsExactly("get_weather", "get_time");
+        assertThat(plain.toString()).doesNotContain("Canary-Argument");
+
+        usage.clear();
+        try (ChatStream stream = lm.chatStream(STREAM_HI)) {
+            assertThat(stream.collect().toolCalls()).hasSize(3);
+        }
+        JsonNode streamed = usage.only();
+        assertThat(streamed.get("operation").asText()).isEqualTo("chat_stream");
+        assertThat(streamed.get("tool_calls").asInt()).isEqualTo(3);
+        assertThat(streamed.get("tool_names")).extracting(JsonNode::asText).containsExactly("get_weather", "get_time");
+        assertThat(streamed.toString()).doesNotContain("Canary-Argument");
+
+        usage.clear();
+        openai.byDefault().always(FakeResponse.ok("no tools"));
+        lm.chat("gpt-4o-mini", HI);
+        JsonNode none = usage.only();
+        assertThat(none.get("tool_calls").asInt()).isZero();
+        assertThat(none.get("tool_names")).isEmpty();
+    }
+
     @Test
     void aRateLimitThenASuccessOnAnotherKeyListsBothAttempts() {
         openai.forKey(secret("a")).always(FakeResponse.rateLimited(Duration.ofSeconds(20)));

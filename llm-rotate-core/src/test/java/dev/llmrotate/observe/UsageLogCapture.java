@@ -48,7 +48,9 @@ final class UsageLogCapture implements AutoCloseable {
             "cost_status",
             "attempt_details",
             "attempts_truncated",
-            "recoveries");
+            "recoveries",
+            "tool_calls",
+            "tool_names");
     static final List<String> ATTEMPT_FIELDS = List.of(
             "provider",
             "upstream",
@@ -106,6 +108,11 @@ final class UsageLogCapture implements AutoCloseable {
             out.add(record);
         }
         return out;
+    }
+
+    /** Forgets the records captured so far. */
+    void clear() {
+        usage.list.clear();
     }
 
     /** The one record captured. */

@@ -334,6 +334,8 @@ public abstract class StateStoreContract {
                 cost,
                 cost == null ? "unknown_model" : "estimated",
                 List.of(),
+                List.of(),
+                0,
                 List.of());
     }
 
@@ -435,7 +437,9 @@ public abstract class StateStoreContract {
                 r.estimatedCostUsd(),
                 r.costStatus(),
                 r.attemptDetails(),
-                r.recoveries());
+                r.recoveries(),
+                0,
+                List.of());
     }
 
     /** Waits until what was recorded can be read back (a shared store may send it asynchronously). */
@@ -678,7 +682,9 @@ public abstract class StateStoreContract {
                 r.estimatedCostUsd(),
                 r.costStatus(),
                 r.attemptDetails(),
-                r.recoveries());
+                r.recoveries(),
+                0,
+                List.of());
     }
 
     @Test

@@ -88,6 +88,8 @@ class NamesTest {
                 0.0,
                 "no_usage",
                 List.of(),
+                List.of(),
+                0,
                 List.of());
     }
 }

@@ -56,7 +56,9 @@ public final class UsageLog {
                 .addKeyValue("cost_status", record.costStatus())
                 .addKeyValue("attempt_details", record.attemptDetails())
                 .addKeyValue("attempts_truncated", record.attemptsTruncated())
-                .addKeyValue("recoveries", record.recoveries());
+                .addKeyValue("recoveries", record.recoveries())
+                .addKeyValue("tool_calls", record.toolCalls())
+                .addKeyValue("tool_names", record.toolNames());
         event.log(record.toJson());
     }
 }

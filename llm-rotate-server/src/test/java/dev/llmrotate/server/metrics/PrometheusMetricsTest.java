@@ -170,6 +170,8 @@ class PrometheusMetricsTest {
                 null,
                 "no_usage",
                 attempts,
+                List.of(),
+                0,
                 List.of());
     }
 }
