@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * The form of the answer: plain {@link #TEXT}, any {@link #JSON_OBJECT}, or JSON that follows a schema ({@link
  * #jsonSchema}). OpenAI and OpenRouter {@code response_format}; Anthropic {@code output_config.format} (JSON schema
- * only); Gemini {@code responseMimeType} and {@code responseSchema}.
+ * only); Gemini {@code responseMimeType} and {@code responseJsonSchema}.
  *
  * @param type the kind of format
  * @param name the schema's name (OpenAI requires one), for {@link Type#JSON_SCHEMA} only

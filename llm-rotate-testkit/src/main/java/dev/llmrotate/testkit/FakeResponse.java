@@ -147,7 +147,10 @@ public final class FakeResponse {
      * call, then one per argument delta, after the text. Anthropic renders a {@code tool_use} block ({@code id}, {@code
      * name}, {@code input}: the arguments parsed, which must then be a JSON object); streamed, {@code
      * content_block_start} with the id and name, one {@code input_json_delta} per argument delta, {@code
-     * content_block_stop}. Stream faults count text chunks only: tool calls come after the last one.
+     * content_block_stop}. Gemini renders {@code {"functionCall": {"id", "name", "args"}}} parts ({@code args}
+     * parsed, a JSON object; no {@code id} for an empty id, as Gemini often sends none), the first with the reasoning's
+     * {@code thoughtSignature}; streamed, all calls whole in one event after the text. Stream faults count text chunks
+     * only: tool calls come after the last one.
      *
      * @param id the call's id, e.g. {@code call_abc} (OpenAI) or {@code toolu_01…} (Anthropic), sent as it is
      * @param name the tool's name
@@ -199,7 +202,9 @@ public final class FakeResponse {
      * content_block_start}, one {@code thinking_delta} per word, a {@code signature_delta}, {@code content_block_stop},
      * before the text. The OpenAI format renders the text as {@code message.reasoning} (OpenRouter's field; OpenAI
      * itself returns no reasoning text) and, streamed, as {@code delta.reasoning} chunks before the text; it has no
-     * place for the signature.
+     * place for the signature. Gemini renders a {@code {"text", "thought": true}} part (streamed: one event per block,
+     * before the text) and puts the signature as {@code thoughtSignature} where Gemini does: on the first function
+     * call, else on the answer's text part (streamed: on the empty part of the last event), else on the thought.
      *
      * @param text the reasoning text
      * @param signature the block's signature

@@ -1,11 +1,13 @@
 package dev.llmrotate.testkit;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -147,7 +149,6 @@ final class GeminiWireFormat implements WireFormat {
     @Override
     public Rendered render(FakeResponse.Body body, RecordedRequest request) {
         if (body instanceof FakeResponse.Completion completion) {
-            completion.requireTextOnly("gemini");
             return new Rendered(200, Map.of(), Json.bytes(response(completion, request, true, null)));
         }
         if (body instanceof FakeResponse.ApiError error) {
@@ -341,7 +342,7 @@ final class GeminiWireFormat implements WireFormat {
 
     @Override
     public StreamEncoder streamEncoder(FakeResponse.Completion completion, RecordedRequest request) {
-        completion.requireTextOnly("gemini");
+        signature(completion); // fails now for what Gemini cannot render
         return new ResponseEncoder(completion, request);
     }
 
@@ -362,9 +363,36 @@ final class GeminiWireFormat implements WireFormat {
             return Map.of("content-type", "text/event-stream");
         }
 
+        /** One event per reasoning block: a thought part, the last one signed when nothing follows it. */
         @Override
         public List<byte[]> opening() {
-            return List.of();
+            List<FakeResponse.ReasoningSpec> blocks = completion.reasoning();
+            boolean signLast =
+                    completion.content() == null && completion.toolCalls().isEmpty();
+            String signature = signature(completion);
+            List<byte[]> events = new ArrayList<>();
+            for (int i = 0; i < blocks.size(); i++) {
+                ArrayNode parts = Json.MAPPER.createArrayNode();
+                ObjectNode part =
+                        parts.addObject().put("text", blocks.get(i).text()).put("thought", true);
+                if (signLast && signature != null && i == blocks.size() - 1) {
+                    part.put("thoughtSignature", signature);
+                }
+                events.add(event(parts));
+            }
+            return events;
+        }
+
+        private byte[] event(ArrayNode parts) {
+            ObjectNode response = Json.object();
+            ObjectNode candidate = response.putArray("candidates").addObject();
+            ObjectNode content = candidate.putObject("content");
+            content.set("parts", parts);
+            content.put("role", "model");
+            candidate.put("index", 0);
+            response.put("modelVersion", request.model());
+            response.put("responseId", responseId);
+            return Sse.data(Json.string(response), CRLF);
         }
 
         /** A candidate with an empty text part and no finish reason. */
@@ -396,9 +424,15 @@ final class GeminiWireFormat implements WireFormat {
             return Sse.data(Json.string(errorBody(httpCode(type), type, message, null)), CRLF);
         }
 
+        /** The function calls, whole, in one event (Gemini does not stream arguments), the first one signed. */
         @Override
         public List<byte[]> closing() {
-            return List.of();
+            if (completion.toolCalls().isEmpty()) {
+                return List.of();
+            }
+            ArrayNode parts = Json.MAPPER.createArrayNode();
+            addCalls(parts, completion);
+            return List.of(event(parts));
         }
 
         @Override
@@ -417,11 +451,28 @@ final class GeminiWireFormat implements WireFormat {
         ObjectNode response = Json.object();
         ObjectNode candidate = response.putArray("candidates").addObject();
         ObjectNode content = candidate.putObject("content");
-        ArrayNode parts = content.putArray("parts");
+        String signature = signature(completion);
+        ArrayNode parts;
         if (!withText) {
-            parts.addObject().put("text", "");
-        } else if (completion.content() != null) {
-            parts.addObject().put("text", completion.content());
+            parts = content.putArray("parts");
+            ObjectNode last = parts.addObject().put("text", "");
+            if (signature != null
+                    && completion.content() != null
+                    && completion.toolCalls().isEmpty()) {
+                last.put("thoughtSignature", signature); // Gemini 3 signs the last part of an answer
+            }
+        } else {
+            parts = thoughts(
+                    completion,
+                    completion.content() == null && completion.toolCalls().isEmpty());
+            content.set("parts", parts);
+            if (completion.content() != null) {
+                ObjectNode text = parts.addObject().put("text", completion.content());
+                if (signature != null && completion.toolCalls().isEmpty()) {
+                    text.put("thoughtSignature", signature);
+                }
+            }
+            addCalls(parts, completion);
         }
         content.put("role", "model");
         candidate.put("finishReason", finishReason(completion.finishReason()));
@@ -435,6 +486,61 @@ final class GeminiWireFormat implements WireFormat {
         response.put("modelVersion", request.model());
         response.put("responseId", responseId == null ? responseId() : responseId);
         return response;
+    }
+
+    /**
+     * The signature Gemini returns for the reasoning (that of the last reasoning block); Gemini has no encrypted
+     * reasoning blocks.
+     */
+    private static String signature(FakeResponse.Completion completion) {
+        String signature = null;
+        for (FakeResponse.ReasoningSpec block : completion.reasoning()) {
+            if (block.redacted()) {
+                throw new IllegalArgumentException("the fake gemini server cannot render redacted reasoning: Gemini"
+                        + " returns thought summaries and signatures, never encrypted reasoning blocks");
+            }
+            signature = block.signature();
+        }
+        return signature;
+    }
+
+    /** The thought parts of the reasoning blocks; the last one signed when {@code signLast}. */
+    private static ArrayNode thoughts(FakeResponse.Completion completion, boolean signLast) {
+        ArrayNode parts = Json.MAPPER.createArrayNode();
+        for (FakeResponse.ReasoningSpec block : completion.reasoning()) {
+            parts.addObject().put("text", block.text()).put("thought", true);
+        }
+        String signature = signature(completion);
+        if (signLast && signature != null && !parts.isEmpty()) {
+            ((ObjectNode) parts.get(parts.size() - 1)).put("thoughtSignature", signature);
+        }
+        return parts;
+    }
+
+    /**
+     * {@code {"functionCall": {"id", "name", "args"}}} parts, {@code id} only when the script gave one (Gemini often
+     * gives none); the first call carries the reasoning's signature, as Gemini signs the first call of a step.
+     */
+    private static void addCalls(ArrayNode parts, FakeResponse.Completion completion) {
+        String signature = signature(completion);
+        for (FakeResponse.ToolCallSpec call : completion.toolCalls()) {
+            JsonNode args = Json.parse(call.arguments());
+            if (!args.isObject()) {
+                throw new IllegalArgumentException("tool call " + call.name()
+                        + ": Gemini functionCall args must be a JSON object, got the arguments " + call.arguments());
+            }
+            ObjectNode part = parts.addObject();
+            ObjectNode f = part.putObject("functionCall");
+            if (!call.id().isEmpty()) {
+                f.put("id", call.id());
+            }
+            f.put("name", call.name());
+            f.set("args", args);
+            if (signature != null) {
+                part.put("thoughtSignature", signature);
+                signature = null;
+            }
+        }
     }
 
     private static String responseId() {

@@ -14,7 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Scripted tool calls and reasoning in the OpenAI and Anthropic wire formats, plain and streamed, over loopback; and
+ * Scripted tool calls and reasoning in the OpenAI, Anthropic and Gemini wire formats, plain and streamed, over loopback; and
  * the tool definitions the fakes record.
  */
 class ToolCallFakesTest {
@@ -164,20 +164,78 @@ class ToolCallFakesTest {
     }
 
     @Test
-    void theGeminiFakeDoesNotPretendToRenderToolCalls() {
+    void geminiRendersThoughtsTextAndFunctionCallsTheFirstSigned() {
         try (FakeGeminiServer server = FakeGeminiServer.start()) {
-            server.byDefault().always(CALLS);
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(
-                            server.generateContentUrl("gemini-2.5-flash"))
-                    .timeout(Duration.ofSeconds(10))
-                    .header("x-goog-api-key", "AIza-a")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"contents\":[{\"parts\":[{\"text\":\"hi\"}]}]}"))
-                    .build());
-            assertThat(response.statusCode()).isEqualTo(500);
-            assertThat(response.body()).contains("does not render tool calls or reasoning in this version");
+            server.byDefault()
+                    .always(FakeResponse.ok("Checking.")
+                            .withReasoning("Two lookups.", "c2lnLTE=")
+                            .withToolCall("", "get_weather", "{\"city\":\"Paris\"}")
+                            .withToolCall("fc-2", "get_time", "{\"city\":\"Rome\"}")
+                            .withFinishReason("tool_calls"));
+            JsonNode reply = TestClient.json(client.send(gemini(server, false)));
+
+            assertThat(reply.at("/candidates/0/content/parts").toString())
+                    .isEqualTo(
+                            "[{\"text\":\"Two lookups.\",\"thought\":true},{\"text\":\"Checking.\"},"
+                                    + "{\"functionCall\":{\"name\":\"get_weather\",\"args\":{\"city\":\"Paris\"}},"
+                                    + "\"thoughtSignature\":\"c2lnLTE=\"},"
+                                    + "{\"functionCall\":{\"id\":\"fc-2\",\"name\":\"get_time\",\"args\":{\"city\":\"Rome\"}}}]");
+            assertThat(reply.at("/candidates/0/finishReason").asText()).isEqualTo("STOP");
+        }
+    }
+
+    @Test
+    void geminiStreamsThoughtsTextThenTheCallsWholeInOneEvent() {
+        try (FakeGeminiServer server = FakeGeminiServer.start()) {
+            server.byDefault().always(CALLS.withReasoning("Two lookups.", "c2ln"));
+            List<JsonNode> events = dataEvents(client.send(gemini(server, true)));
+
+            List<String> parts = new ArrayList<>();
+            for (JsonNode event : events) {
+                parts.add(event.at("/candidates/0/content/parts").toString() + " "
+                        + event.at("/candidates/0/finishReason").asText("-"));
+            }
+            assertThat(parts)
+                    .containsExactly(
+                            "[{\"text\":\"Two lookups.\",\"thought\":true}] -",
+                            "[{\"functionCall\":{\"id\":\"call_1\",\"name\":\"get_weather\","
+                                    + "\"args\":{\"city\":\"Paris\"}},\"thoughtSignature\":\"c2ln\"},"
+                                    + "{\"functionCall\":{\"id\":\"call_2\",\"name\":\"get_time\","
+                                    + "\"args\":{\"city\":\"Rome\"}}}] -",
+                            "[{\"text\":\"\"}] STOP");
+        }
+        try (FakeGeminiServer server = FakeGeminiServer.start()) {
+            // An answer without calls: Gemini signs its last part, the empty one that ends the stream.
+            server.byDefault().always(FakeResponse.ok("42").withReasoning("Six times seven.", "c2ln"));
+            List<JsonNode> events = dataEvents(client.send(gemini(server, true)));
+            assertThat(events.get(events.size() - 1)
+                            .at("/candidates/0/content/parts/0")
+                            .toString())
+                    .isEqualTo("{\"text\":\"\",\"thoughtSignature\":\"c2ln\"}");
         }
         assertThatThrownBy(() -> FakeResponse.rateLimited(Duration.ZERO).withToolCall("c", "n", "{}"))
                 .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void geminiHasNoRedactedReasoning() {
+        try (FakeGeminiServer server = FakeGeminiServer.start()) {
+            server.byDefault().always(FakeResponse.ok("x").withRedactedReasoning("opaque"));
+            HttpResponse<String> response = client.send(gemini(server, false));
+            assertThat(response.statusCode()).isEqualTo(500);
+            assertThat(response.body()).contains("cannot render redacted reasoning");
+        }
+    }
+
+    private static HttpRequest gemini(FakeGeminiServer server, boolean stream) {
+        return HttpRequest.newBuilder(
+                        stream
+                                ? server.streamGenerateContentUrl("gemini-2.5-flash")
+                                : server.generateContentUrl("gemini-2.5-flash"))
+                .timeout(Duration.ofSeconds(10))
+                .header("x-goog-api-key", "AIza-a")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"contents\":[{\"parts\":[{\"text\":\"hi\"}]}]}"))
+                .build();
     }
 
     private static HttpRequest anthropic(FakeAnthropicServer server, boolean stream) {

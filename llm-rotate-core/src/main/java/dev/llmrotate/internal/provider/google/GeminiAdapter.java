@@ -70,12 +70,12 @@ public abstract class GeminiAdapter implements ProviderAdapter {
 
     @Override
     public void checkSupported(ChatRequest request) {
-        GeminiFormat.checkSupported(request, provider());
+        format.checkSupported(request, provider());
     }
 
     @Override
     public ProviderReply send(Attempt attempt) {
-        byte[] body = format.requestBytes(attempt.request());
+        byte[] body = format.requestBytes(attempt.request(), provider());
         URI url = methodUrl(attempt, "generateContent");
         long start = System.nanoTime();
         Answer answer = post(attempt, url, body, start);
@@ -97,14 +97,17 @@ public abstract class GeminiAdapter implements ProviderAdapter {
     /** Parses or classifies a response (on the HTTP client thread that received it). */
     private Answer answer(HttpResult response) {
         return response.isSuccess()
-                ? new Answer(format.reply(response.body()), null)
+                ? new Answer(format.reply(response.body(), provider()), null)
                 : new Answer(null, classifier.classify(response, clock.instant()));
     }
 
     @Override
     public CompletableFuture<ProviderReply> sendAsync(Attempt attempt, Executor executor) {
         try {
-            return new AsyncSend(attempt, methodUrl(attempt, "generateContent"), format.requestBytes(attempt.request()))
+            return new AsyncSend(
+                            attempt,
+                            methodUrl(attempt, "generateContent"),
+                            format.requestBytes(attempt.request(), provider()))
                     .start();
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
@@ -219,7 +222,7 @@ public abstract class GeminiAdapter implements ProviderAdapter {
 
     @Override
     public ProviderStream openStream(Attempt attempt) {
-        byte[] body = format.requestBytes(attempt.request());
+        byte[] body = format.requestBytes(attempt.request(), provider());
         URI url = URI.create(methodUrl(attempt, "streamGenerateContent") + "?alt=sse");
         long start = System.nanoTime();
         StreamingResponse response = open(attempt, url, body, start);
@@ -233,7 +236,7 @@ public abstract class GeminiAdapter implements ProviderAdapter {
                 throw classifier.classify(response.error(), clock.instant());
             }
         }
-        return new GeminiStream(response.body(), json, classifier);
+        return new GeminiStream(response.body(), json, classifier, provider());
     }
 
     private StreamingResponse open(Attempt attempt, URI url, byte[] body, long start) {

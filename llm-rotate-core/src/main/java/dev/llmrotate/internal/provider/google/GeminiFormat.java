@@ -11,7 +11,6 @@ import dev.llmrotate.chat.FinishReason;
 import dev.llmrotate.chat.GenerateContentControls;
 import dev.llmrotate.chat.Usage;
 import dev.llmrotate.error.ErrorType;
-import dev.llmrotate.internal.provider.tools.ToolSupport;
 import dev.llmrotate.spi.ProviderException;
 import dev.llmrotate.spi.ProviderReply;
 import java.io.IOException;
@@ -24,21 +23,23 @@ import java.util.Map;
  * <p>Request: user and assistant messages become {@code contents} with roles {@code user} and {@code model}; text is
  * {@code {"text"}}, image and PDF bytes are {@code {"inlineData":{"mimeType","data"}}} (standard base64), file
  * references are {@code {"fileData":{"mimeType","fileUri"}}}; system messages become {@code systemInstruction}.
- * {@code maxTokens}, {@code temperature} and {@code topP} go to {@code generationConfig}, and so do these {@link
+ * Tools, tool calls and results, the response format and thinking are mapped by {@link GeminiTools}. {@code
+ * maxTokens}, {@code temperature} and {@code topP} go to {@code generationConfig}, and so do these {@link
  * ChatRequest#extra()} entries: {@code seed}, {@code response_mime_type} ({@code responseMimeType}) and {@code
  * thinking_budget} ({@code thinkingConfig.thinkingBudget}); an extra {@code generationConfig} object is merged into
  * it field by field. {@code disable_automatic_function_calling} has no wire form and is dropped. Every other extra
  * entry is a top-level request field sent as it is ({@code safetySettings}, {@code tools}, {@code toolConfig},
  * {@code cachedContent}, {@code labels}).
  *
- * <p>Response: the text parts of the first candidate, thought summaries excluded, joined; the finish reason
- * normalised ({@code MAX_TOKENS} is {@link FinishReason#LENGTH}; {@code SAFETY}, {@code RECITATION}, {@code
- * BLOCKLIST}, {@code PROHIBITED_CONTENT}, {@code SPII} and {@code IMAGE_SAFETY} are {@link
- * FinishReason#CONTENT_FILTER}; a function call is {@link FinishReason#TOOL_CALLS}); usage from {@code
- * usageMetadata}: input is {@code promptTokenCount} plus {@code toolUsePromptTokenCount}, output is {@code
- * candidatesTokenCount} plus {@code thoughtsTokenCount} (Gemini counts thinking apart from the candidates but bills
- * it as output), reasoning is {@code thoughtsTokenCount}, cached input is {@code cachedContentTokenCount}. A prompt
- * blocked by {@code promptFeedback.blockReason} (no candidates) is {@code content_filtered}.
+ * <p>Response: the text parts of the first candidate, thought summaries excluded, joined, with its function calls and
+ * reasoning (see {@link GeminiTools}); the finish reason normalised ({@code MAX_TOKENS} is {@link
+ * FinishReason#LENGTH}; {@code SAFETY}, {@code RECITATION}, {@code BLOCKLIST}, {@code PROHIBITED_CONTENT}, {@code
+ * SPII} and {@code IMAGE_SAFETY} are {@link FinishReason#CONTENT_FILTER}; a function call is {@link
+ * FinishReason#TOOL_CALLS}); usage from {@code usageMetadata}: input is {@code promptTokenCount} plus {@code
+ * toolUsePromptTokenCount}, output is {@code candidatesTokenCount} plus {@code thoughtsTokenCount} (Gemini counts
+ * thinking apart from the candidates but bills it as output), reasoning is {@code thoughtsTokenCount}, cached input
+ * is {@code cachedContentTokenCount}. A prompt blocked by {@code promptFeedback.blockReason} (no candidates) is
+ * {@code content_filtered}.
  */
 final class GeminiFormat {
     private final ObjectMapper json;
@@ -48,8 +49,7 @@ final class GeminiFormat {
     }
 
     /** Rejects, before any request, what the Gemini format cannot express. */
-    static void checkSupported(ChatRequest request, String provider) {
-        ToolSupport.rejectAll(request, provider);
+    void checkSupported(ChatRequest request, String provider) {
         boolean hasTurn = false;
         for (ChatMessage message : request.messages()) {
             if (message.role().equals("system")) {
@@ -66,20 +66,23 @@ final class GeminiFormat {
         if (!hasTurn) {
             throw new IllegalArgumentException(provider + " needs at least one user or assistant message");
         }
+        GeminiTools.check(request, provider, json);
     }
 
-    byte[] requestBytes(ChatRequest request) {
+    byte[] requestBytes(ChatRequest request, String provider) {
         try {
-            return json.writeValueAsBytes(request(request));
+            return json.writeValueAsBytes(request(request, provider));
         } catch (IOException e) {
             throw new ProviderException(ErrorType.INVALID_REQUEST, null, null, "request not serialisable: " + e);
         }
     }
 
-    ObjectNode request(ChatRequest request) {
+    ObjectNode request(ChatRequest request, String provider) {
         ObjectNode root = json.createObjectNode();
         ArrayNode contents = root.putArray("contents");
         ArrayNode system = null;
+        ArrayNode results = null;
+        Map<String, String> callNames = null;
         for (ChatMessage message : request.messages()) {
             if (message.role().equals("system")) {
                 if (system == null) {
@@ -90,13 +93,32 @@ final class GeminiFormat {
                 }
                 continue;
             }
-            ObjectNode content = contents.addObject();
-            content.put("role", message.role().equals("assistant") ? "model" : "user");
-            ArrayNode parts = content.putArray("parts");
-            for (ContentPart part : message.content()) {
-                addPart(parts, part);
+            if (message.role().equals("tool")) {
+                if (results == null) {
+                    results = contents.addObject().put("role", "user").putArray("parts");
+                    callNames = callNames == null ? GeminiTools.callNames(request) : callNames;
+                }
+                GeminiTools.addResult(results, message, callNames);
+                continue;
             }
+            results = null;
+            ObjectNode content = contents.addObject();
+            boolean assistant = message.role().equals("assistant");
+            content.put("role", assistant ? "model" : "user");
+            ArrayNode parts = content.putArray("parts");
+            if (assistant) {
+                GeminiTools.addReasoning(parts, message);
+            }
+            for (ContentPart part : message.content()) {
+                if (!(assistant
+                        && part instanceof ContentPart.Text t
+                        && t.text().isEmpty())) {
+                    addPart(parts, part);
+                }
+            }
+            GeminiTools.addCalls(parts, message, provider, json);
         }
+        GeminiTools.addTools(root, request, json);
         ObjectNode config = json.createObjectNode();
         if (request.maxTokens() != null) {
             config.put("maxOutputTokens", request.maxTokens());
@@ -107,6 +129,7 @@ final class GeminiFormat {
         if (request.topP() != null) {
             config.put("topP", request.topP());
         }
+        GeminiTools.addControls(config, request, json);
         for (Map.Entry<String, Object> entry : request.extra().entrySet()) {
             JsonNode value = json.valueToTree(entry.getValue());
             switch (entry.getKey()) {
@@ -157,7 +180,7 @@ final class GeminiFormat {
     }
 
     /** The normalised reply of a 2xx {@code generateContent} body. */
-    ProviderReply reply(String body) {
+    ProviderReply reply(String body, String provider) {
         JsonNode root;
         try {
             root = json.readTree(body == null ? "" : body);
@@ -171,12 +194,16 @@ final class GeminiFormat {
         if (candidate == null) {
             throw new ProviderException(ErrorType.TRANSIENT_SERVER_ERROR, 200, null, "response has no candidates");
         }
+        String responseId = textOrNull(root, "responseId");
+        GeminiTools.Answer answer = GeminiTools.answer(candidate, responseId, provider);
         return new ProviderReply(
-                text(candidate),
+                answer.text(),
                 finishReason(candidate, null),
                 usage(root.path("usageMetadata")),
                 textOrNull(root, "modelVersion"),
-                textOrNull(root, "responseId"));
+                responseId,
+                answer.calls(),
+                answer.reasoning());
     }
 
     /**
@@ -199,25 +226,6 @@ final class GeminiFormat {
                     "prompt blocked: " + block + (why.isEmpty() ? "" : " (" + why + ")"));
         }
         return null;
-    }
-
-    /** The candidate's text parts joined, thought summaries left out. */
-    static String text(JsonNode candidate) {
-        if (candidate == null) {
-            return "";
-        }
-        JsonNode parts = candidate.path("content").path("parts");
-        if (!parts.isArray()) {
-            return "";
-        }
-        StringBuilder out = new StringBuilder();
-        for (JsonNode part : parts) {
-            JsonNode text = part.get("text");
-            if (text != null && text.isTextual() && !part.path("thought").asBoolean(false)) {
-                out.append(text.asText());
-            }
-        }
-        return out.toString();
     }
 
     /** The candidate's finish reason, normalised; {@code whenAbsent} when it has none. */

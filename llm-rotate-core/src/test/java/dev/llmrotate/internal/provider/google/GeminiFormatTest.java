@@ -34,7 +34,7 @@ class GeminiFormatTest {
                         ChatMessage.user(
                                 ContentPart.text("And this?"), ContentPart.file("gs://b/doc.pdf", "application/pdf")))
                 .build();
-        JsonNode body = format.request(request);
+        JsonNode body = format.request(request, "google_ai_studio");
         assertThat(body.at("/systemInstruction/parts/0/text").asText()).isEqualTo("Be brief.");
         assertThat(body.get("contents")).hasSize(3);
         assertThat(body.at("/contents/0/role").asText()).isEqualTo("user");
@@ -56,7 +56,7 @@ class GeminiFormatTest {
                         List.of(Map.of("category", "HARM_CATEGORY_HARASSMENT", "threshold", "BLOCK_NONE")))
                 .extra("disable_automatic_function_calling", false)
                 .build();
-        JsonNode body = format.request(request);
+        JsonNode body = format.request(request, "google_ai_studio");
         assertThat(body.at("/generationConfig/maxOutputTokens").asInt()).isEqualTo(100);
         assertThat(body.at("/generationConfig/seed").asInt()).isEqualTo(7);
         assertThat(body.at("/generationConfig/topK").asInt()).isEqualTo(40);
@@ -73,12 +73,12 @@ class GeminiFormatTest {
                         new ChatMessage("system", List.of(ContentPart.image(new byte[] {1}, "image/png"))),
                         ChatMessage.user("x"))
                 .build();
-        assertThatThrownBy(() -> GeminiFormat.checkSupported(imageInSystem, "google_ai_studio"))
+        assertThatThrownBy(() -> format.checkSupported(imageInSystem, "google_ai_studio"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("ImageBytes");
         ChatRequest systemOnly =
                 ChatRequest.builder("g").messages(ChatMessage.system("x")).build();
-        assertThatThrownBy(() -> GeminiFormat.checkSupported(systemOnly, "google_vertex"))
+        assertThatThrownBy(() -> format.checkSupported(systemOnly, "google_vertex"))
                 .hasMessageContaining("at least one user or assistant message");
     }
 
@@ -91,7 +91,7 @@ class GeminiFormatTest {
                  "usageMetadata":{"promptTokenCount":120,"candidatesTokenCount":30,"thoughtsTokenCount":12,
                    "cachedContentTokenCount":100,"toolUsePromptTokenCount":3,"totalTokenCount":165},
                  "modelVersion":"gemini-2.5-flash-001","responseId":"resp-1"}
-                """);
+                """, "google_ai_studio");
         assertThat(reply.content()).isEqualTo("Hello, world.");
         assertThat(reply.finishReason()).isEqualTo(FinishReason.STOP);
         assertThat(reply.usage()).isEqualTo(new Usage(123, 42, 100, 12));
@@ -104,7 +104,7 @@ class GeminiFormatTest {
     void aFunctionCallEndsWithToolCalls() {
         ProviderReply reply = format.reply("""
                 {"candidates":[{"content":{"parts":[{"functionCall":{"name":"f","args":{}}}]},"finishReason":"STOP"}]}
-                """);
+                """, "google_ai_studio");
         assertThat(reply.content()).isEmpty();
         assertThat(reply.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
         assertThat(reply.usage()).isEqualTo(Usage.UNREPORTED); // no usageMetadata
@@ -132,18 +132,19 @@ class GeminiFormatTest {
     void aBlockedPromptIsContentFiltered() {
         assertThatThrownBy(() -> format.reply("""
                         {"promptFeedback":{"blockReason":"PROHIBITED_CONTENT"},"usageMetadata":{"promptTokenCount":5}}
-                        """)).isInstanceOfSatisfying(ProviderException.class, e -> {
-            assertThat(e.type()).isEqualTo(ErrorType.CONTENT_FILTERED);
-            assertThat(e.getMessage()).contains("PROHIBITED_CONTENT");
-        });
+                        """, "google_ai_studio"))
+                .isInstanceOfSatisfying(ProviderException.class, e -> {
+                    assertThat(e.type()).isEqualTo(ErrorType.CONTENT_FILTERED);
+                    assertThat(e.getMessage()).contains("PROHIBITED_CONTENT");
+                });
     }
 
     @Test
     void noCandidatesOrNoJsonIsAServerFault() {
-        assertThatThrownBy(() -> format.reply("{}"))
+        assertThatThrownBy(() -> format.reply("{}", "google_ai_studio"))
                 .isInstanceOfSatisfying(
                         ProviderException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.TRANSIENT_SERVER_ERROR));
-        assertThatThrownBy(() -> format.reply("<html>"))
+        assertThatThrownBy(() -> format.reply("<html>", "google_ai_studio"))
                 .isInstanceOfSatisfying(
                         ProviderException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.TRANSIENT_SERVER_ERROR));
     }
