@@ -759,16 +759,6 @@ public final class FakeResponse {
                     blocks);
         }
 
-        /** Fails for a completion with tool calls or reasoning, which the {@code format} fake does not render yet. */
-        Completion requireTextOnly(String format) {
-            if (!toolCalls.isEmpty() || !reasoning.isEmpty()) {
-                throw new IllegalArgumentException("the fake " + format
-                        + " server does not render tool calls or reasoning in this version; the OpenAI and Anthropic"
-                        + " fakes do");
-            }
-            return this;
-        }
-
         /** The text of every readable reasoning block, joined. */
         String reasoningText() {
             StringBuilder text = new StringBuilder();
