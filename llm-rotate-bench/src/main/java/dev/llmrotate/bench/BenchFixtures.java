@@ -3,6 +3,7 @@ package dev.llmrotate.bench;
 import dev.llmrotate.chat.ChatMessage;
 import dev.llmrotate.chat.ChatRequest;
 import dev.llmrotate.chat.FinishReason;
+import dev.llmrotate.chat.ToolDefinition;
 import dev.llmrotate.chat.Usage;
 import dev.llmrotate.config.KeySpec;
 import dev.llmrotate.config.LlmRotateConfig;
@@ -87,9 +88,15 @@ final class BenchFixtures {
     }
 
     static ChatRequest request(String model) {
+        return request(model, List.of());
+    }
+
+    /** The same request with tool definitions. */
+    static ChatRequest request(String model, List<ToolDefinition> tools) {
         return ChatRequest.builder(model)
                 .messages(ChatMessage.system("You are terse."), ChatMessage.user("Say hi."))
                 .maxTokens(16)
+                .tools(tools)
                 .build();
     }
 

@@ -61,6 +61,14 @@ public class EngineOverheadBenchmark {
     @Param({"none"})
     public String callListener;
 
+    /**
+     * Tool definitions on every request ({@link ToolRequestJsonBenchmark#definitions}): 0 by default; {@code -p
+     * tools=0,10} shows what the engine pays for a tool-calling request beyond the JSON (the in-process adapter
+     * writes none; {@link ToolRequestJsonBenchmark} measures that apart).
+     */
+    @Param({"0"})
+    public int tools;
+
     /** The last call id the {@code noop} listener saw (a heap write, which the JIT cannot drop). */
     private String lastCallId;
 
@@ -95,7 +103,7 @@ public class EngineOverheadBenchmark {
             default -> throw new IllegalArgumentException("unknown callListener " + callListener);
         }
         requests = BenchFixtures.models(modelsPerKey).stream()
-                .map(BenchFixtures::request)
+                .map(model -> BenchFixtures.request(model, ToolRequestJsonBenchmark.definitions(tools)))
                 .toArray(ChatRequest[]::new);
         // Fail fast on a broken setup rather than measuring exceptions.
         for (ChatRequest request : requests) {

@@ -221,7 +221,7 @@ final class AnthropicRequest {
                 if (tool.description() != null) {
                     t.put("description", tool.description());
                 }
-                t.set("input_schema", json.valueToTree(tool.parameters()));
+                t.putPOJO("input_schema", tool.parameters());
                 if (tool.strict() != null) {
                     t.put("strict", tool.strict());
                 }
@@ -266,7 +266,7 @@ final class AnthropicRequest {
             output.put("effort", effort.wireName());
         }
         if (schema) {
-            output.putObject("format").put("type", "json_schema").set("schema", json.valueToTree(format.schema()));
+            output.putObject("format").put("type", "json_schema").putPOJO("schema", format.schema());
         }
     }
 

@@ -356,7 +356,7 @@ final class ConverseFormat {
             if (tool.description() != null && !tool.description().isEmpty()) { // Converse: at least 1 character
                 spec.put("description", tool.description());
             }
-            spec.putObject("inputSchema").set("json", json.valueToTree(tool.parameters()));
+            spec.putObject("inputSchema").putPOJO("json", tool.parameters());
             if (tool.strict() != null) {
                 spec.put("strict", tool.strict());
             }

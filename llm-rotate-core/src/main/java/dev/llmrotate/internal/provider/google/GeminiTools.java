@@ -213,7 +213,7 @@ final class GeminiTools {
                 if (tool.description() != null) {
                     d.put("description", tool.description());
                 }
-                d.set("parametersJsonSchema", json.valueToTree(tool.parameters()));
+                d.putPOJO("parametersJsonSchema", tool.parameters());
             }
         }
         ToolChoice choice = request.toolChoice();
@@ -240,7 +240,7 @@ final class GeminiTools {
                 case JSON_OBJECT -> config.put("responseMimeType", "application/json");
                 case JSON_SCHEMA -> {
                     config.put("responseMimeType", "application/json");
-                    config.set("responseJsonSchema", json.valueToTree(format.schema()));
+                    config.putPOJO("responseJsonSchema", format.schema());
                 }
             }
         }

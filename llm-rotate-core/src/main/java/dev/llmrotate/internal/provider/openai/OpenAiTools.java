@@ -90,7 +90,7 @@ final class OpenAiTools {
                 if (tool.description() != null) {
                     function.put("description", tool.description());
                 }
-                function.set("parameters", json.valueToTree(tool.parameters()));
+                function.putPOJO("parameters", tool.parameters());
                 if (tool.strict() != null) {
                     function.put("strict", tool.strict());
                 }
@@ -122,7 +122,7 @@ final class OpenAiTools {
                     f.put("type", "json_schema");
                     ObjectNode schema = f.putObject("json_schema");
                     schema.put("name", format.name());
-                    schema.set("schema", json.valueToTree(format.schema()));
+                    schema.putPOJO("schema", format.schema());
                     if (format.strict() != null) {
                         schema.put("strict", format.strict());
                     }
