@@ -733,7 +733,8 @@ final class CallLoop<T> {
                 route.fallback(),
                 reply.responseId(),
                 reply.toolCalls(),
-                reply.reasoning());
+                reply.reasoning(),
+                outcome.trace().callId);
     }
 
     /**

@@ -275,7 +275,13 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
                 fallbackUsed(),
                 responseId,
                 toolCalls,
-                answer.reasoning());
+                answer.reasoning(),
+                callId());
+    }
+
+    /** The call's id, as its usage record's {@code call_id}. */
+    public String callId() {
+        return outcome.trace().callId;
     }
 
     /** The provider's id of the response (e.g. {@code chatcmpl-…}, {@code msg_…}), once it has been seen; else null. */

@@ -29,6 +29,8 @@ import java.util.List;
  * @param toolCalls the tool calls the model made, in order; empty when none
  * @param reasoning the model's reasoning ({@link ContentPart.Reasoning}, {@link ContentPart.RedactedReasoning}), in
  *     order; empty when the provider returned none
+ * @param callId the call's id, as its usage record's {@code call_id} (to find the record of an answer); null for an
+ *     answer the engine did not make
  */
 public record ChatResponse(
         String content,
@@ -45,7 +47,8 @@ public record ChatResponse(
         boolean fallbackUsed,
         String providerResponseId,
         List<ToolCall> toolCalls,
-        List<ContentPart> reasoning) {
+        List<ContentPart> reasoning,
+        String callId) {
 
     public ChatResponse {
         content = content == null ? "" : content;
@@ -56,6 +59,42 @@ public record ChatResponse(
                 throw new IllegalArgumentException("reasoning holds reasoning parts only, not " + part);
             }
         }
+    }
+
+    /** An answer without a call id. */
+    public ChatResponse(
+            String content,
+            String provider,
+            String upstream,
+            String model,
+            String keyId,
+            String keyMask,
+            FinishReason finishReason,
+            Usage usage,
+            Duration latency,
+            int attempts,
+            int rotations,
+            boolean fallbackUsed,
+            String providerResponseId,
+            List<ToolCall> toolCalls,
+            List<ContentPart> reasoning) {
+        this(
+                content,
+                provider,
+                upstream,
+                model,
+                keyId,
+                keyMask,
+                finishReason,
+                usage,
+                latency,
+                attempts,
+                rotations,
+                fallbackUsed,
+                providerResponseId,
+                toolCalls,
+                reasoning,
+                null);
     }
 
     /** A text answer without tool calls or reasoning. */
@@ -88,7 +127,8 @@ public record ChatResponse(
                 fallbackUsed,
                 providerResponseId,
                 List.of(),
-                List.of());
+                List.of(),
+                null);
     }
 
     /**

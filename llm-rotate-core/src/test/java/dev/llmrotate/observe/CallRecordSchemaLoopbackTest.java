@@ -123,6 +123,23 @@ class CallRecordSchemaLoopbackTest extends EngineTestSupport {
         assertThat(none.get("tool_names")).isEmpty();
     }
 
+    /** An answer and a stream carry the call id their record has. */
+    @Test
+    void theAnswerCarriesItsRecordsCallId() {
+        openai.byDefault().always(FakeResponse.ok("hello"));
+        LlmRotate lm = twoKeys();
+        ChatResponse answer = lm.chat("gpt-4o-mini", HI);
+        assertThat(answer.callId())
+                .isNotBlank()
+                .isEqualTo(usage.only().get("call_id").asText());
+        usage.clear();
+        try (ChatStream stream = lm.chatStream(STREAM_HI)) {
+            ChatResponse streamed = stream.collect();
+            assertThat(stream.callId()).isEqualTo(streamed.callId()).isNotEqualTo(answer.callId());
+            assertThat(streamed.callId()).isEqualTo(usage.only().get("call_id").asText());
+        }
+    }
+
     @Test
     void aRateLimitThenASuccessOnAnotherKeyListsBothAttempts() {
         openai.forKey(secret("a")).always(FakeResponse.rateLimited(Duration.ofSeconds(20)));
