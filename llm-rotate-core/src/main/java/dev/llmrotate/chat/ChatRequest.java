@@ -202,6 +202,30 @@ public record ChatRequest(
                 thinkingBudget);
     }
 
+    /**
+     * A copy of this request pinned to {@code otherProvider} (no fallback chain is walked), or unpinned with null; a
+     * gateway uses it for a model addressed as {@code provider/model}.
+     */
+    public ChatRequest withProvider(String otherProvider) {
+        return new ChatRequest(
+                model,
+                messages,
+                otherProvider,
+                maxTokens,
+                temperature,
+                topP,
+                maxRetries,
+                deadline,
+                extra,
+                streamRecovery,
+                tools,
+                toolChoice,
+                parallelToolCalls,
+                responseFormat,
+                reasoningEffort,
+                thinkingBudget);
+    }
+
     /** A copy of this request with other messages (a stream recovery adds the partial answer as a prefill). */
     public ChatRequest withMessages(List<ChatMessage> otherMessages) {
         return new ChatRequest(
