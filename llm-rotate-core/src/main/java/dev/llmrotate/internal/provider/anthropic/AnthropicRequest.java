@@ -114,24 +114,7 @@ final class AnthropicRequest {
             throw new IllegalArgumentException("response format json_object is not supported by anthropic, which has"
                     + " no JSON mode without a schema; use ResponseFormat.jsonSchema");
         }
-        ReasoningEffort effort = request.reasoningEffort();
-        if (effort == ReasoningEffort.NONE || effort == ReasoningEffort.MINIMAL || effort == ReasoningEffort.XHIGH) {
-            throw new IllegalArgumentException("reasoningEffort " + effort
-                    + " is not supported by anthropic, whose output_config.effort is low, medium, high or max");
-        }
-        Integer budget = request.thinkingBudget();
-        ToolChoice choice = request.toolChoice();
-        if (budget != null
-                && budget != 0
-                && choice != null
-                && (choice.type() == ToolChoice.Type.REQUIRED || choice.type() == ToolChoice.Type.TOOL)) {
-            throw new IllegalArgumentException("anthropic does not take a tool choice that forces tool use ("
-                    + choice.type() + ") together with thinking; use AUTO or NONE, or turn thinking off");
-        }
-        if (budget != null && budget > 0 && request.maxTokens() != null && request.maxTokens() <= budget) {
-            throw new IllegalArgumentException("anthropic needs maxTokens (" + request.maxTokens()
-                    + ") greater than the thinking budget (" + budget + ")");
-        }
+        ClaudeReasoning.check(request, "anthropic", "AUTO or NONE");
     }
 
     /** The request body without {@code stream}. */

@@ -9,7 +9,6 @@ import dev.llmrotate.chat.ChatMessage;
 import dev.llmrotate.chat.ChatRequest;
 import dev.llmrotate.chat.ContentPart;
 import dev.llmrotate.chat.FinishReason;
-import dev.llmrotate.chat.ReasoningEffort;
 import dev.llmrotate.chat.ResponseFormat;
 import dev.llmrotate.chat.ToolCall;
 import dev.llmrotate.chat.ToolChoice;
@@ -18,6 +17,7 @@ import dev.llmrotate.chat.Usage;
 import dev.llmrotate.config.ProviderCatalog;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.internal.provider.anthropic.AnthropicAdapter;
+import dev.llmrotate.internal.provider.anthropic.ClaudeReasoning;
 import dev.llmrotate.internal.provider.tools.ToolCallIds;
 import dev.llmrotate.spi.ProviderException;
 import java.util.ArrayList;
@@ -172,23 +172,7 @@ final class ConverseFormat {
             throw new IllegalArgumentException("responseFormat and extra 'outputConfig' both set the same request"
                     + " field: set it once, either first-class or through extra");
         }
-        ReasoningEffort effort = request.reasoningEffort();
-        if (effort == ReasoningEffort.NONE || effort == ReasoningEffort.MINIMAL || effort == ReasoningEffort.XHIGH) {
-            throw new IllegalArgumentException("reasoningEffort " + effort + " is not supported by aws_bedrock, which"
-                    + " sends Claude's output_config.effort: low, medium, high or max");
-        }
-        Integer budget = request.thinkingBudget();
-        if (budget != null
-                && budget != 0
-                && choice != null
-                && (choice.type() == ToolChoice.Type.REQUIRED || choice.type() == ToolChoice.Type.TOOL)) {
-            throw new IllegalArgumentException("aws_bedrock does not take a tool choice that forces tool use ("
-                    + choice.type() + ") together with thinking; use AUTO, or turn thinking off");
-        }
-        if (budget != null && budget > 0 && request.maxTokens() != null && request.maxTokens() <= budget) {
-            throw new IllegalArgumentException("aws_bedrock needs maxTokens (" + request.maxTokens()
-                    + ") greater than the thinking budget (" + budget + ")");
-        }
+        ClaudeReasoning.check(request, "aws_bedrock", "AUTO");
     }
 
     /**
