@@ -66,6 +66,12 @@ public final class OpenAiChatRequests {
     /** Longest request value an error message quotes; a longer one is described, not shown. */
     static final int MAX_QUOTED = 64;
 
+    /** Longest start of a bad token that a JSON syntax error quotes. */
+    static final int MAX_ERROR_TOKEN = 8;
+
+    /** Longest parser message quoted in a syntax error. */
+    static final int MAX_PARSER_MESSAGE = 200;
+
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final String NAME_RULE = "expected 1 to 64 letters, digits, '_' or '-', got ";
     private static final String PARTS = "expected a string or an array of parts, got ";
@@ -108,9 +114,10 @@ public final class OpenAiChatRequests {
                         .maxStringLength(maxBodyBytes)
                         .maxDocumentLength(maxBodyBytes)
                         .build())
-                // Parse errors quote a short token and no excerpt of the body (which could hold anything).
+                // Parse errors quote the start of a bad token and no excerpt of the body (which could hold anything,
+                // a pasted secret included).
                 .errorReportConfiguration(ErrorReportConfiguration.builder()
-                        .maxErrorTokenLength(MAX_QUOTED)
+                        .maxErrorTokenLength(MAX_ERROR_TOKEN)
                         .maxRawContentLength(0)
                         .build())
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -192,7 +199,7 @@ public final class OpenAiChatRequests {
             if (e.getCause() instanceof StreamConstraintsException c) {
                 throw constraint(c);
             }
-            throw fail(null, "the body is not valid JSON: " + e.getOriginalMessage() + where(e.getLocation()));
+            throw fail(null, "the body is not valid JSON: " + cut(e.getOriginalMessage()) + where(e.getLocation()));
         } catch (IOException e) {
             throw fail(null, "the body is not valid JSON: " + e.getMessage());
         }
@@ -208,6 +215,11 @@ public final class OpenAiChatRequests {
             return fail(null, "the body nests JSON deeper than " + MAX_DEPTH + " levels");
         }
         return fail(null, "the body has a value longer than the gateway's limits allow");
+    }
+
+    /** A parser message, cut: it may quote a field name of any length (a duplicate key). */
+    private static String cut(String message) {
+        return message.length() <= MAX_PARSER_MESSAGE ? message : message.substring(0, MAX_PARSER_MESSAGE) + "...";
     }
 
     private static String where(JsonLocation location) {
