@@ -435,8 +435,7 @@ final class CallLoop<T> {
     }
 
     private void plan() {
-        routes = routeFilter.apply(state.planner.plan(request.model(), request.provider()));
-        engine.checkSupported(routes, request);
+        routes = engine.qualifying(routeFilter.apply(state.planner.plan(request.model(), request.provider())), request);
     }
 
     /** Creates the per-route bookkeeping when the call first needs it (a failure or a wait). */

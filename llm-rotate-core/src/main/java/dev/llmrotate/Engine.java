@@ -12,6 +12,7 @@ import dev.llmrotate.health.KeyState;
 import dev.llmrotate.internal.health.HealthPolicy;
 import dev.llmrotate.internal.observe.EventBuffer;
 import dev.llmrotate.internal.observe.UsageLog;
+import dev.llmrotate.internal.route.ModelCapabilities;
 import dev.llmrotate.internal.route.Route;
 import dev.llmrotate.internal.select.KeySelector;
 import dev.llmrotate.observe.CallRecord;
@@ -342,15 +343,60 @@ final class Engine {
         finish(trace.success(clock.instant(), model, usage, pricing));
     }
 
-    /** Rejects, before any request is sent, content that some route's provider cannot take. */
-    void checkSupported(List<Route> routes, ChatRequest request) {
-        for (Route route : routes) {
-            try {
-                adapter(route.provider()).checkSupported(request);
-            } catch (IllegalArgumentException e) {
-                throw new LlmRotateException(e.getMessage(), route.provider(), ErrorType.INVALID_REQUEST, null);
+    /**
+     * The routes of a plan that can serve {@code request}: those whose model has every capability the request uses
+     * (tools, a response format, reasoning, images) and whose adapter accepts it. A route that cannot is dropped, the
+     * native one too, so that a call never falls back to a model that would drop part of it. The plan itself when
+     * every route qualifies; nothing is allocated then.
+     *
+     * @throws LlmRotateException {@code invalid_request}, before anything is sent, when no route qualifies; the
+     *     message names each route and why it cannot serve
+     */
+    List<Route> qualifying(List<Route> routes, ChatRequest request) {
+        int used = -1; // computed once, and only when a route lacks a capability
+        List<Route> kept = null;
+        List<String> refusals = null;
+        for (int i = 0; i < routes.size(); i++) {
+            Route route = routes.get(i);
+            String refusal = null;
+            if (route.capabilities() != ModelCapabilities.ALL) {
+                if (used < 0) {
+                    used = ModelCapabilities.used(request);
+                }
+                int missing = used & ~route.capabilities();
+                if (missing != 0) {
+                    refusal = "model '" + route.model() + "' does not support " + ModelCapabilities.names(missing)
+                            + " (built-in capability table or model_capabilities)";
+                }
+            }
+            if (refusal == null) {
+                try {
+                    adapter(route.provider()).checkSupported(request);
+                } catch (IllegalArgumentException e) {
+                    refusal = e.getMessage();
+                }
+            }
+            if (refusal != null) {
+                if (kept == null) {
+                    kept = new ArrayList<>(routes.subList(0, i));
+                    refusals = new ArrayList<>(2);
+                }
+                refusals.add(route + ": " + refusal);
+            } else if (kept != null) {
+                kept.add(route);
             }
         }
+        if (kept == null) {
+            return routes;
+        }
+        if (kept.isEmpty()) {
+            throw new LlmRotateException(
+                    "no route can serve this request: " + String.join("; ", refusals),
+                    routes.get(0).provider(),
+                    ErrorType.INVALID_REQUEST,
+                    null);
+        }
+        return List.copyOf(kept);
     }
 
     HealthReport health() {

@@ -56,6 +56,9 @@ import java.util.StringJoiner;
  * model_fallbacks: {gpt-4o: [{provider: anthropic, model: claude-sonnet-4-5}]}   # per requested model; wins over
  *                             # the native provider's fallback_chains entry for that model
  * model_providers: {gpt-4o-mini: openai}   # the native provider of a model several providers serve
+ * model_capabilities: {my-gpt4o-deployment: {tools: true, images: false}}   # per model id, over the built-in
+ *                             # table: tools, json_schema, json_object, reasoning, images; a call using one skips
+ *                             # the routes whose model lacks it
  * state_store: {type: redis, url: "redis://localhost:6379", prefix: llm-rotate}   # default: {type: memory};
  *                             # redis needs the llm-rotate-redis module; url may be env://NAME or file:///path
  * }</pre>

@@ -38,6 +38,7 @@ final class ConfigValidator {
         Map<String, Set<String>> providersByModel = validator.activeProvidersByModel();
         validator.checkModelFallbacks(providersByModel);
         validator.checkModelRoutes(providersByModel);
+        validator.checkModelCapabilities(providersByModel.keySet());
         validator.checkObservability();
         validator.checkStateStore();
         return validator.problems;
@@ -389,6 +390,19 @@ final class ConfigValidator {
                         + " and nothing says which to use first; add " + Values.member("model_providers", model)
                         + ", a " + Values.member("model_fallbacks", model)
                         + " chain or a fallback chain from one of them to the others");
+            }
+        });
+    }
+
+    /** {@code model_capabilities}: every model it names is one an active key lists (else it is likely a typo). */
+    private void checkModelCapabilities(Set<String> listedModels) {
+        if (config.keysOmitted()) {
+            return;
+        }
+        config.modelCapabilities.keySet().forEach(model -> {
+            if (!listedModels.contains(model)) {
+                problems.add(Values.member("model_capabilities", model) + ": no active key lists this model"
+                        + Suggestions.didYouMean(model, listedModels));
             }
         });
     }

@@ -29,6 +29,7 @@ public final class LlmRotateConfig {
     private final Map<String, List<FallbackTarget>> fallbackChains;
     private final Map<String, List<FallbackTarget>> modelFallbacks;
     private final Map<String, String> modelProviders;
+    private final Map<String, Map<ModelCapability, Boolean>> modelCapabilities;
     private final PricingSettings pricing;
     private final int eventBufferCapacity;
     private final StateStoreSettings stateStore;
@@ -56,6 +57,10 @@ public final class LlmRotateConfig {
         b.modelFallbacks.forEach((model, targets) -> perModel.put(model, List.copyOf(targets)));
         this.modelFallbacks = Collections.unmodifiableMap(perModel);
         this.modelProviders = Collections.unmodifiableMap(new LinkedHashMap<>(b.modelProviders));
+        Map<String, Map<ModelCapability, Boolean>> capabilities = new LinkedHashMap<>();
+        b.modelCapabilities.forEach(
+                (model, flags) -> capabilities.put(model, Collections.unmodifiableMap(new java.util.EnumMap<>(flags))));
+        this.modelCapabilities = Collections.unmodifiableMap(capabilities);
         this.pricing = b.pricing;
         this.eventBufferCapacity = b.eventBufferCapacity;
         this.stateStore = b.stateStore;
@@ -142,6 +147,15 @@ public final class LlmRotateConfig {
         return modelProviders;
     }
 
+    /**
+     * Capabilities set per model id ({@code model_capabilities}), over the built-in table of model families; a
+     * capability a model's entry does not name comes from the table (and is assumed when the table does not know the
+     * model).
+     */
+    public Map<String, Map<ModelCapability, Boolean>> modelCapabilities() {
+        return modelCapabilities;
+    }
+
     /** The {@code pricing} block (price file and single prices over the built-in table). */
     public PricingSettings pricing() {
         return pricing;
@@ -171,6 +185,7 @@ public final class LlmRotateConfig {
         fallbackChains.forEach((p, targets) -> b.fallbackChains.put(p, new ArrayList<>(targets)));
         modelFallbacks.forEach((m, targets) -> b.modelFallbacks.put(m, new ArrayList<>(targets)));
         b.modelProviders.putAll(modelProviders);
+        modelCapabilities.forEach((m, flags) -> b.modelCapabilities.put(m, new java.util.EnumMap<>(flags)));
         b.pricing = pricing;
         b.eventBufferCapacity = eventBufferCapacity;
         b.stateStore = stateStore;
@@ -179,7 +194,8 @@ public final class LlmRotateConfig {
 
     /**
      * Equal when every configured value is (keys, use_keys, merged providers with their per-model settings, defaults,
-     * priorities, fallback chains of providers and of models, model routes, pricing, event buffer, state store).
+     * priorities, fallback chains of providers and of models, model routes, model capabilities, pricing, event
+     * buffer, state store).
      */
     @Override
     public boolean equals(Object o) {
@@ -192,6 +208,7 @@ public final class LlmRotateConfig {
                 && fallbackChains.equals(other.fallbackChains)
                 && modelFallbacks.equals(other.modelFallbacks)
                 && modelProviders.equals(other.modelProviders)
+                && modelCapabilities.equals(other.modelCapabilities)
                 && pricing.equals(other.pricing)
                 && eventBufferCapacity == other.eventBufferCapacity
                 && stateStore.equals(other.stateStore);
@@ -208,6 +225,7 @@ public final class LlmRotateConfig {
                 fallbackChains,
                 modelFallbacks,
                 modelProviders,
+                modelCapabilities,
                 pricing,
                 eventBufferCapacity,
                 stateStore);
@@ -234,6 +252,7 @@ public final class LlmRotateConfig {
         final Map<String, List<FallbackTarget>> fallbackChains = new LinkedHashMap<>();
         final Map<String, List<FallbackTarget>> modelFallbacks = new LinkedHashMap<>();
         final Map<String, String> modelProviders = new LinkedHashMap<>();
+        final Map<String, Map<ModelCapability, Boolean>> modelCapabilities = new LinkedHashMap<>();
         PricingSettings pricing = PricingSettings.NONE;
         int eventBufferCapacity;
         StateStoreSettings stateStore = StateStoreSettings.IN_MEMORY;
@@ -335,6 +354,18 @@ public final class LlmRotateConfig {
 
         public Builder modelProvider(String model, String provider) {
             modelProviders.put(model, provider);
+            return this;
+        }
+
+        /**
+         * Says whether {@code model} has {@code capability} ({@code model_capabilities}), over the built-in table: a
+         * call that uses a capability skips the routes whose model lacks it.
+         */
+        public Builder modelCapability(String model, ModelCapability capability, boolean supported) {
+            modelCapabilities
+                    .computeIfAbsent(
+                            Objects.requireNonNull(model, "model"), m -> new java.util.EnumMap<>(ModelCapability.class))
+                    .put(Objects.requireNonNull(capability, "capability"), supported);
             return this;
         }
 

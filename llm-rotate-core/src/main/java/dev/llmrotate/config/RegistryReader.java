@@ -27,6 +27,7 @@ final class RegistryReader {
             "fallback_chains",
             "model_fallbacks",
             "model_providers",
+            "model_capabilities",
             "pricing",
             "event_buffer",
             "state_store");
@@ -158,6 +159,7 @@ final class RegistryReader {
         readFallbackChains(root.get("fallback_chains"));
         readModelFallbacks(root.get("model_fallbacks"));
         readModelProviders(root.get("model_providers"));
+        readModelCapabilities(root.get("model_capabilities"));
         readPricing(root.get("pricing"));
         readEventBuffer(root.get("event_buffer"));
         readStateStore(root.get("state_store"));
@@ -636,6 +638,37 @@ final class RegistryReader {
             if (provider != null) {
                 builder.modelProvider(model, provider);
             }
+        });
+    }
+
+    /** The {@code model_capabilities} block: model id to capability names set to true or false. */
+    private void readModelCapabilities(Object value) {
+        if (value == null) {
+            return;
+        }
+        Map<String, Object> models =
+                values.map(value, "model_capabilities", "a map of model id to capabilities such as {tools: false}");
+        if (models == null) {
+            return;
+        }
+        List<String> names = new ArrayList<>();
+        for (ModelCapability capability : ModelCapability.values()) {
+            names.add(capability.wireName());
+        }
+        models.forEach((model, raw) -> {
+            String path = Values.member("model_capabilities", model);
+            Map<String, Object> flags = values.map(raw, path, "a map of capability name to true or false");
+            if (flags == null) {
+                return;
+            }
+            values.unknownFields(flags, path, names);
+            flags.forEach((name, flag) -> {
+                ModelCapability capability = ModelCapability.fromWireName(name);
+                Boolean supported = capability == null ? null : values.bool(flag, Values.child(path, name));
+                if (supported != null) {
+                    builder.modelCapability(model, capability, supported);
+                }
+            });
         });
     }
 

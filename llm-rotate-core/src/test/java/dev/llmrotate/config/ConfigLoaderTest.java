@@ -582,7 +582,7 @@ class ConfigLoaderTest {
     @Test
     void emptyDocumentsAreRefusedClearly(@TempDir Path dir) throws IOException {
         String expectedEnd = ": the configuration is empty; expected a map with at least 'keys' (and optionally"
-                + " providers, defaults, use_keys, priorities, fallback_chains, model_fallbacks, model_providers, pricing, event_buffer, state_store)";
+                + " providers, defaults, use_keys, priorities, fallback_chains, model_fallbacks, model_providers, model_capabilities, pricing, event_buffer, state_store)";
         Path empty = dir.resolve("empty.yaml");
         Files.writeString(empty, "");
         Path emptyJson = dir.resolve("empty.json");

@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param scope names the route for round-robin cursors ({@code provider|model}); computed once
  * @param modelScopes the health scope of each key of {@code keys} for this model (same order), or null for a lease
  *     of any model; computed once so that selection allocates nothing
+ * @param capabilities what the model can take ({@link ModelCapabilities}); {@link ModelCapabilities#ALL} for a lease
  */
 public record Route(
         String provider,
@@ -27,7 +28,8 @@ public record Route(
         List<KeySpec> keys,
         ProviderSettings settings,
         String scope,
-        List<String> modelScopes) {
+        List<String> modelScopes,
+        int capabilities) {
     /** The model of a lease that takes any model of its provider. */
     public static final String ANY_MODEL = "*";
 
@@ -47,7 +49,18 @@ public record Route(
             boolean fallback,
             List<KeySpec> keys,
             ProviderSettings settings) {
-        this(provider, model, upstream, fallback, keys, settings, null, null);
+        this(provider, model, upstream, fallback, keys, settings, ModelCapabilities.ALL);
+    }
+
+    public Route(
+            String provider,
+            String model,
+            String upstream,
+            boolean fallback,
+            List<KeySpec> keys,
+            ProviderSettings settings,
+            int capabilities) {
+        this(provider, model, upstream, fallback, keys, settings, null, null, capabilities);
     }
 
     /** The (key, model) health scope of the key at {@code index} of {@link #keys()}, or null for any model. */

@@ -84,7 +84,8 @@ public final class RoutePlanner {
                     provider,
                     keysByProviderModel.getOrDefault(provider, Map.of()).keySet());
         }
-        return List.of(new Route(provider, model, null, false, keys, settings(provider, model)));
+        return List.of(new Route(
+                provider, model, null, false, keys, settings(provider, model), capabilities(provider, model)));
     }
 
     private List<Route> planInferred(String model) {
@@ -93,7 +94,14 @@ public final class RoutePlanner {
             throw new UnknownModelException(model, null, nativeProviderByModel.keySet());
         }
         List<Route> routes = new ArrayList<>();
-        routes.add(new Route(provider, model, null, false, keys(provider, model), settings(provider, model)));
+        routes.add(new Route(
+                provider,
+                model,
+                null,
+                false,
+                keys(provider, model),
+                settings(provider, model),
+                capabilities(provider, model)));
         List<FallbackTarget> chain = config.modelFallbacks().get(model);
         if (chain == null) {
             chain = config.fallbackChains().getOrDefault(provider, List.of());
@@ -108,7 +116,8 @@ public final class RoutePlanner {
                         target.upstream(),
                         true,
                         keys,
-                        settings(target.provider(), targetModel)));
+                        settings(target.provider(), targetModel),
+                        capabilities(target.provider(), targetModel)));
             }
         }
         return List.copyOf(routes);
@@ -116,6 +125,10 @@ public final class RoutePlanner {
 
     private ProviderSettings settings(String provider, String model) {
         return config.provider(provider).forModel(model);
+    }
+
+    private int capabilities(String provider, String model) {
+        return ModelCapabilities.of(provider, model, config.modelCapabilities().get(model));
     }
 
     private List<KeySpec> keys(String provider, String model) {
