@@ -359,7 +359,13 @@ final class Engine {
         for (int i = 0; i < routes.size(); i++) {
             Route route = routes.get(i);
             String refusal = null;
-            if (route.capabilities() != ModelCapabilities.ALL) {
+            // The adapter first: what its wire format cannot carry is a harder fact than the table's knowledge.
+            try {
+                adapter(route.provider()).checkSupported(request);
+            } catch (IllegalArgumentException e) {
+                refusal = e.getMessage();
+            }
+            if (refusal == null && route.capabilities() != ModelCapabilities.ALL) {
                 if (used < 0) {
                     used = ModelCapabilities.used(request);
                 }
@@ -367,13 +373,6 @@ final class Engine {
                 if (missing != 0) {
                     refusal = "model '" + route.model() + "' does not support " + ModelCapabilities.names(missing)
                             + " (built-in capability table or model_capabilities)";
-                }
-            }
-            if (refusal == null) {
-                try {
-                    adapter(route.provider()).checkSupported(request);
-                } catch (IllegalArgumentException e) {
-                    refusal = e.getMessage();
                 }
             }
             if (refusal != null) {

@@ -132,13 +132,15 @@ class CapabilityRoutingLoopbackTest extends EngineTestSupport {
     @Test
     void whenNoRouteQualifiesTheCallFailsBeforeSendingAnythingNamingEachReason() {
         LlmRotate lm = engine(config(b -> b.modelFallback(
-                O1_MINI,
-                FallbackTarget.to("anthropic").withModel(CLAUDE_2),
-                FallbackTarget.to("anthropic").withModel(CLAUDE))));
+                        O1_MINI,
+                        FallbackTarget.to("anthropic").withModel(CLAUDE_2),
+                        FallbackTarget.to("anthropic").withModel(CLAUDE))
+                .modelCapability(CLAUDE, ModelCapability.REASONING, false)));
         ChatRequest request = ChatRequest.builder(O1_MINI)
-                .user("Weather in Paris, as JSON?")
+                .user("Weather in Paris? Think first.")
                 .tools(WEATHER)
-                .responseFormat(ResponseFormat.JSON_OBJECT)
+                .maxTokens(2048)
+                .thinkingBudget(1024)
                 .build();
         List<CallRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
         lm.onCall(records::add);
@@ -148,13 +150,14 @@ class CapabilityRoutingLoopbackTest extends EngineTestSupport {
                     assertThat(e.errorType()).isEqualTo(ErrorType.INVALID_REQUEST);
                     assertThat(e.provider()).isEqualTo("openai");
                 })
+                // the adapter's own reason first, then the model's missing capabilities (table, then override)
                 .hasMessage("no route can serve this request:"
-                        + " openai:o1-mini: model 'o1-mini' does not support tools, json_object (built-in capability"
-                        + " table or model_capabilities);"
-                        + " anthropic:claude-2.1: model 'claude-2.1' does not support tools (built-in capability table"
-                        + " or model_capabilities);"
-                        + " anthropic:claude-haiku-4-5: response format json_object is not supported by anthropic, which has no"
-                        + " JSON mode without a schema; use ResponseFormat.jsonSchema");
+                        + " openai:o1-mini: thinkingBudget is not supported by openai, which takes a reasoning effort"
+                        + " (reasoningEffort) instead of a token budget;"
+                        + " anthropic:claude-2.1: model 'claude-2.1' does not support tools, reasoning (built-in"
+                        + " capability table or model_capabilities);"
+                        + " anthropic:claude-haiku-4-5: model 'claude-haiku-4-5' does not support reasoning (built-in"
+                        + " capability table or model_capabilities)");
         // the same for the asynchronous form and a stream
         assertThatThrownBy(() -> lm.chatAsync(request).join())
                 .isInstanceOf(CompletionException.class)

@@ -63,11 +63,11 @@ class OpenAiToolsLoopbackTest extends EngineTestSupport {
             .parametersJson("{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}")
             .build();
 
-    /** The three providers of the format, each on the fake OpenAI server. */
+    /** The three providers of the format, each on the fake OpenAI server; reasoning models, so that every row applies. */
     enum Provider {
-        OPENAI("openai", "gpt-4o-mini", "/v1/chat/completions"),
+        OPENAI("openai", "o4-mini", "/v1/chat/completions"),
         AZURE("azure_openai", "gpt-4o", "/openai/deployments/gpt-4o/chat/completions"),
-        OPENROUTER("openrouter", "openai/gpt-4o-mini", "/v1/chat/completions");
+        OPENROUTER("openrouter", "openai/o4-mini", "/v1/chat/completions");
 
         final String id;
         final String model;
