@@ -353,7 +353,6 @@ final class Engine {
      *     message names each route and why it cannot serve
      */
     List<Route> qualifying(List<Route> routes, ChatRequest request) {
-        int used = -1; // computed once, and only when a route lacks a capability
         List<Route> kept = null;
         List<String> refusals = null;
         for (int i = 0; i < routes.size(); i++) {
@@ -366,10 +365,7 @@ final class Engine {
                 refusal = e.getMessage();
             }
             if (refusal == null && route.capabilities() != ModelCapabilities.ALL) {
-                if (used < 0) {
-                    used = ModelCapabilities.used(request);
-                }
-                int missing = used & ~route.capabilities();
+                int missing = ModelCapabilities.missing(request, route.capabilities());
                 if (missing != 0) {
                     refusal = "model '" + route.model() + "' does not support " + ModelCapabilities.names(missing)
                             + " (built-in capability table or model_capabilities)";

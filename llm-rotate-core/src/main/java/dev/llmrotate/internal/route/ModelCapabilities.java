@@ -133,6 +133,15 @@ public final class ModelCapabilities {
      * response format, reasoning controls, image parts.
      */
     public static int used(ChatRequest request) {
+        return missing(request, 0);
+    }
+
+    /**
+     * The capabilities {@code request} uses that {@code capabilities} lacks. The messages are read only when tools or
+     * images are lacking, so a model that lacks only, say, reasoning costs a plain call a few field reads.
+     */
+    public static int missing(ChatRequest request, int capabilities) {
+        int lacking = ALL & ~capabilities;
         int used = request.tools().isEmpty() ? 0 : TOOLS;
         if (request.responseFormat() != null) {
             switch (request.responseFormat().type()) {
@@ -144,7 +153,16 @@ public final class ModelCapabilities {
         if (request.reasoningEffort() != null || request.thinkingBudget() != null) {
             used |= REASONING;
         }
-        for (ChatMessage message : request.messages()) {
+        if ((lacking & ~used & (TOOLS | IMAGES)) != 0) {
+            used |= inMessages(request.messages());
+        }
+        return used & lacking;
+    }
+
+    /** Tool calls or results, and image parts, in a conversation. */
+    private static int inMessages(List<ChatMessage> messages) {
+        int used = 0;
+        for (ChatMessage message : messages) {
             if (!message.toolCalls().isEmpty() || message.toolCallId() != null) {
                 used |= TOOLS;
             }

@@ -129,6 +129,26 @@ class ModelCapabilitiesTest {
                 .isEmpty();
     }
 
+    @Test
+    void whatARouteLacksForARequest() {
+        ChatRequest picture = ChatRequest.builder("m")
+                .message(ChatMessage.user(ContentPart.image(new byte[] {1}, "image/png")))
+                .reasoningEffort(ReasoningEffort.HIGH)
+                .build();
+        int gpt4oMini = ModelCapabilities.of("openai", "gpt-4o-mini", null); // lacks reasoning only
+        int o3Mini = ModelCapabilities.of("openai", "o3-mini", null); // lacks images only
+        int o1Mini = ModelCapabilities.of("openai", "o1-mini", null);
+        assertThat(ModelCapabilities.names(ModelCapabilities.missing(picture, gpt4oMini)))
+                .isEqualTo("reasoning");
+        assertThat(ModelCapabilities.names(ModelCapabilities.missing(picture, o3Mini)))
+                .isEqualTo("images");
+        assertThat(ModelCapabilities.names(ModelCapabilities.missing(picture, o1Mini)))
+                .isEqualTo("images");
+        assertThat(ModelCapabilities.missing(picture, ModelCapabilities.ALL)).isZero();
+        assertThat(ModelCapabilities.missing(ChatRequest.builder("m").user("hi").build(), o1Mini))
+                .isZero();
+    }
+
     private static String used(ChatRequest request) {
         return ModelCapabilities.names(ModelCapabilities.used(request));
     }

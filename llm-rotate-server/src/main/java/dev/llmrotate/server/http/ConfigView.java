@@ -4,6 +4,7 @@ import dev.llmrotate.config.Defaults;
 import dev.llmrotate.config.FallbackTarget;
 import dev.llmrotate.config.KeySpec;
 import dev.llmrotate.config.LlmRotateConfig;
+import dev.llmrotate.config.ModelCapability;
 import dev.llmrotate.config.ModelSettings;
 import dev.llmrotate.config.PricingSettings;
 import dev.llmrotate.config.ProviderSettings;
@@ -46,6 +47,7 @@ public final class ConfigView {
                 config.fallbackChains(),
                 config.modelFallbacks(),
                 config.modelProviders(),
+                capabilities(config.modelCapabilities()),
                 PricingView.of(config.pricing()),
                 config.eventBufferCapacity(),
                 StoreView.of(config.stateStore()));
@@ -80,6 +82,16 @@ public final class ConfigView {
         return names;
     }
 
+    private static Map<String, Map<String, Boolean>> capabilities(Map<String, Map<ModelCapability, Boolean>> perModel) {
+        Map<String, Map<String, Boolean>> view = new LinkedHashMap<>();
+        perModel.forEach((model, flags) -> {
+            Map<String, Boolean> named = new LinkedHashMap<>();
+            flags.forEach((capability, supported) -> named.put(capability.wireName(), supported));
+            view.put(model, named);
+        });
+        return view;
+    }
+
     private static String wire(StreamRecovery recovery) {
         return recovery == null ? null : recovery.wireName();
     }
@@ -95,6 +107,7 @@ public final class ConfigView {
      * @param fallbackChains per provider
      * @param modelFallbacks per model
      * @param modelProviders model to provider routes
+     * @param modelCapabilities per model id, the capabilities set over the built-in table, by configuration name
      * @param pricing price overrides
      * @param eventBufferCapacity the configuration's {@code event_buffer} capacity (0: off)
      * @param stateStore where shared state lives
@@ -108,6 +121,7 @@ public final class ConfigView {
             Map<String, List<FallbackTarget>> fallbackChains,
             Map<String, List<FallbackTarget>> modelFallbacks,
             Map<String, String> modelProviders,
+            Map<String, Map<String, Boolean>> modelCapabilities,
             PricingView pricing,
             int eventBufferCapacity,
             StoreView stateStore) {}

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmrotate.config.KeySpec;
 import dev.llmrotate.config.LlmRotateConfig;
+import dev.llmrotate.config.ModelCapability;
 import dev.llmrotate.config.StateStoreSettings;
 import java.net.URI;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,16 @@ class ConfigViewTest {
                         .build())),
                 java.nio.charset.StandardCharsets.UTF_8);
         assertThat(ref).doesNotContain("REDIS_URL_SECRET_NAME").contains("\"url\":\"env://***\"");
+    }
+
+    @Test
+    void modelCapabilitiesShowByTheirConfigurationNames() {
+        String json = new String(
+                Json.bytes(ConfigView.of(base().modelCapability("m", ModelCapability.TOOLS, false)
+                        .modelCapability("m", ModelCapability.JSON_SCHEMA, true)
+                        .build())),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(json).contains("\"model_capabilities\":{\"m\":{\"json_schema\":true,\"tools\":false}}");
     }
 
     @Test
