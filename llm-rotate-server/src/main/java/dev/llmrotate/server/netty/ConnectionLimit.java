@@ -8,11 +8,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** Caps open connections: one over the limit gets a 503 and is closed at once. Shared by every connection. */
 @ChannelHandler.Sharable
-final class ConnectionLimit extends ChannelInboundHandlerAdapter {
+public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
     private final int max;
     private final AtomicInteger open = new AtomicInteger();
 
-    ConnectionLimit(int max) {
+    public ConnectionLimit(int max) {
         this.max = max;
     }
 

@@ -15,13 +15,13 @@ import java.util.concurrent.TimeUnit;
  * resets it forever. Sits before the HTTP codec, so it sees raw bytes; all its methods run on the connection's event
  * loop.
  */
-final class RequestDeadline extends ChannelInboundHandlerAdapter {
+public final class RequestDeadline extends ChannelInboundHandlerAdapter {
     private final long timeoutNanos;
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> timer;
     private boolean bytesSeen;
 
-    RequestDeadline(Duration timeout) {
+    public RequestDeadline(Duration timeout) {
         this.timeoutNanos = timeout.toNanos();
     }
 
@@ -47,13 +47,13 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
     }
 
     /** A whole request has arrived: the clock stops while it is answered. */
-    void requestReceived() {
+    public void requestReceived() {
         cancel();
         bytesSeen = false;
     }
 
     /** The answers are written and the connection stays open: the next request has the full time again. */
-    void awaitNextRequest() {
+    public void awaitNextRequest() {
         arm();
     }
 
