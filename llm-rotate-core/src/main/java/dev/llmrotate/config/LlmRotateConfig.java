@@ -33,7 +33,15 @@ public final class LlmRotateConfig {
     private final PricingSettings pricing;
     private final int eventBufferCapacity;
     private final StateStoreSettings stateStore;
+    private final Map<String, Map<String, Object>> moduleBlocks;
     private final List<KeySpec> activeKeys;
+
+    /**
+     * The top-level blocks that belong to other modules than the library ({@code gateway:} and {@code server:}, read
+     * by {@code llm-rotate-server}): the library accepts them, keeps them as read, and leaves checking what is inside
+     * to their module, so that one file serves both and a library user loading it gets no unknown-field error.
+     */
+    public static final List<String> MODULE_BLOCKS = List.of("gateway", "server");
 
     private LlmRotateConfig(Builder b) {
         this.keys = List.copyOf(b.keys);
@@ -64,6 +72,7 @@ public final class LlmRotateConfig {
         this.pricing = b.pricing;
         this.eventBufferCapacity = b.eventBufferCapacity;
         this.stateStore = b.stateStore;
+        this.moduleBlocks = Collections.unmodifiableMap(new LinkedHashMap<>(b.moduleBlocks));
         this.activeKeys = computeActiveKeys();
     }
 
@@ -174,6 +183,19 @@ public final class LlmRotateConfig {
         return stateStore;
     }
 
+    /**
+     * One of the {@link #MODULE_BLOCKS} as read from the file: maps, lists, strings, numbers and booleans, unchecked
+     * by the library; an empty map when the configuration has none.
+     *
+     * @throws IllegalArgumentException for a name not in {@link #MODULE_BLOCKS}
+     */
+    public Map<String, Object> moduleBlock(String name) {
+        if (!MODULE_BLOCKS.contains(name)) {
+            throw new IllegalArgumentException("no module block '" + name + "'; the blocks are " + MODULE_BLOCKS);
+        }
+        return moduleBlocks.getOrDefault(name, Map.of());
+    }
+
     /** A builder holding this configuration's content, to derive a changed copy (for {@code reloadConfig}). */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -189,6 +211,7 @@ public final class LlmRotateConfig {
         b.pricing = pricing;
         b.eventBufferCapacity = eventBufferCapacity;
         b.stateStore = stateStore;
+        b.moduleBlocks.putAll(moduleBlocks);
         return b;
     }
 
@@ -211,7 +234,8 @@ public final class LlmRotateConfig {
                 && modelCapabilities.equals(other.modelCapabilities)
                 && pricing.equals(other.pricing)
                 && eventBufferCapacity == other.eventBufferCapacity
-                && stateStore.equals(other.stateStore);
+                && stateStore.equals(other.stateStore)
+                && moduleBlocks.equals(other.moduleBlocks);
     }
 
     @Override
@@ -228,7 +252,8 @@ public final class LlmRotateConfig {
                 modelCapabilities,
                 pricing,
                 eventBufferCapacity,
-                stateStore);
+                stateStore,
+                moduleBlocks);
     }
 
     @Override
@@ -256,6 +281,7 @@ public final class LlmRotateConfig {
         PricingSettings pricing = PricingSettings.NONE;
         int eventBufferCapacity;
         StateStoreSettings stateStore = StateStoreSettings.IN_MEMORY;
+        final Map<String, Map<String, Object>> moduleBlocks = new LinkedHashMap<>();
 
         // Keys ConfigLoader left out because of problems it has already reported. The validator does not report
         // what only follows from their absence (use_keys naming one, "no key is active", a chain target without
@@ -366,6 +392,20 @@ public final class LlmRotateConfig {
                     .computeIfAbsent(
                             Objects.requireNonNull(model, "model"), m -> new java.util.EnumMap<>(ModelCapability.class))
                     .put(Objects.requireNonNull(capability, "capability"), supported);
+            return this;
+        }
+
+        /**
+         * Sets one of the {@link #MODULE_BLOCKS} (as a file would: plain maps, lists and scalars), for the module that
+         * reads it.
+         *
+         * @throws IllegalArgumentException for a name not in {@link #MODULE_BLOCKS}
+         */
+        public Builder moduleBlock(String name, Map<String, ?> contents) {
+            if (!MODULE_BLOCKS.contains(name)) {
+                throw new IllegalArgumentException("no module block '" + name + "'; the blocks are " + MODULE_BLOCKS);
+            }
+            moduleBlocks.put(name, Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(contents))));
             return this;
         }
 

@@ -30,7 +30,9 @@ final class RegistryReader {
             "model_capabilities",
             "pricing",
             "event_buffer",
-            "state_store");
+            "state_store",
+            "gateway",
+            "server");
     static final List<String> PRICING_FIELDS = List.of("file", "models");
     static final List<String> PRICE_FIELDS =
             List.of("model", "provider", "input_per_million", "output_per_million", "cached_input_per_million");
@@ -163,6 +165,20 @@ final class RegistryReader {
         readPricing(root.get("pricing"));
         readEventBuffer(root.get("event_buffer"));
         readStateStore(root.get("state_store"));
+        for (String block : LlmRotateConfig.MODULE_BLOCKS) {
+            readModuleBlock(block, root.get(block));
+        }
+    }
+
+    /** A block another module reads: only that it is a map is checked here. */
+    private void readModuleBlock(String name, Object value) {
+        if (value == null) {
+            return;
+        }
+        Map<String, Object> fields = values.map(value, name, "a map");
+        if (fields != null) {
+            builder.moduleBlock(name, fields);
+        }
     }
 
     /** The {@code state_store} block; whether its values make sense is the validator's check. */

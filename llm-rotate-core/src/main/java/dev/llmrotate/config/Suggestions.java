@@ -2,12 +2,15 @@ package dev.llmrotate.config;
 
 import java.util.Collection;
 
-/** "Did you mean" hints for misspelt names in configuration. */
-final class Suggestions {
+/**
+ * "Did you mean" hints for misspelt names in configuration, shared with the modules that check blocks of their own
+ * ({@link LlmRotateConfig#MODULE_BLOCKS}).
+ */
+public final class Suggestions {
     private Suggestions() {}
 
     /** {@code ; did you mean 'x'?} for the closest known name within a small edit distance, or an empty string. */
-    static String didYouMean(String given, Collection<String> known) {
+    public static String didYouMean(String given, Collection<String> known) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : known) {

@@ -28,6 +28,43 @@ class ConfigLoaderTest {
         }
     }
 
+    /** The server's blocks load without an unknown-field error and are kept as read, for the server to check. */
+    @Test
+    void theServersBlocksAreKeptAsReadForTheServer() {
+        String yaml = """
+                keys:
+                  - {key_id: k, provider: openai, secret_ref: env://K, models: [gpt-4o-mini]}
+                gateway:
+                  port: 4000
+                  keys:
+                    - {id: team-a, secret_ref: env://GW_A, modles: [gpt-4o-mini]}
+                server: {port: 8200}
+                """;
+        LlmRotateConfig config = ConfigLoader.fromYaml(yaml);
+        assertThat(config.moduleBlock("gateway")).containsEntry("port", 4000).containsKey("keys");
+        assertThat(config.moduleBlock("server")).containsExactly(Map.entry("port", 8200));
+        assertThat(config.toBuilder().build()).isEqualTo(config);
+        assertThat(ConfigLoader.fromYaml(yaml.replace("gateway:\n  port: 4000", "gateway:\n  port: 4001")))
+                .isNotEqualTo(config);
+        assertThat(LlmRotateConfig.builder()
+                        .key(KeySpec.builder("k", "openai")
+                                .secretRef("env://K")
+                                .models("gpt-4o-mini")
+                                .build())
+                        .build()
+                        .moduleBlock("gateway"))
+                .isEmpty();
+        assertThatThrownBy(() -> config.moduleBlock("gatway"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("[gateway, server]");
+
+        assertThatThrownBy(() -> ConfigLoader.fromYaml(yaml.replace("server: {port: 8200}", "server: 8200")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("server: expected a map");
+        assertThatThrownBy(() -> ConfigLoader.fromYaml(yaml.replace("server:", "sever:")))
+                .hasMessageContaining("sever: unknown field; did you mean 'server'?");
+    }
+
     @Test
     void fullYamlLoadsEveryField() {
         LlmRotateConfig config = ConfigLoader.fromFile(resource("full.yaml"));
@@ -582,7 +619,7 @@ class ConfigLoaderTest {
     @Test
     void emptyDocumentsAreRefusedClearly(@TempDir Path dir) throws IOException {
         String expectedEnd = ": the configuration is empty; expected a map with at least 'keys' (and optionally"
-                + " providers, defaults, use_keys, priorities, fallback_chains, model_fallbacks, model_providers, model_capabilities, pricing, event_buffer, state_store)";
+                + " providers, defaults, use_keys, priorities, fallback_chains, model_fallbacks, model_providers, model_capabilities, pricing, event_buffer, state_store, gateway, server)";
         Path empty = dir.resolve("empty.yaml");
         Files.writeString(empty, "");
         Path emptyJson = dir.resolve("empty.json");
