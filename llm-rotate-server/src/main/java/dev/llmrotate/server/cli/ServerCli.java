@@ -7,6 +7,9 @@ import dev.llmrotate.error.ConfigurationException;
 import dev.llmrotate.server.ControlServer;
 import dev.llmrotate.server.ControlServerOptions;
 import dev.llmrotate.server.ServerVersion;
+import dev.llmrotate.server.gateway.Gateway;
+import dev.llmrotate.server.gateway.GatewayConfig;
+import dev.llmrotate.server.gateway.GatewayOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -39,8 +42,9 @@ import picocli.CommandLine.Option;
         usageHelpAutoWidth = true,
         description = {
             "Serves the read-only control server of llm-rotate: /health and /keys (key health), /usage and"
-                    + " /usage/models, /events (recent calls), /config (sanitized), /openapi.json, /version, /livez"
-                    + " and /readyz, all JSON.",
+                    + " /usage/models, /timeseries, /events (recent calls), /config (sanitized), /metrics,"
+                    + " /openapi.json, /version, /livez and /readyz; and, with --gateway-port or gateway.port, the"
+                    + " OpenAI-compatible gateway (POST /v1/chat/completions, GET /v1/models) on its own port.",
             ""
         },
         exitCodeListHeading = "%nExit codes:%n",
@@ -93,6 +97,13 @@ public final class ServerCli {
             defaultValue = "8200",
             description = "port to listen on, 0 for any free one (default: ${DEFAULT-VALUE})")
     int port;
+
+    @Option(
+            names = "--gateway-port",
+            paramLabel = "PORT",
+            description = "also serve the OpenAI-compatible gateway on this port, 0 for any free one (default: the"
+                    + " configuration's gateway.port; off when neither is given)")
+    Integer gatewayPort;
 
     @Option(
             names = "--event-capacity",
@@ -179,6 +190,16 @@ public final class ServerCli {
             throw new Refusal(EXIT_USAGE, "--event-capacity must be from 0 to 200000, got " + eventCapacity);
         }
         LlmRotateConfig config = loadConfig(configFile);
+        GatewayConfig gatewayConfig;
+        try {
+            gatewayConfig = GatewayConfig.read(config, env::get);
+        } catch (ConfigurationException e) {
+            throw new Refusal(EXIT_USAGE, describe(configFile, e));
+        }
+        if (gatewayPort != null && (gatewayPort < 0 || gatewayPort > 65_535)) {
+            throw new Refusal(EXIT_USAGE, "--gateway-port must be from 0 to 65535, got " + gatewayPort);
+        }
+        boolean gatewayOn = gatewayPort != null || gatewayConfig.enabled();
         ControlServerOptions options;
         try {
             options = ControlServerOptions.builder()
@@ -192,11 +213,12 @@ public final class ServerCli {
         } catch (IllegalArgumentException e) {
             throw new Refusal(EXIT_USAGE, e.getMessage());
         }
-        // This process makes no calls of its own: it shows the state store the configuration names, which workers
-        // sharing it (Redis) fill. An observer resolves no secret_ref: the workers' secrets need not be here.
+        // With the gateway this process makes calls, so it holds the keys. Without it, it makes none: it shows the
+        // state store the configuration names, which workers sharing it (Redis) fill, as an observer, which resolves
+        // no secret_ref: the workers' secrets need not be here.
         LlmRotate lm;
         try {
-            lm = LlmRotate.observe(config);
+            lm = gatewayOn ? LlmRotate.builder().config(config).build() : LlmRotate.observe(config);
         } catch (ConfigurationException e) {
             throw new Refusal(EXIT_USAGE, describe(configFile, e));
         }
@@ -215,10 +237,41 @@ public final class ServerCli {
                                     ? " (another server running? choose one with --port)"
                                     : ""));
         }
+        Gateway gateway = null;
+        if (gatewayOn) {
+            GatewayOptions o = gatewayConfig.options();
+            try {
+                gateway = Gateway.start(
+                        lm,
+                        GatewayOptions.builder()
+                                .host(o.host())
+                                .port(gatewayPort != null ? gatewayPort : o.port())
+                                .keys(o.keys())
+                                .allowUnauthenticated(o.allowUnauthenticated() || allowUnauthenticated)
+                                .maxBodyBytes(o.maxBodyBytes())
+                                .maxConcurrentCalls(o.maxConcurrentCalls())
+                                .requestTimeout(o.requestTimeout())
+                                .writeTimeout(o.writeTimeout())
+                                .maxConnections(o.maxConnections())
+                                .shutdownGrace(o.shutdownGrace())
+                                .build());
+            } catch (RuntimeException e) {
+                server.close();
+                lm.close();
+                boolean inUse = e instanceof UncheckedIOException u && u.getCause() instanceof BindException;
+                throw new Refusal(
+                        e instanceof UncheckedIOException ? (inUse ? EXIT_CANNOT_LISTEN : EXIT_FAILURE) : EXIT_USAGE,
+                        e.getMessage() + (inUse ? " (another gateway running? choose one with --gateway-port)" : ""));
+            }
+        }
         out.println(NAME + " " + ServerVersion.get() + " listening on " + server.uri() + " ("
                 + config.activeKeys().size() + " keys in the pool"
                 + (token != null ? ", bearer token required" : "") + ")");
-        if (config.stateStore().type().equals(StateStoreSettings.MEMORY)) {
+        if (gateway != null) {
+            out.println("  gateway: " + gateway.uri() + "v1 (OpenAI-compatible: POST /v1/chat/completions, GET"
+                    + " /v1/models" + (gatewayConfig.options().keys().isEmpty() ? "" : "; gateway keys required")
+                    + ")");
+        } else if (config.stateStore().type().equals(StateStoreSettings.MEMORY)) {
             out.println("  state_store is memory: no other process shares it, so health and usage stay idle; give"
                     + " this server and the workers the same state_store (type: redis) to see the fleet");
         } else {
@@ -226,14 +279,15 @@ public final class ServerCli {
                     + config.stateStore().type() + " (prefix "
                     + config.stateStore().prefix() + ")");
         }
-        if (eventCapacity != null) {
+        if (eventCapacity != null && gateway == null) {
             out.println("  --event-capacity is for calls this process makes; /events shows the records the workers"
                     + " keep in the store (their event_buffer)");
         }
         out.println("  endpoints: /health /keys /keys/{key_id}/history /usage /usage/models /timeseries /events /config"
                 + " /metrics /livez /readyz /version /openapi.json");
         out.println("  stop with Ctrl-C");
-        return new Launch(null, server, lm);
+        ConfigWatcher watcher = ConfigWatcher.start(configFile, lm);
+        return new Launch(null, server, gateway, watcher, lm);
     }
 
     private Path configFile(Map<String, String> env) {
@@ -331,17 +385,26 @@ public final class ServerCli {
     public static final class Launch {
         private final Integer exitCode;
         private final ControlServer server;
+        private final Gateway gateway;
+        private final ConfigWatcher watcher;
         private final LlmRotate lm;
         private final CountDownLatch closed = new CountDownLatch(1);
 
-        private Launch(Integer exitCode, ControlServer server, LlmRotate lm) {
+        private Launch(Integer exitCode, ControlServer server, Gateway gateway, ConfigWatcher watcher, LlmRotate lm) {
             this.exitCode = exitCode;
             this.server = server;
+            this.gateway = gateway;
+            this.watcher = watcher;
             this.lm = lm;
         }
 
         static Launch exit(int code) {
-            return new Launch(code, null, null);
+            return new Launch(code, null, null, null, null);
+        }
+
+        /** The gateway, or null when it is off. */
+        public Gateway gateway() {
+            return gateway;
         }
 
         /** The code to exit with, or null while the server runs. */
@@ -359,10 +422,19 @@ public final class ServerCli {
             return lm;
         }
 
-        /** Stops the server and closes the instance; calling it again does nothing. */
+        /**
+         * Stops the gateway (calls in flight finish within its grace period), then the control server, and closes the
+         * instance (which drains and flushes its records); calling it again does nothing.
+         */
         public synchronized void close() {
             if (closed.getCount() == 0) {
                 return;
+            }
+            if (watcher != null) {
+                watcher.close();
+            }
+            if (gateway != null) {
+                gateway.close();
             }
             if (server != null) {
                 server.close();

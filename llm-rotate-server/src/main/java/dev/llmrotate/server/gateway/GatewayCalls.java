@@ -11,6 +11,7 @@ import dev.llmrotate.error.UnknownModelException;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +40,8 @@ final class GatewayCalls {
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean accepting = true;
     private volatile Models models;
+    /** Admission times per gateway key with an rpm limit: bounded by the configured keys and their limits. */
+    private final ConcurrentHashMap<String, ArrayDeque<Long>> windows = new ConcurrentHashMap<>();
 
     /** The models and providers of one configuration, kept while it is in force. */
     private record Models(LlmRotateConfig config, Map<String, String> ownerOf, Set<String> providers) {}
@@ -77,6 +81,30 @@ final class GatewayCalls {
     }
 
     // ---- admission -----------------------------------------------------------------------------------------------
+
+    /**
+     * Admits one request of {@code key} under its {@code rate_limit_rpm} (a sliding minute; this gateway process's
+     * own count), or returns the seconds until it would be admitted.
+     */
+    long rateWait(GatewayKey key) {
+        Integer rpm = key.rateLimitRpm();
+        if (rpm == null) {
+            return 0;
+        }
+        long now = System.nanoTime();
+        long minute = TimeUnit.MINUTES.toNanos(1);
+        ArrayDeque<Long> window = windows.computeIfAbsent(key.id(), id -> new ArrayDeque<>());
+        synchronized (window) {
+            while (!window.isEmpty() && now - window.peekFirst() >= minute) {
+                window.pollFirst();
+            }
+            if (window.size() < rpm) {
+                window.addLast(now);
+                return 0;
+            }
+            return Math.max(1, TimeUnit.NANOSECONDS.toSeconds(window.peekFirst() + minute - now) + 1);
+        }
+    }
 
     /** Takes a call permit, or returns false when {@code maxConcurrentCalls} are in flight or the gateway closes. */
     boolean admit() {

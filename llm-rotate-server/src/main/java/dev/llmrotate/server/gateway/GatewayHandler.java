@@ -141,6 +141,19 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             exchange.gatewayKey = key;
+            long wait = calls.rateWait(key);
+            if (wait > 0) {
+                exchange.error(new GatewayException(
+                        429,
+                        new OpenAiError(
+                                "gateway key " + key.id() + " is over its rate_limit_rpm (" + key.rateLimitRpm()
+                                        + " requests a minute); try again in " + wait + " s",
+                                "rate_limit_error",
+                                null,
+                                "rate_limit_exceeded"),
+                        wait));
+                return;
+            }
         }
         HttpMethod method = request.method();
         switch (path) {

@@ -1,7 +1,12 @@
 package dev.llmrotate.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.llmrotate.server.http.ControlRouter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -14,10 +19,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** The command's main logic in-process: exit codes, its one-line messages on stderr, and a server it starts. */
 class ServerCliTest {
@@ -255,6 +262,127 @@ class ServerCliTest {
             assertThat(out()).contains("--event-capacity is for calls this process makes");
         } finally {
             small.close();
+        }
+    }
+
+    @Test
+    void withAGatewayPortItHoldsTheKeysAndServesTheGatewayToo() throws IOException {
+        Path file = config(CONFIG);
+        ServerCli.Launch launch = run("-c", file.toString(), "--port", "0", "--gateway-port", "0");
+        try {
+            assertThat(launch.exitCode()).as(err()).isNull();
+            assertThat(launch.lm().isObserver()).isFalse();
+            assertThat(launch.gateway()).isNotNull();
+            assertThat(out()).contains("gateway: " + launch.gateway().uri() + "v1 (OpenAI-compatible");
+            HttpResponse<String> models = send(URI.create(launch.gateway().uri() + "v1/models"));
+            assertThat(models.statusCode()).isEqualTo(200);
+            assertThat(models.body()).contains("\"id\":\"gpt-4o-mini\"");
+            assertThat(get(launch, "/events", null).body())
+                    .as("the control server keeps this process's own calls")
+                    .contains("\"event_buffer_capacity\":1000");
+        } finally {
+            launch.close();
+        }
+    }
+
+    @Test
+    void everyProblemOfTheGatewayBlockIsListed() throws IOException {
+        Path file = config(CONFIG + """
+                gateway:
+                  port: high
+                  keyz: []
+                  keys:
+                    - {id: team-a, secret_ref: env://CLI_TEST_UNSET_GATEWAY_KEY}
+                    - {id: team-a, secret_ref: literal://x, models: [1]}
+                """);
+        assertRefused(
+                run("-c", file.toString(), "--port", "0"),
+                ServerCli.EXIT_USAGE,
+                "invalid configuration in " + file + " (5 problems):",
+                "gateway.keyz: unknown field; did you mean 'keys'?",
+                "gateway.port: expected a whole number from 0 to 65535, got 'high'",
+                "gateway.keys[0].secret_ref: environment variable CLI_TEST_UNSET_GATEWAY_KEY is not set or empty",
+                "gateway.keys[1].id: 'team-a' is used by an earlier gateway key",
+                "gateway.keys[1].models[0]: expected a model id, got 1");
+    }
+
+    @Test
+    void theGatewayBlockStartsTheGatewayWithItsKeys() throws IOException {
+        Path file = config(CONFIG + """
+                gateway:
+                  port: 0
+                  keys:
+                    - {id: team-a, secret_ref: env://CLI_TEST_GATEWAY_KEY}
+                """);
+        ServerCli.Launch launch =
+                run(Map.of("CLI_TEST_GATEWAY_KEY", "gw-cli-secret"), "-c", file.toString(), "--port", "0");
+        try {
+            assertThat(launch.exitCode()).as(err()).isNull();
+            assertThat(out()).contains("gateway keys required");
+            URI models = URI.create(launch.gateway().uri() + "v1/models");
+            assertThat(send(models).statusCode()).isEqualTo(401);
+            assertThat(HttpClient.newHttpClient()
+                            .send(
+                                    HttpRequest.newBuilder(models)
+                                            .header("Authorization", "Bearer gw-cli-secret")
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .statusCode())
+                    .isEqualTo(200);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            launch.close();
+        }
+        assertThat(out() + err()).doesNotContain("gw-cli-secret");
+    }
+
+    @Test
+    void aChangedConfigurationFileIsReloadedAndABrokenOneIsNot() throws IOException {
+        Path file = config(CONFIG);
+        ServerCli.Launch launch = run("-c", file.toString(), "--port", "0", "--gateway-port", "0");
+        try {
+            Files.writeString(file, CONFIG + """
+                      - key_id: openai-2
+                        provider: openai
+                        secret_ref: env://CLI_TEST_OPENAI_KEY_2
+                        models: [gpt-4o-mini]
+                    """);
+            Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 10_000));
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> launch.lm().config().activeKeys().size() == 2);
+            ListAppender<ILoggingEvent> logs = new ListAppender<>();
+            logs.start();
+            Logger server = (Logger) LoggerFactory.getLogger(ControlRouter.LOG_NAME);
+            server.addAppender(logs);
+            try {
+                Files.writeString(file, "keys: [oops");
+                Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 20_000));
+                await().atMost(Duration.ofSeconds(15))
+                        .until(() -> logs.list.stream()
+                                .anyMatch(e -> e.getFormattedMessage().contains("not applied, the running one stays")));
+            } finally {
+                server.detachAppender(logs);
+            }
+            assertThat(launch.lm().config().activeKeys()).hasSize(2);
+        } finally {
+            launch.close();
+        }
+    }
+
+    private static HttpResponse<String> send(URI uri) {
+        try {
+            return HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(uri)
+                                    .timeout(Duration.ofSeconds(10))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

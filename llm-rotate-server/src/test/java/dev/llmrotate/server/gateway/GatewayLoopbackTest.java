@@ -383,6 +383,23 @@ class GatewayLoopbackTest {
     }
 
     @Test
+    void aGatewayKeyOverItsRateLimitIs429WithRetryAfter() throws Exception {
+        start(o -> o.keys(List.of(GatewayKey.of("batch", "gw-batch", Set.of(), 2))));
+        openai.byDefault().always(FakeResponse.ok("ok"));
+        for (int i = 0; i < 2; i++) {
+            assertThat(post("/v1/chat/completions", chat(MINI, false), "authorization", "Bearer gw-batch")
+                            .statusCode())
+                    .isEqualTo(200);
+        }
+        HttpResponse<String> over = post("/v1/chat/completions", chat(MINI, false), "authorization", "Bearer gw-batch");
+        assertThat(over.statusCode()).isEqualTo(429);
+        assertThat(json(over).get("error").get("code").asText()).isEqualTo("rate_limit_exceeded");
+        assertThat(Long.parseLong(over.headers().firstValue("retry-after").orElseThrow()))
+                .isBetween(1L, 61L);
+        assertThat(openai.requestCount()).isEqualTo(2);
+    }
+
+    @Test
     void oneCallOverTheConcurrencyLimitIs429() throws Exception {
         start(o -> o.maxConcurrentCalls(1));
         openai.byDefault().always(FakeResponse.ok("slow").delay(Duration.ofSeconds(2)));
