@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
@@ -14,6 +15,7 @@ import com.openai.errors.InternalServerException;
 import com.openai.errors.NotFoundException;
 import com.openai.errors.OpenAIServiceException;
 import com.openai.errors.PermissionDeniedException;
+import com.openai.errors.RateLimitException;
 import com.openai.errors.SseException;
 import com.openai.errors.UnauthorizedException;
 import com.openai.helpers.ChatCompletionAccumulator;
@@ -22,11 +24,13 @@ import com.openai.models.FunctionParameters;
 import com.openai.models.ResponseFormatJsonSchema;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionContentPartText;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionFunctionTool;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
+import com.openai.models.chat.completions.StructuredChatCompletion;
 import com.openai.models.completions.CompletionUsage;
 import dev.llmrotate.LlmRotate;
 import dev.llmrotate.config.FallbackTarget;
@@ -45,7 +49,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
@@ -54,18 +60,20 @@ import org.junit.jupiter.api.Test;
 /**
  * The official OpenAI Java SDK ({@code com.openai:openai-java}) pointed at the gateway over real loopback HTTP, with
  * the testkit's fake OpenAI and Anthropic servers behind an {@link LlmRotate}: plain and streamed completions, tool
- * calls in two turns (served by OpenAI, and by Anthropic through the fallback chain), a streamed tool call, structured
- * output, and the SDK's exception type for each error status. The SDK retries nothing ({@code maxRetries(0)}), so
- * every status it sees is the gateway's first answer.
+ * calls in two turns (served by OpenAI, and by Anthropic through the fallback chain), streamed tool calls, structured
+ * output (a schema given by hand and one the SDK makes from a class), and the SDK's exception type for each error
+ * status. The SDK retries nothing ({@code maxRetries(0)}), so every status it sees is the gateway's first answer.
  *
  * <p>Wire formats: OpenAI Chat Completions, https://platform.openai.com/docs/api-reference/chat/create (tools,
  * {@code role: tool} messages, {@code response_format}, {@code stream_options}); Anthropic Messages tool use,
  * https://docs.anthropic.com/en/docs/build-with-claude/tool-use ({@code tool_use} blocks in the assistant's
- * message, {@code tool_result} blocks with {@code tool_use_id} in the next user message). The SDK maps statuses to
- * exceptions as its README says: 400 BadRequestException, 401 UnauthorizedException, 403 PermissionDeniedException,
- * 404 NotFoundException, 429 RateLimitException, 5xx InternalServerException.
+ * message, {@code tool_result} blocks with {@code tool_use_id} in the next user message). The SDK's exceptions
+ * (package {@code com.openai.errors}, https://javadoc.io/doc/com.openai/openai-java): 400 BadRequestException, 401
+ * UnauthorizedException, 403 PermissionDeniedException, 404 NotFoundException, 429 RateLimitException, 5xx
+ * InternalServerException; an {@code error} event in a stream, SseException.
  */
 class OpenAiSdkGatewayTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String MINI = "gpt-4o-mini";
     private static final String CLAUDE = "claude-3-5-haiku-latest";
     private static final String WEATHER_SCHEMA =
@@ -121,12 +129,16 @@ class OpenAiSdkGatewayTest {
         start(o -> {});
     }
 
-    /** The SDK as a user points it at the gateway; no retries of its own, so each status is the gateway's. */
+    /**
+     * The SDK as a user points it at the gateway; no retries of its own, so each status is the gateway's, and with
+     * response validation on, so that an answer missing a field the SDK requires fails the test.
+     */
     private OpenAIClient sdk(String apiKey) {
         OpenAIClient client = OpenAIOkHttpClient.builder()
                 .baseUrl(gateway.uri() + "v1")
                 .apiKey(apiKey)
                 .maxRetries(0)
+                .responseValidation(true) // every required field and enum value of each answer is checked
                 .timeout(Duration.ofSeconds(20))
                 .build();
         opened.add(client::close);
@@ -177,7 +189,7 @@ class OpenAiSdkGatewayTest {
 
     private static JsonNode json(String text) {
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+            return JSON.readTree(text);
         } catch (Exception e) {
             throw new AssertionError(e);
         }
@@ -362,6 +374,45 @@ class OpenAiSdkGatewayTest {
     }
 
     @Test
+    void aToolResultGivenAsTextPartsReachesTheProvider() {
+        start();
+        openai.byDefault()
+                .next(
+                        FakeResponse.toolCall("call_p1", "get_weather", "{\"city\":\"Oslo\"}"),
+                        FakeResponse.ok("Cold in Oslo."));
+        OpenAIClient client = sdk();
+        ChatCompletion first = client.chat()
+                .completions()
+                .create(ask("Weather in Oslo?").addTool(weatherTool()).build());
+
+        ChatCompletion second = client.chat()
+                .completions()
+                .create(ask("Weather in Oslo?")
+                        .addTool(weatherTool())
+                        .addMessage(first.choices().get(0).message())
+                        .addMessage(ChatCompletionToolMessageParam.builder()
+                                .toolCallId("call_p1")
+                                .contentOfArrayOfContentParts(List.of(
+                                        ChatCompletionContentPartText.builder()
+                                                .text("{\"temp_c\":")
+                                                .build(),
+                                        ChatCompletionContentPartText.builder()
+                                                .text("-3}")
+                                                .build()))
+                                .build())
+                        .build());
+
+        assertThat(second.choices().get(0).message().content()).contains("Cold in Oslo.");
+        JsonNode result = openai.requests().get(1).json().path("messages").get(2);
+        assertThat(result.path("role").asText()).isEqualTo("tool");
+        assertThat(result.path("tool_call_id").asText()).isEqualTo("call_p1");
+        StringBuilder text = new StringBuilder(
+                result.path("content").isTextual() ? result.path("content").asText() : "");
+        result.path("content").forEach(part -> text.append(part.path("text").asText()));
+        assertThat(text.toString()).isEqualTo("{\"temp_c\":-3}");
+    }
+
+    @Test
     void theSameTwoTurnsServedByAnthropicThroughTheFallbackChainLookLikeOpenAiToTheSdk() {
         start();
         openai.byDefault().always(FakeResponse.rateLimited(Duration.ofSeconds(30)));
@@ -446,6 +497,46 @@ class OpenAiSdkGatewayTest {
         assertThat(openai.requests().get(0).toolNames()).containsExactly("get_weather");
     }
 
+    @Test
+    void aStreamedAnswerWithTwoToolCallsFromAnthropicThroughTheFallbackAccumulatesInOpenAisShape() {
+        start();
+        openai.byDefault().always(FakeResponse.rateLimited(Duration.ofSeconds(30)));
+        anthropic
+                .byDefault()
+                .always(FakeResponse.ok("Checking both.")
+                        .withChunks("Checking", " both.")
+                        .withToolCall("toolu_P", "get_weather", "{\"city\":\"Paris\"}")
+                        .withToolCall("toolu_L", "get_weather", "{\"city\":\"London\"}")
+                        .withFinishReason("tool_calls"));
+        List<String> deltas = new ArrayList<>();
+
+        ChatCompletion whole = accumulate(
+                sdk().chat()
+                        .completions()
+                        .createStreaming(ask("Weather in Paris and London?")
+                                .addTool(weatherTool())
+                                .streamOptions(ChatCompletionStreamOptions.builder()
+                                        .includeUsage(true)
+                                        .build())
+                                .build()),
+                deltas);
+
+        assertThat(deltas).containsExactly("Checking", " both.");
+        assertThat(whole.model()).isEqualTo(CLAUDE);
+        ChatCompletion.Choice choice = whole.choices().get(0);
+        assertThat(choice.finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
+        assertThat(choice.message().content()).contains("Checking both.");
+        List<String> calls = choice.message().toolCalls().orElseThrow().stream()
+                .map(c -> c.asFunction().id() + " " + c.asFunction().function().name() + " "
+                        + c.asFunction().function().arguments())
+                .toList();
+        assertThat(calls)
+                .containsExactly(
+                        "toolu_P get_weather {\"city\":\"Paris\"}", "toolu_L get_weather {\"city\":\"London\"}");
+        assertThat(whole.usage()).isPresent();
+        assertThat(anthropic.requests().get(0).stream()).isTrue();
+    }
+
     // ---- structured output ---------------------------------------------------------------------------------------
 
     @Test
@@ -485,6 +576,61 @@ class OpenAiSdkGatewayTest {
                 .isEqualTo(json("{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"},"
                         + "\"temp_c\":{\"type\":\"number\"}},\"required\":[\"city\",\"temp_c\"],"
                         + "\"additionalProperties\":false}"));
+    }
+
+    /** A class the SDK turns into a JSON schema (structured output) and reads the answer into. */
+    public static class Weather {
+        public String city;
+        public double tempC;
+    }
+
+    /** A class the SDK turns into a function tool named after it, and reads the call's arguments into. */
+    public static class GetWeather {
+        public String city;
+    }
+
+    @Test
+    void theSdksClassBasedStructuredOutputGoesThroughTheGateway() {
+        start();
+        openai.byDefault().always(FakeResponse.ok("{\"city\":\"Paris\",\"tempC\":18.5}"));
+
+        StructuredChatCompletion<Weather> completion = sdk().chat()
+                .completions()
+                .create(ask("Weather in Paris as JSON")
+                        .responseFormat(Weather.class)
+                        .build());
+
+        Weather weather = completion.choices().get(0).message().content().orElseThrow();
+        assertThat(weather.city).isEqualTo("Paris");
+        assertThat(weather.tempC).isEqualTo(18.5);
+        JsonNode format = openai.requests().get(0).json().path("response_format");
+        assertThat(format.path("type").asText()).isEqualTo("json_schema");
+        assertThat(format.path("json_schema").path("schema").path("properties").has("tempC"))
+                .isTrue();
+    }
+
+    @Test
+    void theSdksClassBasedToolGoesThroughTheGatewayAndItsArgumentsParse() {
+        start();
+        openai.byDefault().always(FakeResponse.toolCall("call_c1", "GetWeather", "{\"city\":\"Paris\"}"));
+
+        ChatCompletion completion = sdk().chat()
+                .completions()
+                .create(ask("Weather in Paris?").addTool(GetWeather.class).build());
+
+        ChatCompletionMessageFunctionToolCall call = completion
+                .choices()
+                .get(0)
+                .message()
+                .toolCalls()
+                .orElseThrow()
+                .get(0)
+                .asFunction();
+        assertThat(call.function().name()).isEqualTo("GetWeather");
+        assertThat(call.function().arguments(GetWeather.class).city).isEqualTo("Paris");
+        RecordedTool tool = openai.requests().get(0).tools().get(0);
+        assertThat(tool.name()).isEqualTo("GetWeather");
+        assertThat(tool.parameters().path("properties").has("city")).isTrue();
     }
 
     // ---- errors --------------------------------------------------------------------------------------------------
@@ -613,6 +759,26 @@ class OpenAiSdkGatewayTest {
         ChatCompletion ok =
                 sdk("gw-secret-a").chat().completions().create(ask("Say hi").build());
         assertThat(ok.choices().get(0).message().content()).contains("hello");
+    }
+
+    @Test
+    void oneCallOverTheGatewaysConcurrencyLimitIs429RateLimitException() throws Exception {
+        start(o -> o.maxConcurrentCalls(1));
+        openai.byDefault().always(FakeResponse.ok("slow").delay(Duration.ofSeconds(2)));
+        OpenAIClient client = sdk();
+        CompletableFuture<ChatCompletion> first = CompletableFuture.supplyAsync(
+                () -> client.chat().completions().create(ask("Say hi").build()));
+        await().until(() -> gateway.callsInFlight() == 1);
+
+        RateLimitException e = thrown(
+                RateLimitException.class,
+                () -> client.chat().completions().create(ask("Say hi").build()));
+
+        assertThat(e.statusCode()).isEqualTo(429);
+        assertThat(e.code()).contains("gateway_busy");
+        assertThat(e.headers().values("retry-after")).containsExactly("1");
+        assertThat(first.get(20, TimeUnit.SECONDS).choices().get(0).message().content())
+                .contains("slow");
     }
 
     @Test
