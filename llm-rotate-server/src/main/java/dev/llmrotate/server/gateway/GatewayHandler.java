@@ -32,7 +32,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.concurrent.Future;
@@ -229,6 +228,8 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         exchange.stream = parsed.stream();
+        exchange.traceparent = request.headers().get("traceparent");
+        exchange.tracestate = request.headers().get("tracestate");
         try {
             running = calls.workers.submit(
                     parsed.stream() ? () -> stream(exchange, call, parsed) : () -> plain(exchange, call));
@@ -241,7 +242,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
 
     /** On a call thread: the whole answer, then written as one JSON body. */
     private void plain(Exchange exchange, ChatRequest call) {
-        try {
+        try (AutoCloseable trace = GatewayTracing.enter(exchange.traceparent, exchange.tracestate)) {
             ChatResponse response = calls.lm.chat(call);
             exchange.served(
                     response.callId(),
@@ -267,7 +268,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     private void stream(Exchange exchange, ChatRequest call, OpenAiChatRequest parsed) {
         Channel channel = exchange.ctx.channel();
         ChatStream stream = null;
-        try {
+        try (AutoCloseable trace = GatewayTracing.enter(exchange.traceparent, exchange.tracestate)) {
             try {
                 stream = calls.lm.chatStream(call);
             } catch (Throwable failure) {
@@ -329,7 +330,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
                                 "stream_interrupted")))));
             }
             exchange.ctx.executor().execute(() -> exchange.endStream());
-        } catch (IOException e) {
+        } catch (Exception e) {
             exchange.ctx.executor().execute(exchange.ctx::close);
         } finally {
             openStream = null;
@@ -401,6 +402,8 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
         volatile int attempts;
         volatile boolean fallback;
         String streamError;
+        String traceparent;
+        String tracestate;
 
         Exchange(ChannelHandlerContext ctx, FullHttpRequest request) {
             this.ctx = ctx;
