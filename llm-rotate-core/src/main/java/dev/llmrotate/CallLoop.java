@@ -181,7 +181,9 @@ final class CallLoop<T> {
         if (continued == null) {
             engine.begin();
         }
-        this.trace = continued != null ? continued : new CallTrace(engine.callId(token), operation, request.model());
+        this.trace = continued != null
+                ? continued
+                : new CallTrace(engine.callId(token), operation, request.model(), request.caller());
         Duration deadline = request.deadline() != null
                 ? request.deadline()
                 : state.config.defaults().callDeadline();

@@ -26,6 +26,9 @@ final class CallTrace {
     final String callId;
     final String operation;
     final String requestedModel;
+    /** Who made the call ({@code ChatRequest.caller}), or null. */
+    final String caller;
+
     final long startNanos = System.nanoTime();
     int attempts;
     int rotations;
@@ -53,10 +56,11 @@ final class CallTrace {
     private int toolCalls;
     private List<String> toolNames;
 
-    CallTrace(String callId, String operation, String requestedModel) {
+    CallTrace(String callId, String operation, String requestedModel, String caller) {
         this.callId = callId;
         this.operation = operation;
         this.requestedModel = capped(requestedModel);
+        this.caller = caller;
     }
 
     /**
@@ -304,7 +308,8 @@ final class CallTrace {
                 attemptList(),
                 recoveries == null ? List.of() : List.copyOf(recoveries),
                 toolCalls,
-                toolNames == null ? List.of() : List.copyOf(toolNames));
+                toolNames == null ? List.of() : List.copyOf(toolNames),
+                caller);
     }
 
     /** The attempt entries as an immutable list: for the usual single attempt, without copying an array. */

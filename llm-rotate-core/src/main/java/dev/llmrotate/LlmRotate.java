@@ -243,7 +243,7 @@ public final class LlmRotate implements AutoCloseable {
                 keys,
                 state.config.provider(provider).forModel(model));
         long token = engine.nextCallToken();
-        CallTrace trace = new CallTrace(engine.callId(token), "lease", model);
+        CallTrace trace = new CallTrace(engine.callId(token), "lease", model, null);
         trace.provider(provider);
         Duration hold = state.config.defaults().callDeadline();
         Set<String> skipped = new HashSet<>();

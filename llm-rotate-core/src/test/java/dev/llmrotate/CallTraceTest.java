@@ -41,7 +41,7 @@ class CallTraceTest {
 
     @Test
     void aRecoveryIsNotedAgainstTheAttemptThatCarriedIt() throws Exception {
-        CallTrace trace = new CallTrace("c-1", "chat_stream", "gpt-4o-mini");
+        CallTrace trace = new CallTrace("c-1", "chat_stream", "gpt-4o-mini", null);
         trace.attempt(ROUTE, A, "sk-…cdef");
         trace.firstChunk();
         // The stream broke after 42 characters; the answer goes on with key b.
@@ -74,7 +74,7 @@ class CallTraceTest {
 
     @Test
     void aRefusedRecoveryPointsAtTheAttemptThatBrokeAndTheRecordKeepsTheStreamsModel() throws Exception {
-        CallTrace trace = new CallTrace("c-2", "chat_stream", "gpt-4o-mini");
+        CallTrace trace = new CallTrace("c-2", "chat_stream", "gpt-4o-mini", null);
         trace.attempt(ROUTE, A, "sk-…cdef");
         trace.firstChunk();
         trace.recovery(CallRecord.Recovery.REPLAY, CallRecord.Recovery.REFUSED, 7);
@@ -92,7 +92,7 @@ class CallTraceTest {
 
     @Test
     void aFailedRecoveryAttemptIsAnErrorEntryWithItsRetryAfter() throws Exception {
-        CallTrace trace = new CallTrace("c-3", "chat_stream", "gpt-4o-mini");
+        CallTrace trace = new CallTrace("c-3", "chat_stream", "gpt-4o-mini", null);
         trace.attempt(ROUTE, A, "sk-…cdef");
         trace.firstChunk();
         trace.attempt(ROUTE, B, "sk-…bcde");
@@ -112,7 +112,7 @@ class CallTraceTest {
 
     @Test
     void anAttemptStillRunningWhenTheCallIsCancelledIsCancelled() throws Exception {
-        CallTrace trace = new CallTrace("c-4", "chat", "gpt-4o-mini");
+        CallTrace trace = new CallTrace("c-4", "chat", "gpt-4o-mini", null);
         trace.attempt(ROUTE, A, "sk-…cdef");
         JsonNode r = read(trace.failure(Instant.EPOCH, CallRecord.CANCELLED, null));
         assertThat(r.get("attempt_details").get(0).get("outcome").asText()).isEqualTo("cancelled");
@@ -123,7 +123,7 @@ class CallTraceTest {
 
     @Test
     void onlyTheFirstSixteenRecoveriesAreKept() throws Exception {
-        CallTrace trace = new CallTrace("c-5", "chat_stream", "gpt-4o-mini");
+        CallTrace trace = new CallTrace("c-5", "chat_stream", "gpt-4o-mini", null);
         trace.attempt(ROUTE, A, "sk-…cdef");
         trace.firstChunk();
         for (int i = 0; i < 20; i++) {
@@ -136,7 +136,7 @@ class CallTraceTest {
 
     @Test
     void anUnknownRecoveryModeOrOutcomeIsRejected() {
-        CallTrace trace = new CallTrace("c-6", "chat_stream", "gpt-4o-mini");
+        CallTrace trace = new CallTrace("c-6", "chat_stream", "gpt-4o-mini", null);
         assertThatThrownBy(() -> trace.recovery("resume", CallRecord.Recovery.RECOVERED, 1))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("recovery mode must be prefill or replay, got resume");

@@ -86,7 +86,8 @@ public class HotPathPartsBenchmark {
                         0.004)),
                 List.of(),
                 0,
-                List.of());
+                List.of(),
+                null);
         store.recordCall(record);
         histogram = new LatencyHistogram();
         pricing = Pricing.builtIn();

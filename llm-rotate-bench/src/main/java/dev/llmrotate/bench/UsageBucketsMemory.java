@@ -101,7 +101,8 @@ public final class UsageBucketsMemory {
                 List.of(),
                 List.of(),
                 0,
-                List.of());
+                List.of(),
+                null);
     }
 
     private static long usedAfterGc() throws InterruptedException {

@@ -37,6 +37,9 @@ import java.util.Set;
  * @param reasoningEffort how much a reasoning model thinks, or null for the provider's default
  * @param thinkingBudget a token budget for thinking: a positive count, 0 to turn thinking off, -1 to let the model
  *     decide (Anthropic adaptive thinking, Gemini dynamic thinking); null for the provider's default
+ * @param caller who makes the call, as the application names it (the gateway puts the gateway key's id here; a
+ *     tenant, a service): written to the call's usage record as {@code caller}, never sent to a provider; 1 to 64
+ *     letters, digits, {@code . _ : @ -}; or null
  */
 public record ChatRequest(
         String model,
@@ -54,7 +57,10 @@ public record ChatRequest(
         Boolean parallelToolCalls,
         ResponseFormat responseFormat,
         ReasoningEffort reasoningEffort,
-        Integer thinkingBudget) {
+        Integer thinkingBudget,
+        String caller) {
+
+    private static final java.util.regex.Pattern CALLER = java.util.regex.Pattern.compile("[A-Za-z0-9._:@-]{1,64}");
 
     /**
      * The {@code extra} entries that set what a first-class field sets, on at least one provider: OpenAI and
@@ -98,9 +104,57 @@ public record ChatRequest(
             throw new IllegalArgumentException(
                     "thinkingBudget must be -1 (the model decides), 0 (off) or a token count, got " + thinkingBudget);
         }
+        if (caller != null && !CALLER.matcher(caller).matches()) {
+            throw new IllegalArgumentException(
+                    "caller must be 1 to 64 letters, digits, '.', '_', ':', '@' or '-', got " + describe(caller));
+        }
         checkTools(tools, toolChoice, parallelToolCalls);
         checkToolResults(messages);
         checkExtra(extra, tools, toolChoice, parallelToolCalls, responseFormat, reasoningEffort, thinkingBudget);
+    }
+
+    /** A request without a {@link #caller()}. */
+    public ChatRequest(
+            String model,
+            List<ChatMessage> messages,
+            String provider,
+            Integer maxTokens,
+            Double temperature,
+            Double topP,
+            Integer maxRetries,
+            Duration deadline,
+            Map<String, Object> extra,
+            StreamRecovery streamRecovery,
+            List<ToolDefinition> tools,
+            ToolChoice toolChoice,
+            Boolean parallelToolCalls,
+            ResponseFormat responseFormat,
+            ReasoningEffort reasoningEffort,
+            Integer thinkingBudget) {
+        this(
+                model,
+                messages,
+                provider,
+                maxTokens,
+                temperature,
+                topP,
+                maxRetries,
+                deadline,
+                extra,
+                streamRecovery,
+                tools,
+                toolChoice,
+                parallelToolCalls,
+                responseFormat,
+                reasoningEffort,
+                thinkingBudget,
+                null);
+    }
+
+    private static String describe(String value) {
+        return value.length() <= 64 && value.chars().allMatch(c -> c >= 0x20 && c < 0x7f)
+                ? "'" + value + "'"
+                : "a value of " + value.length() + " characters";
     }
 
     private static void checkTools(List<ToolDefinition> tools, ToolChoice choice, Boolean parallel) {
@@ -199,7 +253,8 @@ public record ChatRequest(
                 parallelToolCalls,
                 responseFormat,
                 reasoningEffort,
-                thinkingBudget);
+                thinkingBudget,
+                caller);
     }
 
     /**
@@ -223,7 +278,30 @@ public record ChatRequest(
                 parallelToolCalls,
                 responseFormat,
                 reasoningEffort,
-                thinkingBudget);
+                thinkingBudget,
+                caller);
+    }
+
+    /** A copy of this request made by {@code otherCaller} (see {@link #caller()}), or by nobody named with null. */
+    public ChatRequest withCaller(String otherCaller) {
+        return new ChatRequest(
+                model,
+                messages,
+                provider,
+                maxTokens,
+                temperature,
+                topP,
+                maxRetries,
+                deadline,
+                extra,
+                streamRecovery,
+                tools,
+                toolChoice,
+                parallelToolCalls,
+                responseFormat,
+                reasoningEffort,
+                thinkingBudget,
+                otherCaller);
     }
 
     /** A copy of this request with other messages (a stream recovery adds the partial answer as a prefill). */
@@ -244,7 +322,8 @@ public record ChatRequest(
                 parallelToolCalls,
                 responseFormat,
                 reasoningEffort,
-                thinkingBudget);
+                thinkingBudget,
+                caller);
     }
 
     /** Builds a {@link ChatRequest}. */
@@ -252,6 +331,7 @@ public record ChatRequest(
         private final String model;
         private List<ChatMessage> messages = List.of();
         private String provider;
+        private String caller;
         private Integer maxTokens;
         private Double temperature;
         private Double topP;
@@ -303,6 +383,12 @@ public record ChatRequest(
         /** Adds an assistant message after those added so far. */
         public Builder assistant(String text) {
             return message(ChatMessage.assistant(text));
+        }
+
+        /** Who makes the call (see {@link ChatRequest#caller()}): written to its usage record, never sent. */
+        public Builder caller(String caller) {
+            this.caller = caller;
+            return this;
         }
 
         public Builder provider(String provider) {
@@ -401,7 +487,8 @@ public record ChatRequest(
                     parallelToolCalls,
                     responseFormat,
                     reasoningEffort,
-                    thinkingBudget);
+                    thinkingBudget,
+                    caller);
         }
     }
 }

@@ -46,6 +46,8 @@ import java.util.List;
  * @param toolCalls tool calls in the answer (also those of a stream that broke or was closed after they began)
  * @param toolNames the distinct names of those calls in order of appearance, at most {@value #MAX_TOOL_NAMES}, each
  *     cut to {@value #MAX_TOOL_NAME_CHARS} characters; never their arguments, never null
+ * @param caller who made the call, as the application named it ({@code ChatRequest.caller}: the gateway's key id, a
+ *     tenant), or null
  */
 public record CallRecord(
         Instant timestamp,
@@ -76,7 +78,8 @@ public record CallRecord(
         List<Attempt> attemptDetails,
         List<Recovery> recoveries,
         int toolCalls,
-        List<String> toolNames) {
+        List<String> toolNames,
+        String caller) {
 
     /**
      * A record read back from the JSON {@link #toJson()} wrote (how a shared store keeps recent calls). Fields
@@ -150,7 +153,8 @@ public record CallRecord(
                 attemptDetails,
                 recoveries,
                 toolCalls,
-                toolNames);
+                toolNames,
+                caller);
     }
 
     public boolean isSuccess() {
@@ -349,7 +353,9 @@ public record CallRecord(
             }
             string(json, toolNames.get(i));
         }
-        return json.append("]}").toString();
+        json.append(']');
+        field(json, "caller", caller, false);
+        return json.append('}').toString();
     }
 
     /**
@@ -358,7 +364,7 @@ public record CallRecord(
      * {@code \u2026} in a mask takes 6 characters).
      */
     private int estimatedLength() {
-        int length = 521 + 32 + 64 + 5 + RECOVERY_LENGTH * recoveries.size() + 32;
+        int length = 521 + 32 + 64 + 5 + RECOVERY_LENGTH * recoveries.size() + 32 + 12 + len(caller);
         for (String name : toolNames) {
             length += len(name) + 3;
         }

@@ -65,7 +65,8 @@ class CallRecordJsonTest {
                                 38.701)),
                 List.of(new CallRecord.Recovery("prefill", "failed", 120, 1)),
                 3,
-                List.of("get_weather", "lookup_\u00e9t\u00e9"));
+                List.of("get_weather", "lookup_\u00e9t\u00e9"),
+                "team-a");
         CallRecord back = CallRecord.fromJson(record.toJson());
         // The JSON carries milliseconds to the microsecond and costs to 12 places: this record needs no rounding.
         assertThat(back).isEqualTo(record);

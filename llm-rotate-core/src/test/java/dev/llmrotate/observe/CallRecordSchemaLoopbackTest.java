@@ -123,6 +123,32 @@ class CallRecordSchemaLoopbackTest extends EngineTestSupport {
         assertThat(none.get("tool_names")).isEmpty();
     }
 
+    /** The caller a request names is its record's; a malformed one is refused when the request is built. */
+    @Test
+    void theRecordNamesTheCaller() {
+        openai.byDefault().always(FakeResponse.ok("hello"));
+        LlmRotate lm = twoKeys();
+        lm.chat(ChatRequest.builder("gpt-4o-mini")
+                .user("hi")
+                .caller("tenant:acme")
+                .build());
+        assertThat(usage.only().get("caller").asText()).isEqualTo("tenant:acme");
+        usage.clear();
+        lm.chat("gpt-4o-mini", HI);
+        assertThat(usage.only().get("caller").isNull()).isTrue();
+        assertThatThrownBy(() -> ChatRequest.builder("gpt-4o-mini")
+                        .user("hi")
+                        .caller("a b")
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("caller must be 1 to 64 letters, digits, '.', '_', ':', '@' or '-', got 'a b'");
+        assertThatThrownBy(() -> ChatRequest.builder("gpt-4o-mini")
+                        .user("hi")
+                        .caller("x".repeat(65))
+                        .build())
+                .hasMessageEndingWith("got a value of 65 characters");
+    }
+
     /** An answer and a stream carry the call id their record has. */
     @Test
     void theAnswerCarriesItsRecordsCallId() {

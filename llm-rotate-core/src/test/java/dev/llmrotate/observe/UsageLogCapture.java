@@ -50,7 +50,8 @@ final class UsageLogCapture implements AutoCloseable {
             "attempts_truncated",
             "recoveries",
             "tool_calls",
-            "tool_names");
+            "tool_names",
+            "caller");
     static final List<String> ATTEMPT_FIELDS = List.of(
             "provider",
             "upstream",

@@ -336,7 +336,8 @@ public abstract class StateStoreContract {
                 List.of(),
                 List.of(),
                 0,
-                List.of());
+                List.of(),
+                null);
     }
 
     @Test
@@ -439,7 +440,8 @@ public abstract class StateStoreContract {
                 r.attemptDetails(),
                 r.recoveries(),
                 0,
-                List.of());
+                List.of(),
+                null);
     }
 
     /** Waits until what was recorded can be read back (a shared store may send it asynchronously). */
@@ -684,7 +686,8 @@ public abstract class StateStoreContract {
                 r.attemptDetails(),
                 r.recoveries(),
                 0,
-                List.of());
+                List.of(),
+                null);
     }
 
     @Test

@@ -90,6 +90,7 @@ class NamesTest {
                 List.of(),
                 List.of(),
                 0,
-                List.of());
+                List.of(),
+                null);
     }
 }

@@ -58,7 +58,8 @@ public final class UsageLog {
                 .addKeyValue("attempts_truncated", record.attemptsTruncated())
                 .addKeyValue("recoveries", record.recoveries())
                 .addKeyValue("tool_calls", record.toolCalls())
-                .addKeyValue("tool_names", record.toolNames());
+                .addKeyValue("tool_names", record.toolNames())
+                .addKeyValue("caller", record.caller());
         event.log(record.toJson());
     }
 }

@@ -203,7 +203,9 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
             }
             GatewayCalls.Target target =
                     calls.target(parsed.model(), request.headers().get(GatewayHeaders.PROVIDER));
-            call = parsed.chatRequest(target.model(), target.provider());
+            ChatRequest addressed = parsed.chatRequest(target.model(), target.provider());
+            // The record says whose call it was.
+            call = exchange.gatewayKey == null ? addressed : addressed.withCaller(exchange.gatewayKey.id());
         } catch (OpenAiRequestException e) {
             exchange.error(new GatewayException(e.status(), e.error()));
             return;

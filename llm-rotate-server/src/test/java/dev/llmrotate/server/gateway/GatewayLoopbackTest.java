@@ -377,6 +377,11 @@ class GatewayLoopbackTest {
         assertThat(post("/v1/chat/completions", chat(CLAUDE, false), "authorization", "Bearer gw-secret-b")
                         .statusCode())
                 .isEqualTo(200);
+        await().until(() -> records.size() == 2);
+        assertThat(records)
+                .extracting(CallRecord::caller)
+                .as("each record names the gateway key that made the call")
+                .containsExactlyInAnyOrder("team-a", "team-b");
         JsonNode teamB = json(get("/v1/models", "authorization", "Bearer gw-secret-b"));
         assertThat(teamB.get("data")).hasSize(1);
         assertThat(GatewayKey.of("x", "gw-secret-a", Set.of(), null).toString()).doesNotContain("gw-secret");

@@ -172,6 +172,7 @@ class PrometheusMetricsTest {
                 attempts,
                 List.of(),
                 0,
-                List.of());
+                List.of(),
+                null);
     }
 }
