@@ -26,7 +26,10 @@ import java.util.Set;
  * @param topP nucleus sampling, or null
  * @param maxRetries overrides {@code defaults.max_retries} for this call, or null
  * @param deadline overrides {@code defaults.call_deadline} for this call, or null
- * @param extra further provider parameters passed through into the request body as they are
+ * @param extra further provider parameters passed through into the request body as they are; a name scoped with a
+ *     wire format ({@code openai:seed}, {@code anthropic:metadata}, {@code gemini:...}, {@code bedrock:...}) is sent,
+ *     without the scope, only to the providers of that format (OpenAI's format: {@code openai}, {@code
+ *     azure_openai}, {@code openrouter}), so that a fallback to another provider does not carry a field it refuses
  * @param streamRecovery overrides the provider's (or model's) {@code stream_recovery} for this call, or null
  * @param tools the tools the model may call, names unique; empty for none
  * @param toolChoice whether and which tool the model must call, or null for the provider's default (auto when there
@@ -218,9 +221,16 @@ public record ChatRequest(
             return;
         }
         for (String name : EXTRA_EQUIVALENTS.get(field)) {
-            if (extra.containsKey(name)) {
-                throw new IllegalArgumentException(field + " and extra '" + name
-                        + "' both set the same request field: set it once, either first-class or through extra");
+            for (String entry : extra.keySet()) {
+                // A scoped entry (openai:tools) sets the same field for its format.
+                int colon = entry.indexOf(':');
+                if (entry.equals(name)
+                        || (colon > 0
+                                && entry.regionMatches(colon + 1, name, 0, name.length())
+                                && entry.length() == colon + 1 + name.length())) {
+                    throw new IllegalArgumentException(field + " and extra '" + entry
+                            + "' both set the same request field: set it once, either first-class or through extra");
+                }
             }
         }
     }

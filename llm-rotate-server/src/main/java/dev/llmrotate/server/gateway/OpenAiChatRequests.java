@@ -76,6 +76,9 @@ public final class OpenAiChatRequests {
     private static final String NAME_RULE = "expected 1 to 64 letters, digits, '_' or '-', got ";
     private static final String PARTS = "expected a string or an array of parts, got ";
 
+    /** The scope of the fields passed on: OpenAI-format providers get them, others do not. */
+    static final String OPENAI_SCOPE = "openai:";
+
     /** The fields read here; every other one goes to {@code extra}. */
     private static final Set<String> READ = Set.of(
             "model",
@@ -161,7 +164,7 @@ public final class OpenAiChatRequests {
         ResponseFormat format = responseFormat(root.get("response_format"));
         ReasoningEffort effort = reasoningEffort(root.get("reasoning_effort"));
         Map<String, Object> extra = extra(root);
-        String user = (String) extra.get("user");
+        String user = (String) extra.get(OPENAI_SCOPE + "user");
         ChatRequest request;
         try {
             request = new ChatRequest(
@@ -699,7 +702,9 @@ public final class OpenAiChatRequests {
                     // passed on unchecked: the upstream judges it
                 }
             }
-            extra.put(name, plain(value));
+            // Scoped to OpenAI's format: sent to OpenAI-format upstreams, left out for Anthropic, Gemini and Bedrock
+            // (see ChatRequest.extra), so a fallback does not carry fields those refuse.
+            extra.put(OPENAI_SCOPE + name, plain(value));
         }
         return extra;
     }

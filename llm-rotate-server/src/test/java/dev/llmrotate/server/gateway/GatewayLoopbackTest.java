@@ -205,6 +205,30 @@ class GatewayLoopbackTest {
         assertThat(text.toString()).isEqualTo("streamed claude");
     }
 
+    /** Fields the library has no place for reach OpenAI-format upstreams and are left out for Anthropic. */
+    @Test
+    void passThroughFieldsGoToOpenAiFormatUpstreamsOnly() throws Exception {
+        start();
+        openai.byDefault().always(FakeResponse.ok("from openai"));
+        anthropic.byDefault().always(FakeResponse.ok("from claude"));
+        String body = "{\"model\":\"gpt-4o-mini\",\"seed\":7,\"user\":\"end-user-1\",\"x_vendor_flag\":true,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        assertThat(post("/v1/chat/completions", body).statusCode()).isEqualTo(200);
+        JsonNode sent = JSON.readTree(openai.requests().get(0).body());
+        assertThat(sent.get("seed").asInt()).isEqualTo(7);
+        assertThat(sent.get("user").asText()).isEqualTo("end-user-1");
+        assertThat(sent.get("x_vendor_flag").asBoolean()).isTrue();
+
+        openai.byDefault().always(FakeResponse.rateLimited(Duration.ofSeconds(30)));
+        HttpResponse<String> fellBack = post("/v1/chat/completions", body);
+        assertThat(fellBack.statusCode()).isEqualTo(200);
+        assertThat(fellBack.headers().firstValue(GatewayHeaders.PROVIDER)).hasValue("anthropic");
+        JsonNode toClaude = JSON.readTree(anthropic.requests().get(0).body());
+        assertThat(toClaude.has("seed") || toClaude.has("user") || toClaude.has("x_vendor_flag"))
+                .as("Anthropic would refuse OpenAI's fields: " + toClaude)
+                .isFalse();
+    }
+
     @Test
     void aStreamRelaysChunksAndEndsWithUsageThenDone() throws Exception {
         start();

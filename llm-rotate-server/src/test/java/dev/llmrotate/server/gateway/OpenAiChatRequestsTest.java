@@ -136,26 +136,27 @@ class OpenAiChatRequestsTest {
         assertThat(r.reasoningEffort()).isEqualTo(ReasoningEffort.LOW);
         // What the library has no place for passes through for OpenAI-format upstreams, as plain values; nulls are
         // "not sent"; the gateway's own fields (stream, stream_options, n) stay behind.
+        // They are scoped to OpenAI's format, so a fallback to Anthropic, Gemini or Bedrock leaves them out.
         assertThat(r.extra())
                 .containsOnlyKeys(
-                        "stop",
-                        "seed",
-                        "user",
-                        "presence_penalty",
-                        "frequency_penalty",
-                        "logit_bias",
-                        "logprobs",
-                        "metadata",
-                        "x_custom");
-        assertThat(r.extra().get("stop")).isEqualTo(List.of("END", "STOP"));
-        assertThat(r.extra().get("seed")).isEqualTo(42);
-        assertThat(r.extra().get("user")).isEqualTo("user-7");
-        assertThat(r.extra().get("presence_penalty")).isEqualTo(0.5);
-        assertThat(r.extra().get("frequency_penalty")).isEqualTo(-0.5);
-        assertThat(r.extra().get("logit_bias")).isEqualTo(Map.of("50256", -100));
-        assertThat(r.extra().get("logprobs")).isEqualTo(false);
-        assertThat(r.extra().get("metadata")).isEqualTo(Map.of("team", "a"));
-        assertThat(r.extra().get("x_custom"))
+                        "openai:stop",
+                        "openai:seed",
+                        "openai:user",
+                        "openai:presence_penalty",
+                        "openai:frequency_penalty",
+                        "openai:logit_bias",
+                        "openai:logprobs",
+                        "openai:metadata",
+                        "openai:x_custom");
+        assertThat(r.extra().get("openai:stop")).isEqualTo(List.of("END", "STOP"));
+        assertThat(r.extra().get("openai:seed")).isEqualTo(42);
+        assertThat(r.extra().get("openai:user")).isEqualTo("user-7");
+        assertThat(r.extra().get("openai:presence_penalty")).isEqualTo(0.5);
+        assertThat(r.extra().get("openai:frequency_penalty")).isEqualTo(-0.5);
+        assertThat(r.extra().get("openai:logit_bias")).isEqualTo(Map.of("50256", -100));
+        assertThat(r.extra().get("openai:logprobs")).isEqualTo(false);
+        assertThat(r.extra().get("openai:metadata")).isEqualTo(Map.of("team", "a"));
+        assertThat(r.extra().get("openai:x_custom"))
                 .isEqualTo(java.util.Arrays.asList(1, 2.5, new BigInteger("12345678901234567890"), true, null));
     }
 
@@ -176,7 +177,7 @@ class OpenAiChatRequestsTest {
     @Test
     void stopAsOneString() {
         assertThat(parse(body(HI + ", \"stop\": \"\\n\"")).chatRequest().extra())
-                .containsEntry("stop", "\n");
+                .containsEntry("openai:stop", "\n");
     }
 
     @Test
@@ -299,7 +300,7 @@ class OpenAiChatRequestsTest {
         assertThat(pinned.provider()).isEqualTo("openai");
         assertThat(pinned.withModel("gpt-4o-mini")).isEqualTo(pinned);
         assertThat(pinned.temperature()).isEqualTo(1.0);
-        assertThat(pinned.extra()).isEqualTo(Map.of("seed", 3));
+        assertThat(pinned.extra()).isEqualTo(Map.of("openai:seed", 3));
         assertThat(pinned.messages()).isEqualTo(parsed.chatRequest().messages());
     }
 
@@ -674,7 +675,7 @@ class OpenAiChatRequestsTest {
                 row(
                         body(HI + ", " + tool + ", \"functions\": [{\"name\": \"f\"}]"),
                         null,
-                        "tools and extra 'functions' both set the same request field: set it once, either first-class"
+                        "tools and extra 'openai:functions' both set the same request field: set it once, either first-class"
                                 + " or through extra"));
     }
 
@@ -726,7 +727,7 @@ class OpenAiChatRequestsTest {
         assertThat(parse(body(HI + ", \"x\": " + "[".repeat(63) + "]".repeat(63)))
                         .chatRequest()
                         .extra())
-                .containsKey("x");
+                .containsKey("openai:x");
     }
 
     @Test

@@ -14,6 +14,7 @@ import dev.llmrotate.chat.ToolCall;
 import dev.llmrotate.chat.ToolChoice;
 import dev.llmrotate.chat.ToolDefinition;
 import dev.llmrotate.config.ProviderCatalog;
+import dev.llmrotate.internal.provider.extra.ScopedExtra;
 import dev.llmrotate.internal.provider.tools.ToolCallIds;
 import java.util.Base64;
 import java.util.List;
@@ -171,7 +172,8 @@ final class AnthropicRequest {
         }
         addTools(root, request);
         addControls(root, request);
-        request.extra().forEach((name, value) -> root.set(name, json.valueToTree(value)));
+        ScopedExtra.forFormat(request.extra(), ScopedExtra.ANTHROPIC)
+                .forEach((name, value) -> root.set(name, json.valueToTree(value)));
         return root;
     }
 

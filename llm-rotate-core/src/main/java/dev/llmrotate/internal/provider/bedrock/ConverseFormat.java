@@ -18,6 +18,7 @@ import dev.llmrotate.config.ProviderCatalog;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.internal.provider.anthropic.AnthropicAdapter;
 import dev.llmrotate.internal.provider.anthropic.ClaudeReasoning;
+import dev.llmrotate.internal.provider.extra.ScopedExtra;
 import dev.llmrotate.internal.provider.tools.ToolCallIds;
 import dev.llmrotate.spi.ProviderException;
 import java.util.ArrayList;
@@ -274,7 +275,7 @@ final class ConverseFormat {
         addOutputConfig(root, request.responseFormat());
         ObjectNode additional = json.createObjectNode();
         addReasoning(additional, request);
-        request.extra().forEach((name, value) -> {
+        ScopedExtra.forFormat(request.extra(), ScopedExtra.BEDROCK).forEach((name, value) -> {
             if (TOP_LEVEL_FIELDS.contains(name)) {
                 root.set(name, json.valueToTree(value));
             } else {

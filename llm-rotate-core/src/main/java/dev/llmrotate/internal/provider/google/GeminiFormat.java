@@ -11,6 +11,7 @@ import dev.llmrotate.chat.FinishReason;
 import dev.llmrotate.chat.GenerateContentControls;
 import dev.llmrotate.chat.Usage;
 import dev.llmrotate.error.ErrorType;
+import dev.llmrotate.internal.provider.extra.ScopedExtra;
 import dev.llmrotate.spi.ProviderException;
 import dev.llmrotate.spi.ProviderReply;
 import java.io.IOException;
@@ -130,7 +131,8 @@ final class GeminiFormat {
             config.put("topP", request.topP());
         }
         GeminiTools.addControls(config, request, json);
-        for (Map.Entry<String, Object> entry : request.extra().entrySet()) {
+        for (Map.Entry<String, Object> entry :
+                ScopedExtra.forFormat(request.extra(), ScopedExtra.GEMINI).entrySet()) {
             JsonNode value = json.valueToTree(entry.getValue());
             switch (entry.getKey()) {
                 case GenerateContentControls.EXTRA_SEED -> config.set("seed", value);

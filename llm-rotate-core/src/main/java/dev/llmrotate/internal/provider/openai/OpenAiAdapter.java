@@ -12,6 +12,7 @@ import dev.llmrotate.chat.ReasoningEffort;
 import dev.llmrotate.chat.Usage;
 import dev.llmrotate.config.ProviderCatalog;
 import dev.llmrotate.error.ErrorType;
+import dev.llmrotate.internal.provider.extra.ScopedExtra;
 import dev.llmrotate.internal.provider.http.HttpResult;
 import dev.llmrotate.internal.provider.http.HttpTransport;
 import dev.llmrotate.internal.provider.http.StreamingResponse;
@@ -206,7 +207,8 @@ public class OpenAiAdapter implements ProviderAdapter {
         }
         OpenAiTools.addFields(root, request, json);
         addReasoningControls(root, request);
-        request.extra().forEach((name, value) -> root.set(name, json.valueToTree(value)));
+        ScopedExtra.forFormat(request.extra(), ScopedExtra.OPENAI)
+                .forEach((name, value) -> root.set(name, json.valueToTree(value)));
         return root;
     }
 
