@@ -5,6 +5,8 @@ import dev.llmrotate.chat.ChatResponse;
 import dev.llmrotate.health.HealthReport;
 import dev.llmrotate.server.ControlServer;
 import dev.llmrotate.server.ControlServerOptions;
+import dev.llmrotate.server.gateway.Gateway;
+import dev.llmrotate.server.gateway.GatewayOptions;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -38,16 +40,18 @@ final class LiveDemo {
     /** Runs it; the exit code: 0 when it ran, 2 for bad options, 4 when the port is taken. */
     static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
         int port = ControlServerOptions.DEFAULT_PORT;
+        int gatewayPort = GatewayOptions.DEFAULT_PORT;
         Duration duration = null;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--server" -> {}
                     case "--port" -> port = Integer.parseInt(value(args, ++i, "--port"));
+                    case "--gateway-port" -> gatewayPort = Integer.parseInt(value(args, ++i, "--gateway-port"));
                     case "--duration" -> duration = duration(value(args, ++i, "--duration"));
                     default ->
-                        throw new IllegalArgumentException(
-                                "unknown option " + args[i] + "; use --server [--port PORT] [--duration 60s]");
+                        throw new IllegalArgumentException("unknown option " + args[i]
+                                + "; use --server [--port PORT] [--gateway-port PORT] [--duration 60s]");
                 }
             }
         } catch (IllegalArgumentException e) {
@@ -67,8 +71,18 @@ final class LiveDemo {
                 err.println("demo: " + e.getMessage() + "; choose another with --port");
                 return 4;
             }
-            try (server) {
-                Tally tally = serve(demo, lm, server, duration, out);
+            Gateway gateway;
+            try {
+                gateway = Gateway.start(
+                        lm, GatewayOptions.builder().port(gatewayPort).build());
+            } catch (UncheckedIOException e) {
+                server.close();
+                err.println("demo: gateway: " + e.getMessage() + "; choose another with --gateway-port");
+                return 4;
+            }
+            try (server;
+                    gateway) {
+                Tally tally = serve(demo, lm, server, gateway, duration, out);
                 out.printf(
                         Locale.ROOT,
                         "stopped after %d calls (%d succeeded, %d failed)%n",
@@ -84,7 +98,8 @@ final class LiveDemo {
     }
 
     /** Runs the traffic and the outages until the duration is over or the process is stopped. */
-    private static Tally serve(Demo demo, LlmRotate lm, ControlServer server, Duration duration, PrintStream out)
+    private static Tally serve(
+            Demo demo, LlmRotate lm, ControlServer server, Gateway gateway, Duration duration, PrintStream out)
             throws InterruptedException {
         CountDownLatch stop = new CountDownLatch(1);
         Thread hook = new Thread(stop::countDown, "llm-rotate-demo-stop");
@@ -96,7 +111,7 @@ final class LiveDemo {
         });
         Tally tally = new Tally();
         try {
-            printWelcome(out, server, duration);
+            printWelcome(out, server, gateway, duration);
             long start = System.nanoTime();
             for (int i = 0; i < TRAFFIC_THREADS; i++) {
                 traffic.scheduleWithFixedDelay(
@@ -121,7 +136,7 @@ final class LiveDemo {
         return tally;
     }
 
-    private static void printWelcome(PrintStream out, ControlServer server, Duration duration) {
+    private static void printWelcome(PrintStream out, ControlServer server, Gateway gateway, Duration duration) {
         String base = server.uri().toString();
         out.println("llm-rotate demo with the control server: simulated providers on loopback, no API keys");
         out.println("  traffic: about 10 calls a second over 4 OpenAI keys (one rate-limits, one is revoked, one is"
@@ -146,6 +161,11 @@ final class LiveDemo {
         for (String[] url : urls) {
             out.printf(Locale.ROOT, "  %-15s %s%s%n", url[0], base, url[1]);
         }
+        out.println();
+        out.println("the OpenAI-compatible gateway over the same keys (any OpenAI client, base URL " + gateway.uri()
+                + "v1):");
+        out.println("  curl -s " + gateway.uri() + "v1/chat/completions -H 'content-type: application/json' -d '"
+                + "{\"model\":\"" + Demo.MODEL + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hi\"}]}'");
         out.println();
         out.println(
                 duration == null

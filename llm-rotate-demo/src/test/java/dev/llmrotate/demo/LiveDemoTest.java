@@ -30,7 +30,8 @@ class LiveDemoTest {
     void servesTheEndpointsWhileTrafficRunsAndStopsAfterTheDuration() throws Exception {
         CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> {
             try {
-                return LiveDemo.run(new String[] {"--server", "--port", "0", "--duration", "10s"}, out, out);
+                return LiveDemo.run(
+                        new String[] {"--server", "--port", "0", "--gateway-port", "0", "--duration", "10s"}, out, out);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return -1;
@@ -53,6 +54,19 @@ class LiveDemoTest {
             assertThat(events.statusCode()).isEqualTo(200);
             assertThat(events.body()).doesNotContain("\"count\":0,");
         });
+        Matcher gateway = Pattern.compile("curl -s (http://127\\.0\\.0\\.1:\\d+/v1/chat/completions)")
+                .matcher(output());
+        assertThat(gateway.find()).as(output()).isTrue();
+        HttpResponse<String> answer = http.send(
+                HttpRequest.newBuilder(URI.create(gateway.group(1)))
+                        .header("content-type", "application/json")
+                        .POST(
+                                HttpRequest.BodyPublishers.ofString(
+                                        "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hi\"}]}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isIn(200, 503);
+        assertThat(answer.body()).contains(answer.statusCode() == 200 ? "chat.completion" : "no_available_key");
         assertThat(run.get(60, TimeUnit.SECONDS)).isZero();
         assertThat(output()).containsPattern("stopped after \\d+ calls");
     }
