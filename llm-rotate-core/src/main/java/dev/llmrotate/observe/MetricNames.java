@@ -159,6 +159,23 @@ public final class MetricNames {
             "{key}",
             "Keys of the provider that can serve a call now");
 
+    // Counters per caller (ChatRequest.caller: the gateway key's id), fed by every finished call's record. Prometheus.
+
+    /** Calls by caller and outcome. */
+    public static final Metric CALLER_CALLS = new Metric(
+            "llm_rotate.caller.calls", Type.COUNTER, "{call}", "Calls by caller (the gateway key's id) and outcome");
+
+    /** Tokens by caller and token type. */
+    public static final Metric CALLER_TOKENS =
+            new Metric("llm_rotate.caller.tokens", Type.COUNTER, "{token}", "Tokens used by caller and token type");
+
+    /** Estimated cost by caller. */
+    public static final Metric CALLER_COST = new Metric(
+            "llm_rotate.caller.cost",
+            Type.COUNTER,
+            "USD",
+            "Estimated cost in US dollars of the priced calls, by caller");
+
     // Counters of a whole fleet, read from a shared state store when scraped: what a control server in standalone
     // mode (an observer, LlmRotate.observe) exposes instead of the per-call counters and histograms above, which
     // only the process making the calls can keep. Prometheus only.
@@ -229,6 +246,9 @@ public final class MetricNames {
             KEY_REQUESTS_REMAINING,
             KEY_TOKENS_REMAINING,
             PROVIDER_AVAILABLE_KEYS,
+            CALLER_CALLS,
+            CALLER_TOKENS,
+            CALLER_COST,
             FLEET_KEY_CALLS,
             FLEET_KEY_ERRORS,
             FLEET_KEY_TOKENS,
@@ -256,6 +276,9 @@ public final class MetricNames {
 
     /** What kind of tokens: {@code input}, {@code output}, and in Prometheus also the parts of those. */
     public static final Label TOKEN_TYPE = new Label("gen_ai.token.type", "token_type");
+
+    /** Who made the call ({@code ChatRequest.caller}; the gateway's key id), bounded in number by the exporter. */
+    public static final Label CALLER = new Label("llm_rotate.caller", "caller");
 
     // Label values.
 

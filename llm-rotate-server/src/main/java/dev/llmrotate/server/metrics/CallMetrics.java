@@ -1,5 +1,6 @@
 package dev.llmrotate.server.metrics;
 
+import static dev.llmrotate.observe.MetricNames.CALLER;
 import static dev.llmrotate.observe.MetricNames.ERROR_TYPE;
 import static dev.llmrotate.observe.MetricNames.KEY_ID;
 import static dev.llmrotate.observe.MetricNames.MODEL;
@@ -96,8 +97,14 @@ final class CallMetrics implements Consumer<CallRecord>, MultiCollector {
         BOUNDS[buckets.size()] = Double.POSITIVE_INFINITY;
     }
 
+    /** Distinct callers counted apart at most; the calls of any further one count under {@value #OTHER_CALLER}. */
+    static final int MAX_CALLERS = 100;
+
+    static final String OTHER_CALLER = "_other";
+
     private final ModelLabels models;
     private final ConcurrentHashMap<String, ProviderSeries> byProvider = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CallerSeries> byCaller = new ConcurrentHashMap<>();
 
     CallMetrics(ModelLabels models) {
         this.models = models;
@@ -126,6 +133,31 @@ final class CallMetrics implements Consumer<CallRecord>, MultiCollector {
             }
         }
         countAttempts(record, call);
+        if (record.caller() != null) {
+            CallerSeries caller = caller(record.caller());
+            caller.calls.get(outcome).increment();
+            addTokens(caller.tokens, INPUT, record.inputTokens());
+            addTokens(caller.tokens, OUTPUT, record.outputTokens());
+            addTokens(caller.tokens, CACHED_INPUT, record.cachedInputTokens());
+            addTokens(caller.tokens, REASONING, record.reasoningTokens());
+            if (usd != null && usd > 0 && Double.isFinite(usd)) {
+                caller.cost.value.add(usd);
+            }
+        }
+    }
+
+    /**
+     * The series of a caller: its own while fewer than {@link #MAX_CALLERS} are counted (the gateway's are its
+     * configured keys), else the shared {@value #OTHER_CALLER}, so that a library application naming a caller per
+     * end user cannot grow the output without bound.
+     */
+    private CallerSeries caller(String caller) {
+        CallerSeries series = byCaller.get(caller);
+        if (series != null) {
+            return series;
+        }
+        String label = byCaller.size() < MAX_CALLERS ? caller : OTHER_CALLER;
+        return byCaller.computeIfAbsent(label, CallerSeries::new);
     }
 
     /**
@@ -174,8 +206,12 @@ final class CallMetrics implements Consumer<CallRecord>, MultiCollector {
     }
 
     private static void addTokens(Series series, int type, long count) {
+        addTokens(series.tokens, type, count);
+    }
+
+    private static void addTokens(Counts tokens, int type, long count) {
         if (count > 0) {
-            series.tokens.get(type).add(count);
+            tokens.get(type).add(count);
         }
     }
 
@@ -253,7 +289,18 @@ final class CallMetrics implements Consumer<CallRecord>, MultiCollector {
                 m.firstChunk.addTo(firstChunk);
             }
         }
+        List<CounterDataPointSnapshot> callerCalls = new ArrayList<>();
+        List<CounterDataPointSnapshot> callerTokens = new ArrayList<>();
+        List<CounterDataPointSnapshot> callerCost = new ArrayList<>();
+        for (CallerSeries c : byCaller.values()) {
+            c.calls.addTo(callerCalls);
+            c.tokens.addTo(callerTokens);
+            callerCost.add(c.cost.snapshot());
+        }
         return new MetricSnapshots(List.of(
+                counter(MetricNames.CALLER_CALLS, callerCalls),
+                counter(MetricNames.CALLER_TOKENS, callerTokens),
+                counter(MetricNames.CALLER_COST, callerCost),
                 counter(MetricNames.CALLS, calls),
                 counter(MetricNames.ATTEMPTS, attempts),
                 counter(MetricNames.ERRORS, errors),
@@ -268,6 +315,9 @@ final class CallMetrics implements Consumer<CallRecord>, MultiCollector {
     @Override
     public List<String> getPrometheusNames() {
         return List.of(
+                familyName(MetricNames.CALLER_CALLS),
+                familyName(MetricNames.CALLER_TOKENS),
+                familyName(MetricNames.CALLER_COST),
                 familyName(MetricNames.CALLS),
                 familyName(MetricNames.ATTEMPTS),
                 familyName(MetricNames.ERRORS),
@@ -313,6 +363,23 @@ final class CallMetrics implements Consumer<CallRecord>, MultiCollector {
     private static final MetricNames.Label[] SERIES_LABELS = {PROVIDER, MODEL, KEY_ID};
     private static final MetricNames.Label[] MODEL_LABELS = {PROVIDER, MODEL};
     private static final MetricNames.Label[] TIMING_LABELS = {PROVIDER, MODEL, OUTCOME};
+
+    /** One caller's calls, tokens and cost. */
+    private static final class CallerSeries {
+        private final Counts calls;
+        private final Counts tokens;
+        private final Total cost;
+
+        CallerSeries(String caller) {
+            calls = new Counts(CALL_OUTCOMES, o -> labels(CALLER_CALL_LABELS, caller, o));
+            tokens = new Counts(TOKEN_TYPES, type -> labels(CALLER_TOKEN_LABELS, caller, type));
+            cost = new Total(labels(CALLER_LABELS, caller));
+        }
+    }
+
+    private static final MetricNames.Label[] CALLER_CALL_LABELS = {CALLER, OUTCOME};
+    private static final MetricNames.Label[] CALLER_TOKEN_LABELS = {CALLER, TOKEN_TYPE};
+    private static final MetricNames.Label[] CALLER_LABELS = {CALLER};
 
     /** One provider's keys and models. */
     private static final class ProviderSeries {

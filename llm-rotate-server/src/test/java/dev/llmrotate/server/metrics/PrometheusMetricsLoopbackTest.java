@@ -578,6 +578,40 @@ class PrometheusMetricsLoopbackTest extends EngineTestSupport {
         }
     }
 
+    /** Calls are counted per caller (the gateway's key ids), and a flood of distinct callers folds into _other. */
+    @Test
+    void callsAreCountedPerCallerWithABoundOnHowMany() throws IOException {
+        LlmRotate lm = scenarioEngine();
+        try (PrometheusMetrics metrics = PrometheusMetrics.forEngine(lm)) {
+            lm.chat(ChatRequest.builder(MINI).user("hi").caller("team-a").build());
+            lm.chat(ChatRequest.builder(MINI).user("hi").caller("team-a").build());
+            lm.chat(ChatRequest.builder(MINI).user("hi").caller("team-b").build());
+            lm.chat(ask(MINI)); // no caller: in no caller series
+
+            Exposition scrape = Exposition.parseText(scrape(metrics, null));
+            assertThat(scrape.labelNames("llm_rotate_caller_calls_total")).isEqualTo(Set.of("caller", "outcome"));
+            assertThat(scrape.value("llm_rotate_caller_calls_total", "caller", "team-a", "outcome", "success"))
+                    .isEqualTo(2);
+            assertThat(scrape.value("llm_rotate_caller_calls_total", "caller", "team-b", "outcome", "success"))
+                    .isEqualTo(1);
+            assertThat(scrape.value("llm_rotate_caller_tokens_total", "caller", "team-a", "token_type", "input"))
+                    .isEqualTo(24);
+            assertThat(scrape.value("llm_rotate_caller_cost_usd_total", "caller", "team-b"))
+                    .isPositive();
+
+            for (int i = 0; i < 150; i++) {
+                lm.chat(ChatRequest.builder(MINI).user("hi").caller("user-" + i).build());
+            }
+            Exposition flooded = Exposition.parseText(scrape(metrics, null));
+            assertThat(flooded.labelValues("caller"))
+                    .hasSize(CallMetrics.MAX_CALLERS + 1)
+                    .contains("team-a", "team-b", CallMetrics.OTHER_CALLER);
+            assertThat(flooded.value(
+                            "llm_rotate_caller_calls_total", "caller", CallMetrics.OTHER_CALLER, "outcome", "success"))
+                    .isEqualTo(150 - (CallMetrics.MAX_CALLERS - 2));
+        }
+    }
+
     private static String scrape(PrometheusMetrics metrics, String accept) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         metrics.write(out, accept);
