@@ -63,7 +63,20 @@ public final class LlmRotate implements AutoCloseable {
 
     private final Duration shutdownGrace;
 
+    /** The built-in adapters' HTTP client, closed last; null when the instance owns none. */
+    private final AutoCloseable httpClient;
+
     LlmRotate(Engine engine, Executor asyncExecutor, ExecutorService ownedExecutor, Duration shutdownGrace) {
+        this(engine, asyncExecutor, ownedExecutor, shutdownGrace, null);
+    }
+
+    LlmRotate(
+            Engine engine,
+            Executor asyncExecutor,
+            ExecutorService ownedExecutor,
+            Duration shutdownGrace,
+            AutoCloseable httpClient) {
+        this.httpClient = httpClient;
         this.engine = engine;
         this.shutdownGrace = shutdownGrace;
         this.asyncExecutor = asyncExecutor;
@@ -455,8 +468,8 @@ public final class LlmRotate implements AutoCloseable {
     /**
      * Stops the instance: new calls fail with {@link IllegalStateException} at once; calls in flight (streams and
      * leases included) may finish within the shutdown grace period ({@link LlmRotateBuilder#shutdownGracePeriod},
-     * 5 s by default); then their records are flushed to the state store and the store is closed, and an owned
-     * executor is shut down. A call still running after the grace period ends normally and keeps its record in the
+     * 5 s by default); then their records are flushed to the state store and the store is closed, an owned executor
+     * is shut down and the HTTP client of the built-in adapters is closed. A call still running after the grace period ends normally and keeps its record in the
      * log; only its store update may be lost (one warning). Calling it again does nothing.
      */
     @Override
@@ -477,6 +490,13 @@ public final class LlmRotate implements AutoCloseable {
             ownedExecutor.shutdown();
         }
         engine.store().close();
+        if (httpClient != null) {
+            try {
+                httpClient.close();
+            } catch (Exception e) {
+                LOG.warn("closing the HTTP client failed: {}", e.toString());
+            }
+        }
     }
 
     /**
