@@ -8,13 +8,15 @@
  *
  * <p><b>What to implement</b> (exported SPI, {@code dev.llmrotate.spi}): a {@code ProviderAdapter} for a provider we
  * do not ship, a {@code StateStore} (with its {@code StateStoreFactory}) for shared state, a {@code Telemetry} (with
- * its {@code TelemetryProvider}) for another tracing system.
+ * its {@code TelemetryProvider}) for another tracing system, a {@code ProviderHttpClient} (with its {@code
+ * HttpClientProvider}, set on the builder) for another HTTP client under the built-in adapters.
  *
  * <p><b>What not to touch</b>: the {@code dev.llmrotate.internal} packages (adapters, HTTP transport, selection,
  * routing, the health state machine). They are not exported and change without notice.
  */
 module dev.llmrotate.core {
-    requires java.net.http;
+    // Transitive: the HTTP client SPI (dev.llmrotate.spi) carries java.net.http.HttpHeaders.
+    requires transitive java.net.http;
     requires com.fasterxml.jackson.core;
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;

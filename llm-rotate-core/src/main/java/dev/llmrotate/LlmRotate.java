@@ -63,7 +63,20 @@ public final class LlmRotate implements AutoCloseable {
 
     private final Duration shutdownGrace;
 
+    /** The built-in adapters' HTTP client, closed last; null when the instance owns none. */
+    private final AutoCloseable httpClient;
+
     LlmRotate(Engine engine, Executor asyncExecutor, ExecutorService ownedExecutor, Duration shutdownGrace) {
+        this(engine, asyncExecutor, ownedExecutor, shutdownGrace, null);
+    }
+
+    LlmRotate(
+            Engine engine,
+            Executor asyncExecutor,
+            ExecutorService ownedExecutor,
+            Duration shutdownGrace,
+            AutoCloseable httpClient) {
+        this.httpClient = httpClient;
         this.engine = engine;
         this.shutdownGrace = shutdownGrace;
         this.asyncExecutor = asyncExecutor;
@@ -455,9 +468,10 @@ public final class LlmRotate implements AutoCloseable {
     /**
      * Stops the instance: new calls fail with {@link IllegalStateException} at once; calls in flight (streams and
      * leases included) may finish within the shutdown grace period ({@link LlmRotateBuilder#shutdownGracePeriod},
-     * 5 s by default); then their records are flushed to the state store and the store is closed, and an owned
-     * executor is shut down. A call still running after the grace period ends normally and keeps its record in the
-     * log; only its store update may be lost (one warning). Calling it again does nothing.
+     * 5 s by default); then their records are flushed to the state store and the store is closed, an owned executor
+     * is shut down and the HTTP client of the built-in adapters is closed (once the late calls below have ended). A
+     * call still running after the grace period ends normally and keeps its record in the log; only its store update
+     * may be lost (one warning). Calling it again does nothing.
      */
     @Override
     public void close() {
@@ -467,7 +481,8 @@ public final class LlmRotate implements AutoCloseable {
             }
             closed = true;
         }
-        if (!engine.drain(shutdownGrace)) {
+        boolean drained = engine.drain(shutdownGrace);
+        if (!drained) {
             LOG.warn(
                     "closing with {} calls still in flight after the shutdown grace period of {}",
                     engine.inFlight(),
@@ -477,6 +492,32 @@ public final class LlmRotate implements AutoCloseable {
             ownedExecutor.shutdown();
         }
         engine.store().close();
+        if (httpClient == null) {
+            return;
+        }
+        if (drained) {
+            closeHttpClient();
+        } else {
+            // The late calls still end normally, retries included: their client is closed once they have.
+            Thread closer = new Thread(
+                    () -> {
+                        while (!engine.drain(Duration.ofMinutes(1))) {
+                            // a stream the application keeps open holds the client
+                        }
+                        closeHttpClient();
+                    },
+                    "llm-rotate-http-close");
+            closer.setDaemon(true);
+            closer.start();
+        }
+    }
+
+    private void closeHttpClient() {
+        try {
+            httpClient.close();
+        } catch (Exception e) {
+            LOG.warn("closing the HTTP client failed: {}", e.toString());
+        }
     }
 
     /**

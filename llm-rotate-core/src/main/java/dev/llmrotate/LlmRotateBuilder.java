@@ -11,9 +11,12 @@ import dev.llmrotate.internal.provider.bedrock.BedrockAdapter;
 import dev.llmrotate.internal.provider.google.GoogleAiStudioAdapter;
 import dev.llmrotate.internal.provider.google.GoogleVertexAdapter;
 import dev.llmrotate.internal.provider.http.HttpTransport;
+import dev.llmrotate.internal.provider.http.JdkHttpClient;
 import dev.llmrotate.internal.provider.openai.OpenAiAdapter;
 import dev.llmrotate.internal.provider.openrouter.OpenRouterAdapter;
 import dev.llmrotate.observe.Pricing;
+import dev.llmrotate.spi.HttpClientProvider;
+import dev.llmrotate.spi.HttpLimits;
 import dev.llmrotate.spi.InMemoryStateStore;
 import dev.llmrotate.spi.ProviderAdapter;
 import dev.llmrotate.spi.StateStore;
@@ -43,7 +46,8 @@ public final class LlmRotateBuilder {
     private StateStore stateStore;
     private Executor executor;
     private Duration shutdownGrace = Duration.ofSeconds(5);
-    private HttpTransport transport = new HttpTransport();
+    private HttpLimits replyLimits = HttpLimits.DEFAULTS;
+    private HttpClientProvider httpClient;
     private Telemetry telemetry;
     private Pricing pricing;
     private int eventCapacity;
@@ -86,7 +90,17 @@ public final class LlmRotateBuilder {
      * that). Beyond them an attempt fails with a classified error, never an {@code OutOfMemoryError}.
      */
     public LlmRotateBuilder replyLimits(int maxBodyBytes, int maxErrorBodyBytes, int maxStreamLineBytes) {
-        this.transport = new HttpTransport(maxBodyBytes, maxErrorBodyBytes, maxStreamLineBytes);
+        this.replyLimits = new HttpLimits(maxBodyBytes, maxErrorBodyBytes, maxStreamLineBytes);
+        return this;
+    }
+
+    /**
+     * The HTTP client of the built-in adapters; default: the JDK's {@code java.net.http.HttpClient}. The instance
+     * makes its client with {@link #replyLimits} when it is built and closes it when it is closed. Not discovered
+     * with {@link ServiceLoader}: see {@link HttpClientProvider}.
+     */
+    public LlmRotateBuilder httpClient(HttpClientProvider provider) {
+        this.httpClient = Objects.requireNonNull(provider, "httpClient");
         return this;
     }
 
@@ -156,10 +170,17 @@ public final class LlmRotateBuilder {
         }
         RandomGenerator rng =
                 random != null ? random : () -> ThreadLocalRandom.current().nextLong();
+        HttpTransport transport = new HttpTransport(httpClient != null ? httpClient : JdkHttpClient::new, replyLimits);
         Map<String, ProviderAdapter> all = new LinkedHashMap<>(builtInAdapters(clock, transport));
         all.putAll(adapters);
         Telemetry hooks = telemetry != null ? telemetry : discoverTelemetry();
-        StateStore store = stateStore != null ? stateStore : stateStoreOf(config.stateStore(), null);
+        StateStore store;
+        try {
+            store = stateStore != null ? stateStore : stateStoreOf(config.stateStore(), null);
+        } catch (RuntimeException e) {
+            transport.close();
+            throw e;
+        }
         Engine engine;
         try {
             engine = new Engine(
@@ -176,10 +197,11 @@ public final class LlmRotateBuilder {
             if (stateStore == null) {
                 store.close(); // opened here for this instance only
             }
+            transport.close();
             throw e;
         }
         ExecutorService owned = executor == null ? Executors.newCachedThreadPool(daemonThreads()) : null;
-        return new LlmRotate(engine, executor != null ? executor : owned, owned, shutdownGrace);
+        return new LlmRotate(engine, executor != null ? executor : owned, owned, shutdownGrace, transport);
     }
 
     /**
@@ -199,7 +221,9 @@ public final class LlmRotateBuilder {
         }
         RandomGenerator rng =
                 random != null ? random : () -> ThreadLocalRandom.current().nextLong();
-        Map<String, ProviderAdapter> all = new LinkedHashMap<>(builtInAdapters(clock, transport));
+        // An observer makes no calls: its adapters get the JDK client, which opens nothing until used.
+        Map<String, ProviderAdapter> all =
+                new LinkedHashMap<>(builtInAdapters(clock, new HttpTransport(JdkHttpClient::new, replyLimits)));
         all.putAll(adapters);
         StateStore store = stateStore != null ? stateStore : stateStoreOf(config.stateStore(), null);
         Engine engine;

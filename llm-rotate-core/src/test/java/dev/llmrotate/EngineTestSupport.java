@@ -46,20 +46,24 @@ public abstract class EngineTestSupport {
                         .withWaitBeforeFallback(Duration.ZERO));
     }
 
+    /**
+     * The builder every engine of these tests starts from: a subclass in another module runs the same tests over
+     * another HTTP client ({@link LlmRotateBuilder#httpClient}).
+     */
+    protected LlmRotateBuilder builder() {
+        return LlmRotate.builder();
+    }
+
     protected LlmRotate engine(LlmRotateConfig config) {
-        LlmRotate engine = LlmRotate.builder()
-                .config(config)
-                .clock(clock)
-                .random(seed.random())
-                .build();
+        LlmRotate engine =
+                builder().config(config).clock(clock).random(seed.random()).build();
         engines.add(engine);
         return engine;
     }
 
     /** An engine on the system clock, for runs whose rests must really pass. */
     protected LlmRotate realClockEngine(LlmRotateConfig config) {
-        LlmRotate engine =
-                LlmRotate.builder().config(config).random(seed.random()).build();
+        LlmRotate engine = builder().config(config).random(seed.random()).build();
         engines.add(engine);
         return engine;
     }

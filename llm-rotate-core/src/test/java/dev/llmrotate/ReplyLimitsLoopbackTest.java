@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class ReplyLimitsLoopbackTest extends EngineTestSupport {
 
     private LlmRotate limited() {
-        LlmRotate lm = LlmRotate.builder()
+        LlmRotate lm = builder()
                 .config(config(SelectionStrategyType.PRIORITY, Keys.openai("a")).build())
                 .replyLimits(2_048, 256, 1_024)
                 .build();

@@ -26,7 +26,7 @@ class ShutdownAndInterruptLoopbackTest extends EngineTestSupport {
     private static final List<ChatMessage> HI = List.of(ChatMessage.user("hi"));
 
     private LlmRotate engine(Duration grace) {
-        LlmRotate lm = LlmRotate.builder()
+        LlmRotate lm = builder()
                 .config(config(SelectionStrategyType.ROUND_ROBIN, Keys.openai("a"), Keys.openai("b"))
                         .build())
                 .random(seed.random())

@@ -54,6 +54,11 @@ class StreamDeadlineLoopbackTest {
     private final MutableClock clock = MutableClock.atEpochDay();
     private final List<AutoCloseable> resources = new ArrayList<>();
 
+    /** The builder of the engines: a subclass in another module runs these tests over another HTTP client. */
+    protected LlmRotateBuilder builder() {
+        return LlmRotate.builder();
+    }
+
     /**
      * Warms the JVM up with one streamed call per wire format under the default (long) timeouts: a cold JVM can take
      * longer than the short timeouts under test for its first requests.
@@ -201,11 +206,8 @@ class StreamDeadlineLoopbackTest {
                         .withCallDeadline(Duration.ofSeconds(10))
                         .withMaxWaitForKey(Duration.ZERO))
                 .build();
-        LlmRotate engine = LlmRotate.builder()
-                .config(config)
-                .clock(clock)
-                .random(seed.random())
-                .build();
+        LlmRotate engine =
+                builder().config(config).clock(clock).random(seed.random()).build();
         resources.add(0, engine);
         return engine;
     }

@@ -2,8 +2,8 @@ package dev.llmrotate.internal.provider.bedrock;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmrotate.internal.provider.http.StreamBodies;
-import dev.llmrotate.internal.provider.http.StreamBody;
 import dev.llmrotate.spi.ProviderStream;
+import dev.llmrotate.spi.StreamBody;
 import dev.llmrotate.spi.StreamPiece;
 import dev.llmrotate.testkit.EventStreamEncoder;
 import java.io.ByteArrayOutputStream;

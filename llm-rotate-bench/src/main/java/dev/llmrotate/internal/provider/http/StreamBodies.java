@@ -9,8 +9,8 @@ public final class StreamBodies {
     private StreamBodies() {}
 
     /** A body that has already received {@code buffers} (read through duplicates, so they can be reused) and the end. */
-    public static StreamBody received(List<ByteBuffer> buffers) {
-        StreamBody body = new StreamBody();
+    public static JdkStreamBody received(List<ByteBuffer> buffers) {
+        JdkStreamBody body = new JdkStreamBody();
         body.onSubscribe(new Flow.Subscription() {
             @Override
             public void request(long n) {}

@@ -2,10 +2,10 @@ package dev.llmrotate.internal.provider.openai;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmrotate.internal.provider.http.StreamBodies;
-import dev.llmrotate.internal.provider.http.StreamBody;
 import dev.llmrotate.internal.provider.sse.SseEvent;
 import dev.llmrotate.internal.provider.sse.SseReader;
 import dev.llmrotate.spi.ProviderStream;
+import dev.llmrotate.spi.StreamBody;
 import dev.llmrotate.spi.StreamPiece;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,7 @@
 package dev.llmrotate.internal.provider.http;
 
 import dev.llmrotate.error.ErrorType;
+import dev.llmrotate.spi.HttpResult;
 import dev.llmrotate.spi.ProviderException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpResponse;
@@ -149,7 +150,7 @@ final class PlainExchange<T> implements HttpResponse.BodyHandler<Object> {
         }
         Body b = body;
         ProviderException own = b == null ? null : b.failure();
-        return own != null ? own : HttpTransport.classify(cause, timeout);
+        return own != null ? own : JdkHttpClient.classify(cause, timeout);
     }
 
     /** Runs the reader: its value, or its exception wrapped, for a blocking caller; completes an async future. */

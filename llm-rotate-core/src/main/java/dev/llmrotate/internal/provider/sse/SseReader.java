@@ -1,8 +1,9 @@
 package dev.llmrotate.internal.provider.sse;
 
 import dev.llmrotate.error.ErrorType;
-import dev.llmrotate.internal.provider.http.StreamBody;
+import dev.llmrotate.spi.HttpLimits;
 import dev.llmrotate.spi.ProviderException;
+import dev.llmrotate.spi.StreamBody;
 
 /**
  * Reads server-sent events (the WHATWG event-stream format) from a streamed body: {@code data:}, {@code event:},
@@ -11,7 +12,7 @@ import dev.llmrotate.spi.ProviderException;
  */
 public final class SseReader {
     /** The most data one event may carry by default (its data lines together); a larger one fails the stream. */
-    public static final int MAX_EVENT_CHARS = 2 * StreamBody.MAX_LINE_BYTES;
+    public static final int MAX_EVENT_CHARS = 2 * HttpLimits.DEFAULT_MAX_STREAM_LINE_BYTES;
 
     private final StreamBody body;
     private final StringBuilder data = new StringBuilder();

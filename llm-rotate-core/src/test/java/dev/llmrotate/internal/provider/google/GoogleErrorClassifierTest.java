@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmrotate.error.ErrorType;
-import dev.llmrotate.internal.provider.http.HttpResult;
+import dev.llmrotate.spi.HttpResult;
 import dev.llmrotate.spi.ProviderException;
 import java.net.http.HttpHeaders;
 import java.time.Duration;

@@ -29,8 +29,8 @@ class StreamBodyDeadlineTest {
     private static final Duration HANG = Duration.ofSeconds(5);
 
     /** A body whose every request for more is answered at once with {@code unit}, for ever. */
-    private static StreamBody flooded(byte[] unit) {
-        StreamBody body = new StreamBody();
+    private static JdkStreamBody flooded(byte[] unit) {
+        JdkStreamBody body = new JdkStreamBody();
         body.onSubscribe(new Flow.Subscription() {
             @Override
             public void request(long n) {
@@ -78,7 +78,7 @@ class StreamBodyDeadlineTest {
 
     @Test
     void bytesAlreadyReceivedAreStillReadAfterTheDeadline() {
-        StreamBody body = flooded("data: one\n\ndata: two\n\n".getBytes(StandardCharsets.UTF_8));
+        JdkStreamBody body = flooded("data: one\n\ndata: two\n\n".getBytes(StandardCharsets.UTF_8));
         assertThat(body.readLine(ProviderStream.deadlineAfter(DEADLINE))).isEqualTo("data: one");
         long passed = System.nanoTime() - 1;
 
@@ -94,13 +94,15 @@ class StreamBodyDeadlineTest {
     void aLineWithoutEndIsRefusedOnceItPassesTheLimitInsteadOfGrowingForEver() {
         byte[] noNewline = new byte[64 * 1024];
         java.util.Arrays.fill(noNewline, (byte) 'x');
-        StreamBody body = flooded(noNewline);
+        JdkStreamBody body = flooded(noNewline);
         assertTimeoutPreemptively(
                 HANG,
                 () -> assertThatThrownBy(() -> body.readLine(System.nanoTime() + HANG.toNanos()))
                         .isInstanceOfSatisfying(ProviderException.class, e -> {
                             assertThat(e.type()).isEqualTo(ErrorType.STREAM_INTERRUPTED);
-                            assertThat(e.getMessage()).contains("longer than " + StreamBody.MAX_LINE_BYTES);
+                            assertThat(e.getMessage())
+                                    .contains("longer than "
+                                            + dev.llmrotate.spi.HttpLimits.DEFAULT_MAX_STREAM_LINE_BYTES);
                         }));
     }
 

@@ -1,4 +1,4 @@
-package dev.llmrotate.internal.provider.http;
+package dev.llmrotate.spi;
 
 import java.net.http.HttpHeaders;
 
@@ -7,7 +7,7 @@ import java.net.http.HttpHeaders;
  *
  * @param status the status code
  * @param headers the response headers
- * @param body the body as text
+ * @param body the body as text (UTF-8); an error body may be cut at {@link HttpLimits#maxErrorBodyBytes()}
  */
 public record HttpResult(int status, HttpHeaders headers, String body) {
     public boolean isSuccess() {

@@ -1,8 +1,10 @@
 package dev.llmrotate.internal.provider.http;
 
 import dev.llmrotate.error.ErrorType;
+import dev.llmrotate.spi.HttpLimits;
 import dev.llmrotate.spi.ProviderException;
 import dev.llmrotate.spi.ProviderStream;
+import dev.llmrotate.spi.StreamBody;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +17,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A streamed response body read against absolute deadlines, fed by the JDK client as a body subscriber.
+ * A streamed response body read against absolute deadlines ({@link StreamBody}), fed by the JDK client as a body
+ * subscriber.
  *
  * <p>Two things the JDK's own {@code ofInputStream()} gets wrong for streams: a read cannot be bounded in time (the
  * client stops timing once headers arrive), and when the connection breaks it reports the failure at once, dropping
@@ -29,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  * sending fast cannot hold a reader past its deadline either. Read by one thread; {@link #close()} may come from any
  * thread.
  */
-public final class StreamBody implements HttpResponse.BodySubscriber<StreamBody>, AutoCloseable {
+public final class JdkStreamBody implements HttpResponse.BodySubscriber<JdkStreamBody>, StreamBody {
     private static final Object END = new Object();
     private static final Object CLOSED = new Object();
 
@@ -46,21 +49,21 @@ public final class StreamBody implements HttpResponse.BodySubscriber<StreamBody>
     /** The longest line {@link #readLine} returns for this body. */
     private final int maxLineBytes;
 
-    StreamBody() {
-        this(MAX_LINE_BYTES);
+    JdkStreamBody() {
+        this(HttpLimits.DEFAULT_MAX_STREAM_LINE_BYTES);
     }
 
-    StreamBody(int maxLineBytes) {
+    JdkStreamBody(int maxLineBytes) {
         this.maxLineBytes = maxLineBytes;
     }
 
-    /** The longest line {@link #readLine} returns; an SSE event may carry at most twice that. */
+    @Override
     public int maxLineBytes() {
         return maxLineBytes;
     }
 
     @Override
-    public CompletionStage<StreamBody> getBody() {
+    public CompletionStage<JdkStreamBody> getBody() {
         return CompletableFuture.completedFuture(this); // available as soon as the headers are
     }
 
@@ -89,15 +92,7 @@ public final class StreamBody implements HttpResponse.BodySubscriber<StreamBody>
         arrived.add(END);
     }
 
-    /**
-     * The next line (UTF-8, without its line break), or null at the end of the body.
-     *
-     * @param deadlineNanos when to give up waiting, a {@link System#nanoTime()} value
-     * @throws ProviderException {@link ErrorType#TIMEOUT} when the deadline passes first
-     */
-    /** The default longest line; a longer one fails the stream (bounded memory per stream). */
-    public static final int MAX_LINE_BYTES = 8 * 1024 * 1024;
-
+    @Override
     public String readLine(long deadlineNanos) {
         int length = 0;
         while (true) {
@@ -123,12 +118,7 @@ public final class StreamBody implements HttpResponse.BodySubscriber<StreamBody>
         }
     }
 
-    /**
-     * Reads up to {@code length} bytes, fewer only at the end of the body; returns how many were read.
-     *
-     * @param deadlineNanos when to give up waiting, a {@link System#nanoTime()} value
-     * @throws ProviderException {@link ErrorType#TIMEOUT} when the deadline passes first
-     */
+    @Override
     public int readFully(byte[] buffer, int offset, int length, long deadlineNanos) {
         int total = 0;
         while (total < length) {
@@ -206,7 +196,6 @@ public final class StreamBody implements HttpResponse.BodySubscriber<StreamBody>
         return new String(line, 0, end, StandardCharsets.UTF_8);
     }
 
-    /** Releases the connection and wakes a reader waiting for data. */
     @Override
     public void close() {
         closed = true;

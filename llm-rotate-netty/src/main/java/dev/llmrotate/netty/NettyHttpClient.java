@@ -1,0 +1,227 @@
+package dev.llmrotate.netty;
+
+import dev.llmrotate.error.ErrorType;
+import dev.llmrotate.spi.CallCancelledException;
+import dev.llmrotate.spi.HttpLimits;
+import dev.llmrotate.spi.HttpPost;
+import dev.llmrotate.spi.HttpResult;
+import dev.llmrotate.spi.ProviderException;
+import dev.llmrotate.spi.ProviderHttpClient;
+import dev.llmrotate.spi.StreamingResponse;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.pool.ChannelPoolHandler;
+import io.netty.channel.pool.FixedChannelPool;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import javax.net.ssl.SSLException;
+
+/** The {@link ProviderHttpClient} that {@link NettyHttpClientProvider} makes. */
+final class NettyHttpClient implements ProviderHttpClient {
+    /** Provider headers (rate-limit families, request ids) fit well within this; the decoder's default is 8 KiB. */
+    private static final int MAX_HEADER_BYTES = 64 * 1024;
+
+    private final HttpLimits limits;
+    private final int maxConnectionsPerHost;
+    private final Duration idleTimeout;
+    private final EventLoopGroup group;
+    private final boolean ownsGroup;
+    private final Bootstrap bootstrap;
+    private final Map<Host, FixedChannelPool> pools = new ConcurrentHashMap<>();
+    private volatile SslContext sslContext;
+    private volatile boolean closed;
+
+    /** Where connections go; a connect timeout of its own is a pool of its own (it is a bootstrap option). */
+    private record Host(boolean tls, String name, int port, int connectTimeoutMillis) {}
+
+    NettyHttpClient(
+            HttpLimits limits,
+            int maxConnectionsPerHost,
+            Duration idleTimeout,
+            int ioThreads,
+            EventLoopGroup group,
+            SslContext sslContext) {
+        this.limits = limits;
+        this.maxConnectionsPerHost = maxConnectionsPerHost;
+        this.idleTimeout = idleTimeout;
+        this.ownsGroup = group == null;
+        this.group = group != null
+                ? group
+                : new MultiThreadIoEventLoopGroup(
+                        ioThreads, new DefaultThreadFactory("llm-rotate-http", true), NioIoHandler.newFactory());
+        this.sslContext = sslContext;
+        this.bootstrap = new Bootstrap()
+                .group(this.group)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> postAsync(HttpPost post, Function<HttpResult, T> reader) {
+        try {
+            PlainCall<T> call = new PlainCall<>(post, request(post), limits, reader);
+            start(post, call);
+            return call.future;
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public StreamingResponse openStream(HttpPost post) {
+        StreamCall call = new StreamCall(post, request(post), limits);
+        start(post, call);
+        try {
+            return call.started.get();
+        } catch (InterruptedException e) {
+            call.fail(new ProviderException(ErrorType.UNKNOWN, null, null, "cancelled"));
+            Thread.currentThread().interrupt();
+            throw new CallCancelledException(
+                    "interrupted while waiting for " + post.uri().getHost());
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException failure
+                    ? failure
+                    : new ProviderException(ErrorType.UNKNOWN, null, null, "request failed: " + e.getCause());
+        }
+    }
+
+    private void start(HttpPost post, Call call) {
+        if (closed) {
+            throw new ProviderException(ErrorType.CONNECTION_ERROR, null, null, "the HTTP client is closed");
+        }
+        call.start(pool(host(post)), group.next());
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        pools.values().forEach(FixedChannelPool::closeAsync);
+        if (ownsGroup) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Host host(HttpPost post) {
+        URI uri = post.uri();
+        boolean tls = "https".equalsIgnoreCase(uri.getScheme());
+        if (!tls && !"http".equalsIgnoreCase(uri.getScheme())) {
+            throw new ProviderException(
+                    ErrorType.INVALID_REQUEST, null, null, "not an http or https URL: scheme " + uri.getScheme());
+        }
+        int port = uri.getPort() != -1 ? uri.getPort() : tls ? 443 : 80;
+        long connect =
+                Math.max(1, Math.min(Integer.MAX_VALUE, post.connectTimeout().toMillis()));
+        return new Host(tls, uri.getHost(), port, (int) connect);
+    }
+
+    private FixedChannelPool pool(Host host) {
+        FixedChannelPool pool = pools.get(host);
+        return pool != null ? pool : pools.computeIfAbsent(host, this::newPool);
+    }
+
+    private FixedChannelPool newPool(Host host) {
+        Bootstrap connect = bootstrap
+                .clone()
+                .remoteAddress(InetSocketAddress.createUnresolved(host.name(), host.port()))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, host.connectTimeoutMillis());
+        return new FixedChannelPool(connect, new PoolHandler(host), maxConnectionsPerHost);
+    }
+
+    private SslContext sslContext() {
+        SslContext context = sslContext;
+        if (context == null) {
+            try {
+                context = SslContextBuilder.forClient()
+                        .endpointIdentificationAlgorithm("HTTPS")
+                        .build();
+            } catch (SSLException e) {
+                throw new ProviderException(
+                        ErrorType.CONNECTION_ERROR, null, null, "TLS could not be set up: " + e.getMessage());
+            }
+            sslContext = context;
+        }
+        return context;
+    }
+
+    /** Sets up each new connection of a host and readies released ones for their next exchange. */
+    private final class PoolHandler implements ChannelPoolHandler {
+        private final Host host;
+
+        PoolHandler(Host host) {
+            this.host = host;
+        }
+
+        @Override
+        public void channelCreated(Channel channel) {
+            if (host.tls()) {
+                channel.pipeline().addLast("tls", sslContext().newHandler(channel.alloc(), host.name(), host.port()));
+            }
+            channel.pipeline()
+                    .addLast(
+                            "http",
+                            new HttpClientCodec(
+                                    new HttpDecoderConfig().setMaxHeaderSize(MAX_HEADER_BYTES), false, false))
+                    .addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                    .addLast("exchange", new ExchangeHandler());
+        }
+
+        @Override
+        public void channelAcquired(Channel channel) {}
+
+        @Override
+        public void channelReleased(Channel channel) {
+            channel.config().setAutoRead(true); // a stream may have paused reading while its reader caught up
+        }
+    }
+
+    /** The request, built on the calling thread so that a bad one fails before any connection is taken. */
+    private static FullHttpRequest request(HttpPost post) {
+        URI uri = post.uri();
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        if (uri.getRawQuery() != null) {
+            path = path + "?" + uri.getRawQuery();
+        }
+        FullHttpRequest request = new DefaultFullHttpRequest(
+                HttpVersion.HTTP_1_1, HttpMethod.POST, path, Unpooled.wrappedBuffer(post.body()));
+        io.netty.handler.codec.http.HttpHeaders headers = request.headers();
+        headers.set(HttpHeaderNames.HOST, uri.getPort() == -1 ? uri.getHost() : uri.getHost() + ":" + uri.getPort());
+        headers.set(HttpHeaderNames.CONTENT_TYPE, post.contentType());
+        headers.set(HttpHeaderNames.ACCEPT, post.accept());
+        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, post.body().length);
+        post.headers().forEach((name, value) -> {
+            try {
+                headers.set(name, value);
+            } catch (IllegalArgumentException e) {
+                // Not e.getMessage(): it may quote the value, which may hold a secret.
+                throw new ProviderException(
+                        ErrorType.INVALID_REQUEST, null, null, "header " + name + " was refused by the HTTP client");
+            }
+        });
+        return request;
+    }
+}

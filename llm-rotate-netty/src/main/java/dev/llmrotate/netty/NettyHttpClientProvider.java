@@ -1,0 +1,82 @@
+package dev.llmrotate.netty;
+
+import dev.llmrotate.spi.HttpClientProvider;
+import dev.llmrotate.spi.HttpLimits;
+import dev.llmrotate.spi.ProviderHttpClient;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A non-blocking HTTP/1.1 client on Netty for the built-in adapters: {@code
+ * LlmRotate.builder().httpClient(new NettyHttpClientProvider())}.
+ *
+ * <p>Connections are pooled per host (scheme, host, port) and kept alive: at most {@link #maxConnectionsPerHost}
+ * open to one host (default 256), more exchanges wait for one to be released, within their own deadline; an idle
+ * connection is closed after {@link #idleTimeout} (default 30 s, under the keep-alive of common servers and load
+ * balancers). {@code https} uses Netty's {@code SslHandler} with the JDK's default trust and host name verification.
+ * Replies are read on the event loop, a plain one whole within the limits, a streamed one handed over as it arrives;
+ * an asynchronous call ({@code chatAsync}) completes there, without any other thread.
+ *
+ * <p>Each client it makes runs on its own event loops ({@link #ioThreads}, default 1), closed with the instance,
+ * unless {@link #eventLoopGroup} gives one the application owns.
+ */
+public final class NettyHttpClientProvider implements HttpClientProvider {
+    private int maxConnectionsPerHost = 256;
+    private Duration idleTimeout = Duration.ofSeconds(30);
+    private int ioThreads = 1;
+    private EventLoopGroup group;
+    private SslContext sslContext;
+
+    /** At most this many connections open to one host; default 256. */
+    public NettyHttpClientProvider maxConnectionsPerHost(int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("maxConnectionsPerHost must be at least 1, got " + value);
+        }
+        this.maxConnectionsPerHost = value;
+        return this;
+    }
+
+    /** An unused pooled connection is closed after this; default 30 s. */
+    public NettyHttpClientProvider idleTimeout(Duration value) {
+        Objects.requireNonNull(value, "idleTimeout");
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException("idleTimeout must be positive, got " + value);
+        }
+        this.idleTimeout = value;
+        return this;
+    }
+
+    /** The event loop threads of a client's own group; default 1 (one loop keeps thousands of calls a second). */
+    public NettyHttpClientProvider ioThreads(int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("ioThreads must be at least 1, got " + value);
+        }
+        this.ioThreads = value;
+        return this;
+    }
+
+    /**
+     * Runs on {@code value} (for instance a server's own I/O group) instead of a group of its own; the application
+     * shuts it down, closing a client leaves it running. Its channels must be NIO ones.
+     */
+    public NettyHttpClientProvider eventLoopGroup(EventLoopGroup value) {
+        this.group = Objects.requireNonNull(value, "eventLoopGroup");
+        return this;
+    }
+
+    /**
+     * The TLS context of {@code https} connections; default: Netty's client context over the JDK's default trust
+     * store, with host name verification. Give one to trust a private certificate authority.
+     */
+    public NettyHttpClientProvider sslContext(SslContext value) {
+        this.sslContext = Objects.requireNonNull(value, "sslContext");
+        return this;
+    }
+
+    @Override
+    public ProviderHttpClient create(HttpLimits limits) {
+        return new NettyHttpClient(limits, maxConnectionsPerHost, idleTimeout, ioThreads, group, sslContext);
+    }
+}

@@ -1,0 +1,9 @@
+package dev.llmrotate;
+
+/** {@link StreamingLoopbackTest} over the Netty client. */
+class NettyStreamingLoopbackTest extends StreamingLoopbackTest {
+    @Override
+    protected LlmRotateBuilder builder() {
+        return OverNetty.builder();
+    }
+}
