@@ -237,7 +237,7 @@ class OpenAiSdkWireTest {
         assertThat(r.maxTokens()).isEqualTo(200);
         assertThat(r.temperature()).isEqualTo(0.3);
         assertThat(r.topP()).isEqualTo(0.8);
-        assertThat(r.extra()).containsEntry("stop", List.of("END")).containsEntry("seed", 7);
+        assertThat(r.extra()).containsEntry("openai:stop", List.of("END")).containsEntry("openai:seed", 7);
         assertThat(r.tools()).hasSize(1);
         assertThat(r.tools().get(0).name()).isEqualTo("get_weather");
         assertThat(r.tools().get(0).strict()).isFalse();
