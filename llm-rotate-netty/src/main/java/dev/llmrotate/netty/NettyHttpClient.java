@@ -12,7 +12,9 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.pool.ChannelPoolHandler;
@@ -29,6 +31,8 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.ThreadExecutorMap;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -55,8 +59,11 @@ final class NettyHttpClient implements ProviderHttpClient {
     private volatile SslContext sslContext;
     private volatile boolean closed;
 
-    /** Where connections go; a connect timeout of its own is a pool of its own (it is a bootstrap option). */
-    private record Host(boolean tls, String name, int port, int connectTimeoutMillis) {}
+    /**
+     * Where connections go; a connect timeout of its own is a pool of its own (it is a bootstrap option), and so is
+     * an event loop that asynchronous calls come from ({@code loop}, null for the client's own group).
+     */
+    private record Host(boolean tls, String name, int port, int connectTimeoutMillis, EventLoop loop) {}
 
     NettyHttpClient(
             HttpLimits limits,
@@ -83,9 +90,31 @@ final class NettyHttpClient implements ProviderHttpClient {
 
     @Override
     public <T> CompletableFuture<T> postAsync(HttpPost post, Function<HttpResult, T> reader) {
+        return send(post, reader, callersLoop());
+    }
+
+    /** Waits for an exchange on the client's own loops: a caller on an event loop must not wait for its own. */
+    @Override
+    public <T> T post(HttpPost post, Function<HttpResult, T> reader) {
+        CompletableFuture<T> future = send(post, reader, null);
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new CallCancelledException(
+                    "interrupted while waiting for " + post.uri().getHost());
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException failure
+                    ? failure
+                    : new ProviderException(ErrorType.UNKNOWN, null, null, "request failed: " + e.getCause());
+        }
+    }
+
+    private <T> CompletableFuture<T> send(HttpPost post, Function<HttpResult, T> reader, EventLoop loop) {
         try {
             PlainCall<T> call = new PlainCall<>(post, request(post), limits, reader);
-            start(post, call);
+            start(post, call, loop);
             return call.future;
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
@@ -95,7 +124,7 @@ final class NettyHttpClient implements ProviderHttpClient {
     @Override
     public StreamingResponse openStream(HttpPost post) {
         StreamCall call = new StreamCall(post, request(post), limits);
-        start(post, call);
+        start(post, call, null); // a blocking caller on an event loop would wait for that very loop
         try {
             return call.started.get();
         } catch (InterruptedException e) {
@@ -110,11 +139,24 @@ final class NettyHttpClient implements ProviderHttpClient {
         }
     }
 
-    private void start(HttpPost post, Call call) {
+    private void start(HttpPost post, Call call, EventLoop loop) {
         if (closed) {
             throw new ProviderException(ErrorType.CONNECTION_ERROR, null, null, "the HTTP client is closed");
         }
-        call.start(pool(host(post)), group.next());
+        call.start(pool(host(post, loop)), loop != null ? loop : group.next());
+    }
+
+    /**
+     * The NIO event loop the caller runs on (a Netty server's, such as the gateway's), or null. An asynchronous call
+     * from there takes a connection of that loop, so that its reply is read, and the caller's continuation runs,
+     * on the caller's own thread: no hand-over between threads on the way out or back. Blocking calls never do
+     * (their caller would wait for the very loop that must read the reply).
+     */
+    private static EventLoop callersLoop() {
+        EventExecutor current = ThreadExecutorMap.currentExecutor();
+        return current instanceof IoEventLoop loop && loop.isIoType(NioIoHandler.class) && loop.inEventLoop()
+                ? loop
+                : null;
     }
 
     @Override
@@ -126,7 +168,7 @@ final class NettyHttpClient implements ProviderHttpClient {
         }
     }
 
-    private static Host host(HttpPost post) {
+    private static Host host(HttpPost post, EventLoop loop) {
         URI uri = post.uri();
         boolean tls = "https".equalsIgnoreCase(uri.getScheme());
         if (!tls && !"http".equalsIgnoreCase(uri.getScheme())) {
@@ -136,7 +178,7 @@ final class NettyHttpClient implements ProviderHttpClient {
         int port = uri.getPort() != -1 ? uri.getPort() : tls ? 443 : 80;
         long connect =
                 Math.max(1, Math.min(Integer.MAX_VALUE, post.connectTimeout().toMillis()));
-        return new Host(tls, uri.getHost(), port, (int) connect);
+        return new Host(tls, uri.getHost(), port, (int) connect, loop);
     }
 
     private FixedChannelPool pool(Host host) {
@@ -146,7 +188,7 @@ final class NettyHttpClient implements ProviderHttpClient {
 
     private FixedChannelPool newPool(Host host) {
         Bootstrap connect = bootstrap
-                .clone()
+                .clone(host.loop() != null ? host.loop() : group)
                 .remoteAddress(InetSocketAddress.createUnresolved(host.name(), host.port()))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, host.connectTimeoutMillis());
         return new FixedChannelPool(connect, new PoolHandler(host), maxConnectionsPerHost);

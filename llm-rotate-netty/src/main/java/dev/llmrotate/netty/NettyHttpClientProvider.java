@@ -20,7 +20,11 @@ import java.util.Objects;
  * an asynchronous call ({@code chatAsync}) completes there, without any other thread.
  *
  * <p>Each client it makes runs on its own event loops ({@link #ioThreads}, default 1), closed with the instance,
- * unless {@link #eventLoopGroup} gives one the application owns.
+ * unless {@link #eventLoopGroup} gives one the application owns. An asynchronous call made on a Netty NIO event loop
+ * (a Netty server's handler calling {@code chatAsync}, as the gateway of {@code llm-rotate-server} does) uses
+ * connections of that loop instead, pooled apart (the bound applies per loop): its reply is read and its
+ * continuation runs on the caller's own thread, with no hand-over between threads. Blocking calls always use the
+ * client's own loops.
  */
 public final class NettyHttpClientProvider implements HttpClientProvider {
     private int maxConnectionsPerHost = 256;

@@ -17,6 +17,10 @@ import dev.llmrotate.error.LlmRotateException;
 import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.testkit.FakeOpenAiServer;
 import dev.llmrotate.testkit.FakeResponse;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -152,6 +156,27 @@ class NettyHttpClientLoopbackTest {
                 .thenApply(response -> Thread.currentThread().getName())
                 .get(5, TimeUnit.SECONDS);
         assertThat(thread).startsWith("llm-rotate-http");
+    }
+
+    @Test
+    void anAsyncCallMadeOnAnEventLoopIsAnsweredOnThatLoopAndABlockingOneStillWorksThere() throws Exception {
+        CountingServer server = keep(new CountingServer());
+        LlmRotate lm = engine(server.baseUrl(), new NettyHttpClientProvider());
+        EventLoopGroup callers = new MultiThreadIoEventLoopGroup(
+                1, new DefaultThreadFactory("caller-loop", true), NioIoHandler.newFactory());
+        keep(() -> callers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
+        CompletableFuture<String> answeredOn = new CompletableFuture<>();
+        callers.execute(() -> lm.chatAsync(HI, Runnable::run).whenComplete((response, failure) -> {
+            if (failure != null) {
+                answeredOn.completeExceptionally(failure);
+            } else {
+                answeredOn.complete(Thread.currentThread().getName());
+            }
+        }));
+        assertThat(answeredOn.get(5, TimeUnit.SECONDS)).startsWith("caller-loop");
+        // A blocking call there takes the client's own loops: it is answered, not stuck waiting for its own thread.
+        assertThat(callers.submit(() -> lm.chat(HI).content()).get(5, TimeUnit.SECONDS))
+                .isEqualTo(CountingServer.ANSWER);
     }
 
     @Test

@@ -1,10 +1,12 @@
 package dev.llmrotate.bench.serverstack;
 
 import dev.llmrotate.LlmRotate;
+import dev.llmrotate.LlmRotateBuilder;
 import dev.llmrotate.config.KeySpec;
 import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.config.SecretRef;
 import dev.llmrotate.config.SelectionStrategyType;
+import dev.llmrotate.netty.NettyHttpClientProvider;
 import dev.llmrotate.server.gateway.Gateway;
 import dev.llmrotate.server.gateway.GatewayOptions;
 import java.net.URI;
@@ -18,10 +20,12 @@ import java.util.concurrent.CountDownLatch;
  * fixed completion, or five SSE events a millisecond apart) on one port, and the gateway on another, over an {@link
  * LlmRotate} with eight OpenAI keys pointing at that upstream. A load generator (wrk) then sends the same 1 KB chat
  * request to both: the difference is what the gateway and the library add. Writes wrk's POST scripts next to it.
+ * The third argument picks the library's HTTP client upstream: {@code netty} (the default, as the command line's
+ * gateway uses) or {@code jdk}.
  *
  * <pre>
  * java -XX:+UseSerialGC -Xmx128m -cp llm-rotate-bench/target/benchmarks.jar \
- *     dev.llmrotate.bench.serverstack.GatewayLoad 8301 4001      # upstream port, gateway port
+ *     dev.llmrotate.bench.serverstack.GatewayLoad 8301 4001 netty   # upstream port, gateway port, client
  * wrk -t2 -c64 -d20s -s /tmp/gateway-chat.lua http://127.0.0.1:8301/v1/chat/completions   # direct
  * wrk -t2 -c64 -d20s -s /tmp/gateway-chat.lua http://127.0.0.1:4001/v1/chat/completions   # through the gateway
  * </pre>
@@ -32,6 +36,7 @@ public final class GatewayLoad {
     public static void main(String[] args) throws Exception {
         int upstreamPort = args.length > 0 ? Integer.parseInt(args[0]) : 8301;
         int gatewayPort = args.length > 1 ? Integer.parseInt(args[1]) : 4001;
+        boolean netty = args.length <= 2 || !args[2].equals("jdk");
         FakeUpstream upstream = new FakeUpstream(upstreamPort, 1);
         LlmRotateConfig.Builder config = LlmRotateConfig.builder()
                 .provider("openai", s -> s.withBaseUrl(URI.create("http://127.0.0.1:" + upstreamPort + "/v1")))
@@ -43,7 +48,11 @@ public final class GatewayLoad {
                     .models("gpt-4o-mini")
                     .build());
         }
-        LlmRotate lm = LlmRotate.create(config.build());
+        LlmRotateBuilder builder = LlmRotate.builder().config(config.build());
+        if (netty) {
+            builder.httpClient(new NettyHttpClientProvider());
+        }
+        LlmRotate lm = builder.build();
         Gateway gateway =
                 Gateway.start(lm, GatewayOptions.builder().port(gatewayPort).build());
         for (String name : new String[] {"chat", "stream"}) {
@@ -54,7 +63,8 @@ public final class GatewayLoad {
                             + new String(body, StandardCharsets.US_ASCII) + "]]\n");
         }
         System.out.println("upstream http://127.0.0.1:" + upstreamPort + "/v1/chat/completions, gateway "
-                + gateway.uri() + "v1/chat/completions; scripts /tmp/gateway-chat.lua, /tmp/gateway-stream.lua");
+                + gateway.uri() + "v1/chat/completions over the " + (netty ? "Netty" : "JDK")
+                + " client; scripts /tmp/gateway-chat.lua, /tmp/gateway-stream.lua");
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             gateway.close();

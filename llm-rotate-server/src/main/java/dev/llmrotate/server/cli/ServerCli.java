@@ -4,6 +4,7 @@ import dev.llmrotate.LlmRotate;
 import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.config.StateStoreSettings;
 import dev.llmrotate.error.ConfigurationException;
+import dev.llmrotate.netty.NettyHttpClientProvider;
 import dev.llmrotate.server.ControlServer;
 import dev.llmrotate.server.ControlServerOptions;
 import dev.llmrotate.server.ServerVersion;
@@ -218,7 +219,13 @@ public final class ServerCli {
         // no secret_ref: the workers' secrets need not be here.
         LlmRotate lm;
         try {
-            lm = gatewayOn ? LlmRotate.builder().config(config).build() : LlmRotate.observe(config);
+            // The gateway's calls go upstream over the Netty client: pooled, non-blocking, completing on its loop.
+            lm = gatewayOn
+                    ? LlmRotate.builder()
+                            .config(config)
+                            .httpClient(new NettyHttpClientProvider())
+                            .build()
+                    : LlmRotate.observe(config);
         } catch (ConfigurationException e) {
             throw new Refusal(EXIT_USAGE, describe(configFile, e));
         }

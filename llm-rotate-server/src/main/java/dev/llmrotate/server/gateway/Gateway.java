@@ -44,8 +44,11 @@ import org.slf4j.LoggerFactory;
  * gateway.close();   // stops accepting, lets calls in flight finish within the grace period
  * }</pre>
  *
- * <p>Calls run on a pool of at most {@link GatewayOptions#maxConcurrentCalls()} threads; one call more is answered
- * 429. A streamed answer's status and headers go out only with its first chunk, so every failure before it is
+ * <p>At most {@link GatewayOptions#maxConcurrentCalls()} calls are in flight; one call more is answered 429. A plain
+ * call holds no thread while it waits: it is sent with {@code lm.chatAsync} and answered from where the reply is read,
+ * so give the gateway an {@link LlmRotate} built with a non-blocking HTTP client ({@code
+ * .httpClient(new NettyHttpClientProvider())} from {@code llm-rotate-netty}, as the command line does); the JDK
+ * client hands each asynchronous reply to another thread. A streamed call is read on a pool of call threads. A streamed answer's status and headers go out only with its first chunk, so every failure before it is
  * rotated, retried or falls back unseen; a failure after it ends the answer with one error event and no {@code
  * [DONE]}. A client that disconnects cancels its call.
  */
