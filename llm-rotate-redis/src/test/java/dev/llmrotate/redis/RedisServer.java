@@ -26,15 +26,22 @@ import org.awaitility.Awaitility;
 public final class RedisServer implements AutoCloseable {
     private final Path binary;
     private final String externalUrl;
-    private final int port;
+    /** The port; moved to another free one when another process turned out to hold the one chosen. */
+    private int port;
+
+    /** Whether the port was chosen here (and may be chosen again), not given by the test. */
+    private final boolean portChosen;
+
     private final Path dir;
     private final List<String> extraArgs;
     private Process process;
 
-    private RedisServer(Path binary, String externalUrl, int port, Path dir, List<String> extraArgs) {
+    private RedisServer(
+            Path binary, String externalUrl, int port, boolean portChosen, Path dir, List<String> extraArgs) {
         this.binary = binary;
         this.externalUrl = externalUrl;
         this.port = port;
+        this.portChosen = portChosen;
         this.dir = dir;
         this.extraArgs = extraArgs;
     }
@@ -43,7 +50,7 @@ public final class RedisServer implements AutoCloseable {
     public static RedisServer start(String... extraArgs) {
         String external = System.getenv("REDIS_URL");
         if (external != null && !external.isBlank() && extraArgs.length == 0) {
-            return new RedisServer(null, external, -1, null, List.of());
+            return new RedisServer(null, external, -1, false, null, List.of());
         }
         return startLocal(-1, extraArgs);
     }
@@ -72,6 +79,7 @@ public final class RedisServer implements AutoCloseable {
                     binary,
                     null,
                     port >= 0 ? port : freePort(),
+                    port < 0,
                     Files.createTempDirectory("llm-rotate-redis"),
                     List.of(extraArgs));
         } catch (IOException e) {
@@ -117,7 +125,66 @@ public final class RedisServer implements AutoCloseable {
         process = null;
     }
 
+    /**
+     * Starts the process and waits until it answers. A free port can be taken by another process between choosing it
+     * and the server binding it; then the answer comes from that process (whose server might have no password), so
+     * the one answering is checked to be ours by its process id, and a port chosen here is chosen again.
+     */
     private void startProcess() throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            startOnce();
+            if (isOurs()) {
+                return;
+            }
+            kill();
+            if (!portChosen || attempt == 5) {
+                throw new IllegalStateException("another process answers on port " + port);
+            }
+            port = freePort();
+        }
+    }
+
+    /** Whether the server answering on the port is this object's process (INFO's process_id). */
+    private boolean isOurs() {
+        String password = null;
+        for (int i = 0; i + 1 < extraArgs.size(); i++) {
+            if (extraArgs.get(i).equals("--requirepass")) {
+                password = extraArgs.get(i + 1);
+            }
+        }
+        StringBuilder commands = new StringBuilder();
+        if (password != null) {
+            commands.append(resp("AUTH", password));
+        }
+        commands.append(resp("INFO", "server")).append(resp("QUIT"));
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write(commands.toString().getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            String reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            java.util.regex.Matcher pid =
+                    java.util.regex.Pattern.compile("process_id:(\\d+)").matcher(reply);
+            return process != null && process.isAlive() && pid.find() && Long.parseLong(pid.group(1)) == process.pid();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** One command as a RESP array of bulk strings (safe for any password). */
+    private static String resp(String... words) {
+        StringBuilder out = new StringBuilder().append('*').append(words.length).append("\r\n");
+        for (String word : words) {
+            out.append('$')
+                    .append(word.getBytes(StandardCharsets.UTF_8).length)
+                    .append("\r\n")
+                    .append(word)
+                    .append("\r\n");
+        }
+        return out.toString();
+    }
+
+    private void startOnce() throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 binary.toString(),
                 "--port",
