@@ -250,17 +250,9 @@ public final class ServerCli {
             try {
                 gateway = Gateway.start(
                         lm,
-                        GatewayOptions.builder()
-                                .host(o.host())
+                        o.toBuilder()
                                 .port(gatewayPort != null ? gatewayPort : o.port())
-                                .keys(o.keys())
                                 .allowUnauthenticated(o.allowUnauthenticated() || allowUnauthenticated)
-                                .maxBodyBytes(o.maxBodyBytes())
-                                .maxConcurrentCalls(o.maxConcurrentCalls())
-                                .requestTimeout(o.requestTimeout())
-                                .writeTimeout(o.writeTimeout())
-                                .maxConnections(o.maxConnections())
-                                .shutdownGrace(o.shutdownGrace())
                                 .build());
             } catch (RuntimeException e) {
                 server.close();

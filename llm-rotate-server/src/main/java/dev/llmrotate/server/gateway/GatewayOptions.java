@@ -59,6 +59,21 @@ public record GatewayOptions(
         return new Builder();
     }
 
+    /** A builder holding these options, to derive changed ones (the command line's port over the file's). */
+    public Builder toBuilder() {
+        return new Builder()
+                .host(host)
+                .port(port)
+                .keys(keys)
+                .allowUnauthenticated(allowUnauthenticated)
+                .maxBodyBytes(maxBodyBytes)
+                .maxConcurrentCalls(maxConcurrentCalls)
+                .requestTimeout(requestTimeout)
+                .writeTimeout(writeTimeout)
+                .maxConnections(maxConnections)
+                .shutdownGrace(shutdownGrace);
+    }
+
     private static void positive(String name, int value) {
         if (value <= 0) {
             throw new IllegalArgumentException("gateway " + name + " must be positive, got " + value);

@@ -329,7 +329,7 @@ final class CallMetrics implements Consumer<CallRecord>, MultiCollector {
                 familyName(MetricNames.CLIENT_TIME_TO_FIRST_CHUNK));
     }
 
-    private static CounterSnapshot counter(MetricNames.Metric metric, List<CounterDataPointSnapshot> points) {
+    static CounterSnapshot counter(MetricNames.Metric metric, List<CounterDataPointSnapshot> points) {
         return new CounterSnapshot(metadata(metric), points);
     }
 

@@ -12,7 +12,6 @@ import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.observe.MetricNames;
 import dev.llmrotate.observe.UsageSummary;
 import io.prometheus.metrics.model.registry.MultiCollector;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -74,13 +73,13 @@ final class FleetUsageMetrics implements MultiCollector {
         }
 
         return new MetricSnapshots(List.of(
-                counter(MetricNames.FLEET_KEY_CALLS, keyCalls),
-                counter(MetricNames.FLEET_KEY_ERRORS, keyErrors),
-                counter(MetricNames.FLEET_KEY_TOKENS, keyTokens),
-                counter(MetricNames.FLEET_KEY_COST, keyCost),
-                counter(MetricNames.FLEET_MODEL_CALLS, modelCalls),
-                counter(MetricNames.FLEET_MODEL_TOKENS, modelTokens),
-                counter(MetricNames.FLEET_MODEL_COST, modelCost)));
+                CallMetrics.counter(MetricNames.FLEET_KEY_CALLS, keyCalls),
+                CallMetrics.counter(MetricNames.FLEET_KEY_ERRORS, keyErrors),
+                CallMetrics.counter(MetricNames.FLEET_KEY_TOKENS, keyTokens),
+                CallMetrics.counter(MetricNames.FLEET_KEY_COST, keyCost),
+                CallMetrics.counter(MetricNames.FLEET_MODEL_CALLS, modelCalls),
+                CallMetrics.counter(MetricNames.FLEET_MODEL_TOKENS, modelTokens),
+                CallMetrics.counter(MetricNames.FLEET_MODEL_COST, modelCost)));
     }
 
     private static void addTokens(List<CounterDataPointSnapshot> points, UsageSummary.Totals t, String[] slice) {
@@ -102,10 +101,6 @@ final class FleetUsageMetrics implements MultiCollector {
             values[(slice.length + i) / 2] = more[i + 1];
         }
         return new CounterDataPointSnapshot(value, Labels.of(names, values), null, 0);
-    }
-
-    private static CounterSnapshot counter(MetricNames.Metric metric, List<CounterDataPointSnapshot> points) {
-        return new CounterSnapshot(CallMetrics.metadata(metric), points);
     }
 
     @Override
