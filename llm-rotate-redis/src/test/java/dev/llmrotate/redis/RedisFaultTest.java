@@ -83,12 +83,22 @@ class RedisFaultTest {
         String wrong = "redis://:wrong-secret@127.0.0.1:" + redis.port();
         String none = "redis://127.0.0.1:" + redis.port();
 
-        assertThatThrownBy(() -> RedisStateStore.builder().url(wrong).build())
+        // Generous timeouts: the refusal must be what the handshake meets, not a timeout on a machine still busy
+        // with the previous test's processes (a timeout leaves the store down and retrying instead).
+        assertThatThrownBy(() -> RedisStateStore.builder()
+                        .url(wrong)
+                        .commandTimeout(Duration.ofSeconds(10))
+                        .connectTimeout(Duration.ofSeconds(10))
+                        .build())
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageStartingWith(
                         "state_store: Redis at redis://:***@127.0.0.1:" + redis.port() + " refused the credentials (")
                 .hasMessageNotContaining("wrong-secret");
-        assertThatThrownBy(() -> RedisStateStore.builder().url(none).build())
+        assertThatThrownBy(() -> RedisStateStore.builder()
+                        .url(none)
+                        .commandTimeout(Duration.ofSeconds(10))
+                        .connectTimeout(Duration.ofSeconds(10))
+                        .build())
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("refused the credentials");
 
