@@ -151,17 +151,23 @@ final class CallLoop<T> {
     }
 
     /**
-     * The continuation of a streamed call after a break (stream recovery): its attempts join {@code trace}, its
-     * deadline starts now, and a failure is not recorded here (the stream ends the call and records it once).
+     * The continuation of a streamed call after a break (stream recovery): its attempts join the broken stream's
+     * trace, its deadline starts now, and a failure is not recorded here (the stream ends the call and records it
+     * once). The (key, model) that broke is avoided while another key can serve: a strategy that ranks keys by
+     * order alone (priority) would otherwise pick it again, and a key that just cut a stream is the likeliest to cut
+     * the next.
      */
     static CallLoop<OpenedStream> continuation(
             Engine engine,
             EngineState state,
             ChatRequest request,
             UnaryOperator<List<Route>> routeFilter,
-            CallTrace trace,
-            long callToken) {
-        return new CallLoop<>(engine, state, request, routeFilter, trace, callToken, trace.operation);
+            Outcome<OpenedStream> broken) {
+        CallLoop<OpenedStream> loop = new CallLoop<>(
+                engine, state, request, routeFilter, broken.trace(), broken.callToken(), broken.trace().operation);
+        String modelScope = broken.modelScope();
+        loop.avoid(modelScope != null ? modelScope : broken.key().keyId());
+        return loop;
     }
 
     private CallLoop(

@@ -27,8 +27,8 @@ import java.util.function.UnaryOperator;
  *   <li><b>auto</b>: prefill where the provider and model take one, else replay.
  * </ul>
  *
- * A recovery is an attempt like any other: the broken attempt counts against its key (so the continuation prefers
- * another key or the fallback), and the continuation rotates, retries and falls back until its first chunk, within
+ * A recovery is an attempt like any other: the broken attempt counts against its key, the continuation avoids that
+ * (key, model) while another key can serve (whatever the strategy), and the continuation rotates, retries and falls back until its first chunk, within
  * a fresh call deadline. At most {@value #MAX_RECOVERIES} recoveries per call, and none once reasoning or a tool
  * call has reached the caller.
  */
@@ -130,7 +130,7 @@ final class StreamResumer {
         List<ChatMessage> messages = new ArrayList<>(request.messages());
         messages.add(ChatMessage.assistant(text));
         CallLoop.Outcome<OpenedStream> outcome = CallLoop.continuation(
-                        engine, state, request.withMessages(messages), routeFilter, broken.trace(), broken.callToken())
+                        engine, state, request.withMessages(messages), routeFilter, broken)
                 .run(OpenedStream::open);
         return new Resumed(outcome, outcome.value().first());
     }
@@ -140,7 +140,7 @@ final class StreamResumer {
         String wire = StreamRecovery.REPLAY.wireName();
         CallLoop.Outcome<OpenedStream> outcome;
         try {
-            outcome = CallLoop.continuation(engine, state, request, routeFilter, broken.trace(), broken.callToken())
+            outcome = CallLoop.continuation(engine, state, request, routeFilter, broken)
                     .run(OpenedStream::open);
         } catch (LlmRotateException e) {
             broken.trace().recovery(wire, "failed", text.length());

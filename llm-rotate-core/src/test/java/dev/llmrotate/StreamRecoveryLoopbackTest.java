@@ -56,6 +56,42 @@ class StreamRecoveryLoopbackTest extends EngineTestSupport {
     }
 
     @Test
+    void theContinuationPrefersAnotherKeyThanTheOneThatBrokeEvenUnderPriority() {
+        // Key a breaks every stream after two chunks; a replay on a again would break the same way.
+        openai.forKey(secret("a"))
+                .always(FakeResponse.ok("one two three")
+                        .withChunks("one", " two", " three")
+                        .cutAfterChunks(2));
+        openai.forKey(secret("b")).always(FakeResponse.ok("one two three").withChunks("one", " two", " three"));
+        LlmRotate lm = engine(StreamRecovery.REPLAY);
+
+        try (ChatStream stream = lm.chatStream(request())) {
+            assertThat(stream.collect().content()).isEqualTo("one two three");
+        }
+        assertThat(openai.requestCount(secret("a"))).isEqualTo(1);
+        assertThat(openai.requestCount(secret("b"))).isEqualTo(1);
+    }
+
+    @Test
+    void withOneKeyTheContinuationUsesTheKeyThatBroke() {
+        AtomicInteger calls = new AtomicInteger();
+        openai.byDefault()
+                .respond(request -> calls.incrementAndGet() == 1
+                        ? FakeResponse.ok("one two three")
+                                .withChunks("one", " two", " three")
+                                .cutAfterChunks(2)
+                        : FakeResponse.ok("one two three").withChunks("one", " two", " three"));
+        LlmRotate lm = engine(config(SelectionStrategyType.PRIORITY, Keys.openai("a"))
+                .provider("openai", s -> s.withStreamRecovery(StreamRecovery.REPLAY))
+                .build());
+
+        try (ChatStream stream = lm.chatStream(request())) {
+            assertThat(stream.collect().content()).isEqualTo("one two three");
+        }
+        assertThat(openai.requestCount(secret("a"))).isEqualTo(2);
+    }
+
+    @Test
     void prefillAloneCannotRecoverOnAProviderThatDoesNotContinueOne() {
         openai.byDefault()
                 .always(FakeResponse.ok("one two three")
