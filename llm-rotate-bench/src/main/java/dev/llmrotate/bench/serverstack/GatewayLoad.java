@@ -21,11 +21,12 @@ import java.util.concurrent.CountDownLatch;
  * LlmRotate} with eight OpenAI keys pointing at that upstream. A load generator (wrk) then sends the same 1 KB chat
  * request to both: the difference is what the gateway and the library add. Writes wrk's POST scripts next to it.
  * The third argument picks the library's HTTP client upstream: {@code netty} (the default, as the command line's
- * gateway uses) or {@code jdk}.
+ * gateway uses) or {@code jdk}; the fourth what this process runs: {@code both} (the default), {@code upstream} or
+ * {@code gateway} (over an upstream in another process, so that the gateway's own memory and CPU can be read).
  *
  * <pre>
  * java -XX:+UseSerialGC -Xmx128m -cp llm-rotate-bench/target/benchmarks.jar \
- *     dev.llmrotate.bench.serverstack.GatewayLoad 8301 4001 netty   # upstream port, gateway port, client
+ *     dev.llmrotate.bench.serverstack.GatewayLoad 8301 4001 netty   # upstream port, gateway port, client[, part]
  * wrk -t2 -c64 -d20s -s /tmp/gateway-chat.lua http://127.0.0.1:8301/v1/chat/completions   # direct
  * wrk -t2 -c64 -d20s -s /tmp/gateway-chat.lua http://127.0.0.1:4001/v1/chat/completions   # through the gateway
  * </pre>
@@ -37,7 +38,22 @@ public final class GatewayLoad {
         int upstreamPort = args.length > 0 ? Integer.parseInt(args[0]) : 8301;
         int gatewayPort = args.length > 1 ? Integer.parseInt(args[1]) : 4001;
         boolean netty = args.length <= 2 || !args[2].equals("jdk");
-        FakeUpstream upstream = new FakeUpstream(upstreamPort, 1);
+        String part = args.length > 3 ? args[3] : "both";
+        if (!part.equals("both") && !part.equals("upstream") && !part.equals("gateway")) {
+            throw new IllegalArgumentException("the fourth argument is both, upstream or gateway, not " + part);
+        }
+        FakeUpstream upstream = part.equals("gateway") ? null : new FakeUpstream(upstreamPort, 1);
+        if (upstream != null && part.equals("upstream")) {
+            System.out.println("upstream http://127.0.0.1:" + upstreamPort + "/v1/chat/completions");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    upstream.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            new CountDownLatch(1).await();
+        }
         LlmRotateConfig.Builder config = LlmRotateConfig.builder()
                 .provider("openai", s -> s.withBaseUrl(URI.create("http://127.0.0.1:" + upstreamPort + "/v1")))
                 .strategy(SelectionStrategyType.ROUND_ROBIN);
@@ -70,7 +86,9 @@ public final class GatewayLoad {
             gateway.close();
             lm.close();
             try {
-                upstream.close();
+                if (upstream != null) {
+                    upstream.close();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

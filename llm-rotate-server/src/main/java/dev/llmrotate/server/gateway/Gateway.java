@@ -179,6 +179,11 @@ public final class Gateway implements AutoCloseable {
         return calls.inFlight();
     }
 
+    /** Calls waiting in the admission queue for one in flight to end ({@code max_queued_calls}). */
+    public int callsQueued() {
+        return calls.queued();
+    }
+
     /**
      * Stops accepting connections and requests, waits up to the grace period for calls in flight (streams included)
      * to finish, then closes every connection and ends the threads. The {@code LlmRotate} stays open.

@@ -8,6 +8,7 @@ import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.error.LlmRotateException;
 import dev.llmrotate.error.NoAvailableKeyException;
 import dev.llmrotate.error.UnknownModelException;
+import io.netty.util.concurrent.EventExecutor;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,6 +39,12 @@ final class GatewayCalls {
     private final Semaphore permits;
     private final int maxCalls;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final int maxQueued;
+    /** Calls waiting for a permit, in order; bounded by {@code maxQueued}. Also the lock of admission. */
+    private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+    /** The queue's size, read without its lock on the fast path. */
+    private volatile int queued;
+
     private volatile boolean accepting = true;
     private volatile Models models;
     /** Admission times per gateway key with an rpm limit: bounded by the configured keys and their limits. */
@@ -53,6 +60,7 @@ final class GatewayCalls {
         this.keys = options.keys();
         this.maxCalls = options.maxConcurrentCalls();
         this.permits = new Semaphore(maxCalls);
+        this.maxQueued = options.maxQueuedCalls();
     }
 
     // ---- authentication ------------------------------------------------------------------------------------------
@@ -106,19 +114,87 @@ final class GatewayCalls {
         }
     }
 
-    /** Takes a call permit, or returns false when {@code maxConcurrentCalls} are in flight or the gateway closes. */
-    boolean admit() {
-        if (!accepting || !permits.tryAcquire()) {
-            return false;
+    /**
+     * A call waiting in the admission queue for a permit. Exactly one of {@link #admitted} and {@link #refused} runs,
+     * on the call's connection loop, unless the wait is {@linkplain #cancel cancelled} first.
+     */
+    abstract static class Waiter {
+        final EventExecutor loop;
+
+        Waiter(EventExecutor loop) {
+            this.loop = loop;
         }
-        inFlight.incrementAndGet();
-        return true;
+
+        /** The call holds a permit now. */
+        abstract void admitted();
+
+        /** The gateway closes: the call will not be made. */
+        abstract void refused();
     }
 
-    /** Gives back the permit of a call that ended. */
+    /** What {@link #admit} did with a call. */
+    enum Admission {
+        /** The call holds a permit. */
+        ADMITTED,
+        /** The call waits in the queue. */
+        QUEUED,
+        /** The queue is full or the gateway closes: answer at once. */
+        REFUSED
+    }
+
+    /**
+     * Takes a call permit, or queues {@code waiter} for the next permit a call gives back while the queue has room
+     * ({@code max_queued_calls}). Waiters are admitted in order; a new call does not overtake them.
+     */
+    Admission admit(Waiter waiter) {
+        if (!accepting) {
+            return Admission.REFUSED;
+        }
+        if (queued == 0 && permits.tryAcquire()) {
+            inFlight.incrementAndGet();
+            return Admission.ADMITTED;
+        }
+        synchronized (queue) {
+            // Under the lock that release() takes: a permit given back since the attempt above is not missed.
+            if (queue.isEmpty() && permits.tryAcquire()) {
+                inFlight.incrementAndGet();
+                return Admission.ADMITTED;
+            }
+            if (!accepting || queue.size() >= maxQueued) {
+                return Admission.REFUSED;
+            }
+            queue.addLast(waiter);
+            queued = queue.size();
+            return Admission.QUEUED;
+        }
+    }
+
+    /** Takes {@code waiter} out of the queue; false when it has left it already (admitted or refused). */
+    boolean cancel(Waiter waiter) {
+        synchronized (queue) {
+            boolean removed = queue.remove(waiter);
+            queued = queue.size();
+            return removed;
+        }
+    }
+
+    int queued() {
+        return queued;
+    }
+
+    /** Gives back the permit of a call that ended: to the first waiter in the queue, if any. */
     void release() {
-        inFlight.decrementAndGet();
-        permits.release();
+        Waiter next;
+        synchronized (queue) {
+            next = queue.pollFirst();
+            queued = queue.size();
+            if (next == null) {
+                inFlight.decrementAndGet();
+                permits.release();
+                return;
+            }
+        }
+        next.loop.execute(next::admitted); // the permit passes on: calls in flight stay the same
     }
 
     int inFlight() {
@@ -133,8 +209,18 @@ final class GatewayCalls {
         return accepting;
     }
 
+    /** Refuses new calls and every call still waiting in the queue. */
     void stopAccepting() {
         accepting = false;
+        List<Waiter> refused;
+        synchronized (queue) {
+            refused = new ArrayList<>(queue);
+            queue.clear();
+            queued = 0;
+        }
+        for (Waiter waiter : refused) {
+            waiter.loop.execute(waiter::refused);
+        }
     }
 
     /** Waits until no call is in flight, or {@code grace} has passed; true when none is. */

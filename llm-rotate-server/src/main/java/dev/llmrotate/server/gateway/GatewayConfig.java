@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
  *     - {id: batch, secret_ref: file:///run/secrets/gw-batch, models: [gpt-4o-mini], rate_limit_rpm: 600}
  *   max_body_bytes: 20971520
  *   max_concurrent_calls: 256
+ *   max_queued_calls: 256           # more calls wait here for one in flight to end; one more is a 429
+ *   max_queue_wait_seconds: 10      # the longest a call waits in the queue before its 429
  *   request_timeout_seconds: 30
  *   shutdown_grace_seconds: 30
  *   allow_unauthenticated: false    # serve a non-loopback host without keys
@@ -42,6 +44,8 @@ public record GatewayConfig(boolean enabled, GatewayOptions options) {
             "keys",
             "max_body_bytes",
             "max_concurrent_calls",
+            "max_queued_calls",
+            "max_queue_wait_seconds",
             "request_timeout_seconds",
             "shutdown_grace_seconds",
             "allow_unauthenticated");
@@ -75,6 +79,14 @@ public record GatewayConfig(boolean enabled, GatewayOptions options) {
         Integer maxCalls = integer(block, "max_concurrent_calls", "gateway", 1, 100_000, problems);
         if (maxCalls != null) {
             options.maxConcurrentCalls(maxCalls);
+        }
+        Integer maxQueued = integer(block, "max_queued_calls", "gateway", 0, 100_000, problems);
+        if (maxQueued != null) {
+            options.maxQueuedCalls(maxQueued);
+        }
+        Duration queueWait = seconds(block, "max_queue_wait_seconds", problems);
+        if (queueWait != null) {
+            options.maxQueueWait(queueWait);
         }
         Duration requestTimeout = seconds(block, "request_timeout_seconds", problems);
         if (requestTimeout != null) {

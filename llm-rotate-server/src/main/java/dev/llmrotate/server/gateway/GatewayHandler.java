@@ -32,6 +32,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
@@ -61,6 +62,8 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     private boolean busy;
     /** The call in flight on this connection (touched on the event loop), to cancel when the client goes. */
     private Future<?> running;
+    /** The call of this connection waiting in the admission queue (touched on the event loop), or null. */
+    private QueuedCall queuedCall;
 
     private volatile ChatStream openStream;
 
@@ -88,6 +91,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
         }
         busy = true;
         ctx.channel().config().setAutoRead(false);
+        ctx.read(); // one read at a time while busy: a pipelined request is held, a client that goes is seen at once
         handle(ctx, request);
     }
 
@@ -96,6 +100,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
         running = null;
         FullHttpRequest request = waiting.poll();
         if (request != null) {
+            ctx.read();
             handle(ctx, request);
             return;
         }
@@ -218,22 +223,33 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
             exchange.error(GatewayCalls.failure(e, Instant.now()));
             return;
         }
-        if (!calls.admit()) {
-            exchange.error(new GatewayException(
-                    calls.accepting() ? 429 : 503,
-                    new OpenAiError(
-                            calls.accepting()
-                                    ? "the gateway has " + calls.maxCalls() + " calls in flight; try again shortly"
-                                    : "the gateway is shutting down",
-                            calls.accepting() ? "rate_limit_error" : "server_error",
-                            null,
-                            calls.accepting() ? "gateway_busy" : "shutting_down"),
-                    1));
-            return;
-        }
         exchange.stream = parsed.stream();
         exchange.traceparent = request.headers().get("traceparent");
         exchange.tracestate = request.headers().get("tracestate");
+        QueuedCall waiter = new QueuedCall(exchange, call, parsed);
+        switch (calls.admit(waiter)) {
+            case ADMITTED -> start(exchange, call, parsed);
+            case QUEUED -> waiter.awaitPermit();
+            case REFUSED -> exchange.error(refusal(false));
+        }
+    }
+
+    /** The answer to a call the gateway will not make now: busy (429) or closing (503). */
+    private GatewayException refusal(boolean waited) {
+        if (!calls.accepting()) {
+            return new GatewayException(
+                    503, new OpenAiError("the gateway is shutting down", "server_error", null, "shutting_down"), 1);
+        }
+        String message = waited
+                ? "the gateway has " + calls.maxCalls() + " calls in flight and this one waited "
+                        + options.maxQueueWait().toMillis() + " ms in the queue; try again shortly"
+                : "the gateway has " + calls.maxCalls() + " calls in flight and " + calls.queued()
+                        + " waiting; try again shortly";
+        return new GatewayException(429, new OpenAiError(message, "rate_limit_error", null, "gateway_busy"), 1);
+    }
+
+    /** Makes an admitted call (it holds a permit). */
+    private void start(Exchange exchange, ChatRequest call, OpenAiChatRequest parsed) {
         if (!parsed.stream()) {
             plainAsync(exchange, call);
             return;
@@ -397,8 +413,70 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
         return true;
     }
 
+    /**
+     * A call waiting in the gateway's admission queue; on the connection's loop. Leaves the queue when a permit is
+     * handed to it, when it has waited {@code max_queue_wait} (429), when the gateway closes (503) or when the client
+     * goes.
+     */
+    private final class QueuedCall extends GatewayCalls.Waiter {
+        private final Exchange exchange;
+        private final ChatRequest call;
+        private final OpenAiChatRequest parsed;
+        private ScheduledFuture<?> timeout;
+
+        QueuedCall(Exchange exchange, ChatRequest call, OpenAiChatRequest parsed) {
+            super(exchange.ctx.executor());
+            this.exchange = exchange;
+            this.call = call;
+            this.parsed = parsed;
+        }
+
+        void awaitPermit() {
+            queuedCall = this;
+            timeout = loop.schedule(
+                    () -> {
+                        if (calls.cancel(this)) {
+                            queuedCall = null;
+                            exchange.error(refusal(true));
+                        }
+                    },
+                    options.maxQueueWait().toNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+
+        /** Drops the wait of a client that went. */
+        void clientGone() {
+            if (calls.cancel(this)) {
+                timeout.cancel(false);
+            }
+        }
+
+        @Override
+        void admitted() {
+            queuedCall = null;
+            timeout.cancel(false);
+            if (!exchange.ctx.channel().isActive()) {
+                calls.release(); // the client went while the permit was on its way
+                return;
+            }
+            start(exchange, call, parsed);
+        }
+
+        @Override
+        void refused() {
+            queuedCall = null;
+            timeout.cancel(false);
+            exchange.error(refusal(true));
+        }
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        QueuedCall queued = queuedCall;
+        if (queued != null) {
+            queuedCall = null;
+            queued.clientGone();
+        }
         ChatStream stream = openStream;
         if (stream != null) {
             stream.close(); // cancels the upstream request now; the record says cancelled

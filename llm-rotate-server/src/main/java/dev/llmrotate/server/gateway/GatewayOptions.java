@@ -12,7 +12,10 @@ import java.util.Objects;
  * @param keys the gateway keys; when there are any, every request must present one
  * @param allowUnauthenticated serve a non-loopback host without gateway keys
  * @param maxBodyBytes the largest request body (default 20 MiB); larger: 413
- * @param maxConcurrentCalls calls in flight at most (default 256); one more is answered 429
+ * @param maxConcurrentCalls calls in flight at most (default 256); more wait in the queue
+ * @param maxQueuedCalls calls that may wait for one in flight to end (default 256, 0 for none); one more is
+ *     answered 429
+ * @param maxQueueWait the longest a call waits in the queue (default 10 s); then it is answered 429
  * @param requestTimeout the longest a client may take to send a whole request (default 30 s)
  * @param writeTimeout the longest one write to a client that does not read may take (default 30 s)
  * @param maxConnections open connections at most (default 1024)
@@ -25,6 +28,8 @@ public record GatewayOptions(
         boolean allowUnauthenticated,
         int maxBodyBytes,
         int maxConcurrentCalls,
+        int maxQueuedCalls,
+        Duration maxQueueWait,
         Duration requestTimeout,
         Duration writeTimeout,
         int maxConnections,
@@ -34,6 +39,7 @@ public record GatewayOptions(
     public static final int DEFAULT_PORT = 4000;
     public static final int DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
     public static final int DEFAULT_MAX_CONCURRENT_CALLS = 256;
+    public static final int DEFAULT_MAX_QUEUED_CALLS = 256;
 
     public GatewayOptions {
         Objects.requireNonNull(host, "host");
@@ -48,6 +54,10 @@ public record GatewayOptions(
         positive("max_body_bytes", maxBodyBytes);
         positive("max_concurrent_calls", maxConcurrentCalls);
         positive("max_connections", maxConnections);
+        if (maxQueuedCalls < 0) {
+            throw new IllegalArgumentException("gateway max_queued_calls must not be negative, got " + maxQueuedCalls);
+        }
+        positiveDuration("max_queue_wait", maxQueueWait);
         positiveDuration("request_timeout", requestTimeout);
         positiveDuration("write_timeout", writeTimeout);
         if (shutdownGrace == null || shutdownGrace.isNegative()) {
@@ -68,6 +78,8 @@ public record GatewayOptions(
                 .allowUnauthenticated(allowUnauthenticated)
                 .maxBodyBytes(maxBodyBytes)
                 .maxConcurrentCalls(maxConcurrentCalls)
+                .maxQueuedCalls(maxQueuedCalls)
+                .maxQueueWait(maxQueueWait)
                 .requestTimeout(requestTimeout)
                 .writeTimeout(writeTimeout)
                 .maxConnections(maxConnections)
@@ -94,6 +106,8 @@ public record GatewayOptions(
         private boolean allowUnauthenticated;
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private int maxConcurrentCalls = DEFAULT_MAX_CONCURRENT_CALLS;
+        private int maxQueuedCalls = DEFAULT_MAX_QUEUED_CALLS;
+        private Duration maxQueueWait = Duration.ofSeconds(10);
         private Duration requestTimeout = Duration.ofSeconds(30);
         private Duration writeTimeout = Duration.ofSeconds(30);
         private int maxConnections = 1024;
@@ -131,6 +145,16 @@ public record GatewayOptions(
             return this;
         }
 
+        public Builder maxQueuedCalls(int value) {
+            maxQueuedCalls = value;
+            return this;
+        }
+
+        public Builder maxQueueWait(Duration value) {
+            maxQueueWait = value;
+            return this;
+        }
+
         public Builder requestTimeout(Duration value) {
             requestTimeout = value;
             return this;
@@ -159,6 +183,8 @@ public record GatewayOptions(
                     allowUnauthenticated,
                     maxBodyBytes,
                     maxConcurrentCalls,
+                    maxQueuedCalls,
+                    maxQueueWait,
                     requestTimeout,
                     writeTimeout,
                     maxConnections,

@@ -429,8 +429,8 @@ class GatewayLoopbackTest {
     }
 
     @Test
-    void oneCallOverTheConcurrencyLimitIs429() throws Exception {
-        start(o -> o.maxConcurrentCalls(1));
+    void oneCallOverTheConcurrencyLimitWithoutAQueueIs429() throws Exception {
+        start(o -> o.maxConcurrentCalls(1).maxQueuedCalls(0));
         openai.byDefault().always(FakeResponse.ok("slow").delay(Duration.ofSeconds(2)));
         var first = http.sendAsync(
                 HttpRequest.newBuilder(gateway.uri().resolve("/v1/chat/completions"))

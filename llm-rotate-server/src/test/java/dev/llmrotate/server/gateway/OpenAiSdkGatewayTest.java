@@ -762,8 +762,8 @@ class OpenAiSdkGatewayTest {
     }
 
     @Test
-    void oneCallOverTheGatewaysConcurrencyLimitIs429RateLimitException() throws Exception {
-        start(o -> o.maxConcurrentCalls(1));
+    void oneCallOverTheGatewaysConcurrencyLimitAndQueueIs429RateLimitException() throws Exception {
+        start(o -> o.maxConcurrentCalls(1).maxQueuedCalls(0));
         openai.byDefault().always(FakeResponse.ok("slow").delay(Duration.ofSeconds(2)));
         OpenAIClient client = sdk();
         CompletableFuture<ChatCompletion> first = CompletableFuture.supplyAsync(
