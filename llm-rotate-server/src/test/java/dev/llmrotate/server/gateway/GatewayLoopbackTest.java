@@ -18,6 +18,9 @@ import dev.llmrotate.testkit.FakeResponse;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -292,6 +295,26 @@ class GatewayLoopbackTest {
             assertThat(reader.readLine()).startsWith("data: ");
         } // closing the body closes the connection
         await().atMost(Duration.ofSeconds(10)).until(() -> records.size() == 1);
+        assertThat(records.get(0).outcome()).isEqualTo(CallRecord.CANCELLED);
+        await().until(() -> gateway.callsInFlight() == 0);
+    }
+
+    @Test
+    void aClientThatGoesDuringAPlainCallCancelsIt() throws Exception {
+        start();
+        openai.byDefault().always(FakeResponse.ok("slow").delay(Duration.ofSeconds(5)));
+        byte[] body = chat(MINI, false).getBytes(StandardCharsets.UTF_8);
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
+            OutputStream out = client.getOutputStream();
+            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\n"
+                            + "content-length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            await().until(() -> openai.requestCount() == 1);
+        } // the client goes while the provider thinks
+
+        await().atMost(Duration.ofSeconds(3)).until(() -> records.size() == 1);
         assertThat(records.get(0).outcome()).isEqualTo(CallRecord.CANCELLED);
         await().until(() -> gateway.callsInFlight() == 0);
     }
