@@ -8,10 +8,12 @@ import dev.llmrotate.spi.ProviderException;
 import dev.llmrotate.spi.StreamingResponse;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A streamed exchange: {@link #started} completes when a 2xx status and headers arrive (the deadline stops there; the
@@ -101,8 +103,23 @@ final class StreamCall extends Call {
         started.completeExceptionally(failure);
     }
 
-    /** The reader let the body go before its end: the connection is closed, not reused. */
+    /**
+     * The reader let the body go: unless its end has been handled by then, the connection is closed, not reused.
+     * Decided on the event loop, behind the read in progress: a reader that closes as soon as it has the stream's
+     * end marker ({@code [DONE]}) would otherwise usually beat the loop to the body's end, which came in the same
+     * read, and cost the next stream a new connection.
+     */
     void abandoned() {
-        fail(new ProviderException(ErrorType.STREAM_INTERRUPTED, null, null, "stream closed"));
+        ProviderException closed = new ProviderException(ErrorType.STREAM_INTERRUPTED, null, null, "stream closed");
+        Channel ch = channel();
+        if (ch == null || ch.eventLoop().inEventLoop()) {
+            fail(closed);
+            return;
+        }
+        try {
+            ch.eventLoop().execute(() -> fail(closed)); // a no-op when the body ended meanwhile
+        } catch (RejectedExecutionException e) {
+            fail(closed); // the client is closing
+        }
     }
 }

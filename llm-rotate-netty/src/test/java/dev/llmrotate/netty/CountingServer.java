@@ -12,12 +12,17 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -63,7 +68,13 @@ final class CountingServer implements AutoCloseable {
                                 .addLast(new SimpleChannelInboundHandler<FullHttpRequest>() {
                                     @Override
                                     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-                                        answer(ctx);
+                                        if (request.content()
+                                                .toString(StandardCharsets.UTF_8)
+                                                .contains("\"stream\":true")) {
+                                            stream(ctx);
+                                        } else {
+                                            answer(ctx);
+                                        }
                                     }
                                 });
                     }
@@ -89,6 +100,30 @@ final class CountingServer implements AutoCloseable {
                         },
                         delay.toNanos(),
                         TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * A streamed answer as OpenAI sends it (https://platform.openai.com/docs/api-reference/chat-streaming): one
+     * content chunk, then the finish reason, the usage chunk and {@code [DONE]} written together with the body's
+     * end, so that a reader may see {@code [DONE]} before the client has handled the end of the body.
+     */
+    private void stream(ChannelHandlerContext ctx) {
+        requests.incrementAndGet();
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
+        HttpUtil.setTransferEncodingChunked(head, true);
+        ctx.write(head);
+        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(
+                "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o-mini\","
+                        + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + ANSWER + "\"}}]}\n\n",
+                StandardCharsets.UTF_8)));
+        ctx.writeAndFlush(new DefaultLastHttpContent(Unpooled.copiedBuffer(
+                "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o-mini\","
+                        + "\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+                        + "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o-mini\","
+                        + "\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,"
+                        + "\"total_tokens\":2}}\n\ndata: [DONE]\n\n",
+                StandardCharsets.UTF_8)));
     }
 
     CountingServer delay(Duration value) {

@@ -82,6 +82,21 @@ class NettyHttpClientLoopbackTest {
     }
 
     @Test
+    void sequentialStreamsShareOneKeptAliveConnection() throws Exception {
+        CountingServer server = keep(new CountingServer());
+        LlmRotate lm = engine(server.baseUrl(), new NettyHttpClientProvider());
+        for (int i = 0; i < 50; i++) {
+            try (ChatStream stream = lm.chatStream(HI)) {
+                assertThat(stream.collect().content()).isEqualTo(CountingServer.ANSWER);
+            }
+        }
+        assertThat(server.requests).hasValue(50);
+        // The stream's [DONE] and the body's end arrive together: closing the stream after [DONE] keeps the
+        // connection when its end is in hand (a new connection per stream would cost a connect every time).
+        assertThat(server.opened).hasValue(1);
+    }
+
+    @Test
     void concurrentCallsBeyondThePoolWaitForAConnectionAndAllSucceed() throws Exception {
         CountingServer server = keep(new CountingServer()).delay(Duration.ofMillis(30));
         LlmRotate lm = engine(server.baseUrl(), new NettyHttpClientProvider().maxConnectionsPerHost(3));
