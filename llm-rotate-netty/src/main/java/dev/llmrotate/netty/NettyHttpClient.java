@@ -29,6 +29,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
@@ -42,7 +43,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 
 /** The {@link ProviderHttpClient} that {@link NettyHttpClientProvider} makes. */
 final class NettyHttpClient implements ProviderHttpClient {
@@ -198,9 +201,7 @@ final class NettyHttpClient implements ProviderHttpClient {
         SslContext context = sslContext;
         if (context == null) {
             try {
-                context = SslContextBuilder.forClient()
-                        .endpointIdentificationAlgorithm("HTTPS")
-                        .build();
+                context = SslContextBuilder.forClient().build();
             } catch (SSLException e) {
                 throw new ProviderException(
                         ErrorType.CONNECTION_ERROR, null, null, "TLS could not be set up: " + e.getMessage());
@@ -221,7 +222,9 @@ final class NettyHttpClient implements ProviderHttpClient {
         @Override
         public void channelCreated(Channel channel) {
             if (host.tls()) {
-                channel.pipeline().addLast("tls", sslContext().newHandler(channel.alloc(), host.name(), host.port()));
+                SslHandler tls = sslContext().newHandler(channel.alloc(), host.name(), host.port());
+                verifyHostName(tls.engine());
+                channel.pipeline().addLast("tls", tls);
             }
             channel.pipeline()
                     .addLast(
@@ -238,6 +241,19 @@ final class NettyHttpClient implements ProviderHttpClient {
         @Override
         public void channelReleased(Channel channel) {
             channel.config().setAutoRead(true); // a stream may have paused reading while its reader caught up
+        }
+    }
+
+    /**
+     * Host name verification, whatever the context says (the application's context, or Netty's default when the
+     * {@code io.netty.handler.ssl.defaultEndpointVerificationAlgorithm} system property turns it off), as the JDK
+     * client always verifies: a key is only sent to a server that proves it is the URL's host.
+     */
+    private static void verifyHostName(SSLEngine engine) {
+        SSLParameters parameters = engine.getSSLParameters();
+        if (!"HTTPS".equalsIgnoreCase(parameters.getEndpointIdentificationAlgorithm())) {
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            engine.setSSLParameters(parameters);
         }
     }
 

@@ -15,9 +15,9 @@ import java.util.Objects;
  * <p>Connections are pooled per host (scheme, host, port) and kept alive: at most {@link #maxConnectionsPerHost}
  * open to one host (default 256), more exchanges wait for one to be released, within their own deadline; an idle
  * connection is closed after {@link #idleTimeout} (default 30 s, under the keep-alive of common servers and load
- * balancers). {@code https} uses Netty's {@code SslHandler} with the JDK's default trust and host name verification.
- * Replies are read on the event loop, a plain one whole within the limits, a streamed one handed over as it arrives;
- * an asynchronous call ({@code chatAsync}) completes there, without any other thread.
+ * balancers). {@code https} uses Netty's {@code SslHandler} with the JDK's default trust (or {@link #sslContext}) and
+ * host name verification, always. Replies are read on the event loop, a plain one whole within the limits, a streamed
+ * one handed over as it arrives; an asynchronous call ({@code chatAsync}) completes there, without any other thread.
  *
  * <p>Each client it makes runs on its own event loops ({@link #ioThreads}, default 1), closed with the instance,
  * unless {@link #eventLoopGroup} gives one the application owns. An asynchronous call made on a Netty NIO event loop
@@ -72,7 +72,9 @@ public final class NettyHttpClientProvider implements HttpClientProvider {
 
     /**
      * The TLS context of {@code https} connections; default: Netty's client context over the JDK's default trust
-     * store, with host name verification. Give one to trust a private certificate authority.
+     * store. Give one to trust a private certificate authority or a self-signed certificate, for instance {@code
+     * SslContextBuilder.forClient().trustManager(caCertificate).build()}. Host names are verified whatever the
+     * context says, as the JDK client does: a key is only sent to a server whose certificate names the URL's host.
      */
     public NettyHttpClientProvider sslContext(SslContext value) {
         this.sslContext = Objects.requireNonNull(value, "sslContext");
