@@ -31,9 +31,9 @@ final class Errors {
         if (e instanceof LangChain4jException) {
             return e;
         }
-        if (e instanceof NoAvailableKeyException none) {
-            // Keys that rest come back by themselves: a later call can succeed. Keys that never do are disabled,
-            // which only auth and permission failures cause.
+        if (e instanceof NoAvailableKeyException none && none.errorType() == null) {
+            // No attempt failed in this call: every key was resting already. Resting keys come back by themselves,
+            // so a later call can succeed; keys that never do are disabled, which only auth failures cause.
             return none.earliestRetryAt() != null
                     ? new RateLimitException(e.getMessage(), e)
                     : new AuthenticationException(e.getMessage(), e);
@@ -42,6 +42,8 @@ final class Errors {
             return new ModelNotFoundException(e.getMessage(), e);
         }
         if (e instanceof LlmRotateException failure) {
+            // Also a NoAvailableKeyException after failed attempts: what the last one failed with (a 429 storm is a
+            // rate limit, keys that all failed auth an authentication failure).
             return map(failure.errorType(), failure);
         }
         if (e instanceof ConfigurationException || e instanceof IllegalArgumentException) {

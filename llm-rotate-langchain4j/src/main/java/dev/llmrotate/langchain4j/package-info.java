@@ -11,9 +11,11 @@
  * <table>
  *   <caption>llm-rotate failures as LangChain4j exceptions ({@code dev.langchain4j.exception})</caption>
  *   <tr><th>llm-rotate</th><th>LangChain4j</th><th>retriable</th></tr>
- *   <tr><td>{@code NoAvailableKeyException}, a key comes back ({@code earliestRetryAt()} set)</td>
- *       <td>{@code RateLimitException}</td><td>yes</td></tr>
- *   <tr><td>{@code NoAvailableKeyException}, none comes back by itself (all disabled)</td>
+ *   <tr><td>{@code NoAvailableKeyException} after failed attempts</td>
+ *       <td>as the last attempt's error type, below</td><td></td></tr>
+ *   <tr><td>{@code NoAvailableKeyException} without an attempt (every key resting), a key comes back
+ *       ({@code earliestRetryAt()} set)</td><td>{@code RateLimitException}</td><td>yes</td></tr>
+ *   <tr><td>{@code NoAvailableKeyException} without an attempt, no key comes back by itself (all disabled)</td>
  *       <td>{@code AuthenticationException}</td><td>no</td></tr>
  *   <tr><td>{@code rate_limit}, {@code quota_exhausted}</td><td>{@code RateLimitException}</td><td>yes</td></tr>
  *   <tr><td>{@code invalid_auth}, {@code permission_denied}</td><td>{@code AuthenticationException}</td>

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
-import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.ImageContent;
@@ -19,10 +18,8 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ResponseFormat;
 import dev.langchain4j.model.chat.request.ResponseFormatType;
 import dev.langchain4j.model.chat.request.ToolChoice;
-import dev.langchain4j.model.chat.request.json.JsonArraySchema;
 import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
 import dev.langchain4j.model.chat.request.json.JsonSchema;
-import dev.langchain4j.model.chat.request.json.JsonStringSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
@@ -40,22 +37,6 @@ import org.junit.jupiter.api.Test;
 /** {@link LlmRotateChatModel} against the testkit's fake providers over loopback HTTP. */
 class LlmRotateChatModelTest extends LangChain4jTestSupport {
     private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0, 13};
-
-    private static final ToolSpecification WEATHER = ToolSpecification.builder()
-            .name("get_weather")
-            .description("Current weather for a city")
-            .parameters(JsonObjectSchema.builder()
-                    .addStringProperty("city", "the city's name")
-                    .addEnumProperty("unit", List.of("celsius", "fahrenheit"))
-                    .addIntegerProperty("days")
-                    .addProperty(
-                            "sources",
-                            JsonArraySchema.builder()
-                                    .items(new JsonStringSchema())
-                                    .build())
-                    .required("city")
-                    .build())
-            .build();
 
     private static ChatRequest ask(String text) {
         return ChatRequest.builder().messages(UserMessage.from(text)).build();
@@ -159,7 +140,7 @@ class LlmRotateChatModelTest extends LangChain4jTestSupport {
 
         ChatResponse response = model.chat(ChatRequest.builder()
                 .messages(conversation)
-                .toolSpecifications(WEATHER)
+                .toolSpecifications(ToolSpecs.WEATHER)
                 .build());
 
         assertThat(response.aiMessage().text()).isEqualTo("It is 18 C in Paris.");
@@ -187,7 +168,7 @@ class LlmRotateChatModelTest extends LangChain4jTestSupport {
 
         ChatResponse response = model.chat(ChatRequest.builder()
                 .messages(UserMessage.from("Weather in Paris and Rome?"))
-                .toolSpecifications(WEATHER)
+                .toolSpecifications(ToolSpecs.WEATHER)
                 .toolChoice(ToolChoice.REQUIRED)
                 .build());
 
@@ -271,7 +252,7 @@ class LlmRotateChatModelTest extends LangChain4jTestSupport {
 
         ChatResponse first = model.chat(ChatRequest.builder()
                 .messages(conversation)
-                .toolSpecifications(WEATHER)
+                .toolSpecifications(ToolSpecs.WEATHER)
                 .build());
         assertThat(first.aiMessage().thinking()).isEqualTo("The user wants the weather.");
         conversation.add(first.aiMessage());
@@ -279,7 +260,7 @@ class LlmRotateChatModelTest extends LangChain4jTestSupport {
                 first.aiMessage().toolExecutionRequests().get(0), "18 C"));
         ChatResponse second = model.chat(ChatRequest.builder()
                 .messages(conversation)
-                .toolSpecifications(WEATHER)
+                .toolSpecifications(ToolSpecs.WEATHER)
                 .build());
 
         assertThat(second.aiMessage().text()).isEqualTo("18 C.");
