@@ -28,6 +28,9 @@ import java.util.Objects;
  * <p>Each field has the meaning of the {@link dev.llmrotate.chat.ChatRequest} field of the same name.
  */
 public final class LlmRotateChatRequestParameters extends DefaultChatRequestParameters {
+    /** No field set. */
+    static final LlmRotateChatRequestParameters NONE = builder().build();
+
     private final ReasoningEffort reasoningEffort;
     private final Integer thinkingBudget;
     private final Boolean parallelToolCalls;

@@ -57,31 +57,29 @@ final class Requests {
         if (model == null || model.isBlank()) {
             throw new InvalidRequestException(NO_MODEL);
         }
+        LlmRotateChatRequestParameters ours =
+                parameters instanceof LlmRotateChatRequestParameters p ? p : LlmRotateChatRequestParameters.NONE;
         try {
-            ChatRequest.Builder ours = ChatRequest.builder(model).messages(messages(request.messages()));
-            if (parameters.maxOutputTokens() != null) {
-                ours.maxTokens(parameters.maxOutputTokens());
-            }
-            if (parameters.temperature() != null) {
-                ours.temperature(parameters.temperature());
-            }
-            if (parameters.topP() != null) {
-                ours.topP(parameters.topP());
-            }
             List<ToolSpecification> tools = parameters.toolSpecifications();
-            if (tools != null && !tools.isEmpty()) {
-                ours.tools(tools(tools));
-            }
-            if (parameters.toolChoice() != null) {
-                ours.toolChoice(toolChoice(parameters.toolChoice()));
-            }
-            if (parameters.responseFormat() != null) {
-                ours.responseFormat(responseFormat(parameters.responseFormat()));
-            }
-            if (parameters instanceof LlmRotateChatRequestParameters rotate) {
-                addOurs(ours, rotate);
-            }
-            return ours.build();
+            // The canonical constructor rather than the builder: a call pays for one copy of each list, not two.
+            return new ChatRequest(
+                    model,
+                    messages(request.messages()),
+                    ours.provider(),
+                    parameters.maxOutputTokens(),
+                    parameters.temperature(),
+                    parameters.topP(),
+                    ours.maxRetries(),
+                    ours.deadline(),
+                    ours.extra(),
+                    null,
+                    tools == null || tools.isEmpty() ? List.of() : tools(tools),
+                    parameters.toolChoice() == null ? null : toolChoice(parameters.toolChoice()),
+                    ours.parallelToolCalls(),
+                    parameters.responseFormat() == null ? null : responseFormat(parameters.responseFormat()),
+                    ours.reasoningEffort(),
+                    ours.thinkingBudget(),
+                    ours.caller());
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(e.getMessage(), e);
         }
@@ -100,33 +98,6 @@ final class Requests {
             throw new UnsupportedFeatureException(parameter + " is not supported by llm-rotate: its providers do not"
                     + " share it (a call may fall back to another provider); pass a provider's own field through"
                     + " LlmRotateChatRequestParameters.extra, e.g. \"openai:stop\"");
-        }
-    }
-
-    private static void addOurs(ChatRequest.Builder ours, LlmRotateChatRequestParameters p) {
-        if (p.reasoningEffort() != null) {
-            ours.reasoningEffort(p.reasoningEffort());
-        }
-        if (p.thinkingBudget() != null) {
-            ours.thinkingBudget(p.thinkingBudget());
-        }
-        if (p.parallelToolCalls() != null) {
-            ours.parallelToolCalls(p.parallelToolCalls());
-        }
-        if (p.provider() != null) {
-            ours.provider(p.provider());
-        }
-        if (p.caller() != null) {
-            ours.caller(p.caller());
-        }
-        if (p.maxRetries() != null) {
-            ours.maxRetries(p.maxRetries());
-        }
-        if (p.deadline() != null) {
-            ours.deadline(p.deadline());
-        }
-        if (p.extra() != null) {
-            p.extra().forEach(ours::extra);
         }
     }
 
