@@ -51,6 +51,7 @@ public final class LlmRotateChatModel implements ChatModel {
     private final LlmRotateChatRequestParameters defaults;
     private final List<ChatModelListener> listeners;
     private final Set<Capability> capabilities;
+    private final ToolDefinitions toolCache = new ToolDefinitions();
 
     private LlmRotateChatModel(Builder builder) {
         this.lm = builder.lm;
@@ -70,7 +71,7 @@ public final class LlmRotateChatModel implements ChatModel {
      */
     @Override
     public ChatResponse doChat(ChatRequest request) {
-        dev.llmrotate.chat.ChatRequest ours = Requests.toRequest(request);
+        dev.llmrotate.chat.ChatRequest ours = Requests.toRequest(request, toolCache);
         dev.llmrotate.chat.ChatResponse answer;
         try {
             answer = lm.chat(ours);

@@ -97,6 +97,9 @@ public final class LlmRotateChatRequestParameters extends DefaultChatRequestPara
 
     @Override
     public ChatRequestParameters overrideWith(ChatRequestParameters that) {
+        if (that == null || that == DefaultChatRequestParameters.EMPTY) {
+            return this; // a request without parameters of its own: the defaults as they are, with no copy
+        }
         return builder().overrideWith(this).overrideWith(that).build();
     }
 

@@ -52,6 +52,7 @@ public final class LlmRotateStreamingChatModel implements StreamingChatModel {
     private final LlmRotateChatRequestParameters defaults;
     private final List<ChatModelListener> listeners;
     private final Set<Capability> capabilities;
+    private final ToolDefinitions toolCache = new ToolDefinitions();
 
     private LlmRotateStreamingChatModel(Builder builder) {
         this.lm = builder.lm;
@@ -74,7 +75,7 @@ public final class LlmRotateStreamingChatModel implements StreamingChatModel {
     public void doChat(ChatRequest request, StreamingChatResponseHandler handler) {
         StreamCall call;
         try {
-            call = new StreamCall(lm, Requests.toRequest(request), handler);
+            call = new StreamCall(lm, Requests.toRequest(request, toolCache), handler);
         } catch (RuntimeException e) {
             StreamCall.fail(handler, Errors.map(e));
             return;

@@ -23,7 +23,6 @@ import dev.llmrotate.chat.ContentPart;
 import dev.llmrotate.chat.ResponseFormat;
 import dev.llmrotate.chat.ToolCall;
 import dev.llmrotate.chat.ToolChoice;
-import dev.llmrotate.chat.ToolDefinition;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -45,12 +44,12 @@ final class Requests {
 
     /**
      * Our request for {@code request}, whose parameters already hold the model's defaults (the framework merges
-     * them before {@code doChat}).
+     * them before {@code doChat}); tool specifications are converted through {@code toolCache}.
      *
      * @throws UnsupportedFeatureException for what llm-rotate cannot send
      * @throws InvalidRequestException for a request our model refuses (no model, a tool result without its call, ...)
      */
-    static ChatRequest toRequest(dev.langchain4j.model.chat.request.ChatRequest request) {
+    static ChatRequest toRequest(dev.langchain4j.model.chat.request.ChatRequest request, ToolDefinitions toolCache) {
         ChatRequestParameters parameters = request.parameters();
         checkSupported(parameters);
         String model = parameters.modelName();
@@ -73,7 +72,7 @@ final class Requests {
                     ours.deadline(),
                     ours.extra(),
                     null,
-                    tools == null || tools.isEmpty() ? List.of() : tools(tools),
+                    tools == null || tools.isEmpty() ? List.of() : toolCache.of(tools),
                     parameters.toolChoice() == null ? null : toolChoice(parameters.toolChoice()),
                     ours.parallelToolCalls(),
                     parameters.responseFormat() == null ? null : responseFormat(parameters.responseFormat()),
@@ -220,21 +219,6 @@ final class Requests {
         }
     }
 
-    static List<ToolDefinition> tools(List<ToolSpecification> specifications) {
-        List<ToolDefinition> tools = new ArrayList<>(specifications.size());
-        for (ToolSpecification spec : specifications) {
-            ToolDefinition.Builder tool = ToolDefinition.builder(spec.name()).description(spec.description());
-            if (spec.parameters() != null) {
-                tool.parameters(Schemas.toMap(spec.parameters(), "tool " + spec.name() + " parameters"));
-            }
-            if (spec.strict() != null) {
-                tool.strict(spec.strict());
-            }
-            tools.add(tool.build());
-        }
-        return tools;
-    }
-
     private static ToolChoice toolChoice(dev.langchain4j.model.chat.request.ToolChoice choice) {
         return switch (choice) {
             case AUTO -> ToolChoice.AUTO;
@@ -259,7 +243,7 @@ final class Requests {
             throw new InvalidRequestException("the response format's JSON schema has no root element");
         }
         return ResponseFormat.jsonSchema(
-                schemaName(schema.name()), Schemas.toMap(schema.rootElement(), "response schema"));
+                schemaName(schema.name()), Schemas.toMap(schema.rootElement(), "the response format"));
     }
 
     /** OpenAI requires 1 to 64 of {@code [A-Za-z0-9_-]}; LangChain4j names schemas after Java types. */

@@ -30,12 +30,17 @@ final class Schemas {
 
     private Schemas() {}
 
-    static Map<String, Object> toMap(JsonSchemaElement element, String path) {
+    /**
+     * The schema map of {@code element}; {@code owner} (a tool's name, or "the response format") names it in errors.
+     * No path to the failing element is built: a call converts every tool's schema, and the strings would cost more
+     * than the conversion.
+     */
+    static Map<String, Object> toMap(JsonSchemaElement element, String owner) {
         Map<String, Object> map = new LinkedHashMap<>();
         if (element instanceof JsonObjectSchema object) {
             typed(map, "object", object.description());
             Map<String, Object> properties = new LinkedHashMap<>();
-            object.properties().forEach((name, value) -> properties.put(name, toMap(value, path + "." + name)));
+            object.properties().forEach((name, value) -> properties.put(name, toMap(value, owner)));
             map.put("properties", properties);
             if (object.required() != null && !object.required().isEmpty()) {
                 map.put("required", List.copyOf(object.required()));
@@ -45,13 +50,12 @@ final class Schemas {
             }
             if (object.definitions() != null && !object.definitions().isEmpty()) {
                 Map<String, Object> definitions = new LinkedHashMap<>();
-                object.definitions()
-                        .forEach((name, value) -> definitions.put(name, toMap(value, path + ".$defs." + name)));
+                object.definitions().forEach((name, value) -> definitions.put(name, toMap(value, owner)));
                 map.put("$defs", definitions);
             }
         } else if (element instanceof JsonArraySchema array) {
             typed(map, "array", array.description());
-            map.put("items", array.items() == null ? Map.of() : toMap(array.items(), path + "[]"));
+            map.put("items", array.items() == null ? Map.of() : toMap(array.items(), owner));
         } else if (element instanceof JsonEnumSchema enumeration) {
             typed(map, "string", enumeration.description());
             map.put("enum", List.copyOf(enumeration.enumValues()));
@@ -70,17 +74,17 @@ final class Schemas {
                 map.put("description", anyOf.description());
             }
             List<Object> options = new ArrayList<>(anyOf.anyOf().size());
-            for (int i = 0; i < anyOf.anyOf().size(); i++) {
-                options.add(toMap(anyOf.anyOf().get(i), path + ".anyOf[" + i + "]"));
+            for (JsonSchemaElement option : anyOf.anyOf()) {
+                options.add(toMap(option, owner));
             }
             map.put("anyOf", options);
         } else if (element instanceof JsonReferenceSchema reference) {
             map.put("$ref", "#/$defs/" + reference.reference());
         } else if (element instanceof JsonRawSchema raw) {
-            return parse(raw.schema(), path);
+            return parse(raw.schema(), owner);
         } else {
-            throw new IllegalArgumentException(
-                    path + ": JSON schema element " + element.getClass().getName() + " is not supported");
+            throw new IllegalArgumentException("JSON schema of " + owner + ": element "
+                    + element.getClass().getName() + " is not supported");
         }
         return map;
     }
@@ -93,15 +97,16 @@ final class Schemas {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> parse(String schema, String path) {
+    private static Map<String, Object> parse(String schema, String owner) {
         Object parsed;
         try {
             parsed = JSON.readValue(schema, Object.class);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(path + ": raw JSON schema is not valid JSON: " + e.getOriginalMessage());
+            throw new IllegalArgumentException(
+                    "JSON schema of " + owner + ": a raw schema is not valid JSON: " + e.getOriginalMessage());
         }
         if (!(parsed instanceof Map)) {
-            throw new IllegalArgumentException(path + ": raw JSON schema must be a JSON object");
+            throw new IllegalArgumentException("JSON schema of " + owner + ": a raw schema must be a JSON object");
         }
         return (Map<String, Object>) parsed;
     }
