@@ -29,7 +29,9 @@ import java.util.Set;
  * modelName}, {@code temperature}, {@code topP} and {@code maxOutputTokens} map onto llm-rotate's request, and so do
  * the {@link LlmRotateChatRequestParameters} fields. What llm-rotate cannot send ({@code topK}, {@code
  * frequencyPenalty}, {@code presencePenalty}, {@code stopSequences}, image URLs, audio, video) fails the call with
- * {@link dev.langchain4j.exception.UnsupportedFeatureException} naming it, rather than being dropped.
+ * {@link dev.langchain4j.exception.UnsupportedFeatureException} naming it, rather than being dropped; only a user
+ * message's {@code name} and a tool result's {@code isError} flag, hints llm-rotate's request has no place for, are
+ * not sent.
  *
  * <p><b>Responses.</b> The AI message has the text, the tool execution requests and the reasoning ({@code
  * thinking()}); its attributes keep the reasoning signatures a provider asks to get back on the next turn. The

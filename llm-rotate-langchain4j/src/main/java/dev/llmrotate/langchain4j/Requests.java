@@ -30,11 +30,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A LangChain4j chat request as ours. Everything it carries is mapped or refused with an exception naming it: nothing
- * is dropped on the way. Refused: the sampling parameters no provider format shares ({@code topK}, {@code
- * frequencyPenalty}, {@code presencePenalty}, {@code stopSequences}; a provider's own field can still go through
- * {@link LlmRotateChatRequestParameters#extra()}), images and PDFs by URL (llm-rotate sends them inline, as every
- * provider takes them; a {@code data:} URL is inline), audio, video and custom messages.
+ * A LangChain4j chat request as ours. What it carries is mapped or refused with an exception naming it. Refused: the
+ * sampling parameters no provider format shares ({@code topK}, {@code frequencyPenalty}, {@code presencePenalty},
+ * {@code stopSequences}; a provider's own field can still go through {@link LlmRotateChatRequestParameters#extra()}),
+ * images and PDFs by URL (llm-rotate sends them inline, as every provider takes them; a {@code data:} URL is inline),
+ * audio, video and custom messages. Two hints have no place in llm-rotate's request and are not sent: a user
+ * message's {@code name} and a tool result's {@code isError} (the result's text says what went wrong).
  */
 final class Requests {
     private static final String NO_MODEL = "no model for the call: set modelName on the model's builder (its default)"
