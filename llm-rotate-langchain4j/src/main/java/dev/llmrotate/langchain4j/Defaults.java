@@ -68,13 +68,40 @@ final class Defaults {
                         .maxOutputTokens(maxOutputTokens)
                         .build())
                 .build();
-        if (defaults.maxOutputTokens() != null && defaults.maxOutputTokens() <= 0) {
-            throw new IllegalArgumentException("maxOutputTokens must be positive, got " + defaults.maxOutputTokens());
-        }
         if (defaults.modelName() != null && defaults.modelName().isBlank()) {
             throw new IllegalArgumentException("modelName must not be blank");
         }
+        if (defaults.maxOutputTokens() != null && defaults.maxOutputTokens() <= 0) {
+            throw new IllegalArgumentException("maxOutputTokens must be positive, got " + defaults.maxOutputTokens());
+        }
         Requests.checkSupported(defaults);
+        check(defaults);
         return defaults;
+    }
+
+    /**
+     * Fails on a default that every call would fail on (a caller id with spaces, a negative retry count, a zero
+     * deadline, ...), with the message our request gives, now rather than at the first call. Tools, tool choice and
+     * the response format depend on each other and on the request, so they are checked per call.
+     */
+    private static void check(LlmRotateChatRequestParameters d) {
+        new dev.llmrotate.chat.ChatRequest(
+                d.modelName() == null ? "any" : d.modelName(),
+                List.of(dev.llmrotate.chat.ChatMessage.user("")),
+                d.provider(),
+                d.maxOutputTokens(),
+                d.temperature(),
+                d.topP(),
+                d.maxRetries(),
+                d.deadline(),
+                d.extra(),
+                null,
+                List.of(),
+                null,
+                null,
+                null,
+                d.reasoningEffort(),
+                d.thinkingBudget(),
+                d.caller());
     }
 }

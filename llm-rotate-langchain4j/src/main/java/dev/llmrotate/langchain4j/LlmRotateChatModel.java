@@ -177,7 +177,8 @@ public final class LlmRotateChatModel implements ChatModel {
         /**
          * The model.
          *
-         * @throws IllegalArgumentException for a bad default (a blank model name, a non-positive output cap)
+         * @throws IllegalArgumentException for a bad default (a blank model name, a non-positive output cap, any value
+         *     llm-rotate's request refuses, such as a caller id with spaces), naming it
          * @throws dev.langchain4j.exception.UnsupportedFeatureException for a default llm-rotate cannot send
          */
         public LlmRotateChatModel build() {

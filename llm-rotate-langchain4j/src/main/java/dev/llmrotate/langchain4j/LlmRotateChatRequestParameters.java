@@ -49,6 +49,14 @@ public final class LlmRotateChatRequestParameters extends DefaultChatRequestPara
         this.caller = builder.caller;
         this.maxRetries = builder.maxRetries;
         this.deadline = builder.deadline;
+        if (builder.extra != null) {
+            builder.extra.forEach((name, value) -> {
+                if (name == null || value == null) {
+                    throw new IllegalArgumentException("extra must not hold null names or values, got " + name + "="
+                            + (value == null ? "null" : "a value"));
+                }
+            });
+        }
         this.extra = builder.extra == null ? null : Map.copyOf(builder.extra);
     }
 

@@ -196,7 +196,8 @@ public final class LlmRotateStreamingChatModel implements StreamingChatModel {
         /**
          * The model.
          *
-         * @throws IllegalArgumentException for a bad default (a blank model name, a non-positive output cap)
+         * @throws IllegalArgumentException for a bad default (a blank model name, a non-positive output cap, any value
+         *     llm-rotate's request refuses, such as a caller id with spaces), naming it
          * @throws dev.langchain4j.exception.UnsupportedFeatureException for a default llm-rotate cannot send
          */
         public LlmRotateStreamingChatModel build() {

@@ -385,6 +385,13 @@ class LlmRotateChatModelTest extends LangChain4jTestSupport {
                         () -> LlmRotateChatModel.builder(lm).maxOutputTokens(0).build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("maxOutputTokens must be positive, got 0");
+        assertThatThrownBy(() -> LlmRotateChatModel.builder(lm)
+                        .defaultRequestParameters(LlmRotateChatRequestParameters.builder()
+                                .caller("tenant 42")
+                                .build())
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("caller must be 1 to 64 letters, digits, '.', '_', ':', '@' or '-', got 'tenant 42'");
         assertThatThrownBy(() -> LlmRotateChatModel.builder(lm).build().chat("Hi"))
                 .isInstanceOf(dev.langchain4j.exception.InvalidRequestException.class)
                 .hasMessageStartingWith("no model for the call");
