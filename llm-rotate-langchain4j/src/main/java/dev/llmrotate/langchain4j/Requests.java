@@ -87,17 +87,21 @@ final class Requests {
 
     /** Refuses, before anything is built, parameters that no provider format shares. */
     static void checkSupported(ChatRequestParameters parameters) {
-        refuse(parameters.topK() != null, "topK");
-        refuse(parameters.frequencyPenalty() != null, "frequencyPenalty");
-        refuse(parameters.presencePenalty() != null, "presencePenalty");
-        refuse(parameters.stopSequences() != null && !parameters.stopSequences().isEmpty(), "stopSequences");
+        refuse(parameters.topK() != null, "topK", "anthropic:top_k");
+        refuse(parameters.frequencyPenalty() != null, "frequencyPenalty", "openai:frequency_penalty");
+        refuse(parameters.presencePenalty() != null, "presencePenalty", "openai:presence_penalty");
+        refuse(
+                parameters.stopSequences() != null
+                        && !parameters.stopSequences().isEmpty(),
+                "stopSequences",
+                "openai:stop");
     }
 
-    private static void refuse(boolean set, String parameter) {
+    private static void refuse(boolean set, String parameter, String example) {
         if (set) {
             throw new UnsupportedFeatureException(parameter + " is not supported by llm-rotate: its providers do not"
                     + " share it (a call may fall back to another provider); pass a provider's own field through"
-                    + " LlmRotateChatRequestParameters.extra, e.g. \"openai:stop\"");
+                    + " LlmRotateChatRequestParameters.extra, e.g. \"" + example + "\"");
         }
     }
 
