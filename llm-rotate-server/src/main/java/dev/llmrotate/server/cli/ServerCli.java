@@ -50,11 +50,12 @@ import picocli.CommandLine.Option;
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-            "0:stopped normally (Ctrl-C, SIGTERM), or --help, --version",
+            "0:--help, --version",
             "1:an unexpected failure",
             "2:invalid options or configuration (every problem is listed), or a non-loopback --host without a token",
             "3:the configuration file or the token file is missing or cannot be read",
-            "4:cannot listen: the port is in use, or the address cannot be bound"
+            "4:cannot listen: the port is in use, or the address cannot be bound",
+            "143, 130:stopped by SIGTERM or Ctrl-C, after a graceful shutdown (the JVM's 128 + signal)"
         },
         footerHeading = "%nEnvironment:%n",
         footer = {
