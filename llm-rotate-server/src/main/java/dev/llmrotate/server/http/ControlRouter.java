@@ -49,7 +49,7 @@ public final class ControlRouter {
             union(TimeFrame.PARAMETERS, Set.of("provider", "model", "key_id", "outcome", "limit", "cursor"));
     private static final Set<String> KEY_PARAMETERS = Set.of("provider", "state");
     private static final Set<String> SERIES_PARAMETERS =
-            union(TimeFrame.PARAMETERS, Set.of("bucket", "provider", "model", "key_id"));
+            union(TimeFrame.PARAMETERS, Set.of("bucket", "provider", "model", "key_id", "caller"));
     private static final Set<String> HISTORY_PARAMETERS = union(TimeFrame.PARAMETERS, Set.of("limit"));
     /** How far back usage is kept (hour buckets); a frame open at its start begins here. */
     static final Duration USAGE_KEPT = Duration.ofDays(30);
@@ -318,7 +318,18 @@ public final class ControlRouter {
                     "minute buckets are kept for a day; a frame reaching back further takes bucket=1h",
                     List.of("1h"));
         }
-        UsageFilter filter = new UsageFilter(q.text("provider"), q.text("model"), q.text("key_id"));
+        String provider = q.text("provider");
+        String model = q.text("model");
+        String keyId = q.text("key_id");
+        String caller = q.text("caller");
+        if (caller != null && (provider != null || model != null || keyId != null)) {
+            throw ApiException.invalidParameter(
+                    "caller",
+                    "caller cannot be combined with provider, model or key_id: usage per caller is counted apart"
+                            + " from the provider, model and key slices",
+                    null);
+        }
+        UsageFilter filter = new UsageFilter(provider, model, keyId, caller);
         UsageSeries series;
         try {
             series = lm.usageSeries(from, endOf(frame), bucket, filter);

@@ -12,6 +12,8 @@ import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.config.SecretRef;
 import dev.llmrotate.config.SelectionStrategyType;
 import dev.llmrotate.observe.CallRecord;
+import dev.llmrotate.server.ControlServer;
+import dev.llmrotate.server.ControlServerOptions;
 import dev.llmrotate.testkit.FakeAnthropicServer;
 import dev.llmrotate.testkit.FakeOpenAiServer;
 import dev.llmrotate.testkit.FakeResponse;
@@ -432,6 +434,98 @@ class GatewayLoopbackTest {
         JsonNode teamB = json(get("/v1/models", "authorization", "Bearer gw-secret-b"));
         assertThat(teamB.get("data")).hasSize(1);
         assertThat(GatewayKey.of("x", "gw-secret-a", Set.of(), null).toString()).doesNotContain("gw-secret");
+    }
+
+    /**
+     * The control server shows usage per gateway key: {@code /usage/models?group_by=caller} and {@code /usage} count
+     * each key's calls and tokens, in a time frame too, and {@code /timeseries?caller=} picks one key's calls.
+     */
+    @Test
+    void theControlServerShowsUsagePerGatewayKey() throws Exception {
+        start(o -> o.keys(List.of(
+                GatewayKey.of("team-a", "gw-secret-a", Set.of(), null),
+                GatewayKey.of("team-b", "gw-secret-b", Set.of(CLAUDE), null))));
+        ControlServer control =
+                ControlServer.start(lm, ControlServerOptions.builder().port(0).build());
+        opened.add(control);
+        openai.byDefault().always(FakeResponse.ok("hello there", 12, 3).withChunks("hello ", "there"));
+        anthropic.byDefault().always(FakeResponse.ok("from claude", 8, 2));
+
+        for (int i = 0; i < 2; i++) {
+            assertThat(post("/v1/chat/completions", chat(MINI, false), "authorization", "Bearer gw-secret-a")
+                            .statusCode())
+                    .isEqualTo(200);
+        }
+        assertThat(post("/v1/chat/completions", chat(MINI, true), "authorization", "Bearer gw-secret-a")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(post("/v1/chat/completions", chat(CLAUDE, false), "authorization", "Bearer gw-secret-b")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(post("/v1/chat/completions", chat(MINI, false), "authorization", "Bearer wrong")
+                        .statusCode())
+                .as("refused before any call: counted nowhere")
+                .isEqualTo(401);
+        await().until(() -> records.size() == 4);
+
+        JsonNode groups = json(controlGet(control, "/usage/models?group_by=caller&window=15m"));
+        assertThat(groups.get("group_by").asText()).isEqualTo("caller");
+        assertThat(groups.get("frame").get("window").asText()).isEqualTo("15m");
+        assertThat(names(groups.get("groups"))).containsExactlyInAnyOrder("team-a", "team-b");
+        for (String team : List.of("team-a", "team-b")) {
+            JsonNode totals = groups.get("groups").get(team);
+            List<CallRecord> own =
+                    records.stream().filter(r -> team.equals(r.caller())).toList();
+            assertThat(totals.get("calls").asLong()).as(team).isEqualTo(own.size());
+            assertThat(totals.get("successes").asLong()).as(team).isEqualTo(own.size());
+            assertThat(totals.get("input_tokens").asLong())
+                    .as(team)
+                    .isEqualTo(own.stream().mapToLong(CallRecord::inputTokens).sum());
+            assertThat(totals.get("output_tokens").asLong())
+                    .as(team)
+                    .isEqualTo(own.stream().mapToLong(CallRecord::outputTokens).sum());
+        }
+        assertThat(groups.get("groups").get("team-a").get("calls").asInt()).isEqualTo(3);
+        assertThat(groups.get("groups").get("team-a").get("input_tokens").asInt())
+                .isEqualTo(36);
+        assertThat(groups.get("groups").get("team-b").get("input_tokens").asInt())
+                .isEqualTo(8);
+
+        JsonNode usage = json(controlGet(control, "/usage"));
+        assertThat(usage.get("by_caller")).isEqualTo(groups.get("groups"));
+        assertThat(usage.get("overall").get("calls").asInt()).isEqualTo(4);
+        JsonNode series = json(controlGet(control, "/timeseries?window=15m&bucket=1m&caller=team-a"));
+        assertThat(series.get("filter").get("caller").asText()).isEqualTo("team-a");
+        long teamACalls = 0;
+        for (JsonNode point : series.get("points")) {
+            teamACalls += point.get("totals").get("calls").asLong();
+        }
+        assertThat(teamACalls).isEqualTo(3);
+        java.time.Instant hourAgo =
+                java.time.Instant.now().minus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        assertThat(json(controlGet(
+                                control,
+                                "/usage/models?group_by=caller&since=" + hourAgo.minus(Duration.ofHours(1)) + "&until="
+                                        + hourAgo))
+                        .get("groups"))
+                .as("a frame before the calls")
+                .isEmpty();
+    }
+
+    private HttpResponse<String> controlGet(ControlServer control, String path) throws Exception {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(control.uri().resolve(path))
+                        .timeout(Duration.ofSeconds(20))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+        return response;
+    }
+
+    private static List<String> names(JsonNode object) {
+        List<String> names = new ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     @Test
