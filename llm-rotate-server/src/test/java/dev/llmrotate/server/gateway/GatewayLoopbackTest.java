@@ -20,8 +20,6 @@ import dev.llmrotate.testkit.FakeResponse;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -135,17 +133,6 @@ class GatewayLoopbackTest {
         return JSON.readTree(response.body());
     }
 
-    /** The {@code data:} payloads of an event stream, in order. */
-    private static List<String> events(String body) {
-        List<String> events = new ArrayList<>();
-        for (String block : body.split("\n\n")) {
-            if (block.startsWith("data: ")) {
-                events.add(block.substring(6));
-            }
-        }
-        return events;
-    }
-
     @Test
     void aPlainCallIsAnsweredInOpenAisShapeWithTheCallsHeaders() throws Exception {
         start();
@@ -196,7 +183,7 @@ class GatewayLoopbackTest {
         HttpResponse<String> streamed = post("/v1/chat/completions", chat(MINI, true));
         assertThat(streamed.statusCode()).isEqualTo(200);
         assertThat(streamed.headers().firstValue(GatewayHeaders.PROVIDER)).hasValue("anthropic");
-        List<String> events = events(streamed.body());
+        List<String> events = GatewayWire.events(streamed.body());
         assertThat(events).last().isEqualTo("[DONE]");
         StringBuilder text = new StringBuilder();
         for (String event : events.subList(0, events.size() - 1)) {
@@ -243,7 +230,7 @@ class GatewayLoopbackTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("content-type"))
                 .hasValueSatisfying(type -> assertThat(type).startsWith("text/event-stream"));
-        List<String> events = events(response.body());
+        List<String> events = GatewayWire.events(response.body());
         assertThat(events).last().isEqualTo("[DONE]");
         JsonNode usage = JSON.readTree(events.get(events.size() - 2));
         assertThat(usage.get("choices")).isEmpty();
@@ -259,7 +246,7 @@ class GatewayLoopbackTest {
         HttpResponse<String> noUsage = post(
                 "/v1/chat/completions",
                 "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
-        assertThat(events(noUsage.body())).noneMatch(e -> e.contains("\"usage\""));
+        assertThat(GatewayWire.events(noUsage.body())).noneMatch(e -> e.contains("\"usage\""));
         assertThat(openai.requests().get(1).body()).contains("\"include_usage\":true");
     }
 
@@ -273,7 +260,7 @@ class GatewayLoopbackTest {
         HttpResponse<String> response = post("/v1/chat/completions", chat(MINI, true));
 
         assertThat(response.statusCode()).isEqualTo(200);
-        List<String> events = events(response.body());
+        List<String> events = GatewayWire.events(response.body());
         assertThat(events).doesNotContain("[DONE]");
         JsonNode last = JSON.readTree(events.get(events.size() - 1));
         assertThat(last.get("error").get("code").asText()).isEqualTo("stream_interrupted");
@@ -305,14 +292,7 @@ class GatewayLoopbackTest {
     void aClientThatGoesDuringAPlainCallCancelsIt() throws Exception {
         start();
         openai.byDefault().always(FakeResponse.ok("slow").delay(Duration.ofSeconds(5)));
-        byte[] body = chat(MINI, false).getBytes(StandardCharsets.UTF_8);
-        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
-            OutputStream out = client.getOutputStream();
-            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\n"
-                            + "content-length: " + body.length + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.write(body);
-            out.flush();
+        try (Socket client = GatewayWire.sendChat(gateway.port(), chat(MINI, false))) {
             await().until(() -> openai.requestCount() == 1);
         } // the client goes while the provider thinks
 
