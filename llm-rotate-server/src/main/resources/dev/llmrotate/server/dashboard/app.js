@@ -248,6 +248,11 @@ function App() {
     return () => clearInterval(timer);
   }, [frame, selection, eventFilter, eventLimit, interval, paused, reload, token.needed]);
 
+  useEffect(() => {
+    // For the page-weight benchmark: when the key matrix first shows data.
+    if (data && performance.getEntriesByName('llm-rotate:first-data').length === 0) performance.mark('llm-rotate:first-data');
+  }, [data]);
+
   const refresh = () => setReload((n) => n + 1);
   const serverNow = now + skew;
   const status = error && error.kind === 'unreachable' ? 'offline' : null;
@@ -295,4 +300,6 @@ function frameLabel(frame, now) {
   return f.time(frame.since, now) + ' – ' + f.time(frame.until, now);
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+root.textContent = '';
+render(html`<${App} />`, root);
