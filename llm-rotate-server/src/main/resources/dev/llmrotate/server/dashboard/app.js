@@ -1,6 +1,6 @@
 // The dashboard: one page over the control server's JSON endpoints, refreshed on an interval the operator picks.
 
-import { html, render, useState, useEffect, useRef } from './vendor/htm/3.1.1/preact/standalone.module.js';
+import { html, render, useState, useEffect, useLayoutEffect, useRef } from './vendor/htm/3.1.1/preact/standalone.module.js';
 import { get, path, hasToken, setToken, forgetToken } from './api.js';
 import * as f from './format.js';
 import { ProviderSummary, KeyFilters, KeyMatrix, fallbackShare } from './keys.js';
@@ -49,7 +49,7 @@ function useTheme() {
   return [theme, setTheme, theme === 'auto' ? (system ? 'dark' : 'light') : theme];
 }
 
-function Header({ version, health, status, updated, busy, interval, setRefresh, paused, setPaused, refresh, theme, setTheme, frame, setFrame, now }) {
+function Header({ version, serverNow, health, status, updated, busy, interval, setRefresh, paused, setPaused, refresh, theme, setTheme, frame, setFrame, now }) {
   const [custom, setCustom] = useState(() => ({ since: localInput(now - 3600000), until: localInput(now) }));
   const [customError, setCustomError] = useState(null);
   const applyCustom = (e) => {
@@ -90,7 +90,7 @@ function Header({ version, health, status, updated, busy, interval, setRefresh, 
       ${customError ? html`<span class="error-text" role="alert">${customError}</span>` : null}
     </form>` : null}
     <nav aria-label="Sections"><a href="#keys">Keys</a><a href="#traffic">Traffic</a><a href="#timeline">Timeline</a><a href="#usage">Usage</a><a href="#calls">Recent calls</a><a href="#config">Configuration</a>
-      ${version ? html`<span class="muted small version">server ${version.version} · up ${f.countdown(version.uptime_seconds)}</span>` : null}</nav>
+      ${version ? html`<span class="muted small version">server ${version.version} · up ${f.countdown((serverNow - Date.parse(version.started_at)) / 1000)}</span>` : null}</nav>
   </header>`;
 }
 
@@ -175,6 +175,7 @@ function App() {
   const [now, setNow] = useState(Date.now());
   const [reload, setReload] = useState(0);
   const current = useRef(null);
+  const rarely = useRef(null);
 
   useEffect(() => {
     const ticker = setInterval(() => setNow(Date.now()), 1000);
@@ -185,7 +186,9 @@ function App() {
     if (frame.window) store('window', frame.window);
   }, [frame]);
 
-  const load = async () => {
+  // Two steps: the keys first (the centre of the page shows as soon as they arrive), then the rest. The sanitized
+  // configuration and the version change rarely: asked for on the first load and on "Refresh now".
+  const load = async (full) => {
     if (current.current) current.current.abort();
     const controller = new AbortController();
     current.current = controller;
@@ -193,33 +196,37 @@ function App() {
     setBusy(true);
     try {
       const fp = frameParams(frame);
-      const serverNow = Date.now() + skew;
       const seriesParams = { ...fp, ...selection };
-      if (!frame.window && Date.parse(frame.since) < serverNow - DAY_MS) seriesParams.bucket = '1h';
-      const [health, keys, usage, series, events, recent, config, version] = await Promise.all([
+      if (!frame.window && Date.parse(frame.since) < Date.now() + skew - DAY_MS) seriesParams.bucket = '1h';
+      const fresh = full || !rarely.current;
+      const [health, keys, config, version] = await Promise.all([
         get('/health', signal),
         get('/keys', signal),
+        fresh ? get('/config', signal) : rarely.current.config,
+        fresh ? get('/version', signal) : rarely.current.version,
+      ]);
+      if (signal.aborted) return;
+      const received = Date.now();
+      rarely.current = { config, version };
+      setSkew(Date.parse(keys.generated_at) - received);
+      setData((d) => ({ ...d, health, keys, config, version }));
+      setTokenState({ needed: false, refused: false });
+      const timelineKeys = keys.keys.filter((k) => (!selection.provider || k.provider === selection.provider)
+        && (!selection.key_id || k.key_id === selection.key_id));
+      const [usage, series, events, recent, histories] = await Promise.all([
         get(path('/usage', fp), signal),
         get(path('/timeseries', seriesParams), signal),
         get(path('/events', { ...fp, ...eventFilter, limit: eventLimit }), signal),
         get(path('/events', { limit: EVENT_PAGE }), signal),
-        get('/config', signal),
-        get('/version', signal),
+        Promise.all(timelineKeys.slice(0, MAX_TIMELINE_KEYS).map((k) => get(
+          path('/keys/' + encodeURIComponent(k.key_id) + '/history', { ...fp, limit: 200 }), signal))),
       ]);
-      const received = Date.now();
-      const timelineKeys = keys.keys.filter((k) => (!selection.provider || k.provider === selection.provider)
-        && (!selection.key_id || k.key_id === selection.key_id));
-      const histories = await Promise.all(timelineKeys.slice(0, MAX_TIMELINE_KEYS).map((k) => get(
-        path('/keys/' + encodeURIComponent(k.key_id) + '/history', { ...fp, limit: 200 }), signal)));
       if (signal.aborted) return;
-      const next = { health, keys, usage, series, events, recent, config, version, histories,
-        truncatedKeys: Math.max(0, timelineKeys.length - MAX_TIMELINE_KEYS) };
-      setSkew(Date.parse(keys.generated_at) - received);
-      setData(next);
+      setData((d) => ({ ...d, usage, series, events, recent, histories,
+        truncatedKeys: Math.max(0, timelineKeys.length - MAX_TIMELINE_KEYS) }));
       setError(null);
-      setTokenState({ needed: false, refused: false });
       setUpdated(received);
-      setNow(received);
+      setNow(Date.now());
       setLoads((n) => n + 1);
     } catch (e) {
       if (e.name === 'AbortError') return;
@@ -240,28 +247,30 @@ function App() {
   };
 
   // Loads now and on every tick of the chosen interval; a change of frame, filter or interval starts over.
-  useEffect(() => {
+  const lastReload = useRef(0);
+  useLayoutEffect(() => {
     if (token.needed) return undefined;
-    load();
+    load(reload !== lastReload.current);
+    lastReload.current = reload;
     if (interval === 0 || paused) return undefined;
-    const timer = setInterval(load, interval * 1000);
+    const timer = setInterval(() => load(false), interval * 1000);
     return () => clearInterval(timer);
   }, [frame, selection, eventFilter, eventLimit, interval, paused, reload, token.needed]);
 
   useEffect(() => {
     // For the page-weight benchmark: when the key matrix first shows data.
-    if (data && performance.getEntriesByName('llm-rotate:first-data').length === 0) performance.mark('llm-rotate:first-data');
+    if (data && data.keys && performance.getEntriesByName('llm-rotate:first-data').length === 0) performance.mark('llm-rotate:first-data');
   }, [data]);
 
   const refresh = () => setReload((n) => n + 1);
   const serverNow = now + skew;
   const status = error && error.kind === 'unreachable' ? 'offline' : null;
   const options = optionsOf(data && data.config, data && data.keys.keys);
-  const state = token.needed ? 'token' : !data ? (error ? 'error' : 'loading') : error ? 'stale' : 'ready';
+  const state = token.needed ? 'token' : !data || !data.series ? (error ? 'error' : 'loading') : error ? 'stale' : 'ready';
 
   return html`
     <a class="skip" href="#keys">Skip to the keys</a>
-    <${Header} version=${data && data.version} health=${data && !error ? data.health : null} status=${status} updated=${updated} busy=${busy}
+    <${Header} version=${data && data.version} serverNow=${serverNow} health=${data && !error ? data.health : null} status=${status} updated=${updated} busy=${busy}
       interval=${interval} setRefresh=${(v) => { setRefreshInterval(v); setPaused(false); }} paused=${paused} setPaused=${setPaused}
       refresh=${refresh} theme=${theme} setTheme=${setTheme} frame=${frame} setFrame=${(fr) => setFrame(fr.custom ? { since: fr.since, until: fr.until } : fr)} now=${now} />
     <main id="main" data-state=${state} data-loads=${loads} aria-busy=${busy}>
@@ -276,18 +285,18 @@ function App() {
         <//>
         <${Section} id="traffic" title=${'Traffic, ' + frameLabel(frame, now)}
           aside=${html`<${SeriesSelection} selection=${selection} setSelection=${setSelection} options=${options} />`}>
-          <${TimeSeries} series=${data.series} theme=${effectiveTheme} />
+          ${data.series ? html`<${TimeSeries} series=${data.series} theme=${effectiveTheme} />` : html`<p class="empty">Loading…</p>`}
         <//>
         <${Section} id="timeline" title="Key timeline: state changes and 429s">
-          <${Timeline} histories=${data.histories} keys=${data.keys.keys} frame=${data.series.frame} truncatedKeys=${data.truncatedKeys} />
+          ${data.series ? html`<${Timeline} histories=${data.histories} keys=${data.keys.keys} frame=${data.series.frame} truncatedKeys=${data.truncatedKeys} />` : html`<p class="empty">Loading…</p>`}
         <//>
         <${Section} id="usage" title=${'Usage, ' + frameLabel(frame, now)}>
-          <${UsageTable} usage=${data.usage} />
+          ${data.usage ? html`<${UsageTable} usage=${data.usage} />` : html`<p class="empty">Loading…</p>`}
         <//>
         <${Section} id="calls" title="Recent calls"
           aside=${html`<${EventFilters} filter=${eventFilter} setFilter=${(v) => { setEventFilter(v); setEventLimit(EVENT_PAGE); }} options=${options} />`}>
-          <${EventsTable} events=${data.events} now=${now} loadingMore=${busy}
-            onMore=${() => setEventLimit(Math.min(1000, eventLimit + EVENT_PAGE))} />
+          ${data.events ? html`<${EventsTable} events=${data.events} now=${now} loadingMore=${busy}
+            onMore=${() => setEventLimit(Math.min(1000, eventLimit + EVENT_PAGE))} />` : html`<p class="empty">Loading…</p>`}
         <//>
         <${Section} id="config" title="Configuration (sanitized: no secrets)">
           <${ConfigView} config=${data.config} />

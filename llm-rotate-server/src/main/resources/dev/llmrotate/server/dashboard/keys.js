@@ -53,8 +53,8 @@ function ModelStates({ models, serverNow }) {
     const m = models[name];
     return html`<li class=${'model' + (m.available ? '' : ' out')} data-model=${name}>
       <span class="model-name">${name}</span> <${StateBadge} state=${m.state} small />
-      ${m.available ? null : html` <${BackIn} available=${false} availableAt=${m.available_at} serverNow=${serverNow} state=${m.state} />`}
-      ${m.last_error_type && !m.available ? html` <span class="why">${f.words(m.last_error_type)}</span>` : null}
+      ${m.available || m.state === 'ACTIVE' ? null : html` <${BackIn} available=${false} availableAt=${m.available_at} serverNow=${serverNow} state=${m.state} />`}
+      ${m.last_error_type && !m.available && m.state !== 'ACTIVE' ? html` <span class="why">${f.words(m.last_error_type)}</span>` : null}
     </li>`;
   })}</ul>`;
 }
@@ -63,27 +63,41 @@ function outModels(key) {
   return Object.values(key.models).filter((m) => !m.available).length;
 }
 
+/**
+ * The state that says whether the key serves: its key-wide state, unless that is ACTIVE while every model rests,
+ * when it is the state of the model that comes back first (a single-model key in cooldown is out, not active).
+ */
+export function effectiveState(key) {
+  const models = Object.values(key.models);
+  if (key.state !== 'ACTIVE' || models.length === 0 || models.some((m) => m.available)) return key.state;
+  const first = models.reduce((a, b) => (a.available_at == null ? b : b.available_at == null ? a
+    : Date.parse(a.available_at) <= Date.parse(b.available_at) ? a : b));
+  return first.state;
+}
+
 function KeyRow({ k, serverNow, now }) {
   const resting = outModels(k);
   const total = Object.keys(k.models).length;
   const calls = k.usage.calls;
-  return html`<tr class=${'key-row row-' + k.state.toLowerCase() + (k.available ? '' : ' out')} data-key=${k.key_id}>
-    <th scope="row" data-label="Key"><span class="key-id">${k.key_id}</span><br /><code class="mask">${k.key_mask ?? '(secret unreadable)'}</code></th>
-    <td data-label="Provider">${k.provider}</td>
-    <td data-label="State" class="state-cell"><${StateBadge} state=${k.state} />
-      ${k.state === 'ACTIVE' && resting > 0 ? html`<div class="muted small">${resting} of ${total} models resting</div>` : null}</td>
-    <td data-label="Back in" class="back-in"><${BackIn} available=${k.available} availableAt=${k.available_at} serverNow=${serverNow} state=${k.state} /></td>
-    <td data-label="Why" class=${'why-cell' + (k.available ? ' muted' : '')}>${k.last_error_type
+  const state = effectiveState(k);
+  return html`<tr class=${'key-row row-' + state.toLowerCase() + (k.available ? '' : ' out')} data-key=${k.key_id} data-state=${state}>
+    <th scope="row" data-label="Key"><div class="cell"><span class="key-id">${k.key_id}</span><br /><code class="mask">${k.key_mask ?? '(secret unreadable)'}</code></div></th>
+    <td data-label="Provider"><div class="cell">${k.provider}</div></td>
+    <td data-label="State" class="state-cell"><div class="cell"><${StateBadge} state=${state} />
+      ${state !== k.state ? html`<div class="muted small">key-wide ${k.state.toLowerCase()}; ${total === 1 ? 'its model rests' : 'every model rests'}</div>`
+        : k.state === 'ACTIVE' && resting > 0 ? html`<div class="muted small">${resting} of ${total} models resting</div>` : null}</div></td>
+    <td data-label="Back in" class="back-in"><div class="cell"><${BackIn} available=${k.available} availableAt=${k.available_at} serverNow=${serverNow} state=${k.state} /></div></td>
+    <td data-label="Why" class=${'why-cell' + (k.available ? ' muted' : '')}><div class="cell">${k.last_error_type
       ? html`<span class="why">${f.words(k.last_error_type)}</span> <span class="muted small" title=${f.time(k.last_failure_at, now)}>${f.ago(k.last_failure_at, serverNow)}</span>`
-      : html`<span class="muted">no failure</span>`}</td>
-    <td data-label="Failures in a row" class="num" data-value=${k.consecutive_failures}>${f.count(k.consecutive_failures)}</td>
-    <td data-label="Budget (last minute)" class="budgets">
+      : html`<span class="muted">no failure</span>`}</div></td>
+    <td data-label="Failures in a row" class="num" data-value=${k.consecutive_failures}><div class="cell">${f.count(k.consecutive_failures)}</div></td>
+    <td data-label="Budget (last minute)" class="budgets"><div class="cell">
       <${Budget} used=${k.budgets.rpm_used} limit=${k.budgets.rate_limit_rpm} unit="rpm" />
       <${Budget} used=${k.budgets.tpm_used} limit=${k.budgets.rate_limit_tpm} unit="tpm" />
-    </td>
-    <td data-label="Models"><${ModelStates} models=${k.models} serverNow=${serverNow} /></td>
-    <td data-label="Calls" class="num calls" data-value=${calls}>${f.count(calls)}
-      ${calls > 0 ? html`<div class="muted small">${f.percent(k.usage.successes / calls)} ok</div>` : null}</td>
+    </div></td>
+    <td data-label="Models"><div class="cell"><${ModelStates} models=${k.models} serverNow=${serverNow} /></div></td>
+    <td data-label="Calls" class="num calls" data-value=${calls}><div class="cell">${f.count(calls)}
+      ${calls > 0 ? html`<div class="muted small">${f.percent(k.usage.successes / calls)} ok</div>` : null}</div></td>
   </tr>`;
 }
 
@@ -133,7 +147,7 @@ export function KeyFilters({ keys, filter, setFilter }) {
 
 export function filterKeys(keys, filter) {
   return keys.filter((k) => (!filter.provider || k.provider === filter.provider)
-    && (!filter.state || (filter.state === 'out' ? !k.available || outModels(k) > 0 : k.state === filter.state)));
+    && (!filter.state || (filter.state === 'out' ? !k.available || outModels(k) > 0 : effectiveState(k) === filter.state)));
 }
 
 /** The key matrix: keys out of service first, then by provider and configuration order. */
