@@ -27,7 +27,15 @@ final class DashboardAssets {
 
     /** The dashboard's own files, served as {@code /ui/<name>}, besides the page itself. */
     static final List<String> OWN_FILES = List.of(
-            "app.js", "api.js", "format.js", "keys.js", "charts.js", "tables.js", "dashboard.css", "favicon.svg");
+            "app.js",
+            "boot.js",
+            "api.js",
+            "format.js",
+            "keys.js",
+            "charts.js",
+            "tables.js",
+            "dashboard.css",
+            "favicon.svg");
 
     /** Vendor files: the path they are served at (with their version in it) and where the jar keeps them. */
     static final Map<String, String> VENDOR_FILES = Map.of(

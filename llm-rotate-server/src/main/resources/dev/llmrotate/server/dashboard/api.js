@@ -62,3 +62,8 @@ export async function get(target, signal) {
   }
   return body;
 }
+
+/** GETs a JSON endpoint and notes when the answer came: {body, at} (the browser's clock, for the server's skew). */
+export function timed(target, signal) {
+  return get(target, signal).then((body) => ({ body, at: Date.now() }));
+}

@@ -1,7 +1,8 @@
 // The dashboard: one page over the control server's JSON endpoints, refreshed on an interval the operator picks.
 
 import { html, render, useState, useEffect, useLayoutEffect, useRef } from './vendor/htm/3.1.1/preact/standalone.module.js';
-import { get, path, hasToken, setToken, forgetToken } from './api.js';
+import { get, timed, path, hasToken, setToken, forgetToken } from './api.js';
+import { first } from './boot.js';
 import * as f from './format.js';
 import { ProviderSummary, KeyFilters, KeyMatrix, fallbackShare } from './keys.js';
 import { TimeSeries, Timeline } from './charts.js';
@@ -11,7 +12,10 @@ const WINDOWS = ['15m', '1h', '6h', '24h', '7d'];
 const INTERVALS = [[0, 'off'], [2, '2 s'], [5, '5 s'], [10, '10 s'], [30, '30 s'], [60, '1 min']];
 const MAX_TIMELINE_KEYS = 12;
 const EVENT_PAGE = 50;
+const FALLBACK_SAMPLE = 20;
 const DAY_MS = 86400000;
+/** The answers boot.js asked for, taken by the first load only. */
+let firstAnswers = first;
 
 function stored(name, fallback, allowed) {
   const v = localStorage.getItem('llm-rotate.' + name);
@@ -199,14 +203,18 @@ function App() {
       const seriesParams = { ...fp, ...selection };
       if (!frame.window && Date.parse(frame.since) < Date.now() + skew - DAY_MS) seriesParams.bucket = '1h';
       const fresh = full || !rarely.current;
-      const [health, keys, config, version] = await Promise.all([
-        get('/health', signal),
-        get('/keys', signal),
+      const early = firstAnswers;
+      firstAnswers = null;
+      const [healthAnswer, keysAnswer, config, version] = await Promise.all([
+        early ? early.health : timed('/health', signal),
+        early ? early.keys : timed('/keys', signal),
         fresh ? get('/config', signal) : rarely.current.config,
         fresh ? get('/version', signal) : rarely.current.version,
       ]);
       if (signal.aborted) return;
-      const received = Date.now();
+      const health = healthAnswer.body;
+      const keys = keysAnswer.body;
+      const received = keysAnswer.at;
       rarely.current = { config, version };
       setSkew(Date.parse(keys.generated_at) - received);
       setData((d) => ({ ...d, health, keys, config, version }));
@@ -217,7 +225,7 @@ function App() {
         get(path('/usage', fp), signal),
         get(path('/timeseries', seriesParams), signal),
         get(path('/events', { ...fp, ...eventFilter, limit: eventLimit }), signal),
-        get(path('/events', { limit: EVENT_PAGE }), signal),
+        get(path('/events', { limit: FALLBACK_SAMPLE }), signal),
         Promise.all(timelineKeys.slice(0, MAX_TIMELINE_KEYS).map((k) => get(
           path('/keys/' + encodeURIComponent(k.key_id) + '/history', { ...fp, limit: 200 }), signal))),
       ]);
