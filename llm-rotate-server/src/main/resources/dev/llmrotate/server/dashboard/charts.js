@@ -1,6 +1,6 @@
-// Time series (uPlot, loaded by the page as the global uPlot) and the per-key timeline of state changes (SVG).
+// Time series (uPlot, loaded by the page as the global uPlot, async) and the per-key timeline of state changes (SVG).
 
-import { html, useEffect, useRef } from './vendor/htm/3.1.1/preact/standalone.module.js';
+import { html, useEffect, useRef, useState } from './vendor/htm/3.1.1/preact/standalone.module.js';
 import * as f from './format.js';
 import { StateBadge } from './keys.js';
 
@@ -21,13 +21,28 @@ function axis(format) {
   };
 }
 
+/** uPlot, once its script (loaded async, off the path to the keys) has run; null before. */
+function useUplot() {
+  const [ready, setReady] = useState(!!window.uPlot);
+  useEffect(() => {
+    if (ready) return undefined;
+    const script = document.getElementById('uplot');
+    const done = () => setReady(!!window.uPlot);
+    script.addEventListener('load', done);
+    done();
+    return () => script.removeEventListener('load', done);
+  }, []);
+  return ready ? window.uPlot : null;
+}
+
 function Chart({ id, title, series, data, yFormat, theme, bars }) {
   const box = useRef(null);
   const plot = useRef(null);
+  const uPlot = useUplot();
   useEffect(() => {
     const el = box.current;
-    if (!window.uPlot || !el) return undefined;
-    const paths = bars ? window.uPlot.paths.bars({ size: [0.8, 40] }) : undefined;
+    if (!uPlot || !el) return undefined;
+    const paths = bars ? uPlot.paths.bars({ size: [0.8, 40] }) : undefined;
     const opts = {
       width: Math.max(240, el.clientWidth),
       height: HEIGHT,
@@ -47,12 +62,12 @@ function Chart({ id, title, series, data, yFormat, theme, bars }) {
           value: s.value ?? ((u, v) => (v == null ? '–' : yFormat(v))),
         }))],
     };
-    plot.current = new window.uPlot(opts, data, el);
+    plot.current = new uPlot(opts, data, el);
     return () => {
       plot.current.destroy();
       plot.current = null;
     };
-  }, [data, theme]);
+  }, [data, theme, uPlot]);
   useEffect(() => {
     let frame = 0;
     let width = 0;

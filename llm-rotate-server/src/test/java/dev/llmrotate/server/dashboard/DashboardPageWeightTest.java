@@ -29,12 +29,15 @@ class DashboardPageWeightTest {
             + " const sum = (list) => list.reduce((n, e) => n + e.transferSize, 0);"
             + " const fcp = performance.getEntriesByName('first-contentful-paint')[0];"
             + " const data = performance.getEntriesByName('llm-rotate:first-data')[0];"
+            + " const keys = res.find(e => e.name.endsWith('/keys'));"
+            + " const app = res.find(e => e.name.endsWith('/ui/app.js'));"
             + " return { assets: nav.transferSize + sum(res.filter(e => e.initiatorType !== 'fetch')),"
             + "   decoded: nav.decodedBodySize + res.filter(e => e.initiatorType !== 'fetch')"
             + "     .reduce((n, e) => n + e.decodedBodySize, 0),"
             + "   data: sum(res.filter(e => e.initiatorType === 'fetch')),"
             + "   requests: 1 + res.length,"
-            + "   fcp: fcp ? fcp.startTime : -1, firstData: data ? data.startTime : -1 }; }";
+            + "   fcp: fcp ? fcp.startTime : -1, firstData: data ? data.startTime : -1,"
+            + "   keysAsked: keys.startTime, keysAnswered: keys.responseEnd, appLoaded: app.responseEnd }; }";
 
     @Test
     void measureTheFirstLoadOfThePage() throws IOException {
@@ -53,6 +56,9 @@ class DashboardPageWeightTest {
             }
             List<Double> fcp = numbers(cold, "fcp");
             List<Double> firstData = numbers(cold, "firstData");
+            List<Double> keysAsked = numbers(cold, "keysAsked");
+            List<Double> keysAnswered = numbers(cold, "keysAnswered");
+            List<Double> appLoaded = numbers(cold, "appLoaded");
             double assets = ((Number) cold.get(0).get("assets")).doubleValue();
             String report = String.format(
                     Locale.ROOT,
@@ -60,6 +66,7 @@ class DashboardPageWeightTest {
                             + " (%.1f KB decoded, %s requests with the data), %.1f KB of JSON for the first data;%n"
                             + "first contentful paint median %.0f ms (min %.0f, max %.0f); key matrix with data"
                             + " median %.0f ms (min %.0f, max %.0f);%n"
+                            + "medians: /keys asked at %.0f ms and answered at %.0f ms, app.js loaded at %.0f ms;%n"
                             + "warm load (same tab, ETag revalidation): %.1f KB transferred for the page and its files,"
                             + " key matrix with data at %.0f ms%n",
                     RUNS,
@@ -73,6 +80,9 @@ class DashboardPageWeightTest {
                     median(firstData),
                     firstData.get(0),
                     firstData.get(firstData.size() - 1),
+                    median(keysAsked),
+                    median(keysAnswered),
+                    median(appLoaded),
                     ((Number) warm.get("assets")).doubleValue() / 1024,
                     ((Number) warm.get("firstData")).doubleValue());
             System.out.print(report);
