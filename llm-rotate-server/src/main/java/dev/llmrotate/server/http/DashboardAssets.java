@@ -70,11 +70,6 @@ final class DashboardAssets {
         byPath = Map.copyOf(assets);
     }
 
-    /** Every path served besides {@code /}. */
-    List<String> paths() {
-        return byPath.keySet().stream().sorted().toList();
-    }
-
     /** True when a request for {@code /} should get the page: a browser asking for HTML, not a JSON client. */
     static boolean wantsPage(ControlRequest request) {
         String accept = request.header("accept");

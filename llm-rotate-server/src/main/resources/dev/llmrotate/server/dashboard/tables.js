@@ -114,7 +114,7 @@ export function EventsTable({ events, now, onMore, loadingMore }) {
       In standalone mode the records are those of the workers whose <code>event_buffer</code> is on.</p></div>`;
   }
   if (events.events.length === 0) {
-    return html`<p class="empty">No calls recorded in this time frame${''} with these filters yet (the buffer keeps the latest ${f.count(events.event_buffer_capacity)}).</p>`;
+    return html`<p class="empty">No calls recorded in this time frame with these filters yet (the buffer keeps the latest ${f.count(events.event_buffer_capacity)}).</p>`;
   }
   return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Recent calls table">
     <table class="events" id="events-table">

@@ -133,9 +133,9 @@ class DashboardAssetsLoopbackTest {
 
     @Test
     void everyFileHasItsTypeAndCachingAndNoneHoldsASecret() {
-        DashboardAssets assets = new DashboardAssets();
-        assertThat(assets.paths()).hasSize(DashboardAssets.OWN_FILES.size() + DashboardAssets.VENDOR_FILES.size());
-        for (String path : assets.paths()) {
+        List<String> paths = new ArrayList<>(DashboardAssets.VENDOR_FILES.keySet());
+        DashboardAssets.OWN_FILES.forEach(name -> paths.add("/ui/" + name));
+        for (String path : paths) {
             HttpResponse<byte[]> r = get(path);
             assertThat(r.statusCode()).as(path).isEqualTo(200);
             String type = header(r, "content-type");
