@@ -152,7 +152,7 @@ function SeriesSelection({ selection, setSelection, options }) {
 function optionsOf(config, keys) {
   const source = config ? config.keys : keys ?? [];
   const models = new Set();
-  for (const k of source) for (const m of k.models ?? Object.keys(k.models ?? {})) models.add(m);
+  for (const k of source) for (const m of Array.isArray(k.models) ? k.models : Object.keys(k.models ?? {})) models.add(m);
   return {
     providers: [...new Set(source.map((k) => k.provider))].sort(),
     models: [...models].sort(),
@@ -202,35 +202,35 @@ function App() {
       const fp = frameParams(frame);
       const seriesParams = { ...fp, ...selection };
       if (!frame.window && Date.parse(frame.since) < Date.now() + skew - DAY_MS) seriesParams.bucket = '1h';
-      const fresh = full || !rarely.current;
       const early = firstAnswers;
       firstAnswers = null;
-      const [healthAnswer, keysAnswer, config, version] = await Promise.all([
+      const [healthAnswer, keysAnswer] = await Promise.all([
         early ? early.health : timed('/health', signal),
         early ? early.keys : timed('/keys', signal),
-        fresh ? get('/config', signal) : rarely.current.config,
-        fresh ? get('/version', signal) : rarely.current.version,
       ]);
       if (signal.aborted) return;
       const health = healthAnswer.body;
       const keys = keysAnswer.body;
       const received = keysAnswer.at;
-      rarely.current = { config, version };
       setSkew(Date.parse(keys.generated_at) - received);
-      setData((d) => ({ ...d, health, keys, config, version }));
+      setData((d) => ({ ...d, health, keys }));
       setTokenState({ needed: false, refused: false });
       const timelineKeys = keys.keys.filter((k) => (!selection.provider || k.provider === selection.provider)
         && (!selection.key_id || k.key_id === selection.key_id));
-      const [usage, series, events, recent, histories] = await Promise.all([
+      const fresh = full || !rarely.current;
+      const [usage, series, events, recent, histories, config, version] = await Promise.all([
         get(path('/usage', fp), signal),
         get(path('/timeseries', seriesParams), signal),
         get(path('/events', { ...fp, ...eventFilter, limit: eventLimit }), signal),
         get(path('/events', { limit: FALLBACK_SAMPLE }), signal),
         Promise.all(timelineKeys.slice(0, MAX_TIMELINE_KEYS).map((k) => get(
           path('/keys/' + encodeURIComponent(k.key_id) + '/history', { ...fp, limit: 200 }), signal))),
+        fresh ? get('/config', signal) : rarely.current.config,
+        fresh ? get('/version', signal) : rarely.current.version,
       ]);
       if (signal.aborted) return;
-      setData((d) => ({ ...d, usage, series, events, recent, histories,
+      rarely.current = { config, version };
+      setData((d) => ({ ...d, usage, series, events, recent, histories, config, version,
         truncatedKeys: Math.max(0, timelineKeys.length - MAX_TIMELINE_KEYS) }));
       setError(null);
       setUpdated(received);
@@ -307,7 +307,7 @@ function App() {
             onMore=${() => setEventLimit(Math.min(1000, eventLimit + EVENT_PAGE))} />` : html`<p class="empty">Loading…</p>`}
         <//>
         <${Section} id="config" title="Configuration (sanitized: no secrets)">
-          <${ConfigView} config=${data.config} />
+          ${data.config ? html`<${ConfigView} config=${data.config} />` : html`<p class="empty">Loading…</p>`}
         <//>` : null}
     </main>`;
 }

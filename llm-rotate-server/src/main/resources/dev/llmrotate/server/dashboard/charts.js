@@ -1,4 +1,4 @@
-// Time series (uPlot, loaded by the page as the global uPlot, async) and the per-key timeline of state changes (SVG).
+// Time series (uPlot, whose script the first chart loads: the global uPlot) and the per-key timeline of state changes (SVG).
 
 import { html, useEffect, useRef, useState } from './vendor/htm/3.1.1/preact/standalone.module.js';
 import * as f from './format.js';
@@ -21,12 +21,23 @@ function axis(format) {
   };
 }
 
-/** uPlot, once its script (loaded async, off the path to the keys) has run; null before. */
+const UPLOT = '/ui/vendor/uplot/1.6.30/uPlot.iife.min.js';
+
+/**
+ * uPlot, once its script has run; null before. The first chart adds the script to the page, so that parsing it
+ * (49 KB) never delays the keys.
+ */
 function useUplot() {
   const [ready, setReady] = useState(!!window.uPlot);
   useEffect(() => {
     if (ready) return undefined;
-    const script = document.getElementById('uplot');
+    let script = document.getElementById('uplot');
+    if (!script) {
+      script = document.createElement('script');
+      script.id = 'uplot';
+      script.src = UPLOT;
+      document.head.append(script);
+    }
     const done = () => setReady(!!window.uPlot);
     script.addEventListener('load', done);
     done();
