@@ -285,6 +285,8 @@ public final class ServerCli {
         }
         out.println("  endpoints: /health /keys /keys/{key_id}/history /usage /usage/models /timeseries /events /config"
                 + " /metrics /livez /readyz /version /openapi.json");
+        out.println(
+                "  dashboard: " + server.uri() + " in a browser" + (token != null ? " (it asks for the token)" : ""));
         out.println("  stop with Ctrl-C");
         ConfigWatcher watcher = ConfigWatcher.start(configFile, lm);
         return new Launch(null, server, gateway, watcher, lm);
