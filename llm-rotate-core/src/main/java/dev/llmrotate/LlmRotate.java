@@ -319,10 +319,11 @@ public final class LlmRotate implements AutoCloseable {
     }
 
     /**
-     * Usage of the calls that ended in {@code [from, until)}, overall and per provider, model and key (per the
-     * configured model a call used; {@value CallRecord#UNKNOWN_MODEL} for models no key lists). Counted to the minute
-     * for a frame within the last day, to the hour before that ({@code from} rounded down, {@code until} up). With a
-     * shared store (Redis), the calls of every process sharing it.
+     * Usage of the calls that ended in {@code [from, until)}, overall and per provider, model, key (per the
+     * configured model a call used; {@value CallRecord#UNKNOWN_MODEL} for models no key lists) and caller ({@link
+     * UsageSummary#byCaller()}). Counted to the minute for a frame within the last day, to the hour before that
+     * ({@code from} rounded down, {@code until} up). With a shared store (Redis), the calls of every process sharing
+     * it.
      *
      * <pre>{@code
      * Instant now = Instant.now();
@@ -347,6 +348,7 @@ public final class LlmRotate implements AutoCloseable {
      * Instant now = Instant.now();
      * UsageSeries day = lm.usageSeries(now.minus(Duration.ofDays(1)), now, Duration.ofMinutes(5), UsageFilter.ALL);
      * UsageSeries week = lm.usageSeries(now.minus(Duration.ofDays(7)), now, Duration.ofHours(1), UsageFilter.key("openai-1"));
+     * UsageSeries team = lm.usageSeries(now.minus(Duration.ofDays(1)), now, Duration.ofHours(1), UsageFilter.caller("gw-team-a"));
      * }</pre>
      *
      * @throws IllegalArgumentException naming the problem: a null or empty frame, a null filter, a bucket that is

@@ -120,7 +120,7 @@ class UsageOverTimeLoopbackTest extends EngineTestSupport {
         long a = calls(lm.usageSeries(T0, end, minute, UsageFilter.key("a")))[0];
         long b = calls(lm.usageSeries(T0, end, minute, UsageFilter.key("b")))[0];
         assertThat(a + b).isEqualTo(5);
-        assertThat(calls(lm.usageSeries(T0, end, minute, new UsageFilter("openai", MINI, "a"))))
+        assertThat(calls(lm.usageSeries(T0, end, minute, new UsageFilter("openai", MINI, "a", null))))
                 .containsExactly(2);
     }
 
@@ -149,6 +149,55 @@ class UsageOverTimeLoopbackTest extends EngineTestSupport {
         // Over the whole hour it equals the summary since start.
         assertThat(lm.usageSummary(T0, T0.plus(Duration.ofHours(2))).overall())
                 .isEqualTo(lm.usageSummary().overall());
+    }
+
+    private void callAt(Duration sinceStart, String model, String caller) {
+        clock.set(T0.plus(sinceStart));
+        lm.chat(ChatRequest.builder(model).user("hi").caller(caller).build());
+    }
+
+    /** Calls that name a caller count per caller in every frame, minutes and hours, and a series picks one caller. */
+    @Test
+    void callersAreCountedInFramesAndSeries() {
+        callAt(Duration.ofSeconds(10), MINI, "gw-team-a");
+        callAt(Duration.ofSeconds(20), BIG, "gw-team-a");
+        callAt(Duration.ofSeconds(30), MINI, "gw-team-b");
+        callAt(Duration.ofSeconds(40), MINI); // no caller
+        callAt(Duration.ofMinutes(30), MINI, "gw-team-b");
+        clock.set(T0.plus(Duration.ofHours(1)));
+
+        UsageSummary firstMinute = lm.usageSummary(T0, T0.plusSeconds(60));
+        assertThat(firstMinute.overall().calls()).isEqualTo(4);
+        assertThat(firstMinute.byCaller()).containsOnlyKeys("gw-team-a", "gw-team-b");
+        assertThat(firstMinute.byCaller().get("gw-team-a").calls()).isEqualTo(2);
+        assertThat(firstMinute.byCaller().get("gw-team-a").inputTokens()).isEqualTo(200);
+        assertThat(firstMinute.byCaller().get("gw-team-b").calls()).isEqualTo(1);
+        assertThat(lm.usageSummary(T0, T0.plus(Duration.ofHours(1)))
+                        .byCaller()
+                        .get("gw-team-b")
+                        .calls())
+                .isEqualTo(2);
+        assertThat(lm.usageSummary().byCaller().get("gw-team-b").calls()).isEqualTo(2);
+
+        Instant end = T0.plus(Duration.ofMinutes(35));
+        assertThat(calls(lm.usageSeries(T0, end, Duration.ofMinutes(5), UsageFilter.caller("gw-team-b"))))
+                .containsExactly(1, 0, 0, 0, 0, 0, 1);
+        assertThat(calls(lm.usageSeries(T0, end, Duration.ofMinutes(5), UsageFilter.caller("nobody"))))
+                .containsOnly(0);
+
+        // Two days on, the first hour is read from hour buckets only (its minutes were folded into it).
+        clock.set(T0.plus(Duration.ofDays(2)));
+        callAt(Duration.ofDays(2), MINI, "gw-team-a");
+        UsageSummary twoDays = lm.usageSummary(T0, T0.plus(Duration.ofDays(2)).plusSeconds(1));
+        assertThat(twoDays.byCaller().get("gw-team-a").calls()).isEqualTo(3);
+        assertThat(twoDays.byCaller().get("gw-team-b").calls()).isEqualTo(2);
+        assertThat(calls(lm.usageSeries(
+                        T0, T0.plus(Duration.ofHours(2)), Duration.ofHours(1), UsageFilter.caller("gw-team-a"))))
+                .containsExactly(2, 0);
+
+        assertThatThrownBy(() -> new UsageFilter("openai", null, null, "gw-team-a"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("a caller filter cannot be combined with provider, model or key id");
     }
 
     @Test

@@ -5,6 +5,8 @@ import dev.llmrotate.chat.ChatRequest;
 import dev.llmrotate.chat.ChatResponse;
 import dev.llmrotate.config.SelectionStrategyType;
 import dev.llmrotate.server.metrics.PrometheusMetrics;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -69,6 +71,13 @@ public class EngineOverheadBenchmark {
     @Param({"0"})
     public int tools;
 
+    /**
+     * Distinct callers ({@link ChatRequest#caller()}, as the gateway sets a gateway key's id) the calls are made by in
+     * turn: 0 (no caller) by default; {@code -p callers=0,8} shows what counting usage per caller costs.
+     */
+    @Param({"0"})
+    public int callers;
+
     /** The last call id the {@code noop} listener saw (a heap write, which the JIT cannot drop). */
     private String lastCallId;
 
@@ -76,7 +85,7 @@ public class EngineOverheadBenchmark {
 
     private LlmRotate rotate;
     private BenchFixtures.NoOpAdapter adapter;
-    /** One request per model, prebuilt. */
+    /** One request per model and caller, prebuilt. */
     private ChatRequest[] requests;
 
     /** Which model a benchmark thread asks for next: per thread, so that spreading the calls shares nothing. */
@@ -102,9 +111,15 @@ public class EngineOverheadBenchmark {
             case "prometheus" -> prometheus = PrometheusMetrics.forEngine(rotate);
             default -> throw new IllegalArgumentException("unknown callListener " + callListener);
         }
-        requests = BenchFixtures.models(modelsPerKey).stream()
-                .map(model -> BenchFixtures.request(model, ToolRequestJsonBenchmark.definitions(tools)))
-                .toArray(ChatRequest[]::new);
+        List<ChatRequest> built = new ArrayList<>();
+        for (int c = 0; c < Math.max(1, callers); c++) {
+            String name = callers == 0 ? null : "gw-" + c;
+            for (String model : BenchFixtures.models(modelsPerKey)) {
+                built.add(BenchFixtures.request(model, ToolRequestJsonBenchmark.definitions(tools))
+                        .withCaller(name));
+            }
+        }
+        requests = built.toArray(ChatRequest[]::new);
         // Fail fast on a broken setup rather than measuring exceptions.
         for (ChatRequest request : requests) {
             for (int i = 0; i < 2; i++) {

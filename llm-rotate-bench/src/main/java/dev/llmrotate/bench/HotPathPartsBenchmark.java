@@ -37,6 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class HotPathPartsBenchmark {
     private InMemoryStateStore store;
     private CallRecord record;
+    private CallRecord recordWithCaller;
     private LatencyHistogram histogram;
     private Pricing pricing;
     private String secret;
@@ -46,7 +47,19 @@ public class HotPathPartsBenchmark {
     public void setUp() {
         store = new InMemoryStateStore();
         secret = BenchFixtures.secret(3);
-        record = new CallRecord(
+        record = record(null);
+        recordWithCaller = record("gw-team-a");
+        store.recordCall(record);
+        store.recordCall(recordWithCaller);
+        histogram = new LatencyHistogram();
+        pricing = Pricing.builtIn();
+        pricing.cost(BenchFixtures.PROVIDER, BenchFixtures.REPLY_MODEL, 18, 0, 2);
+        clock = Clock.systemUTC();
+    }
+
+    /** A successful call on one slice, made by {@code caller} (null: by nobody named). */
+    private CallRecord record(String caller) {
+        return new CallRecord(
                 Instant.now(),
                 "bench-1",
                 "chat",
@@ -87,18 +100,19 @@ public class HotPathPartsBenchmark {
                 List.of(),
                 0,
                 List.of(),
-                null);
-        store.recordCall(record);
-        histogram = new LatencyHistogram();
-        pricing = Pricing.builtIn();
-        pricing.cost(BenchFixtures.PROVIDER, BenchFixtures.REPLY_MODEL, 18, 0, 2);
-        clock = Clock.systemUTC();
+                caller);
     }
 
     /** {@code InMemoryStateStore.recordCall}: one slice (provider, model, key): counters since start and its minute. */
     @Benchmark
     public void recordCall() {
         store.recordCall(record);
+    }
+
+    /** The same call made by a named caller (a gateway key): the caller's usage is counted too. */
+    @Benchmark
+    public void recordCallWithCaller() {
+        store.recordCall(recordWithCaller);
     }
 
     /** One latency histogram update at 850 ms (the dense histogram; recordCall updates two sparse ones). */

@@ -32,7 +32,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * ./mvnw -B -q -pl llm-rotate-bench -am package -DskipTests
- * java -cp llm-rotate-bench/target/benchmarks.jar dev.llmrotate.bench.RedisStoreLoad [seconds per run, default 5]
+ * java -cp llm-rotate-bench/target/benchmarks.jar dev.llmrotate.bench.RedisStoreLoad [seconds per run, default 5] \
+ *     [only the scenarios whose name contains this]
  * </pre>
  *
  * Each scenario runs {@code seconds} of warm-up, then {@code seconds} measured. "Paced" runs make one call per
@@ -60,10 +61,17 @@ public final class RedisStoreLoad {
         }
     }
 
+    /** {@code callers}: calls are made by that many distinct callers in turn (gateway keys), 0 for none. */
     private record Scenario(
-            String name, SelectionStrategyType strategy, Integer rpm, int threads, boolean paced, boolean events) {
+            String name,
+            SelectionStrategyType strategy,
+            Integer rpm,
+            int threads,
+            boolean paced,
+            boolean events,
+            int callers) {
         Scenario(String name, SelectionStrategyType strategy, Integer rpm, int threads, boolean paced) {
-            this(name, strategy, rpm, threads, paced, false);
+            this(name, strategy, rpm, threads, paced, false, 0);
         }
     }
 
@@ -72,6 +80,7 @@ public final class RedisStoreLoad {
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        String only = args.length > 1 ? args[1] : "";
         BenchRedis redis = BenchRedis.start();
         String url = redis.url;
         try {
@@ -91,7 +100,16 @@ public final class RedisStoreLoad {
                             null,
                             4,
                             true,
-                            true),
+                            true,
+                            0),
+                    new Scenario(
+                            "health_aware + 8 callers, 4 threads paced 1 call/ms",
+                            SelectionStrategyType.HEALTH_AWARE,
+                            null,
+                            4,
+                            true,
+                            false,
+                            8),
                     new Scenario(
                             "health_aware + rpm, 4 threads paced 1 call/ms",
                             SelectionStrategyType.HEALTH_AWARE,
@@ -116,6 +134,9 @@ public final class RedisStoreLoad {
             System.out.println("|---|---|---:|---:|---:|---:|---:|");
             int run = 0;
             for (Scenario scenario : scenarios) {
+                if (!scenario.name().contains(only)) {
+                    continue;
+                }
                 Result memory = run(scenario, new InMemoryStateStore(), null, null, seconds);
                 RedisStateStore store = RedisStateStore.builder()
                         .url(url)
@@ -164,9 +185,13 @@ public final class RedisStoreLoad {
                 .keys(keys)
                 .strategy(scenario.strategy())
                 .build();
-        ChatRequest request = ChatRequest.builder(MODEL)
-                .messages(ChatMessage.system("You are terse."), ChatMessage.user("Say hi."))
-                .build();
+        ChatRequest[] requests = new ChatRequest[Math.max(1, scenario.callers())];
+        for (int i = 0; i < requests.length; i++) {
+            requests[i] = ChatRequest.builder(MODEL)
+                    .messages(ChatMessage.system("You are terse."), ChatMessage.user("Say hi."))
+                    .caller(scenario.callers() == 0 ? null : "gw-" + i)
+                    .build();
+        }
         try (LlmRotate lm = LlmRotate.builder()
                 .config(config)
                 .stateStore(store)
@@ -175,7 +200,7 @@ public final class RedisStoreLoad {
             if (scenario.events()) {
                 lm.eventBuffer(1000); // with Redis, each record also goes to the shared stream
             }
-            drive(lm, request, scenario, seconds, null); // warm-up
+            drive(lm, requests, scenario, seconds, null); // warm-up
             if (redis != null) {
                 redis.flush();
             }
@@ -184,7 +209,7 @@ public final class RedisStoreLoad {
             long[] latencies = new long[1 << 22];
             AtomicLong calls = new AtomicLong();
             long start = System.nanoTime();
-            drive(lm, request, scenario, seconds, new Recorder(calls, latencies));
+            drive(lm, requests, scenario, seconds, new Recorder(calls, latencies));
             double elapsed = (System.nanoTime() - start) / 1e9;
             if (redis != null) {
                 redis.flush();
@@ -230,14 +255,17 @@ public final class RedisStoreLoad {
 
     private static final LongAdder REFUSED = new LongAdder();
 
-    private static void drive(LlmRotate lm, ChatRequest request, Scenario scenario, int seconds, Recorder recorder)
+    private static void drive(LlmRotate lm, ChatRequest[] requests, Scenario scenario, int seconds, Recorder recorder)
             throws InterruptedException {
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < scenario.threads(); t++) {
             Thread thread = new Thread(() -> {
                 long next = System.nanoTime();
+                int call = 0;
                 while (!stop.get()) {
+                    ChatRequest request = requests[call];
+                    call = call + 1 == requests.length ? 0 : call + 1;
                     long begin = System.nanoTime();
                     try {
                         lm.chat(request);

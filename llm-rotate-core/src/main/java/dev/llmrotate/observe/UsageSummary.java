@@ -4,22 +4,32 @@ import dev.llmrotate.internal.observe.ReportJson;
 import java.util.Map;
 
 /**
- * Counters since start (in-memory store) or shared by every worker (Redis store): overall and per provider, model
- * and key. A call counts once, under the provider, model and key that answered it or failed last.
+ * Counters since start (in-memory store) or shared by every worker (Redis store): overall and per provider, model,
+ * key and caller. A call counts once, under the provider, model and key that answered it or failed last, and under
+ * the caller that made it, if it named one.
  *
  * @param overall every call
  * @param byProvider per provider
  * @param byModel per model that answered (the requested one when none did; {@code (unknown)} for every call whose
  *     requested model no key lists)
  * @param byKey per key
+ * @param byCaller per caller ({@link CallRecord#caller()}: the gateway key's id for calls through the gateway), the
+ *     first {@value dev.llmrotate.spi.StateStore#MAX_CALLERS} apart and any further one under {@value
+ *     dev.llmrotate.spi.StateStore#OTHER_CALLER}; calls that named no caller are in {@code overall} and the other
+ *     groups only
  */
 public record UsageSummary(
-        Totals overall, Map<String, Totals> byProvider, Map<String, Totals> byModel, Map<String, Totals> byKey) {
+        Totals overall,
+        Map<String, Totals> byProvider,
+        Map<String, Totals> byModel,
+        Map<String, Totals> byKey,
+        Map<String, Totals> byCaller) {
 
     public UsageSummary {
         byProvider = Map.copyOf(byProvider);
         byModel = Map.copyOf(byModel);
         byKey = Map.copyOf(byKey);
+        byCaller = Map.copyOf(byCaller);
     }
 
     /** The summary as JSON (snake_case fields). */

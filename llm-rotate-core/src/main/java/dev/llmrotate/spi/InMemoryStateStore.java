@@ -21,9 +21,10 @@ import java.util.function.UnaryOperator;
 /**
  * The default store: everything in this process, lost on restart. Health reads are lock-free map lookups. Usage is
  * kept per slice (provider, model, key: bounded by the configuration), each with its own lock, counters since start
- * and time buckets as {@link UsageBucket} describes; a call updates one slice. A slice called every minute for 30
- * days holds about 1500 minute and 720 hour buckets, the finished ones packed into a few dozen bytes each (100 such
- * slices after a week: 13.5 MB, see docs/benchmarks.md). State changes: the last {@value
+ * and time buckets as {@link UsageBucket} describes; a call updates one slice, and one more when it names a caller
+ * (a slice per caller, at most {@value StateStore#MAX_CALLERS} and {@value StateStore#OTHER_CALLER}). A slice called
+ * every minute for 30 days holds about 1500 minute and 720 hour buckets, the finished ones packed into a few dozen
+ * bytes each (100 such slices after a week: 13.5 MB, see docs/benchmarks.md). State changes: the last {@value
  * StateStore#HISTORY_PER_SCOPE} per health scope.
  */
 public final class InMemoryStateStore implements StateStore {
@@ -33,6 +34,15 @@ public final class InMemoryStateStore implements StateStore {
     private final ConcurrentHashMap<String, AtomicLong> cursors = new ConcurrentHashMap<>();
     /** Usage per slice: provider -> model -> key ({@link #NONE} for null) -> slice. Bounded by the configuration. */
     private final ConcurrentHashMap<String, Map<String, Map<String, UsageSlice>>> slices = new ConcurrentHashMap<>();
+    /**
+     * Usage per caller: the first {@link #MAX_CALLERS} callers seen and {@link #OTHER_CALLER}. Entries are added
+     * under the map's own monitor, so that concurrent new callers cannot pass the bound together.
+     */
+    private final ConcurrentHashMap<String, UsageSlice> callers = new ConcurrentHashMap<>();
+    /** Callers counted apart (not {@link #OTHER_CALLER}); guarded by {@link #callers}. */
+    private int namedCallers;
+    /** Whether {@link #MAX_CALLERS} callers are counted apart: a new caller then goes straight to the shared slice. */
+    private volatile boolean callersFull;
     /** State changes per health scope, oldest first, at most {@link #HISTORY_PER_SCOPE} each. */
     private final ConcurrentHashMap<String, ArrayDeque<KeyStateChange>> history = new ConcurrentHashMap<>();
 
@@ -117,6 +127,9 @@ public final class InMemoryStateStore implements StateStore {
     public void recordCall(CallRecord record, String model, int recentCapacity) {
         int minute = (int) Math.floorDiv(record.timestamp().getEpochSecond(), 60);
         slice(record.provider(), model, record.keyId()).add(record, minute);
+        if (record.caller() != null) {
+            callerSlice(record.caller()).add(record, minute);
+        }
         if (minute > latestMinute.get()) {
             moveOn(minute);
         }
@@ -139,6 +152,35 @@ public final class InMemoryStateStore implements StateStore {
                 .computeIfAbsent(orNone(keyId), k -> new UsageSlice(provider, model, keyId));
     }
 
+    /**
+     * The slice of a caller: its own if it has one or fewer than {@link #MAX_CALLERS} have, else {@link
+     * #OTHER_CALLER}'s. One map lookup and no allocation for a caller counted apart or once the bound is reached.
+     */
+    private UsageSlice callerSlice(String caller) {
+        UsageSlice slice = callers.get(caller);
+        if (slice != null) {
+            return slice;
+        }
+        if (callersFull) {
+            slice = callers.get(OTHER_CALLER);
+            if (slice != null) {
+                return slice;
+            }
+        }
+        synchronized (callers) {
+            String name = callersFull || caller.equals(OTHER_CALLER) ? OTHER_CALLER : caller;
+            slice = callers.get(name);
+            if (slice == null) {
+                slice = new UsageSlice(null, null, null);
+                callers.put(name, slice);
+                if (!name.equals(OTHER_CALLER) && ++namedCallers == MAX_CALLERS) {
+                    callersFull = true;
+                }
+            }
+            return slice;
+        }
+    }
+
     private static String orNone(String name) {
         return name == null ? NONE : name;
     }
@@ -154,6 +196,7 @@ public final class InMemoryStateStore implements StateStore {
         }
         if (Math.floorDiv(minute, 60) != Math.floorDiv(seen, 60)) {
             forEachSlice(slice -> slice.expire(minute));
+            callers.values().forEach(slice -> slice.expire(minute));
         }
     }
 
@@ -175,7 +218,9 @@ public final class InMemoryStateStore implements StateStore {
             addTo(byModel, slice.model, counts);
             addTo(byKey, slice.keyId, counts);
         });
-        return new UsageSummary(overall.totals(), totals(byProvider), totals(byModel), totals(byKey));
+        Map<String, UsageSummary.Totals> byCaller = new HashMap<>();
+        callers.forEach((caller, slice) -> byCaller.put(caller, slice.total().totals()));
+        return new UsageSummary(overall.totals(), totals(byProvider), totals(byModel), totals(byKey), byCaller);
     }
 
     private static void addTo(Map<String, UsageCounts> group, String name, UsageCounts counts) {
@@ -193,51 +238,82 @@ public final class InMemoryStateStore implements StateStore {
     @Override
     public List<UsageBucket> usageBuckets(
             Instant from, Instant until, Duration resolution, UsageFilter filter, boolean bySlice) {
-        boolean minutes = resolution.equals(UsageBucket.MINUTE);
-        if (!minutes && !resolution.equals(UsageBucket.HOUR)) {
-            throw new IllegalArgumentException("resolution must be a minute or an hour, got " + resolution);
-        }
-        long unit = resolution.getSeconds();
-        int first = (int) Math.floorDiv(from.getEpochSecond(), unit);
-        int end = (int) Math.floorDiv(until.getEpochSecond() + unit - 1, unit);
+        BucketReader reader = new BucketReader(from, until, resolution);
         List<UsageBucket> out = new ArrayList<>();
         Map<Integer, UsageCounts> merged = bySlice ? null : new TreeMap<>();
-        List<UsageSlice.UsageBucketAt> found = new ArrayList<>();
         forEachSlice(slice -> {
-            if (!filter.matches(slice.provider, slice.model, slice.keyId)) {
-                return;
+            if (filter.matches(slice.provider, slice.model, slice.keyId)) {
+                for (UsageSlice.UsageBucketAt bucket : reader.read(slice)) {
+                    if (merged != null) {
+                        merged.computeIfAbsent(bucket.start(), s -> new UsageCounts())
+                                .add(bucket.counts());
+                    } else {
+                        out.add(reader.bucket(bucket, slice.provider, slice.model, slice.keyId, null));
+                    }
+                }
             }
+        });
+        if (merged != null) {
+            merged.forEach((start, counts) ->
+                    out.add(reader.bucket(new UsageSlice.UsageBucketAt(start, counts), null, null, null, null)));
+        }
+        return out;
+    }
+
+    @Override
+    public List<UsageBucket> callerBuckets(Instant from, Instant until, Duration resolution, String caller) {
+        BucketReader reader = new BucketReader(from, until, resolution);
+        List<UsageBucket> out = new ArrayList<>();
+        callers.forEach((name, slice) -> {
+            if (caller == null || caller.equals(name)) {
+                for (UsageSlice.UsageBucketAt bucket : reader.read(slice)) {
+                    out.add(reader.bucket(bucket, null, null, null, name));
+                }
+            }
+        });
+        return out;
+    }
+
+    /** Reads the buckets of slices at one resolution whose start lies in a frame. */
+    private static final class BucketReader {
+        final boolean minutes;
+        final long unit;
+        final int first;
+        final int end;
+        final List<UsageSlice.UsageBucketAt> found = new ArrayList<>();
+
+        BucketReader(Instant from, Instant until, Duration resolution) {
+            minutes = resolution.equals(UsageBucket.MINUTE);
+            if (!minutes && !resolution.equals(UsageBucket.HOUR)) {
+                throw new IllegalArgumentException("resolution must be a minute or an hour, got " + resolution);
+            }
+            unit = resolution.getSeconds();
+            first = (int) Math.floorDiv(from.getEpochSecond(), unit);
+            end = (int) Math.floorDiv(until.getEpochSecond() + unit - 1, unit);
+        }
+
+        /** The slice's buckets in the frame, valid until the next read. */
+        List<UsageSlice.UsageBucketAt> read(UsageSlice slice) {
             found.clear();
             if (minutes) {
                 slice.minutes(first, end, found);
             } else {
                 slice.hours(first, end, found);
             }
-            for (UsageSlice.UsageBucketAt bucket : found) {
-                if (merged != null) {
-                    merged.computeIfAbsent(bucket.start(), s -> new UsageCounts())
-                            .add(bucket.counts());
-                } else {
-                    out.add(new UsageBucket(
-                            Instant.ofEpochSecond(bucket.start() * unit),
-                            slice.provider,
-                            slice.model,
-                            slice.keyId,
-                            bucket.counts()));
-                }
-            }
-        });
-        if (merged != null) {
-            merged.forEach((start, counts) ->
-                    out.add(new UsageBucket(Instant.ofEpochSecond(start * unit), null, null, null, counts)));
+            return found;
         }
-        return out;
+
+        UsageBucket bucket(UsageSlice.UsageBucketAt at, String provider, String model, String keyId, String caller) {
+            return new UsageBucket(
+                    Instant.ofEpochSecond(at.start() * unit), provider, model, keyId, caller, at.counts());
+        }
     }
 
     /** Buckets held, minute and hour, over all slices (for tests and the memory benchmark). */
     int bucketCount() {
         int[] n = new int[1];
         forEachSlice(slice -> n[0] += slice.bucketCount());
+        callers.values().forEach(slice -> n[0] += slice.bucketCount());
         return n[0];
     }
 

@@ -20,13 +20,32 @@ import java.util.function.UnaryOperator;
  * <p>Usage over time and key history were added after the first release, as default methods, so that a store written
  * against it still compiles and works: it keeps no buckets ({@link #usageBuckets} returns none, so time frames show
  * zero usage), no history ({@link #stateChanges} returns none), no key masks and no recent calls. A store that
- * keeps them implements {@link #recordCall(CallRecord, String, int)}, {@link #usageBuckets}, {@link
- * #recordStateChange}, {@link #stateChanges}, {@link #publishKeyMask} and {@link #keyMasks} (a shared store also
- * {@link #recentCalls}), and passes {@code StateStoreContract} (core's test-jar) for them too.
+ * keeps them implements {@link #recordCall(CallRecord, String, int)}, {@link #usageBuckets}, {@link #callerBuckets},
+ * {@link #recordStateChange}, {@link #stateChanges}, {@link #publishKeyMask} and {@link #keyMasks} (a shared store
+ * also {@link #recentCalls}), and passes {@code StateStoreContract} (core's test-jar) for them too.
+ *
+ * <p>Usage per caller ({@link CallRecord#caller()}: the gateway's key ids, or whatever an application names) is
+ * counted apart from the provider, model and key slices, in one slice per caller with its own counters since start
+ * and buckets ({@link UsageSummary#byCaller()}, {@link #callerBuckets}). Callers come from requests, so a store counts
+ * at most {@value #MAX_CALLERS} of them apart, the first ones it sees (a shared store: the first ones the whole fleet
+ * sees, since its counters were created), and every further one under {@value #OTHER_CALLER}. Calls that name no
+ * caller count in no caller's slice.
  */
 public interface StateStore extends AutoCloseable {
     /** The most state changes a store keeps per health scope (a key, or a key and model). */
     int HISTORY_PER_SCOPE = 100;
+
+    /**
+     * The most distinct callers a store counts apart; further callers share {@value #OTHER_CALLER}. The same bound as
+     * the control server's {@code llm_rotate_caller_*} metrics.
+     */
+    int MAX_CALLERS = 100;
+
+    /**
+     * The caller every call of a caller beyond the first {@value #MAX_CALLERS} counts under (a caller that names
+     * itself so counts there too).
+     */
+    String OTHER_CALLER = "_other";
 
     /** The stored health of a key; {@link KeyHealth#INITIAL} for a key never seen. */
     KeyHealth health(String keyId);
@@ -76,8 +95,10 @@ public interface StateStore extends AutoCloseable {
      * CallRecord#UNKNOWN_MODEL}; never a provider's or caller's free text, so slices are bounded by the
      * configuration). The call counts in the minute and hour buckets that hold {@link CallRecord#timestamp()}.
      * Buckets are kept as {@link UsageBucket} says; older ones are dropped as later calls arrive (the timestamps
-     * drive it, no background thread is needed). With {@code recentCapacity} above 0 (the engine's event buffer is
-     * on), a shared store also keeps the record among the most recent {@code recentCapacity} ({@link #recentCalls}).
+     * drive it, no background thread is needed). A call whose record names a caller also counts in that caller's
+     * slice (or {@value #OTHER_CALLER}'s, see the class doc). With {@code recentCapacity} above 0 (the engine's event
+     * buffer is on), a shared store also keeps the record among the most recent {@code recentCapacity} ({@link
+     * #recentCalls}).
      *
      * <p>The default counts the call with {@link #recordCall(CallRecord)} only.
      */
@@ -101,6 +122,20 @@ public interface StateStore extends AutoCloseable {
      */
     default List<UsageBucket> usageBuckets(
             Instant from, Instant until, Duration resolution, UsageFilter filter, boolean bySlice) {
+        return List.of();
+    }
+
+    /**
+     * The usage buckets of callers, as {@link #usageBuckets} reads those of slices: resolution {@code resolution},
+     * start in {@code [from, until)}, of {@code caller} only, or of every caller counted apart and {@value
+     * #OTHER_CALLER} when null; each with its {@link UsageBucket#caller()} set and provider, model and key null.
+     * Calls that named no caller are in none. The caller owns the counts.
+     *
+     * <p>The default keeps no buckets and returns none.
+     *
+     * @throws IllegalArgumentException for a resolution other than a minute or an hour
+     */
+    default List<UsageBucket> callerBuckets(Instant from, Instant until, Duration resolution, String caller) {
         return List.of();
     }
 

@@ -4,18 +4,21 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * The usage counters of one slice (provider, model, key) in one time bucket, as a {@link StateStore} reads them back
- * ({@link StateStore#usageBuckets}). A store keeps buckets at two resolutions: {@link #MINUTE} for {@link
- * #MINUTES_KEPT}, {@link #HOUR} for {@link #HOURS_KEPT}. A merged bucket (several slices summed) has null provider,
- * model and key.
+ * The usage counters of one slice (provider, model, key) or of one caller in one time bucket, as a {@link StateStore}
+ * reads them back ({@link StateStore#usageBuckets}, {@link StateStore#callerBuckets}). A store keeps buckets at two
+ * resolutions: {@link #MINUTE} for {@link #MINUTES_KEPT}, {@link #HOUR} for {@link #HOURS_KEPT}. A merged bucket
+ * (several slices summed) has null provider, model and key; a caller's bucket has them null and its caller set.
  *
  * @param start the bucket's start, a whole multiple of its resolution since the epoch
- * @param provider the provider, or null (no attempt was made, or a merged bucket)
+ * @param provider the provider, or null (no attempt was made, a merged bucket, or a caller's)
  * @param model the configured model id the calls used ({@code (unknown)} for models no key lists), or null
- * @param keyId the key, or null (no key was used, or a merged bucket)
+ * @param keyId the key, or null (no key was used, a merged bucket, or a caller's)
+ * @param caller the caller of a caller's bucket ({@link StateStore#OTHER_CALLER} for those beyond the bound), else
+ *     null
  * @param counts the counters; the caller owns them
  */
-public record UsageBucket(Instant start, String provider, String model, String keyId, UsageCounts counts) {
+public record UsageBucket(
+        Instant start, String provider, String model, String keyId, String caller, UsageCounts counts) {
     /** The finer resolution. */
     public static final Duration MINUTE = Duration.ofMinutes(1);
 

@@ -537,7 +537,7 @@ public abstract class StateStoreContract {
                         MINUTE_0,
                         until,
                         UsageBucket.MINUTE,
-                        new dev.llmrotate.observe.UsageFilter("openai", "m1", "b"),
+                        new dev.llmrotate.observe.UsageFilter("openai", "m1", "b", null),
                         false)))
                 .isEqualTo(30);
         assertThat(store.usageBuckets(
@@ -547,6 +547,146 @@ public abstract class StateStoreContract {
                         dev.llmrotate.observe.UsageFilter.provider("anthropic"),
                         false))
                 .isEmpty();
+    }
+
+    /** The record made by {@code caller}. */
+    protected static CallRecord by(String caller, CallRecord r) {
+        return new CallRecord(
+                r.timestamp(),
+                r.callId(),
+                r.operation(),
+                r.provider(),
+                r.upstream(),
+                r.requestedModel(),
+                r.model(),
+                r.keyId(),
+                r.keyMask(),
+                r.outcome(),
+                r.errorType(),
+                r.httpStatus(),
+                r.usageReported(),
+                r.inputTokens(),
+                r.outputTokens(),
+                r.cachedInputTokens(),
+                r.reasoningTokens(),
+                r.totalTokens(),
+                r.latencyMs(),
+                r.timeToFirstChunkMs(),
+                r.attempts(),
+                r.rotations(),
+                r.fallbackUsed(),
+                r.estimatedCostUsd(),
+                r.costStatus(),
+                r.attemptDetails(),
+                r.recoveries(),
+                r.toolCalls(),
+                r.toolNames(),
+                caller);
+    }
+
+    @Test
+    void callersAreCountedApartFromTheSlicesSinceStartAndInBuckets() {
+        store.recordCall(by("gw-a", recordAt(MINUTE_0.plusSeconds(1), "openai", "m1", "a", null, 100, null)), "m1", 0);
+        store.recordCall(by("gw-a", recordAt(MINUTE_0.plusSeconds(2), "openai", "m2", "b", null, 100, 30.0)), "m2", 0);
+        store.recordCall(
+                by("gw-b", recordAt(MINUTE_0.plusSeconds(3), "openai", "m1", "a", "rate_limit", 5, null)), "m1", 0);
+        store.recordCall(
+                by("gw-a", recordAt(MINUTE_0.plusSeconds(61), "anthropic", "c", "c", null, 100, null)), "c", 0);
+        store.recordCall(recordAt(MINUTE_0.plusSeconds(62), "openai", "m1", "a", null, 100, null), "m1", 0);
+        settle();
+
+        UsageSummary summary = store.usageSummary();
+        assertThat(summary.overall().calls()).isEqualTo(5);
+        assertThat(summary.byCaller()).containsOnlyKeys("gw-a", "gw-b");
+        UsageSummary.Totals a = summary.byCaller().get("gw-a");
+        assertThat(a.successes()).isEqualTo(3);
+        assertThat(a.inputTokens()).isEqualTo(30);
+        assertThat(a.outputTokens()).isEqualTo(15);
+        assertThat(a.costUsd()).isCloseTo(1.5, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(a.latency().p50Ms()).isBetween(100.0, 110.0);
+        assertThat(summary.byCaller().get("gw-b").failuresByType()).containsExactly(Map.entry("rate_limit", 1L));
+        // The slices count every call once, with or without a caller.
+        assertThat(calls(store.usageBuckets(
+                        MINUTE_0,
+                        MINUTE_0.plusSeconds(120),
+                        UsageBucket.MINUTE,
+                        dev.llmrotate.observe.UsageFilter.ALL,
+                        true)))
+                .isEqualTo(5);
+
+        List<UsageBucket> minutes = store.callerBuckets(MINUTE_0, MINUTE_0.plusSeconds(120), UsageBucket.MINUTE, null);
+        assertThat(minutes)
+                .extracting(b -> b.start() + " " + b.caller() + " " + b.counts().calls() + " " + b.provider()
+                        + b.model() + b.keyId())
+                .containsExactlyInAnyOrder(
+                        MINUTE_0 + " gw-a 2 nullnullnull",
+                        MINUTE_0 + " gw-b 1 nullnullnull",
+                        MINUTE_0.plusSeconds(60) + " gw-a 1 nullnullnull");
+        UsageBucket streamed = minutes.stream()
+                .filter(b -> b.caller().equals("gw-a") && b.start().equals(MINUTE_0))
+                .findFirst()
+                .orElseThrow();
+        assertThat(streamed.counts().firstChunkLatency().p50Ms()).isBetween(30.0, 33.0);
+        assertThat(store.callerBuckets(MINUTE_0, MINUTE_0.plusSeconds(120), UsageBucket.MINUTE, "gw-b"))
+                .extracting(b -> b.caller() + " " + b.counts().calls())
+                .containsExactly("gw-b 1");
+        assertThat(store.callerBuckets(MINUTE_0.plusSeconds(60), MINUTE_0.plusSeconds(120), UsageBucket.MINUTE, "gw-b"))
+                .isEmpty();
+        assertThat(store.callerBuckets(MINUTE_0, MINUTE_0.plusSeconds(120), UsageBucket.MINUTE, "nobody"))
+                .isEmpty();
+        assertThat(store.callerBuckets(MINUTE_0, MINUTE_0.plusSeconds(3600), UsageBucket.HOUR, null))
+                .extracting(b -> b.start() + " " + b.caller() + " " + b.counts().calls())
+                .containsExactlyInAnyOrder(MINUTE_0 + " gw-a 3", MINUTE_0 + " gw-b 1");
+        assertThatThrownBy(() -> store.callerBuckets(
+                        MINUTE_0, MINUTE_0.plusSeconds(3600), java.time.Duration.ofMinutes(5), null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("resolution");
+    }
+
+    /**
+     * Callers come from requests: the first {@link StateStore#MAX_CALLERS} are counted apart, every further one under
+     * {@link StateStore#OTHER_CALLER}, also when new callers arrive concurrently; a caller counted apart stays apart.
+     */
+    @Test
+    void callersBeyondTheBoundShareOneSlice() throws Exception {
+        int threads = 4;
+        int perThread = 50; // 200 distinct callers: twice the bound
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        runConcurrently(threads, () -> {
+            for (int i = 0; i < perThread; i++) {
+                String caller = "tenant-" + next.getAndIncrement();
+                store.recordCall(
+                        by(caller, recordAt(MINUTE_0.plusSeconds(5), "openai", "m", "a", null, 100, null)), "m", 0);
+            }
+            return null;
+        });
+        settle();
+        UsageSummary summary = store.usageSummary();
+        assertThat(summary.overall().calls()).isEqualTo(threads * perThread);
+        assertThat(summary.byCaller()).hasSize(StateStore.MAX_CALLERS + 1).containsKey(StateStore.OTHER_CALLER);
+        assertThat(summary.byCaller().get(StateStore.OTHER_CALLER).calls())
+                .isEqualTo(threads * perThread - StateStore.MAX_CALLERS);
+        assertThat(summary.byCaller().values().stream()
+                        .mapToLong(UsageSummary.Totals::calls)
+                        .sum())
+                .isEqualTo(threads * perThread);
+
+        String counted = summary.byCaller().keySet().stream()
+                .filter(c -> !c.equals(StateStore.OTHER_CALLER))
+                .findFirst()
+                .orElseThrow();
+        store.recordCall(by(counted, recordAt(MINUTE_0.plusSeconds(6), "openai", "m", "a", null, 100, null)), "m", 0);
+        store.recordCall(
+                by("late-comer", recordAt(MINUTE_0.plusSeconds(7), "openai", "m", "a", null, 100, null)), "m", 0);
+        settle();
+        UsageSummary after = store.usageSummary();
+        assertThat(after.byCaller()).hasSize(StateStore.MAX_CALLERS + 1).doesNotContainKey("late-comer");
+        assertThat(after.byCaller().get(counted).calls()).isEqualTo(2);
+        assertThat(after.byCaller().get(StateStore.OTHER_CALLER).calls())
+                .isEqualTo(threads * perThread - StateStore.MAX_CALLERS + 1);
+        List<UsageBucket> buckets = store.callerBuckets(MINUTE_0, MINUTE_0.plusSeconds(60), UsageBucket.MINUTE, null);
+        assertThat(buckets).hasSize(StateStore.MAX_CALLERS + 1);
+        assertThat(calls(buckets)).isEqualTo(threads * perThread + 2);
     }
 
     @Test

@@ -146,6 +146,7 @@ final class LiveDemo {
         out.println();
         out.println("open:");
         List<String[]> urls = new ArrayList<>();
+        urls.add(new String[] {"dashboard", ""});
         urls.add(new String[] {"health", "health"});
         urls.add(new String[] {"keys", "keys"});
         urls.add(new String[] {"one key", "keys/openai-primary"});

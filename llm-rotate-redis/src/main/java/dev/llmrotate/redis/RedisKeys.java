@@ -17,7 +17,13 @@ import dev.llmrotate.spi.HealthScope;
  * {p}:seq                   version counter of health writes and budget reads
  * {p}:epoch                 random id of this data set, to notice a Redis that lost its data
  * {p}:usage:&lt;slice&gt;         hash of usage counters of one slice   no TTL: counters since they were created
- * {p}:usage:slices          set of slices (overall, provider:x, model:x, key:x)
+ * {p}:usage:slices          set of slices (overall, provider:x, model:x, key:x, caller:x)
+ * {p}:usage:callers         set of the callers counted apart, at most StateStore.MAX_CALLERS; no TTL, like the
+ *                           counters (the others count as caller:_other)
+ * {p}:ub:m:&lt;minute&gt;:&lt;slice&gt;  hash of one minute's usage of a slice (&lt;provider&gt;|&lt;model&gt;|&lt;key&gt;, * for all,
+ *                           caller:&lt;caller&gt;)                   TTL: a little longer than minutes are kept
+ * {p}:ub:h:&lt;hour&gt;:&lt;slice&gt;    the same per hour                    TTL: a little longer than hours are kept
+ * {p}:usage-buckets         sorted set of the bucket slices by their latest minute (trimmed to the hours kept)
  * {p}:usage-sent:&lt;id&gt;       highest usage send of one store instance Redis ran  TTL: 1 day after the last send
  * {p}:health-events         pub/sub channel of health changes
  * </pre>
@@ -40,6 +46,7 @@ final class RedisKeys {
     final String epoch;
     final String usage;
     final String usageSlices;
+    final String usageCallers;
     final String usageSent;
     final String buckets;
     final String bucketSlices;
@@ -59,6 +66,7 @@ final class RedisKeys {
         this.epoch = root + "epoch";
         this.usage = root + "usage:";
         this.usageSlices = root + "usage:slices";
+        this.usageCallers = root + "usage:callers";
         this.usageSent = root + "usage-sent:";
         this.buckets = root + "ub:";
         this.bucketSlices = root + "usage-buckets";
@@ -92,6 +100,23 @@ final class RedisKeys {
             }
         }
         return out;
+    }
+
+    /** The prefix of a caller's slice: {@code caller:<caller>}, in the counters, the buckets and their registry. */
+    static final String CALLER = "caller:";
+
+    /**
+     * A caller's name in Redis: the caller with {@code |} and the characters of {@link #nameOf} percent-encoded, so
+     * that {@code caller:<name>} is never read as a {@code <provider>|<model>|<key>} slice.
+     */
+    static String callerName(String caller) {
+        return part(new StringBuilder(caller.length() + 8), caller).toString();
+    }
+
+    /** The caller a name made by {@link #callerName} stands for, or null for a name it does not make. */
+    static String callerOf(String name) {
+        String caller = decode(name);
+        return caller != null && !caller.isEmpty() && callerName(caller).equals(name) ? caller : null;
     }
 
     /** The provider, model and key of a slice name (null for an empty part), or null for a name not made here. */

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link StateStore} in Redis, shared by every process that uses the same Redis and prefix: key health, cooldowns,
  * rpm and tpm budgets, round-robin cursors, usage counters since start and in time buckets (minutes for a day, hours
- * for 30 days), key state history, the masks of the keys' secrets, and the recent calls of workers with the event
+ * for 30 days; per slice and per caller), key state history, the masks of the keys' secrets, and the recent calls of workers with the event
  * buffer on. A process that serves no calls reads all of it through {@code LlmRotate.observe}.
  *
  * <pre>{@code
@@ -65,7 +65,8 @@ import org.slf4j.LoggerFactory;
  *       budget checks of selection ({@link #nextRequestSlot}, {@link #tokensInLastMinute}) read what the last
  *       script told, refreshed in the background once it is a second old.
  *   <li>{@link #recordCall} is one script, sent without waiting for the reply: the counters since start, the call's
- *       minute and hour buckets (of its slice and of every slice), its record for the recent-calls stream when the
+ *       minute and hour buckets (of its slice, of every slice and of its caller, if it names one: the script counts
+ *       it under {@code _other} once the fleet counts {@value StateStore#MAX_CALLERS} callers apart), its record for the recent-calls stream when the
  *       event buffer is on, and the state changes and key masks waiting to be sent (a change rides in the script of
  *       the call that caused it; one that no call takes within 50 ms, such as an operator's reset, is sent alone).
  * </ul>
@@ -529,61 +530,123 @@ public final class RedisStateStore implements StateStore {
     @Override
     public List<UsageBucket> usageBuckets(
             Instant from, Instant until, Duration resolution, UsageFilter filter, boolean bySlice) {
-        boolean minutes = resolution.equals(UsageBucket.MINUTE);
-        if (!minutes && !resolution.equals(UsageBucket.HOUR)) {
-            throw new IllegalArgumentException("resolution must be a minute or an hour, got " + resolution);
-        }
+        BucketFrame frame = new BucketFrame(from, until, resolution);
         if (!link.available()) {
             return List.of();
         }
-        long unit = resolution.getSeconds();
-        long first = Math.floorDiv(from.getEpochSecond(), unit);
-        long end = Math.floorDiv(until.getEpochSecond() + unit - 1, unit);
-        String tier = minutes ? "m:" : "h:";
         try {
             List<String[]> slices = new ArrayList<>();
             if (!bySlice && filter.equals(UsageFilter.ALL)) {
-                slices.add(new String[] {RedisKeys.ALL_SLICES, null, null, null});
+                slices.add(new String[] {RedisKeys.ALL_SLICES, null, null, null, null});
             } else {
-                long fromMinute = minutes ? first : first * 60;
-                for (String slice : link.await(link.commands()
-                        .zrangebyscore(
-                                keys.bucketSlices,
-                                Range.from(Range.Boundary.including(fromMinute), Range.Boundary.unbounded()))
-                        .toCompletableFuture())) {
+                for (String slice : slicesWrittenSince(frame.fromMinute())) {
                     String[] parts = RedisKeys.partsOf(slice);
                     if (parts != null && filter.matches(parts[0], parts[1], parts[2])) {
-                        slices.add(new String[] {slice, parts[0], parts[1], parts[2]});
+                        slices.add(new String[] {slice, parts[0], parts[1], parts[2], null});
                     }
                 }
             }
-            List<String> names = new ArrayList<>();
-            for (String[] slice : slices) {
-                for (long start = first; start < end; start++) {
-                    names.add(keys.buckets + tier + start + ":" + slice[0]);
-                }
-            }
-            List<List<Object>> hashes = readMany(Script.READ_HASHES, names);
-            List<UsageBucket> out = new ArrayList<>();
-            int i = 0;
-            for (String[] slice : slices) {
-                for (long start = first; start < end; start++) {
-                    List<?> flat = (List<?>) hashes.get(i++);
-                    if (!flat.isEmpty()) {
-                        out.add(new UsageBucket(
-                                Instant.ofEpochSecond(start * unit),
-                                slice[1],
-                                slice[2],
-                                slice[3],
-                                UsageCounters.bucketCounts(flat)));
-                    }
-                }
-            }
-            return out;
+            return readBuckets(slices, frame);
         } catch (RedisLink.Unavailable e) {
             link.markDown(e);
             return List.of();
         }
+    }
+
+    /**
+     * The callers' buckets of every process sharing this Redis: those of {@code caller}, or of each caller written
+     * since {@code from} (the registry keeps a caller's latest minute too), read as {@link #usageBuckets} reads
+     * slices. While Redis cannot be reached: none.
+     */
+    @Override
+    public List<UsageBucket> callerBuckets(Instant from, Instant until, Duration resolution, String caller) {
+        BucketFrame frame = new BucketFrame(from, until, resolution);
+        if (!link.available()) {
+            return List.of();
+        }
+        try {
+            List<String[]> slices = new ArrayList<>();
+            if (caller != null) {
+                slices.add(new String[] {RedisKeys.CALLER + RedisKeys.callerName(caller), null, null, null, caller});
+            } else {
+                for (String slice : slicesWrittenSince(frame.fromMinute())) {
+                    String name = slice.startsWith(RedisKeys.CALLER)
+                            ? RedisKeys.callerOf(slice.substring(RedisKeys.CALLER.length()))
+                            : null;
+                    if (name != null) {
+                        slices.add(new String[] {slice, null, null, null, name});
+                    }
+                }
+            }
+            return readBuckets(slices, frame);
+        } catch (RedisLink.Unavailable e) {
+            link.markDown(e);
+            return List.of();
+        }
+    }
+
+    /** A frame of buckets of one resolution: {@code [first, end)} in minutes or hours since the epoch. */
+    private record BucketFrame(String tier, long unit, long first, long end) {
+        BucketFrame(Instant from, Instant until, Duration resolution) {
+            this(
+                    tierOf(resolution),
+                    resolution.getSeconds(),
+                    Math.floorDiv(from.getEpochSecond(), resolution.getSeconds()),
+                    Math.floorDiv(until.getEpochSecond() + resolution.getSeconds() - 1, resolution.getSeconds()));
+        }
+
+        private static String tierOf(Duration resolution) {
+            if (resolution.equals(UsageBucket.MINUTE)) {
+                return "m:";
+            }
+            if (resolution.equals(UsageBucket.HOUR)) {
+                return "h:";
+            }
+            throw new IllegalArgumentException("resolution must be a minute or an hour, got " + resolution);
+        }
+
+        long fromMinute() {
+            return first * (unit / 60);
+        }
+    }
+
+    /** The slices and callers of the registry whose latest minute is {@code fromMinute} or later (one command). */
+    private List<String> slicesWrittenSince(long fromMinute) throws RedisLink.Unavailable {
+        return link.await(link.commands()
+                .zrangebyscore(
+                        keys.bucketSlices, Range.from(Range.Boundary.including(fromMinute), Range.Boundary.unbounded()))
+                .toCompletableFuture());
+    }
+
+    /**
+     * Reads the buckets of the frame of each slice ({name in Redis, provider, model, key, caller}); the buckets with
+     * calls.
+     */
+    private List<UsageBucket> readBuckets(List<String[]> slices, BucketFrame frame) throws RedisLink.Unavailable {
+        List<String> names = new ArrayList<>();
+        for (String[] slice : slices) {
+            for (long start = frame.first(); start < frame.end(); start++) {
+                names.add(keys.buckets + frame.tier() + start + ":" + slice[0]);
+            }
+        }
+        List<List<Object>> hashes = readMany(Script.READ_HASHES, names);
+        List<UsageBucket> out = new ArrayList<>();
+        int i = 0;
+        for (String[] slice : slices) {
+            for (long start = frame.first(); start < frame.end(); start++) {
+                List<?> flat = (List<?>) hashes.get(i++);
+                if (!flat.isEmpty()) {
+                    out.add(new UsageBucket(
+                            Instant.ofEpochSecond(start * frame.unit()),
+                            slice[1],
+                            slice[2],
+                            slice[3],
+                            slice[4],
+                            UsageCounters.bucketCounts(flat)));
+                }
+            }
+        }
+        return out;
     }
 
     /**
@@ -718,7 +781,7 @@ public final class RedisStateStore implements StateStore {
                     Script.RECORD,
                     ScriptOutputType.INTEGER,
                     UsageCounters.keysOf(delta, keys, keys.usageSent + instanceId),
-                    UsageCounters.argsOf(delta, number, LIFETIMES));
+                    UsageCounters.argsOf(delta, number, LIFETIMES, keys));
         }
         return sent.whenComplete((reply, error) -> {
             if (error != null) {

@@ -139,35 +139,43 @@ enum Script {
             return v
             """),
     /**
-     * Everything one send carries: usage counters since start, time buckets, state changes, recent call records and
-     * key masks (see {@link UsageCounters}). KEYS: usage:slices, the sender's watermark, the bucket registry, the
-     * events stream, the key-masks hash, then one hash per since-start slice, one hash per time bucket, one list per
-     * scope with state changes. ARGV: 1 the send's number, 2 the watermark's TTL, 3-5 how many slices, buckets and
-     * lists, 6-7 the TTLs of minute and hour buckets, 8 the TTL of a history list, 9 the entries a list keeps, 10 the
-     * TTL of the registry, stream and masks, 11 the stream's length (MAXLEN ~), 12-14 how many registry entries,
-     * records and masks, 15 the lowest registry score kept; then per slice its name, field count and field/increment
-     * pairs ({@code cost_usd} by HINCRBYFLOAT, the rest by HINCRBY); per bucket its TTL, field count and pairs ({@code
-     * $} by HINCRBYFLOAT); per list its entry count and entries (oldest first); per registry entry the slice and its
-     * latest minute; the records; per mask the key name and mask. The watermark keeps the highest number applied, so
-     * that after a timeout the sender can tell which of its sends Redis ran.
+     * Everything one send carries: usage counters since start, time buckets, state changes, recent call records, key
+     * masks and usage per caller (see {@link UsageCounters}). KEYS: usage:slices, the sender's watermark, the bucket
+     * registry, the events stream, the key-masks hash, usage:callers, then one hash per since-start slice, one hash
+     * per time bucket, one list per scope with state changes. ARGV: 1 the send's number, 2 the watermark's TTL, 3-5
+     * how many slices, buckets and lists, 6-7 the TTLs of minute and hour buckets, 8 the TTL of a history list, 9 the
+     * entries a list keeps, 10 the TTL of the registry, stream and masks, 11 the stream's length (MAXLEN ~), 12-14 how
+     * many registry entries, records and masks, 15 the lowest registry score kept, 16 how many callers, 17 the most
+     * callers counted apart, 18 the name the others count under, 19-20 the usage and bucket key prefixes; then per
+     * slice its name, field count and field/increment pairs ({@code cost_usd} by HINCRBYFLOAT, the rest by HINCRBY);
+     * per bucket its TTL, field count and pairs ({@code $} by HINCRBYFLOAT); per list its entry count and entries
+     * (oldest first); per registry entry the slice and its latest minute; the records; per mask the key name and
+     * mask; per caller its name, latest minute, field count and pairs, bucket count, and per bucket its name ({@code
+     * m:<minute>} or {@code h:<hour>}), TTL, field count and pairs. A caller counts under its own name when
+     * usage:callers holds it or has room for it (it is added), else under ARGV[18]; its hashes are {@code
+     * <prefix>caller:<name>}, named here because the script chooses the name. The watermark keeps the highest number
+     * applied, so that after a timeout the sender can tell which of its sends Redis ran.
      */
     RECORD("""
             local sent = tonumber(ARGV[1])
             if sent > (tonumber(redis.call('GET', KEYS[2]) or '0')) then
               redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
             end
-            local a = 16
-            local k = 6
+            local function add(key, field, amount, float)
+              if field == float then
+                redis.call('HINCRBYFLOAT', key, field, amount)
+              else
+                redis.call('HINCRBY', key, field, amount)
+              end
+            end
+            local a = 21
+            local k = 7
             for s = 1, tonumber(ARGV[3]) do
               redis.call('SADD', KEYS[1], ARGV[a])
               local fields = tonumber(ARGV[a + 1])
               a = a + 2
               for i = 1, fields do
-                if ARGV[a] == 'cost_usd' then
-                  redis.call('HINCRBYFLOAT', KEYS[k], ARGV[a], ARGV[a + 1])
-                else
-                  redis.call('HINCRBY', KEYS[k], ARGV[a], ARGV[a + 1])
-                end
+                add(KEYS[k], ARGV[a], ARGV[a + 1], 'cost_usd')
                 a = a + 2
               end
               k = k + 1
@@ -177,11 +185,7 @@ enum Script {
               local fields = tonumber(ARGV[a + 1])
               a = a + 2
               for i = 1, fields do
-                if ARGV[a] == '$' then
-                  redis.call('HINCRBYFLOAT', KEYS[k], ARGV[a], ARGV[a + 1])
-                else
-                  redis.call('HINCRBY', KEYS[k], ARGV[a], ARGV[a + 1])
-                end
+                add(KEYS[k], ARGV[a], ARGV[a + 1], '$')
                 a = a + 2
               end
               redis.call('PEXPIRE', KEYS[k], ttl)
@@ -198,18 +202,16 @@ enum Script {
               redis.call('PEXPIRE', KEYS[k], ARGV[8])
               k = k + 1
             end
+            local function register(slice, latest)
+              local known = redis.call('ZSCORE', KEYS[3], slice)
+              if not known or tonumber(known) < latest then
+                redis.call('ZADD', KEYS[3], latest, slice)
+              end
+            end
             local registry = tonumber(ARGV[12])
             for r = 1, registry do
-              local latest = tonumber(ARGV[a + 1])
-              local known = redis.call('ZSCORE', KEYS[3], ARGV[a])
-              if not known or tonumber(known) < latest then
-                redis.call('ZADD', KEYS[3], latest, ARGV[a])
-              end
+              register(ARGV[a], tonumber(ARGV[a + 1]))
               a = a + 2
-            end
-            if registry > 0 then
-              redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[15])
-              redis.call('PEXPIRE', KEYS[3], ARGV[10])
             end
             local records = tonumber(ARGV[13])
             for e = 1, records do
@@ -227,7 +229,47 @@ enum Script {
             if masks > 0 then
               redis.call('PEXPIRE', KEYS[5], ARGV[10])
             end
-            return k - 6
+            for c = 1, tonumber(ARGV[16]) do
+              local name = ARGV[a]
+              if name ~= ARGV[18] and redis.call('SISMEMBER', KEYS[6], name) == 0 then
+                if redis.call('SCARD', KEYS[6]) < tonumber(ARGV[17]) then
+                  redis.call('SADD', KEYS[6], name)
+                else
+                  name = ARGV[18]
+                end
+              end
+              local slice = 'caller:' .. name
+              local latest = tonumber(ARGV[a + 1])
+              local fields = tonumber(ARGV[a + 2])
+              a = a + 3
+              redis.call('SADD', KEYS[1], slice)
+              for i = 1, fields do
+                add(ARGV[19] .. slice, ARGV[a], ARGV[a + 1], 'cost_usd')
+                a = a + 2
+              end
+              local buckets = tonumber(ARGV[a])
+              a = a + 1
+              for b = 1, buckets do
+                local key = ARGV[20] .. ARGV[a] .. ':' .. slice
+                local ttl = ARGV[a + 1]
+                fields = tonumber(ARGV[a + 2])
+                a = a + 3
+                for i = 1, fields do
+                  add(key, ARGV[a], ARGV[a + 1], '$')
+                  a = a + 2
+                end
+                redis.call('PEXPIRE', key, ttl)
+              end
+              if buckets > 0 then
+                register(slice, latest)
+                registry = registry + 1
+              end
+            end
+            if registry > 0 then
+              redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[15])
+              redis.call('PEXPIRE', KEYS[3], ARGV[10])
+            end
+            return k - 7
             """),
     /** Several hashes at once. KEYS: the hashes. Returns one flat {field, value, ...} list per hash, in order. */
     READ_HASHES("""

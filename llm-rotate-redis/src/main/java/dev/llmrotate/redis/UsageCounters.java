@@ -3,6 +3,7 @@ package dev.llmrotate.redis;
 import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.observe.UsageSummary;
 import dev.llmrotate.spi.LatencyHistogram;
+import dev.llmrotate.spi.StateStore;
 import dev.llmrotate.spi.UsageBucket;
 import dev.llmrotate.spi.UsageCounts;
 import java.util.ArrayDeque;
@@ -23,6 +24,10 @@ import java.util.Map;
  *   <li>time buckets, one hash per (minute or hour, slice) and per (minute or hour, every slice), with short fields:
  *       {@code s} successes, {@code f:<type>} failures, {@code i o c r} tokens, {@code $} cost, {@code u} unpriced
  *       calls, {@code l<bucket>} latency and {@code t<bucket>} time to first chunk;
+ *   <li>for a call that names a caller, the same per caller: counters since start in {@code caller:<caller>} and its
+ *       minute and hour buckets. The script decides which caller they count under: the caller itself when the set
+ *       of callers counted apart holds it or has room (it is then added), else {@link StateStore#OTHER_CALLER}, so
+ *       that the bound holds across every process sharing the Redis;
  *   <li>key state changes, records for the recent-calls stream and key masks.
  * </ul>
  *
@@ -38,6 +43,47 @@ final class UsageCounters {
     private static final String BUCKET_FAILURES = "f:";
     /** Buckets waiting for Redis at most (a long outage): beyond, calls' buckets are dropped and counted. */
     private static final int MAX_PENDING_BUCKETS = 50_000;
+    /** {@link StateStore#OTHER_CALLER} as named in Redis. */
+    static final String OTHER_CALLER = RedisKeys.callerName(StateStore.OTHER_CALLER);
+    /**
+     * Distinct callers waiting to be sent at most; a further one waits under {@link #OTHER_CALLER}. Ten times the
+     * callers Redis counts apart: the script admits new callers in the order they wait, so a caller folded here would
+     * have been folded there too, unless Redis already counts it apart (then its calls in that send count as others).
+     */
+    private static final int MAX_PENDING_CALLERS = 10 * StateStore.MAX_CALLERS;
+
+    /** What a send adds for one caller. */
+    static final class CallerDelta {
+        /** Counters since start: field -> increment, as for a slice. */
+        final Map<String, Number> totals;
+        /** Time buckets: {@code m:<minute>} or {@code h:<hour>} -> field -> increment. */
+        final Map<String, Map<String, Number>> buckets;
+        /** The latest epoch minute of its calls (the registry's score). */
+        long latestMinute;
+
+        CallerDelta() {
+            this(new LinkedHashMap<>(), new LinkedHashMap<>(), Long.MIN_VALUE);
+        }
+
+        private CallerDelta(Map<String, Number> totals, Map<String, Map<String, Number>> buckets, long latestMinute) {
+            this.totals = totals;
+            this.buckets = buckets;
+            this.latestMinute = latestMinute;
+        }
+
+        /** Adds {@code other}'s increments, the buckets only with {@code withBuckets}; returns the buckets added. */
+        int addAll(CallerDelta other, boolean withBuckets) {
+            other.totals.forEach((field, n) -> totals.merge(field, n, UsageCounters::sum));
+            if (!withBuckets) {
+                return 0;
+            }
+            int before = buckets.size();
+            other.buckets.forEach((bucket, fields) -> fields.forEach((field, n) ->
+                    buckets.computeIfAbsent(bucket, b -> new LinkedHashMap<>()).merge(field, n, UsageCounters::sum)));
+            latestMinute = Math.max(latestMinute, other.latestMinute);
+            return buckets.size() - before;
+        }
+    }
 
     /** One send's worth of increments and appends. */
     static final class Delta {
@@ -55,16 +101,33 @@ final class UsageCounters {
         int eventCapacity;
         /** Key masks: key name -> mask. */
         final Map<String, String> masks = new LinkedHashMap<>();
+        /** Per caller, by its name in Redis ({@link RedisKeys#callerName}), in the order they came. */
+        final Map<String, CallerDelta> callers = new LinkedHashMap<>();
+        /** Time buckets held by {@link #callers}. */
+        int callerBuckets;
 
         void add(String slice, String field, Number amount) {
             slices.computeIfAbsent(slice, s -> new LinkedHashMap<>()).merge(field, amount, UsageCounters::sum);
         }
 
         void addAll(Delta other) {
+            addAll(other, true);
+        }
+
+        /** Adds {@code other}; its time buckets (of slices and callers) only with {@code withBuckets}. */
+        void addAll(Delta other, boolean withBuckets) {
             other.slices.forEach((slice, fields) -> fields.forEach((field, n) -> add(slice, field, n)));
-            other.buckets.forEach((bucket, fields) -> fields.forEach((field, n) ->
-                    buckets.computeIfAbsent(bucket, b -> new LinkedHashMap<>()).merge(field, n, UsageCounters::sum)));
-            other.bucketSlices.forEach((slice, minute) -> bucketSlices.merge(slice, minute, Math::max));
+            if (withBuckets) {
+                other.buckets.forEach((bucket, fields) ->
+                        fields.forEach((field, n) -> buckets.computeIfAbsent(bucket, b -> new LinkedHashMap<>())
+                                .merge(field, n, UsageCounters::sum)));
+                other.bucketSlices.forEach((slice, minute) -> bucketSlices.merge(slice, minute, Math::max));
+            }
+            other.callers.forEach((name, increments) -> {
+                String into = callers.containsKey(name) || callers.size() < MAX_PENDING_CALLERS ? name : OTHER_CALLER;
+                callerBuckets +=
+                        callers.computeIfAbsent(into, n -> new CallerDelta()).addAll(increments, withBuckets);
+            });
             other.history.forEach((scope, entries) -> {
                 List<String> kept = history.computeIfAbsent(scope, s -> new ArrayList<>());
                 kept.addAll(entries);
@@ -84,7 +147,17 @@ final class UsageCounters {
         }
 
         boolean isEmpty() {
-            return slices.isEmpty() && buckets.isEmpty() && history.isEmpty() && events.isEmpty() && masks.isEmpty();
+            return slices.isEmpty()
+                    && buckets.isEmpty()
+                    && history.isEmpty()
+                    && events.isEmpty()
+                    && masks.isEmpty()
+                    && callers.isEmpty();
+        }
+
+        /** Time buckets held, of slices and of callers. */
+        int bucketCount() {
+            return buckets.size() + callerBuckets;
         }
     }
 
@@ -105,8 +178,8 @@ final class UsageCounters {
 
     /**
      * The increments of one call record: counters since start under every slice it belongs to ({@code model} is the
-     * configured model it used), its minute and hour buckets of its slice and of every slice, and, with {@code
-     * recentCapacity} above 0, the record for the recent-calls stream.
+     * configured model it used), its minute and hour buckets of its slice and of every slice, the same for its caller
+     * if it names one, and, with {@code recentCapacity} above 0, the record for the recent-calls stream.
      */
     static Delta of(CallRecord record, String model, int recentCapacity) {
         Map<String, Number> fields = new LinkedHashMap<>();
@@ -158,6 +231,13 @@ final class UsageCounters {
         delta.buckets.put("m:" + minute + ":" + RedisKeys.ALL_SLICES, bucketFields);
         delta.buckets.put("h:" + hour + ":" + RedisKeys.ALL_SLICES, bucketFields);
         delta.bucketSlices.put(slice, minute);
+        if (record.caller() != null) {
+            Map<String, Map<String, Number>> callerBuckets = new LinkedHashMap<>();
+            callerBuckets.put("m:" + minute, bucketFields);
+            callerBuckets.put("h:" + hour, bucketFields);
+            delta.callers.put(RedisKeys.callerName(record.caller()), new CallerDelta(fields, callerBuckets, minute));
+            delta.callerBuckets = callerBuckets.size();
+        }
         if (recentCapacity > 0) {
             delta.events.add(record.toJson());
             delta.eventCapacity = recentCapacity;
@@ -189,12 +269,13 @@ final class UsageCounters {
 
     /** KEYS of {@link Script#RECORD}. */
     static String[] keysOf(Delta delta, RedisKeys keys, String watermark) {
-        List<String> out = new ArrayList<>(5 + delta.slices.size() + delta.buckets.size() + delta.history.size());
+        List<String> out = new ArrayList<>(6 + delta.slices.size() + delta.buckets.size() + delta.history.size());
         out.add(keys.usageSlices);
         out.add(watermark);
         out.add(keys.bucketSlices);
         out.add(keys.events);
         out.add(keys.masks);
+        out.add(keys.usageCallers);
         delta.slices.keySet().forEach(slice -> out.add(keys.usage + slice));
         delta.buckets.keySet().forEach(bucket -> out.add(keys.buckets + bucket));
         delta.history.keySet().forEach(scope -> out.add(keys.history + scope));
@@ -204,8 +285,8 @@ final class UsageCounters {
     /** How long what {@link Script#RECORD} writes lives, in milliseconds. */
     record Lifetimes(long watermark, long minuteBucket, long hourBucket, long history, long retention) {}
 
-    /** ARGV of {@link Script#RECORD}. */
-    static String[] argsOf(Delta delta, long number, Lifetimes ttl) {
+    /** ARGV of {@link Script#RECORD}; {@code keys} names the hashes of the callers, which the script chooses. */
+    static String[] argsOf(Delta delta, long number, Lifetimes ttl, RedisKeys keys) {
         List<String> out = new ArrayList<>();
         out.add(Long.toString(number));
         out.add(Long.toString(ttl.watermark()));
@@ -221,11 +302,21 @@ final class UsageCounters {
         out.add(Integer.toString(delta.bucketSlices.size()));
         out.add(Integer.toString(delta.events.size()));
         out.add(Integer.toString(delta.masks.size()));
-        long latest = delta.bucketSlices.values().stream()
-                .mapToLong(Long::longValue)
-                .max()
-                .orElse(0);
+        long latest = Math.max(
+                delta.bucketSlices.values().stream()
+                        .mapToLong(Long::longValue)
+                        .max()
+                        .orElse(0),
+                delta.callers.values().stream()
+                        .mapToLong(c -> c.latestMinute)
+                        .max()
+                        .orElse(0));
         out.add(Long.toString(latest - UsageBucket.HOURS_KEPT.toMinutes()));
+        out.add(Integer.toString(delta.callers.size()));
+        out.add(Integer.toString(StateStore.MAX_CALLERS));
+        out.add(OTHER_CALLER);
+        out.add(keys.usage);
+        out.add(keys.buckets);
         delta.slices.forEach((slice, fields) -> {
             out.add(slice);
             addFields(out, fields);
@@ -246,6 +337,17 @@ final class UsageCounters {
         delta.masks.forEach((key, mask) -> {
             out.add(key);
             out.add(mask);
+        });
+        delta.callers.forEach((name, caller) -> {
+            out.add(name);
+            out.add(Long.toString(caller.latestMinute));
+            addFields(out, caller.totals);
+            out.add(Integer.toString(caller.buckets.size()));
+            caller.buckets.forEach((bucket, fields) -> {
+                out.add(bucket);
+                out.add(Long.toString(bucket.startsWith("m:") ? ttl.minuteBucket() : ttl.hourBucket()));
+                addFields(out, fields);
+            });
         });
         return out.toArray(String[]::new);
     }
@@ -269,19 +371,12 @@ final class UsageCounters {
                 return;
             }
         }
-        if (!delta.buckets.isEmpty() && pending.buckets.size() + delta.buckets.size() > MAX_PENDING_BUCKETS) {
-            Delta withoutBuckets = new Delta();
-            withoutBuckets.slices.putAll(delta.slices);
-            withoutBuckets.history.putAll(delta.history);
-            withoutBuckets.events.addAll(delta.events);
-            withoutBuckets.eventCapacity = delta.eventCapacity;
-            withoutBuckets.masks.putAll(delta.masks);
+        int buckets = delta.bucketCount();
+        boolean withBuckets = buckets == 0 || pending.bucketCount() + buckets <= MAX_PENDING_BUCKETS;
+        if (!withBuckets) {
             droppedBuckets++;
-            pending.addAll(withoutBuckets);
-            anyPending = !pending.isEmpty();
-            return;
         }
-        pending.addAll(delta);
+        pending.addAll(delta, withBuckets);
         anyPending = !pending.isEmpty();
     }
 
@@ -399,21 +494,45 @@ final class UsageCounters {
         return counts;
     }
 
-    /** The summary of counters read from Redis plus the increments still waiting to be sent. */
+    /**
+     * The summary of counters read from Redis plus the increments still waiting to be sent; a waiting caller Redis
+     * does not count apart shows as {@link StateStore#OTHER_CALLER} once the callers shown reach the bound, as the
+     * script would count it.
+     */
     UsageSummary summary(Map<String, Map<String, String>> shared) {
         Delta all = new Delta();
         shared.forEach(
                 (slice, fields) -> fields.forEach((field, value) -> all.add(slice, field, number(field, value))));
+        int[] named = {
+            (int) all.slices.keySet().stream()
+                    .filter(slice ->
+                            slice.startsWith(RedisKeys.CALLER) && !slice.equals(RedisKeys.CALLER + OTHER_CALLER))
+                    .count()
+        };
+        java.util.function.Consumer<Delta> addWaiting = d -> {
+            d.slices.forEach((slice, fields) -> fields.forEach((field, n) -> all.add(slice, field, n)));
+            d.callers.forEach((name, caller) -> {
+                String slice = RedisKeys.CALLER + name;
+                if (!all.slices.containsKey(slice) && !name.equals(OTHER_CALLER)) {
+                    if (named[0] < StateStore.MAX_CALLERS) {
+                        named[0]++;
+                    } else {
+                        slice = RedisKeys.CALLER + OTHER_CALLER;
+                    }
+                }
+                for (var field : caller.totals.entrySet()) {
+                    all.add(slice, field.getKey(), field.getValue());
+                }
+            });
+        };
         synchronized (this) {
-            pending.slices.forEach((slice, fields) -> fields.forEach((field, n) -> all.add(slice, field, n)));
-            unconfirmed
-                    .values()
-                    .forEach(d -> d.slices.forEach(
-                            (slice, fields) -> fields.forEach((field, n) -> all.add(slice, field, n))));
+            addWaiting.accept(pending);
+            unconfirmed.values().forEach(addWaiting);
         }
         Map<String, UsageSummary.Totals> byProvider = new HashMap<>();
         Map<String, UsageSummary.Totals> byModel = new HashMap<>();
         Map<String, UsageSummary.Totals> byKey = new HashMap<>();
+        Map<String, UsageSummary.Totals> byCaller = new HashMap<>();
         UsageSummary.Totals overall = UsageSummary.Totals.EMPTY;
         for (var slice : all.slices.entrySet()) {
             String name = slice.getKey();
@@ -426,9 +545,14 @@ final class UsageCounters {
                 byModel.put(name.substring("model:".length()), totals);
             } else if (name.startsWith("key:")) {
                 byKey.put(name.substring("key:".length()), totals);
+            } else if (name.startsWith(RedisKeys.CALLER)) {
+                String caller = RedisKeys.callerOf(name.substring(RedisKeys.CALLER.length()));
+                if (caller != null) {
+                    byCaller.put(caller, totals);
+                }
             }
         }
-        return new UsageSummary(overall, byProvider, byModel, byKey);
+        return new UsageSummary(overall, byProvider, byModel, byKey, byCaller);
     }
 
     private static Number number(String field, String value) {

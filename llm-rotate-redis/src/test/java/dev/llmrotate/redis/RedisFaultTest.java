@@ -8,6 +8,7 @@ import ch.qos.logback.classic.Level;
 import dev.llmrotate.Keys;
 import dev.llmrotate.LlmRotate;
 import dev.llmrotate.chat.ChatMessage;
+import dev.llmrotate.chat.ChatRequest;
 import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.config.ProviderCatalog;
 import dev.llmrotate.config.SelectionStrategyType;
@@ -123,9 +124,13 @@ class RedisFaultTest {
 
         assertThat(store.isRedisAvailable()).isFalse();
         for (int i = 0; i < 20; i++) {
-            lm.chat("gpt-4o-mini", HI);
+            lm.chat(ChatRequest.builder("gpt-4o-mini")
+                    .messages(HI)
+                    .caller(i % 4 == 0 ? "gw-b" : "gw-a")
+                    .build());
         }
         assertThat(lm.usageSummary().overall().calls()).as("kept locally").isEqualTo(20);
+        assertThat(lm.usageSummary().byCaller().get("gw-a").calls()).isEqualTo(15);
 
         redis.restart();
         await().atMost(Duration.ofSeconds(30)).until(store::isRedisAvailable);
@@ -138,6 +143,10 @@ class RedisFaultTest {
         assertThat(reader.usageSummary().overall().calls())
                 .as("sent once Redis appeared")
                 .isEqualTo(20);
+        assertThat(reader.usageSummary().byCaller())
+                .containsOnlyKeys("gw-a", "gw-b")
+                .allSatisfy((caller, totals) -> assertThat(totals.inputTokens()).isEqualTo(10 * totals.calls()));
+        assertThat(reader.usageSummary().byCaller().get("gw-b").calls()).isEqualTo(5);
     }
 
     @Test
@@ -224,7 +233,10 @@ class RedisFaultTest {
         long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
         while (System.nanoTime() < until) {
             long start = System.nanoTime();
-            lm.chat("gpt-4o-mini", HI);
+            lm.chat(ChatRequest.builder("gpt-4o-mini")
+                    .messages(HI)
+                    .caller("gw-" + calls % 3)
+                    .build());
             slowest = Math.max(slowest, System.nanoTime() - start);
             calls++;
         }
@@ -236,6 +248,11 @@ class RedisFaultTest {
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> lm.usageSummary().overall().calls() == expected);
         assertThat(lm.usageSummary().overall().inputTokens()).isEqualTo(10L * expected);
+        // The callers' counters were kept and caught up as exactly (50 calls named none).
+        assertThat(lm.usageSummary().byCaller().values().stream()
+                        .mapToLong(UsageSummary.Totals::calls)
+                        .sum())
+                .isEqualTo(expected - 50L);
         assertThat(slowest)
                 .as("no call waits much longer than the command timeout")
                 .isLessThan(Duration.ofMillis(3000).toNanos());

@@ -80,4 +80,21 @@ class RedisKeysTest {
         assertThat(RedisKeys.partsOf("a|b")).isNull();
         assertThat(RedisKeys.partsOf("a|b|c%2")).isNull();
     }
+
+    @Test
+    void aCallerIsNamedSoThatItsSliceIsNeverReadAsAProviderModelAndKey() {
+        assertThat(RedisKeys.callerName("gw-team.a@eu")).isEqualTo("gw-team.a@eu");
+        assertThat(RedisKeys.callerName("tenant:42")).isEqualTo("tenant%3A42");
+        String odd = RedisKeys.callerName("a|b|c d%");
+        assertThat(odd).isEqualTo("a%7Cb%7Cc%20d%25");
+        assertThat(RedisKeys.partsOf(RedisKeys.CALLER + odd)).isNull();
+        for (String caller : List.of("gw-team.a@eu", "tenant:42", "a|b|c d%", "_other")) {
+            assertThat(RedisKeys.callerOf(RedisKeys.callerName(caller))).isEqualTo(caller);
+        }
+        assertThat(RedisKeys.callerOf("a%7cb")).as("lower-case hex").isNull();
+        assertThat(RedisKeys.callerOf("a%41"))
+                .as("an escape where none is needed")
+                .isNull();
+        assertThat(RedisKeys.callerOf("")).isNull();
+    }
 }

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.llmrotate.Keys;
 import dev.llmrotate.LlmRotate;
 import dev.llmrotate.chat.ChatMessage;
+import dev.llmrotate.chat.ChatRequest;
 import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.config.ProviderCatalog;
 import dev.llmrotate.config.SelectionStrategyType;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -334,6 +336,26 @@ class RedisStateStoreTest {
 
     @Test
     void aSuccessfulCallCostsOneRoundTripWithoutWaitingForIt() {
+        oneRoundTripPerCall(i -> ChatRequest.builder("gpt-4o-mini").messages(HI).build());
+    }
+
+    /** Usage per caller rides in the same script: calls made by eight callers in turn cost what calls by none do. */
+    @Test
+    void aCallNamingACallerCostsTheSameOneRoundTrip() {
+        RedisStateStore store = oneRoundTripPerCall(i -> ChatRequest.builder("gpt-4o-mini")
+                .messages(HI)
+                .caller("gw-" + i % 8)
+                .build());
+        UsageSummary usage = store.usageSummary();
+        assertThat(usage.byCaller()).hasSize(8);
+        assertThat(usage.byCaller().values().stream()
+                        .mapToLong(UsageSummary.Totals::calls)
+                        .sum())
+                .isEqualTo(usage.overall().calls());
+    }
+
+    /** Asserts that the calls {@code request} makes cost one round trip each, not awaited; the store they used. */
+    private RedisStateStore oneRoundTripPerCall(IntFunction<ChatRequest> request) {
         RedisStateStore store = store();
         LlmRotateConfig config = LlmRotateConfig.builder()
                 .keys(List.of(Keys.openai("a"), Keys.openai("b"), Keys.openai("c")))
@@ -344,7 +366,7 @@ class RedisStateStoreTest {
                 .adapter(new InProcessAdapter())
                 .build());
         for (int i = 0; i < 50; i++) {
-            lm.chat("gpt-4o-mini", HI); // warm up: scripts, first lastSuccessAt writes
+            lm.chat(request.apply(i)); // warm up: scripts, first lastSuccessAt writes
         }
         store.flush();
         long evalshaBefore = evalshaCalls();
@@ -352,7 +374,7 @@ class RedisStateStoreTest {
 
         int calls = 1000;
         for (int i = 0; i < calls; i++) {
-            lm.chat("gpt-4o-mini", HI);
+            lm.chat(request.apply(i));
         }
         store.flush();
 
@@ -371,13 +393,14 @@ class RedisStateStoreTest {
         int paced = 100;
         long pacedBefore = store.redisCommandCount();
         for (int i = 0; i < paced; i++) {
-            lm.chat("gpt-4o-mini", HI);
+            lm.chat(request.apply(i));
             store.flush();
         }
         long pacedCommands = store.redisCommandCount() - pacedBefore;
         System.out.printf(
                 "round trips per paced successful call: %.3f (%d calls)%n", (double) pacedCommands / paced, paced);
         assertThat(pacedCommands).isBetween((long) paced, paced + 10L);
+        return store;
     }
 
     private static long evalshaCalls() {

@@ -7,12 +7,14 @@ import dev.llmrotate.Keys;
 import dev.llmrotate.LlmRotate;
 import dev.llmrotate.MutableClock;
 import dev.llmrotate.chat.ChatMessage;
+import dev.llmrotate.chat.ChatRequest;
 import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.config.SelectionStrategyType;
 import dev.llmrotate.health.KeyState;
 import dev.llmrotate.health.KeyStateChange;
 import dev.llmrotate.observe.UsageFilter;
 import dev.llmrotate.observe.UsageSeries;
+import dev.llmrotate.observe.UsageSummary;
 import dev.llmrotate.spi.StateStore;
 import dev.llmrotate.testkit.FakeOpenAiServer;
 import dev.llmrotate.testkit.FakeResponse;
@@ -115,7 +117,11 @@ class RedisUsageOverTimeTest {
             LlmRotate lm = worker(config, store);
             lm.eventBuffer(20);
             for (int i = 0; i < 300; i++) {
-                lm.chat("gpt-4o-mini", HI);
+                String caller = i % 3 == 2 ? null : "gw-" + i % 3; // gateway keys gw-0 and gw-1, and no caller
+                lm.chat(ChatRequest.builder("gpt-4o-mini")
+                        .messages(HI)
+                        .caller(caller)
+                        .build());
                 clock.advance(Duration.ofSeconds(31)); // the limited key's rest ends: it is tried, and rests again
             }
             store.flush();
@@ -140,12 +146,15 @@ class RedisUsageOverTimeTest {
                 }
             }
             // Only the counters since start and the bookkeeping the store had before are kept without a TTL; all
-            // of them are bounded by the configuration.
+            // of them are bounded by the configuration, the callers' by StateStore.MAX_CALLERS.
             assertThat(withoutTtl)
                     .allSatisfy(name -> assertThat(name)
                             .matches("usage:(overall|slices|provider:openai|model:gpt-4o-mini|key:(limited|spare))"
-                                    + "|key-ids|seq|epoch"));
+                                    + "|usage:(callers|caller:gw-[01])|key-ids|seq|epoch"));
             assertThat(names).anyMatch(n -> n.contains("}:ub:m:")).anyMatch(n -> n.contains("}:ub:h:"));
+            assertThat(names)
+                    .anyMatch(n -> n.matches(".*}:ub:m:\\d+:caller:gw-0"))
+                    .anyMatch(n -> n.matches(".*}:ub:h:\\d+:caller:gw-1"));
             assertThat(integer(redisReply("LLEN {p}:history:limited:gpt-4o-mini")))
                     .isEqualTo(StateStore.HISTORY_PER_SCOPE);
             long streamLength = integer(redisReply("XLEN {p}:events"));
@@ -244,7 +253,7 @@ class RedisUsageOverTimeTest {
                 UsageFilter.ALL,
                 UsageFilter.model("gpt-4o"),
                 UsageFilter.key("b"),
-                new UsageFilter(null, "gpt-4o-mini", "a"))) {
+                new UsageFilter(null, "gpt-4o-mini", "a", null))) {
             for (Duration bucket : List.of(Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofHours(1))) {
                 UsageSeries theirs = reader.usageSeries(t0, end, bucket, filter);
                 assertThat(theirs).as(filter + " " + bucket).isEqualTo(lm.usageSeries(t0, end, bucket, filter));
@@ -264,5 +273,91 @@ class RedisUsageOverTimeTest {
                 .allSatisfy(k -> assertThat(k.keyMask()).isEqualTo("sk-…cdef"));
         assertThat(store.keyMasks()).containsOnlyKeys("a", "b");
         assertThat(reader.recentCalls(5)).as("the worker's event buffer is off").isEmpty();
+    }
+    /**
+     * Usage per caller is shared by the fleet: each worker's calls count under their caller in the same counters and
+     * buckets, read back by an observer, and the bound on callers counted apart holds across workers (the script
+     * checks the shared set).
+     */
+    @Test
+    void usagePerCallerIsSharedAndBoundedAcrossTheFleet() {
+        LlmRotateConfig config =
+                LlmRotateConfig.builder().keys(List.of(Keys.openai("a"))).build();
+        RedisStateStore storeA = store();
+        RedisStateStore storeB = store();
+        LlmRotate a = adapterWorker(config, storeA);
+        LlmRotate b = adapterWorker(config, storeB);
+        Instant t0 = clock.instant();
+        for (int i = 0; i < 3; i++) {
+            a.chat(by("gw-a"));
+        }
+        b.chat(by("gw-b"));
+        b.chat(by("gw-b"));
+        storeA.flush();
+        storeB.flush();
+        clock.advance(Duration.ofMinutes(1));
+        // 120 more distinct callers, half on each worker: 98 of them find room, 22 count as _other.
+        for (int i = 0; i < 60; i++) {
+            a.chat(by("tenant-" + i));
+            b.chat(by("tenant-" + (60 + i)));
+        }
+        storeA.flush();
+        storeB.flush();
+        clock.advance(Duration.ofMinutes(1));
+        a.chat(by("gw-a"));
+        b.chat(by("late-comer"));
+        b.chat(ChatRequest.builder("gpt-4o-mini").messages(HI).build()); // no caller
+        storeA.flush();
+        storeB.flush();
+        clock.advance(Duration.ofSeconds(1));
+
+        LlmRotate reader = LlmRotate.builder()
+                .config(config)
+                .clock(clock)
+                .stateStore(store())
+                .buildObserver();
+        opened.add(reader);
+        UsageSummary usage = reader.usageSummary();
+        assertThat(usage.overall().calls()).isEqualTo(128);
+        assertThat(usage.byCaller()).hasSize(StateStore.MAX_CALLERS + 1);
+        assertThat(usage.byCaller().get("gw-a").calls()).isEqualTo(4);
+        assertThat(usage.byCaller().get("gw-a").inputTokens()).isEqualTo(40);
+        assertThat(usage.byCaller().get("gw-b").calls()).isEqualTo(2);
+        assertThat(usage.byCaller()).doesNotContainKey("late-comer");
+        assertThat(usage.byCaller().get(StateStore.OTHER_CALLER).calls()).isEqualTo(23);
+        assertThat(usage.byCaller().values().stream()
+                        .mapToLong(UsageSummary.Totals::calls)
+                        .sum())
+                .isEqualTo(127);
+        assertThat(integer(redisReply("SCARD {p}:usage:callers"))).isEqualTo(StateStore.MAX_CALLERS);
+        assertThat(storeA.usageSummary()).isEqualTo(usage);
+
+        Instant end = clock.instant();
+        UsageSummary frame = reader.usageSummary(t0, end);
+        assertThat(frame.byCaller()).isEqualTo(usage.byCaller());
+        assertThat(reader.usageSummary(t0.plus(Duration.ofMinutes(2)), end).byCaller())
+                .containsOnlyKeys("gw-a", StateStore.OTHER_CALLER);
+        UsageSeries series = reader.usageSeries(t0, end, Duration.ofMinutes(1), UsageFilter.caller("gw-a"));
+        assertThat(series.points()).extracting(p -> p.totals().calls()).containsExactly(3L, 0L, 1L);
+        assertThat(series).isEqualTo(a.usageSeries(t0, end, Duration.ofMinutes(1), UsageFilter.caller("gw-a")));
+        assertThat(reader.usageSeries(t0, end, Duration.ofHours(1), UsageFilter.caller(StateStore.OTHER_CALLER))
+                        .points())
+                .extracting(p -> p.totals().calls())
+                .containsExactly(23L);
+    }
+
+    private LlmRotate adapterWorker(LlmRotateConfig config, RedisStateStore store) {
+        LlmRotate lm = LlmRotate.builder()
+                .config(config)
+                .clock(clock)
+                .stateStore(store)
+                .adapter(new InProcessAdapter())
+                .build();
+        opened.add(lm);
+        return lm;
+    }
+
+    private static ChatRequest by(String caller) {
+        return ChatRequest.builder("gpt-4o-mini").messages(HI).caller(caller).build();
     }
 }

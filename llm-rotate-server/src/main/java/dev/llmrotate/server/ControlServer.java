@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The read-only control server over a live {@link LlmRotate}: JSON endpoints for health, keys, usage, recent calls
- * and the sanitized configuration, on its own port. Embed it in three lines:
+ * and the sanitized configuration, on its own port, and a dashboard over them at {@code /} for a browser. Embed it in
+ * three lines:
  *
  * <pre>{@code
  * ControlServer server = ControlServer.start(lm, ControlServerOptions.builder().port(8200).build());

@@ -3,6 +3,8 @@ package dev.llmrotate.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmrotate.chat.ChatRequest;
+import dev.llmrotate.spi.StateStore;
 import dev.llmrotate.testkit.FakeResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -144,6 +146,10 @@ class EndpointsLoopbackTest {
                 .isEqualTo(1);
         assertThat(usage.get("by_model").get("gpt-4o").get("calls").asInt()).isEqualTo(1);
         assertThat(usage.get("by_key").get("router-1").get("calls").asInt()).isEqualTo(1);
+        assertThat(usage.get("by_caller").isObject())
+                .as("no call named a caller")
+                .isTrue();
+        assertThat(usage.get("by_caller")).isEmpty();
 
         JsonNode models = f.get("/usage/models").json();
         assertThat(models.get("group_by").asText()).isEqualTo("model");
@@ -152,6 +158,28 @@ class EndpointsLoopbackTest {
                 .containsExactly("openai", "openrouter");
         assertThat(names(f.get("/usage/models?group_by=KEY").json().get("groups")))
                 .containsExactly("openai-a", "router-1");
+    }
+
+    /**
+     * Callers named by an application (not the gateway's configured keys) are bounded: the first {@link
+     * StateStore#MAX_CALLERS} are grouped apart, the one after them under {@code _other}.
+     */
+    @Test
+    void usagePerCallerKeepsAtMostTheBoundApart() {
+        for (int i = 0; i <= StateStore.MAX_CALLERS; i++) {
+            f.lm.chat(ChatRequest.builder(ServerFixture.MINI)
+                    .user("hi")
+                    .caller("tenant-" + i)
+                    .build());
+        }
+        JsonNode groups =
+                f.get("/usage/models?group_by=caller&window=15m").json().get("groups");
+        assertThat(groups.size()).isEqualTo(StateStore.MAX_CALLERS + 1);
+        assertThat(groups.get("tenant-0").get("calls").asInt()).isEqualTo(1);
+        assertThat(groups.has("tenant-" + StateStore.MAX_CALLERS)).isFalse();
+        assertThat(groups.get(StateStore.OTHER_CALLER).get("calls").asInt()).isEqualTo(1);
+        assertThat(f.get("/usage").json().get("by_caller"))
+                .isEqualTo(f.get("/usage/models?group_by=caller").json().get("groups"));
     }
 
     @Test
@@ -356,6 +384,7 @@ class EndpointsLoopbackTest {
                 "/events?model=|model",
                 "/events?model=%C3%28|model",
                 "/usage/models?group_by=team|group_by",
+                "/timeseries?caller=gw-a&model=gpt-4o|caller",
                 "/keys?state=sleeping|state",
                 "/health?verbose=1|verbose",
                 "/usage?window=1h&window=6h|window"

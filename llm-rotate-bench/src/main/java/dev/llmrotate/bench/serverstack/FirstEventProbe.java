@@ -1,14 +1,6 @@
 package dev.llmrotate.bench.serverstack;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -21,27 +13,9 @@ import java.util.Locale;
  * java -cp llm-rotate-bench/target/benchmarks.jar dev.llmrotate.bench.serverstack.FirstEventProbe &lt;port&gt; [calls]
  * </pre>
  */
-public final class FirstEventProbe implements AutoCloseable {
-    private static final int READ_TIMEOUT_MILLIS = 5_000;
-    private static final int MAX_LINE = 8192;
-
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
-    private final byte[] request;
-
+public final class FirstEventProbe extends SocketProbe {
     FirstEventProbe(int port) throws IOException {
-        socket = new Socket(InetAddress.getLoopbackAddress(), port);
-        socket.setTcpNoDelay(true);
-        socket.setSoTimeout(READ_TIMEOUT_MILLIS);
-        in = new BufferedInputStream(socket.getInputStream(), 16384);
-        out = socket.getOutputStream();
-        byte[] head = ("POST " + Payloads.CHAT_PATH + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
-                        + "\r\nContent-Type: application/json\r\nAccept: text/event-stream\r\nContent-Length: "
-                        + Payloads.CHAT_STREAM_REQUEST.length + "\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII);
-        request = Arrays.copyOf(head, head.length + Payloads.CHAT_STREAM_REQUEST.length);
-        System.arraycopy(Payloads.CHAT_STREAM_REQUEST, 0, request, head.length, Payloads.CHAT_STREAM_REQUEST.length);
+        super(port, Payloads.CHAT_STREAM_REQUEST, "Accept: text/event-stream\r\n");
     }
 
     /** Runs {@code calls} streamed calls and returns each one's time to first event, in nanoseconds, sorted. */
@@ -51,19 +25,9 @@ public final class FirstEventProbe implements AutoCloseable {
         return nanos;
     }
 
-    /** Runs {@code calls} streamed calls and returns each one's time to first event, in nanoseconds, as measured. */
-    long[] measureInOrder(int calls) throws IOException {
-        long[] nanos = new long[calls];
-        for (int i = 0; i < calls; i++) {
-            nanos[i] = oneCall();
-        }
-        return nanos;
-    }
-
-    private long oneCall() throws IOException {
-        long start = System.nanoTime();
-        out.write(request);
-        out.flush();
+    @Override
+    long oneCall() throws IOException {
+        long start = send();
         String status = readLine();
         if (!status.startsWith("HTTP/1.1 200")) {
             throw new IOException("expected HTTP/1.1 200, got '" + status + "'");
@@ -101,32 +65,6 @@ public final class FirstEventProbe implements AutoCloseable {
             throw new IOException("expected at least " + (Payloads.STREAM_EVENTS + 1) + " events, got " + events);
         }
         return firstEvent - start;
-    }
-
-    private int readByte() throws IOException {
-        int b = in.read();
-        if (b < 0) {
-            throw new EOFException("server closed the connection mid-response");
-        }
-        return b;
-    }
-
-    private String readLine() throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream(64);
-        for (int b = readByte(); b != '\n'; b = readByte()) {
-            if (b != '\r') {
-                line.write(b);
-            }
-            if (line.size() > MAX_LINE) {
-                throw new IOException("line longer than " + MAX_LINE + " bytes");
-            }
-        }
-        return line.toString(StandardCharsets.US_ASCII);
-    }
-
-    @Override
-    public void close() throws IOException {
-        socket.close();
     }
 
     /** Prints p50 and p99 of the time to first event against {@code port}. */

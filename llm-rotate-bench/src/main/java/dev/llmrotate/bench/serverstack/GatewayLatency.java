@@ -23,13 +23,6 @@ public final class GatewayLatency {
     /** One variant's measurements: every call, and each round's median. */
     private record Series(long[] all, long[] roundMedians) {}
 
-    private interface Probe extends AutoCloseable {
-        long[] run(int calls) throws IOException;
-
-        @Override
-        void close() throws IOException;
-    }
-
     public static void main(String[] args) throws Exception {
         int upstreamPort = Integer.parseInt(args[0]);
         int gatewayPort = Integer.parseInt(args[1]);
@@ -37,51 +30,32 @@ public final class GatewayLatency {
         int perBlock = args.length > 3 ? Integer.parseInt(args[3]) : 250;
         System.out.printf(
                 Locale.ROOT, "%d rounds of %d calls per variant, direct and gateway alternating%n", rounds, perBlock);
-        compare("plain call, whole answer", plain(upstreamPort), plain(gatewayPort), rounds, perBlock);
-        compare("streamed call, first event", streamed(upstreamPort), streamed(gatewayPort), rounds, perBlock);
+        compare(
+                "plain call, whole answer",
+                new PlainCallProbe(upstreamPort),
+                new PlainCallProbe(gatewayPort),
+                rounds,
+                perBlock);
+        compare(
+                "streamed call, first event",
+                new FirstEventProbe(upstreamPort),
+                new FirstEventProbe(gatewayPort),
+                rounds,
+                perBlock);
     }
 
-    private static Probe plain(int port) throws IOException {
-        PlainCallProbe probe = new PlainCallProbe(port);
-        return new Probe() {
-            @Override
-            public long[] run(int calls) throws IOException {
-                return probe.measureInOrder(calls);
-            }
-
-            @Override
-            public void close() throws IOException {
-                probe.close();
-            }
-        };
-    }
-
-    private static Probe streamed(int port) throws IOException {
-        FirstEventProbe probe = new FirstEventProbe(port);
-        return new Probe() {
-            @Override
-            public long[] run(int calls) throws IOException {
-                return probe.measureInOrder(calls);
-            }
-
-            @Override
-            public void close() throws IOException {
-                probe.close();
-            }
-        };
-    }
-
-    private static void compare(String what, Probe direct, Probe gateway, int rounds, int perBlock) throws IOException {
+    private static void compare(String what, SocketProbe direct, SocketProbe gateway, int rounds, int perBlock)
+            throws IOException {
         try (direct;
                 gateway) {
             // Warm-up: the JIT, the connection pools, every key of the gateway's pool.
-            direct.run(2_000);
-            gateway.run(4_000);
+            direct.measureInOrder(2_000);
+            gateway.measureInOrder(4_000);
             long[][] directCalls = new long[rounds][];
             long[][] gatewayCalls = new long[rounds][];
             for (int round = 0; round < rounds; round++) {
-                directCalls[round] = direct.run(perBlock);
-                gatewayCalls[round] = gateway.run(perBlock);
+                directCalls[round] = direct.measureInOrder(perBlock);
+                gatewayCalls[round] = gateway.measureInOrder(perBlock);
             }
             Series d = series(directCalls);
             Series g = series(gatewayCalls);

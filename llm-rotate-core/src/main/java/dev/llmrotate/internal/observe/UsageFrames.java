@@ -67,8 +67,11 @@ public final class UsageFrames {
             throw tooOld("from", Instant.ofEpochSecond(start), now);
         }
         Duration resolution = size % HOUR == 0 ? UsageBucket.HOUR : UsageBucket.MINUTE;
-        List<UsageBucket> found =
-                store.usageBuckets(Instant.ofEpochSecond(start), Instant.ofEpochSecond(end), resolution, filter, false);
+        List<UsageBucket> found = filter.caller() != null
+                ? store.callerBuckets(
+                        Instant.ofEpochSecond(start), Instant.ofEpochSecond(end), resolution, filter.caller())
+                : store.usageBuckets(
+                        Instant.ofEpochSecond(start), Instant.ofEpochSecond(end), resolution, filter, false);
         int count = (int) ((end - start) / size);
         UsageCounts[] sums = new UsageCounts[count];
         for (UsageBucket b : found) {
@@ -93,8 +96,8 @@ public final class UsageFrames {
     }
 
     /**
-     * The calls that ended in {@code [from, until)}, overall and per provider, model and key: to the minute where
-     * minute buckets are kept, to the hour before that ({@code from} rounded down, {@code until} up).
+     * The calls that ended in {@code [from, until)}, overall and per provider, model, key and caller: to the minute
+     * where minute buckets are kept, to the hour before that ({@code from} rounded down, {@code until} up).
      *
      * @throws IllegalArgumentException for a null or empty frame, or one older than what is kept
      */
@@ -121,28 +124,39 @@ public final class UsageFrames {
         return sum.summary();
     }
 
-    /** Adds a store's per-slice buckets up, overall and per provider, model and key. */
+    /** Adds a store's per-slice and per-caller buckets up, overall and per provider, model, key and caller. */
     private static final class Summer {
         final UsageCounts overall = new UsageCounts();
         final Map<String, UsageCounts> byProvider = new HashMap<>();
         final Map<String, UsageCounts> byModel = new HashMap<>();
         final Map<String, UsageCounts> byKey = new HashMap<>();
+        final Map<String, UsageCounts> byCaller = new HashMap<>();
 
         void read(StateStore store, long from, long until, Duration resolution) {
             if (from >= until) {
                 return;
             }
-            for (UsageBucket b : store.usageBuckets(
-                    Instant.ofEpochSecond(from), Instant.ofEpochSecond(until), resolution, UsageFilter.ALL, true)) {
-                long at = b.start().getEpochSecond();
-                if (at < from || at >= until) {
-                    continue;
+            Instant start = Instant.ofEpochSecond(from);
+            Instant end = Instant.ofEpochSecond(until);
+            for (UsageBucket b : store.usageBuckets(start, end, resolution, UsageFilter.ALL, true)) {
+                if (within(b, from, until)) {
+                    overall.add(b.counts());
+                    add(byProvider, b.provider(), b.counts());
+                    add(byModel, b.model(), b.counts());
+                    add(byKey, b.keyId(), b.counts());
                 }
-                overall.add(b.counts());
-                add(byProvider, b.provider(), b.counts());
-                add(byModel, b.model(), b.counts());
-                add(byKey, b.keyId(), b.counts());
             }
+            // The callers' slices count the same calls again (those that named a caller): not in overall.
+            for (UsageBucket b : store.callerBuckets(start, end, resolution, null)) {
+                if (within(b, from, until)) {
+                    add(byCaller, b.caller(), b.counts());
+                }
+            }
+        }
+
+        private static boolean within(UsageBucket b, long from, long until) {
+            long at = b.start().getEpochSecond();
+            return at >= from && at < until;
         }
 
         private static void add(Map<String, UsageCounts> group, String name, UsageCounts counts) {
@@ -152,7 +166,8 @@ public final class UsageFrames {
         }
 
         UsageSummary summary() {
-            return new UsageSummary(overall.totals(), totals(byProvider), totals(byModel), totals(byKey));
+            return new UsageSummary(
+                    overall.totals(), totals(byProvider), totals(byModel), totals(byKey), totals(byCaller));
         }
 
         private static Map<String, UsageSummary.Totals> totals(Map<String, UsageCounts> group) {

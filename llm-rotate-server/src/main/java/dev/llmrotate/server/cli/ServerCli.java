@@ -50,11 +50,12 @@ import picocli.CommandLine.Option;
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-            "0:stopped normally (Ctrl-C, SIGTERM), or --help, --version",
+            "0:--help, --version",
             "1:an unexpected failure",
             "2:invalid options or configuration (every problem is listed), or a non-loopback --host without a token",
             "3:the configuration file or the token file is missing or cannot be read",
-            "4:cannot listen: the port is in use, or the address cannot be bound"
+            "4:cannot listen: the port is in use, or the address cannot be bound",
+            "143, 130:stopped by SIGTERM or Ctrl-C, after a graceful shutdown (the JVM's 128 + signal)"
         },
         footerHeading = "%nEnvironment:%n",
         footer = {
@@ -284,6 +285,8 @@ public final class ServerCli {
         }
         out.println("  endpoints: /health /keys /keys/{key_id}/history /usage /usage/models /timeseries /events /config"
                 + " /metrics /livez /readyz /version /openapi.json");
+        out.println(
+                "  dashboard: " + server.uri() + " in a browser" + (token != null ? " (it asks for the token)" : ""));
         out.println("  stop with Ctrl-C");
         ConfigWatcher watcher = ConfigWatcher.start(configFile, lm);
         return new Launch(null, server, gateway, watcher, lm);

@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * a {@link ControlResponse} out. Read-only: GET and HEAD, anything else 405 with {@code Allow}. In order, a request is
  * checked for its method, its path (a traversal attempt or an unknown path is a 404), its bearer token (when one is
  * set; {@code /livez} and {@code /readyz} stay open), its query parameters (unknown, repeated or malformed: 400), and
- * answered. Every error is JSON: {@code {"error":{"type":...,"message":...}}}. Thread-safe.
+ * answered. Every error is JSON: {@code {"error":{"type":...,"message":...}}}. The dashboard ({@code /} for a browser
+ * that asks for HTML, its files under {@code /ui/}) is served before the token check: it is code without data, and
+ * fetches the data with the token it asks for. Thread-safe.
  */
 public final class ControlRouter {
     /** The logger of the control server. */
@@ -49,7 +51,7 @@ public final class ControlRouter {
             union(TimeFrame.PARAMETERS, Set.of("provider", "model", "key_id", "outcome", "limit", "cursor"));
     private static final Set<String> KEY_PARAMETERS = Set.of("provider", "state");
     private static final Set<String> SERIES_PARAMETERS =
-            union(TimeFrame.PARAMETERS, Set.of("bucket", "provider", "model", "key_id"));
+            union(TimeFrame.PARAMETERS, Set.of("bucket", "provider", "model", "key_id", "caller"));
     private static final Set<String> HISTORY_PARAMETERS = union(TimeFrame.PARAMETERS, Set.of("limit"));
     /** How far back usage is kept (hour buckets); a frame open at its start begins here. */
     static final Duration USAGE_KEPT = Duration.ofDays(30);
@@ -66,6 +68,7 @@ public final class ControlRouter {
     private final byte[] tokenDigest;
     private final List<Route> routes;
     private final Instant startedAt;
+    private final DashboardAssets dashboard = new DashboardAssets();
     private volatile byte[] openApi;
 
     /**
@@ -165,7 +168,13 @@ public final class ControlRouter {
             LOG.warn("control server: {} {} failed", request.method(), describe(request), e);
             response = error(500, "internal_error", null, "the server failed to answer; see its log", null);
         }
-        response = response.withHeader("cache-control", "no-store").withHeader("x-content-type-options", "nosniff");
+        if (!response.headers().containsKey("cache-control")) {
+            response = response.withHeader("cache-control", "no-store");
+        }
+        if (!response.headers().containsKey("content-security-policy")) {
+            response = response.withHeader("content-security-policy", "default-src 'none'; frame-ancestors 'none'");
+        }
+        response = response.withHeader("x-content-type-options", "nosniff");
         response = withCors(request, response);
         return "HEAD".equals(request.method()) ? response.withoutBody() : response;
     }
@@ -180,6 +189,17 @@ public final class ControlRouter {
                     .withHeader("allow", ALLOW);
         }
         List<String> segments = PathSegments.split(request.rawPath());
+        if (segments != null) {
+            // The dashboard needs no token: it holds nothing but code, asks for the token and sends it with every
+            // request for data. A JSON client asking for / still gets the index, behind the token.
+            if (segments.isEmpty() && DashboardAssets.wantsPage(request)) {
+                return dashboard.page(request);
+            }
+            ControlResponse asset = dashboard.asset(request.rawPath(), request);
+            if (asset != null) {
+                return asset;
+            }
+        }
         Match match = segments == null ? null : match(segments);
         boolean open = match != null && match.route().open();
         if (!open && tokenDigest != null && !authorized(request.header("authorization"))) {
@@ -318,7 +338,18 @@ public final class ControlRouter {
                     "minute buckets are kept for a day; a frame reaching back further takes bucket=1h",
                     List.of("1h"));
         }
-        UsageFilter filter = new UsageFilter(q.text("provider"), q.text("model"), q.text("key_id"));
+        String provider = q.text("provider");
+        String model = q.text("model");
+        String keyId = q.text("key_id");
+        String caller = q.text("caller");
+        if (caller != null && (provider != null || model != null || keyId != null)) {
+            throw ApiException.invalidParameter(
+                    "caller",
+                    "caller cannot be combined with provider, model or key_id: usage per caller is counted apart"
+                            + " from the provider, model and key slices",
+                    null);
+        }
+        UsageFilter filter = new UsageFilter(provider, model, keyId, caller);
         UsageSeries series;
         try {
             series = lm.usageSeries(from, endOf(frame), bucket, filter);

@@ -7,13 +7,13 @@ import java.util.Map;
 /** The bodies of {@code /usage} and {@code /usage/models}. */
 public final class UsageView {
     /** The {@code group_by} values of {@code /usage/models}. */
-    public static final List<String> GROUPS = List.of("model", "provider", "key");
+    public static final List<String> GROUPS = List.of("model", "provider", "key", "caller");
 
     private UsageView() {}
 
     /** The body of {@code /usage}. */
     public static UsageBody usage(UsageSummary s, TimeFrame frame) {
-        return new UsageBody(frame, s.overall(), s.byProvider(), s.byModel(), s.byKey());
+        return new UsageBody(frame, s.overall(), s.byProvider(), s.byModel(), s.byKey(), s.byCaller());
     }
 
     /** The body of {@code /usage/models} for one of {@link #GROUPS}. */
@@ -21,6 +21,7 @@ public final class UsageView {
         Map<String, UsageSummary.Totals> groups = switch (groupBy) {
             case "provider" -> s.byProvider();
             case "key" -> s.byKey();
+            case "caller" -> s.byCaller();
             default -> s.byModel();
         };
         return new GroupsBody(groupBy, frame, groups);
@@ -34,18 +35,21 @@ public final class UsageView {
      * @param byProvider per provider
      * @param byModel per model that answered (the requested one when none did)
      * @param byKey per key
+     * @param byCaller per caller (the gateway key's id for calls through the gateway; see {@link
+     *     UsageSummary#byCaller()})
      */
     public record UsageBody(
             TimeFrame frame,
             UsageSummary.Totals overall,
             Map<String, UsageSummary.Totals> byProvider,
             Map<String, UsageSummary.Totals> byModel,
-            Map<String, UsageSummary.Totals> byKey) {}
+            Map<String, UsageSummary.Totals> byKey,
+            Map<String, UsageSummary.Totals> byCaller) {}
 
     /**
      * The body of {@code /usage/models}.
      *
-     * @param groupBy {@code model}, {@code provider} or {@code key}
+     * @param groupBy {@code model}, {@code provider}, {@code key} or {@code caller}
      * @param frame the time frame, or null for "since the counters started"
      * @param groups the totals per group, by name
      */

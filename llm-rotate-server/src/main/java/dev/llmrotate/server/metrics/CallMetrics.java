@@ -12,6 +12,7 @@ import dev.llmrotate.error.ErrorAction;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.observe.MetricNames;
+import dev.llmrotate.spi.StateStore;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -97,10 +98,13 @@ final class CallMetrics implements Consumer<CallRecord>, MultiCollector {
         BOUNDS[buckets.size()] = Double.POSITIVE_INFINITY;
     }
 
-    /** Distinct callers counted apart at most; the calls of any further one count under {@value #OTHER_CALLER}. */
-    static final int MAX_CALLERS = 100;
+    /**
+     * Distinct callers counted apart at most, the usage counters' bound; the calls of any further one count under
+     * {@value #OTHER_CALLER}.
+     */
+    static final int MAX_CALLERS = StateStore.MAX_CALLERS;
 
-    static final String OTHER_CALLER = "_other";
+    static final String OTHER_CALLER = StateStore.OTHER_CALLER;
 
     private final ModelLabels models;
     private final ConcurrentHashMap<String, ProviderSeries> byProvider = new ConcurrentHashMap<>();

@@ -240,7 +240,8 @@ class ServerCliTest {
             assertThat(launch.exitCode()).isNull();
             assertThat(out())
                     .startsWith("llm-rotate-server ")
-                    .contains("listening on " + launch.server().uri(), "(1 keys in the pool)");
+                    .contains("listening on " + launch.server().uri(), "(1 keys in the pool)")
+                    .contains("  dashboard: " + launch.server().uri() + " in a browser\n");
             assertThat(err()).isEmpty();
             assertThat(out()).contains("state_store is memory: no other process shares it");
             assertThat(launch.lm().isObserver())

@@ -12,14 +12,14 @@ import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.config.SecretRef;
 import dev.llmrotate.config.SelectionStrategyType;
 import dev.llmrotate.observe.CallRecord;
+import dev.llmrotate.server.ControlServer;
+import dev.llmrotate.server.ControlServerOptions;
 import dev.llmrotate.testkit.FakeAnthropicServer;
 import dev.llmrotate.testkit.FakeOpenAiServer;
 import dev.llmrotate.testkit.FakeResponse;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -133,17 +133,6 @@ class GatewayLoopbackTest {
         return JSON.readTree(response.body());
     }
 
-    /** The {@code data:} payloads of an event stream, in order. */
-    private static List<String> events(String body) {
-        List<String> events = new ArrayList<>();
-        for (String block : body.split("\n\n")) {
-            if (block.startsWith("data: ")) {
-                events.add(block.substring(6));
-            }
-        }
-        return events;
-    }
-
     @Test
     void aPlainCallIsAnsweredInOpenAisShapeWithTheCallsHeaders() throws Exception {
         start();
@@ -194,7 +183,7 @@ class GatewayLoopbackTest {
         HttpResponse<String> streamed = post("/v1/chat/completions", chat(MINI, true));
         assertThat(streamed.statusCode()).isEqualTo(200);
         assertThat(streamed.headers().firstValue(GatewayHeaders.PROVIDER)).hasValue("anthropic");
-        List<String> events = events(streamed.body());
+        List<String> events = GatewayWire.events(streamed.body());
         assertThat(events).last().isEqualTo("[DONE]");
         StringBuilder text = new StringBuilder();
         for (String event : events.subList(0, events.size() - 1)) {
@@ -241,7 +230,7 @@ class GatewayLoopbackTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("content-type"))
                 .hasValueSatisfying(type -> assertThat(type).startsWith("text/event-stream"));
-        List<String> events = events(response.body());
+        List<String> events = GatewayWire.events(response.body());
         assertThat(events).last().isEqualTo("[DONE]");
         JsonNode usage = JSON.readTree(events.get(events.size() - 2));
         assertThat(usage.get("choices")).isEmpty();
@@ -257,7 +246,7 @@ class GatewayLoopbackTest {
         HttpResponse<String> noUsage = post(
                 "/v1/chat/completions",
                 "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
-        assertThat(events(noUsage.body())).noneMatch(e -> e.contains("\"usage\""));
+        assertThat(GatewayWire.events(noUsage.body())).noneMatch(e -> e.contains("\"usage\""));
         assertThat(openai.requests().get(1).body()).contains("\"include_usage\":true");
     }
 
@@ -271,7 +260,7 @@ class GatewayLoopbackTest {
         HttpResponse<String> response = post("/v1/chat/completions", chat(MINI, true));
 
         assertThat(response.statusCode()).isEqualTo(200);
-        List<String> events = events(response.body());
+        List<String> events = GatewayWire.events(response.body());
         assertThat(events).doesNotContain("[DONE]");
         JsonNode last = JSON.readTree(events.get(events.size() - 1));
         assertThat(last.get("error").get("code").asText()).isEqualTo("stream_interrupted");
@@ -303,14 +292,7 @@ class GatewayLoopbackTest {
     void aClientThatGoesDuringAPlainCallCancelsIt() throws Exception {
         start();
         openai.byDefault().always(FakeResponse.ok("slow").delay(Duration.ofSeconds(5)));
-        byte[] body = chat(MINI, false).getBytes(StandardCharsets.UTF_8);
-        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
-            OutputStream out = client.getOutputStream();
-            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\n"
-                            + "content-length: " + body.length + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.write(body);
-            out.flush();
+        try (Socket client = GatewayWire.sendChat(gateway.port(), chat(MINI, false))) {
             await().until(() -> openai.requestCount() == 1);
         } // the client goes while the provider thinks
 
@@ -432,6 +414,98 @@ class GatewayLoopbackTest {
         JsonNode teamB = json(get("/v1/models", "authorization", "Bearer gw-secret-b"));
         assertThat(teamB.get("data")).hasSize(1);
         assertThat(GatewayKey.of("x", "gw-secret-a", Set.of(), null).toString()).doesNotContain("gw-secret");
+    }
+
+    /**
+     * The control server shows usage per gateway key: {@code /usage/models?group_by=caller} and {@code /usage} count
+     * each key's calls and tokens, in a time frame too, and {@code /timeseries?caller=} picks one key's calls.
+     */
+    @Test
+    void theControlServerShowsUsagePerGatewayKey() throws Exception {
+        start(o -> o.keys(List.of(
+                GatewayKey.of("team-a", "gw-secret-a", Set.of(), null),
+                GatewayKey.of("team-b", "gw-secret-b", Set.of(CLAUDE), null))));
+        ControlServer control =
+                ControlServer.start(lm, ControlServerOptions.builder().port(0).build());
+        opened.add(control);
+        openai.byDefault().always(FakeResponse.ok("hello there", 12, 3).withChunks("hello ", "there"));
+        anthropic.byDefault().always(FakeResponse.ok("from claude", 8, 2));
+
+        for (int i = 0; i < 2; i++) {
+            assertThat(post("/v1/chat/completions", chat(MINI, false), "authorization", "Bearer gw-secret-a")
+                            .statusCode())
+                    .isEqualTo(200);
+        }
+        assertThat(post("/v1/chat/completions", chat(MINI, true), "authorization", "Bearer gw-secret-a")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(post("/v1/chat/completions", chat(CLAUDE, false), "authorization", "Bearer gw-secret-b")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(post("/v1/chat/completions", chat(MINI, false), "authorization", "Bearer wrong")
+                        .statusCode())
+                .as("refused before any call: counted nowhere")
+                .isEqualTo(401);
+        await().until(() -> records.size() == 4);
+
+        JsonNode groups = json(controlGet(control, "/usage/models?group_by=caller&window=15m"));
+        assertThat(groups.get("group_by").asText()).isEqualTo("caller");
+        assertThat(groups.get("frame").get("window").asText()).isEqualTo("15m");
+        assertThat(names(groups.get("groups"))).containsExactlyInAnyOrder("team-a", "team-b");
+        for (String team : List.of("team-a", "team-b")) {
+            JsonNode totals = groups.get("groups").get(team);
+            List<CallRecord> own =
+                    records.stream().filter(r -> team.equals(r.caller())).toList();
+            assertThat(totals.get("calls").asLong()).as(team).isEqualTo(own.size());
+            assertThat(totals.get("successes").asLong()).as(team).isEqualTo(own.size());
+            assertThat(totals.get("input_tokens").asLong())
+                    .as(team)
+                    .isEqualTo(own.stream().mapToLong(CallRecord::inputTokens).sum());
+            assertThat(totals.get("output_tokens").asLong())
+                    .as(team)
+                    .isEqualTo(own.stream().mapToLong(CallRecord::outputTokens).sum());
+        }
+        assertThat(groups.get("groups").get("team-a").get("calls").asInt()).isEqualTo(3);
+        assertThat(groups.get("groups").get("team-a").get("input_tokens").asInt())
+                .isEqualTo(36);
+        assertThat(groups.get("groups").get("team-b").get("input_tokens").asInt())
+                .isEqualTo(8);
+
+        JsonNode usage = json(controlGet(control, "/usage"));
+        assertThat(usage.get("by_caller")).isEqualTo(groups.get("groups"));
+        assertThat(usage.get("overall").get("calls").asInt()).isEqualTo(4);
+        JsonNode series = json(controlGet(control, "/timeseries?window=15m&bucket=1m&caller=team-a"));
+        assertThat(series.get("filter").get("caller").asText()).isEqualTo("team-a");
+        long teamACalls = 0;
+        for (JsonNode point : series.get("points")) {
+            teamACalls += point.get("totals").get("calls").asLong();
+        }
+        assertThat(teamACalls).isEqualTo(3);
+        java.time.Instant hourAgo =
+                java.time.Instant.now().minus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        assertThat(json(controlGet(
+                                control,
+                                "/usage/models?group_by=caller&since=" + hourAgo.minus(Duration.ofHours(1)) + "&until="
+                                        + hourAgo))
+                        .get("groups"))
+                .as("a frame before the calls")
+                .isEmpty();
+    }
+
+    private HttpResponse<String> controlGet(ControlServer control, String path) throws Exception {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(control.uri().resolve(path))
+                        .timeout(Duration.ofSeconds(20))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+        return response;
+    }
+
+    private static List<String> names(JsonNode object) {
+        List<String> names = new ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     @Test

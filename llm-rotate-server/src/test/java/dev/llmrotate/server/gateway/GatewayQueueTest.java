@@ -12,13 +12,10 @@ import dev.llmrotate.config.SecretRef;
 import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.testkit.FakeOpenAiServer;
 import dev.llmrotate.testkit.FakeResponse;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -194,15 +191,9 @@ class GatewayQueueTest {
         echoAfter(Duration.ofMillis(800));
         send("first");
         await().until(() -> gateway.callsInFlight() == 1);
-        byte[] body = ("{\"model\":\"" + MINI + "\",\"messages\":[{\"role\":\"user\",\"content\":\"leaving\"}]}")
-                .getBytes(StandardCharsets.UTF_8);
-        try (Socket leaving = new Socket(InetAddress.getLoopbackAddress(), gateway.port())) {
-            OutputStream out = leaving.getOutputStream();
-            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\n"
-                            + "content-length: " + body.length + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.write(body);
-            out.flush();
+        try (Socket leaving = GatewayWire.sendChat(
+                gateway.port(),
+                "{\"model\":\"" + MINI + "\",\"messages\":[{\"role\":\"user\",\"content\":\"leaving\"}]}")) {
             await().until(() -> gateway.callsQueued() == 1);
         } // the client goes
 

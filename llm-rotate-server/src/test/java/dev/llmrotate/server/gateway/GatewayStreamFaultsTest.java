@@ -18,7 +18,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
@@ -101,17 +100,6 @@ class GatewayStreamFaultsTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** The {@code data:} payloads of an event stream, in order. */
-    private static List<String> events(String body) {
-        List<String> events = new ArrayList<>();
-        for (String block : body.split("\n\n")) {
-            if (block.startsWith("data: ")) {
-                events.add(block.substring(6));
-            }
-        }
-        return events;
-    }
-
     /** The text of every content delta, joined. */
     private static String text(List<String> events) throws Exception {
         StringBuilder text = new StringBuilder();
@@ -156,7 +144,7 @@ class GatewayStreamFaultsTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue(GatewayHeaders.KEY)).hasValue("oa-2");
-        List<String> events = events(response.body());
+        List<String> events = GatewayWire.events(response.body());
         assertThat(text(events)).isEqualTo(ANSWER);
         assertThat(events).last().isEqualTo("[DONE]");
         assertThat(response.body()).doesNotContain("\"error\"");
@@ -187,7 +175,7 @@ class GatewayStreamFaultsTest {
         HttpResponse<String> response = stream();
 
         assertThat(response.statusCode()).isEqualTo(200);
-        List<String> events = events(response.body());
+        List<String> events = GatewayWire.events(response.body());
         assertThat(events).doesNotContain("[DONE]");
         assertThat(text(events.subList(0, events.size() - 1))).isEqualTo("one two ");
         JsonNode last = JSON.readTree(events.get(events.size() - 1));
@@ -205,7 +193,7 @@ class GatewayStreamFaultsTest {
 
         HttpResponse<String> response = stream();
 
-        List<String> events = events(response.body());
+        List<String> events = GatewayWire.events(response.body());
         assertThat(text(events)).isEqualTo(ANSWER);
         assertThat(response.body()).doesNotContain("\"error\"");
         JsonNode finish = JSON.readTree(events.get(events.size() - 2));
@@ -227,7 +215,7 @@ class GatewayStreamFaultsTest {
         HttpResponse<String> response = stream();
 
         assertThat(response.statusCode()).isEqualTo(200);
-        List<String> events = events(response.body());
+        List<String> events = GatewayWire.events(response.body());
         assertThat(response.body()).doesNotContain("\"error\"");
         assertThat(text(events)).isEqualTo(ANSWER);
         assertThat(events).last().isEqualTo("[DONE]");
