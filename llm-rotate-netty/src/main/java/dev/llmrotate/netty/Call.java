@@ -70,7 +70,15 @@ abstract class Call {
                     return;
                 }
             }
-            ch.pipeline().get(ExchangeHandler.class).call = this;
+            ExchangeHandler handler = ch.pipeline().get(ExchangeHandler.class);
+            if (handler == null || !ch.isActive()) {
+                // The connection ended between being handed out and now (a TLS handshake that failed): say why,
+                // rather than leave the exchange to its deadline.
+                Throwable why = ch.attr(ExchangeHandler.FAILURE).get();
+                broken(why != null ? why : new ClosedChannelException());
+                return;
+            }
+            handler.call = this;
             ch.writeAndFlush(request).addListener(written -> {
                 if (!written.isSuccess()) {
                     broken(written.cause());

@@ -7,11 +7,15 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.channels.ClosedChannelException;
 
 /** The last handler of a connection: hands what arrives to the exchange in progress, if any. */
 final class ExchangeHandler extends ChannelInboundHandlerAdapter {
+    /** Why a connection failed while no exchange was on it (a TLS handshake), for the exchange handed it next. */
+    static final AttributeKey<Throwable> FAILURE = AttributeKey.valueOf(ExchangeHandler.class, "failure");
+
     /** The exchange in progress; read and written on the connection's event loop only. */
     Call call;
 
@@ -57,6 +61,9 @@ final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Call c = call;
         call = null;
+        if (c == null) {
+            ctx.channel().attr(FAILURE).set(cause);
+        }
         ctx.close();
         if (c != null) {
             c.broken(cause);
