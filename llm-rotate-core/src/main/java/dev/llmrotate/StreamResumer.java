@@ -28,9 +28,9 @@ import java.util.function.UnaryOperator;
  * </ul>
  *
  * A recovery is an attempt like any other: the broken attempt counts against its key, the continuation avoids that
- * (key, model) while another key can serve (whatever the strategy), and the continuation rotates, retries and falls back until its first chunk, within
- * a fresh call deadline. At most {@value #MAX_RECOVERIES} recoveries per call, and none once reasoning or a tool
- * call has reached the caller.
+ * (key, model) while another key can serve (whatever the strategy), and the continuation rotates, retries and falls
+ * back until its first chunk, within a fresh call deadline. At most {@value #MAX_RECOVERIES} recoveries per call, and
+ * none once reasoning or a tool call has reached the caller.
  */
 final class StreamResumer {
     static final int MAX_RECOVERIES = 2;

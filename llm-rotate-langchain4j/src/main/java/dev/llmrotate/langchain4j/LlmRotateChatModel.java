@@ -9,7 +9,6 @@ import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.llmrotate.LlmRotate;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -114,73 +113,18 @@ public final class LlmRotateChatModel implements ChatModel {
     }
 
     /** Builds a {@link LlmRotateChatModel}. */
-    public static final class Builder {
-        private final LlmRotate lm;
-        private final Defaults defaults = new Defaults();
+    public static final class Builder extends ModelBuilder<Builder, LlmRotateChatModel> {
 
         private Builder(LlmRotate lm) {
-            this.lm = Objects.requireNonNull(lm, "lm");
+            super(lm);
         }
 
-        /**
-         * Default request parameters (LangChain4j's, or {@link LlmRotateChatRequestParameters} for the llm-rotate
-         * fields); the single setters of this builder override their fields.
-         */
-        public Builder defaultRequestParameters(ChatRequestParameters parameters) {
-            defaults.parameters(parameters);
+        @Override
+        Builder self() {
             return this;
         }
 
-        /** The model to ask for when a request names none; llm-rotate infers its provider from the keys. */
-        public Builder modelName(String modelName) {
-            defaults.modelName(modelName);
-            return this;
-        }
-
-        /** The default sampling temperature. */
-        public Builder temperature(Double temperature) {
-            defaults.temperature(temperature);
-            return this;
-        }
-
-        /** The default nucleus sampling. */
-        public Builder topP(Double topP) {
-            defaults.topP(topP);
-            return this;
-        }
-
-        /** The default output cap, positive. */
-        public Builder maxOutputTokens(Integer maxOutputTokens) {
-            defaults.maxOutputTokens(maxOutputTokens);
-            return this;
-        }
-
-        /** The listeners LangChain4j calls around every call, in order. */
-        public Builder listeners(List<ChatModelListener> listeners) {
-            defaults.listeners(listeners);
-            return this;
-        }
-
-        /**
-         * What {@link ChatModel#supportedCapabilities()} reports; none by default. An AI Service asks for a JSON
-         * schema response format ({@code RESPONSE_FORMAT_JSON_SCHEMA}) only from a model that reports it, and else
-         * puts the format into the prompt, which every model follows. Every llm-rotate provider takes a JSON schema,
-         * but not every model does, and a call may fall back to another model; llm-rotate sends a schema only to
-         * routes whose model takes it (and fails with {@code InvalidRequestException} when none does). So report it
-         * when the models you configured, fallbacks included, take structured outputs.
-         */
-        public Builder supportedCapabilities(Capability... capabilities) {
-            defaults.capabilities(capabilities);
-            return this;
-        }
-
-        /**
-         * The model.
-         *
-         * @throws IllegalArgumentException for a bad default (a blank model name, a non-positive output cap, any value
-         *     llm-rotate's request refuses, such as a caller id with spaces), naming it
-         * @throws dev.langchain4j.exception.UnsupportedFeatureException for a default llm-rotate cannot send
-         */
+        @Override
         public LlmRotateChatModel build() {
             return new LlmRotateChatModel(this);
         }

@@ -129,57 +129,15 @@ public final class LlmRotateStreamingChatModel implements StreamingChatModel {
     }
 
     /** Builds a {@link LlmRotateStreamingChatModel}. */
-    public static final class Builder {
-        private final LlmRotate lm;
-        private final Defaults defaults = new Defaults();
+    public static final class Builder extends ModelBuilder<Builder, LlmRotateStreamingChatModel> {
         private Executor executor;
 
         private Builder(LlmRotate lm) {
-            this.lm = Objects.requireNonNull(lm, "lm");
+            super(lm);
         }
 
-        /**
-         * Default request parameters (LangChain4j's, or {@link LlmRotateChatRequestParameters} for the llm-rotate
-         * fields); the single setters of this builder override their fields.
-         */
-        public Builder defaultRequestParameters(ChatRequestParameters parameters) {
-            defaults.parameters(parameters);
-            return this;
-        }
-
-        /** The model to ask for when a request names none; llm-rotate infers its provider from the keys. */
-        public Builder modelName(String modelName) {
-            defaults.modelName(modelName);
-            return this;
-        }
-
-        /** The default sampling temperature. */
-        public Builder temperature(Double temperature) {
-            defaults.temperature(temperature);
-            return this;
-        }
-
-        /** The default nucleus sampling. */
-        public Builder topP(Double topP) {
-            defaults.topP(topP);
-            return this;
-        }
-
-        /** The default output cap, positive. */
-        public Builder maxOutputTokens(Integer maxOutputTokens) {
-            defaults.maxOutputTokens(maxOutputTokens);
-            return this;
-        }
-
-        /** The listeners LangChain4j calls around every call, in order. */
-        public Builder listeners(List<ChatModelListener> listeners) {
-            defaults.listeners(listeners);
-            return this;
-        }
-
-        /** What {@link StreamingChatModel#supportedCapabilities()} reports; none by default, as for the plain model. */
-        public Builder supportedCapabilities(Capability... capabilities) {
-            defaults.capabilities(capabilities);
+        @Override
+        Builder self() {
             return this;
         }
 
@@ -193,13 +151,7 @@ public final class LlmRotateStreamingChatModel implements StreamingChatModel {
             return this;
         }
 
-        /**
-         * The model.
-         *
-         * @throws IllegalArgumentException for a bad default (a blank model name, a non-positive output cap, any value
-         *     llm-rotate's request refuses, such as a caller id with spaces), naming it
-         * @throws dev.langchain4j.exception.UnsupportedFeatureException for a default llm-rotate cannot send
-         */
+        @Override
         public LlmRotateStreamingChatModel build() {
             return new LlmRotateStreamingChatModel(this);
         }
