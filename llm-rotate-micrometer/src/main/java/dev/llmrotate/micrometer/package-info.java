@@ -1,0 +1,2 @@
+/** llm-rotate's metrics on Micrometer. */
+package dev.llmrotate.micrometer;

@@ -1,0 +1,2 @@
+/** Spring AI's {@code ChatModel} over llm-rotate. */
+package dev.llmrotate.springai;

@@ -1,0 +1,2 @@
+/** Spring Boot auto-configuration for llm-rotate. */
+package dev.llmrotate.spring.boot;
