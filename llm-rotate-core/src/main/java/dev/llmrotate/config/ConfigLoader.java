@@ -146,6 +146,22 @@ public final class ConfigLoader {
         return RegistryReader.read(registry, "registry", useKeys);
     }
 
+    /**
+     * Loads the registry dictionary from a property tree, as Spring's environment, a {@code .properties} file or
+     * environment variables give it: the same fields as {@link #fromMap}, but any scalar may be text, so {@code "3"}
+     * reads as 3 where a number is expected, {@code "true"} as a boolean, and {@code "gpt-4o,gpt-4o-mini"} as a list
+     * of two where a list is expected.
+     *
+     * @param tree the fields, with nested maps and lists
+     * @param source how the tree is named in a message about it as a whole, e.g. {@code llm-rotate}
+     */
+    public static LlmRotateConfig fromPropertyTree(Map<String, ?> tree, String source) {
+        if (tree == null) {
+            throw new ConfigurationException(source + ": must not be null");
+        }
+        return RegistryReader.read(tree, source, null, null, true);
+    }
+
     private static Format formatOf(Path path) {
         Path fileName = path.getFileName();
         String name = fileName == null ? "" : fileName.toString().toLowerCase(Locale.ROOT);

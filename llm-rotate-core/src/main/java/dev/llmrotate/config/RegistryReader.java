@@ -77,13 +77,14 @@ final class RegistryReader {
     static final List<String> PROVIDER_FIELDS = providerFields();
 
     private final List<String> problems = new ArrayList<>();
-    private final Values values = new Values(problems);
+    private final Values values;
     private final LlmRotateConfig.Builder builder = LlmRotateConfig.builder();
 
     private final java.nio.file.Path baseDir;
 
-    private RegistryReader(java.nio.file.Path baseDir) {
+    private RegistryReader(java.nio.file.Path baseDir, boolean textScalars) {
         this.baseDir = baseDir;
+        this.values = new Values(problems, textScalars);
     }
 
     private static Map<String, BiFunction<ProviderSettings, Duration, ProviderSettings>> providerDurations() {
@@ -123,6 +124,15 @@ final class RegistryReader {
 
     /** Reads a document; relative paths in it (the price file) resolve against {@code baseDir} when given. */
     static LlmRotateConfig read(Object document, String source, List<String> useKeys, java.nio.file.Path baseDir) {
+        return read(document, source, useKeys, baseDir, false);
+    }
+
+    /**
+     * Reads a document; with {@code textScalars}, its scalars may be text where numbers, booleans or lists are
+     * expected (see {@link ConfigLoader#fromPropertyTree}).
+     */
+    static LlmRotateConfig read(
+            Object document, String source, List<String> useKeys, java.nio.file.Path baseDir, boolean textScalars) {
         if (document == null) {
             throw new ConfigurationException(source + ": the configuration is empty; expected a map with at least "
                     + "'keys' (and optionally "
@@ -133,7 +143,7 @@ final class RegistryReader {
             throw new ConfigurationException(source + ": expected a map of configuration fields (keys, providers, "
                     + "defaults, ...), got " + Values.describe(document));
         }
-        RegistryReader reader = new RegistryReader(baseDir);
+        RegistryReader reader = new RegistryReader(baseDir, textScalars);
         Map<String, Object> root = reader.values.map(document, source, "a map of configuration fields");
         if (root != null) {
             reader.readRoot(root, useKeys);

@@ -36,7 +36,18 @@ final class Values {
 
     private final List<String> problems;
 
+    /**
+     * True for a tree whose scalars may all be text, as Spring's environment or a properties file give them: then
+     * {@code "3"} reads as a number, {@code "true"} as a boolean, a number as a string, and {@code "a,b"} as a list.
+     */
+    private final boolean textScalars;
+
     Values(List<String> problems) {
+        this(problems, false);
+    }
+
+    Values(List<String> problems, boolean textScalars) {
+        this.textScalars = textScalars;
         this.problems = problems;
     }
 
@@ -171,6 +182,15 @@ final class Values {
 
     /** A list (or any collection or array); {@code expected} describes it for the message. */
     List<Object> list(Object value, String path, String expected) {
+        if (textScalars && value instanceof String text) {
+            List<Object> items = new ArrayList<>();
+            for (String item : text.split(",")) {
+                if (!item.isBlank()) {
+                    items.add(item.strip());
+                }
+            }
+            return items;
+        }
         if (value instanceof Collection<?> c) {
             return new ArrayList<>(c);
         }
@@ -184,6 +204,9 @@ final class Values {
     String string(Object value, String path) {
         if (value instanceof String s) {
             return s;
+        }
+        if (textScalars && (value instanceof Number || value instanceof Boolean)) {
+            return String.valueOf(value);
         }
         problem(path, "expected a string, got " + describe(value, path));
         return null;
@@ -206,7 +229,7 @@ final class Values {
     }
 
     Integer integer(Object value, String path) {
-        BigInteger n = wholeNumber(value);
+        BigInteger n = wholeNumber(numeric(value));
         if (n == null) {
             problem(path, "expected an integer, got " + describe(value, path));
             return null;
@@ -221,7 +244,7 @@ final class Values {
     }
 
     Long longInteger(Object value, String path) {
-        BigInteger n = wholeNumber(value);
+        BigInteger n = wholeNumber(numeric(value));
         if (n == null) {
             problem(path, "expected an integer, got " + describe(value, path));
             return null;
@@ -235,7 +258,7 @@ final class Values {
 
     /** Any finite number. */
     Double number(Object value, String path) {
-        BigDecimal d = decimal(value);
+        BigDecimal d = decimal(numeric(value));
         if (d == null) {
             problem(path, "expected a number, got " + describe(value, path));
             return null;
@@ -246,6 +269,12 @@ final class Values {
     Boolean bool(Object value, String path) {
         if (value instanceof Boolean b) {
             return b;
+        }
+        if (textScalars && value instanceof String text) {
+            String word = text.strip();
+            if (word.equalsIgnoreCase("true") || word.equalsIgnoreCase("false")) {
+                return Boolean.valueOf(word);
+            }
         }
         problem(path, "expected true or false, got " + describe(value, path));
         return null;
@@ -302,6 +331,18 @@ final class Values {
     }
 
     /** The exact value of a finite number, or null for anything else (strings included). */
+    /** {@code value}, or the number a text scalar spells when this tree's scalars may be text. */
+    private Object numeric(Object value) {
+        if (textScalars && value instanceof String text) {
+            try {
+                return new BigDecimal(text.strip());
+            } catch (NumberFormatException e) {
+                return value;
+            }
+        }
+        return value;
+    }
+
     private static BigDecimal decimal(Object value) {
         if (value instanceof BigDecimal d) {
             return d;

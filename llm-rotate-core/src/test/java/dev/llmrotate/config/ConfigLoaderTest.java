@@ -689,4 +689,65 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.fromJson("{\"keys\": [1, 2}"))
                 .hasMessageStartingWith("JSON text: malformed JSON at line 1, column 15: Unexpected close marker '}'");
     }
+
+    @Test
+    void propertyTreeReadsTextScalarsAsTheTypesTheSchemaExpects() {
+        Map<String, Object> key = new LinkedHashMap<>();
+        key.put("key_id", "openai-1");
+        key.put("provider", "openai");
+        key.put("secret_ref", "env://OPENAI_API_KEY");
+        key.put("models", "gpt-4o-mini, gpt-4o");
+        key.put("priority", "7");
+        key.put("weight", "2.5");
+        key.put("enabled", "TRUE");
+        key.put("rate_limit_tpm", "90000");
+        Map<String, Object> tree = new LinkedHashMap<>();
+        tree.put("keys", List.of(key));
+        tree.put("defaults", Map.of("max_retries", "4", "call_deadline_seconds", "45s"));
+
+        LlmRotateConfig config = ConfigLoader.fromPropertyTree(tree, "llm-rotate");
+
+        KeySpec spec = config.keys().get(0);
+        assertThat(spec.models()).containsExactly("gpt-4o-mini", "gpt-4o");
+        assertThat(spec.priority()).isEqualTo(7);
+        assertThat(spec.weight()).isEqualTo(2.5);
+        assertThat(spec.enabled()).isTrue();
+        assertThat(spec.rateLimitTpm()).isEqualTo(90_000L);
+        assertThat(config.defaults().maxRetries()).isEqualTo(4);
+        assertThat(config.defaults().callDeadline()).isEqualTo(Duration.ofSeconds(45));
+    }
+
+    @Test
+    void propertyTreeStillNamesTextThatIsNotTheExpectedType() {
+        Map<String, Object> key = new LinkedHashMap<>();
+        key.put("key_id", "openai-1");
+        key.put("provider", "openai");
+        key.put("secret_ref", "env://OPENAI_API_KEY");
+        key.put("models", "gpt-4o-mini");
+        key.put("priority", "high");
+        key.put("enabled", "yes");
+        Map<String, Object> tree = Map.of("keys", List.of(key));
+
+        ConfigurationException e = catchThrowableOfType(
+                ConfigurationException.class, () -> ConfigLoader.fromPropertyTree(tree, "llm-rotate"));
+
+        assertThat(e.problems())
+                .anySatisfy(p -> assertThat(p).startsWith("keys[0].priority: expected an integer"))
+                .anySatisfy(p -> assertThat(p).startsWith("keys[0].enabled: expected true or false"));
+        // The same text in a file's map stays an error: only a property tree reads text as numbers.
+        assertThatThrownBy(() -> ConfigLoader.fromMap(Map.of(
+                        "keys",
+                        List.of(Map.of(
+                                "key_id",
+                                "a",
+                                "provider",
+                                "openai",
+                                "secret_ref",
+                                "env://X",
+                                "models",
+                                List.of("m"),
+                                "priority",
+                                "7")))))
+                .hasMessageContaining("keys[0].priority: expected an integer");
+    }
 }
