@@ -290,6 +290,9 @@ final class Values {
             return d;
         }
         BigDecimal seconds = value instanceof String s ? secondsOf(s.strip()) : decimal(value);
+        if (seconds == null && textScalars) {
+            seconds = decimal(numeric(value)); // a bare number of seconds written as text
+        }
         if (seconds == null && value instanceof String s && isIso(s.strip())) {
             try {
                 return Duration.parse(s.strip());

@@ -703,7 +703,7 @@ class ConfigLoaderTest {
         key.put("rate_limit_tpm", "90000");
         Map<String, Object> tree = new LinkedHashMap<>();
         tree.put("keys", List.of(key));
-        tree.put("defaults", Map.of("max_retries", "4", "call_deadline_seconds", "45s"));
+        tree.put("defaults", Map.of("max_retries", "4", "call_deadline_seconds", "45s", "backoff_max_seconds", "9"));
 
         LlmRotateConfig config = ConfigLoader.fromPropertyTree(tree, "llm-rotate");
 
@@ -715,6 +715,7 @@ class ConfigLoaderTest {
         assertThat(spec.rateLimitTpm()).isEqualTo(90_000L);
         assertThat(config.defaults().maxRetries()).isEqualTo(4);
         assertThat(config.defaults().callDeadline()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(config.defaults().backoffMax()).isEqualTo(Duration.ofSeconds(9));
     }
 
     @Test

@@ -1,0 +1,119 @@
+package dev.llmrotate.spring.boot;
+
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.llmrotate.LlmRotate;
+import dev.llmrotate.LlmRotateBuilder;
+import dev.llmrotate.langchain4j.LlmRotateChatModel;
+import dev.llmrotate.langchain4j.LlmRotateStreamingChatModel;
+import dev.llmrotate.server.ControlServer;
+import dev.llmrotate.server.ControlServerOptions;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+/**
+ * Auto-configuration of llm-rotate from {@code application.yml}: the {@link LlmRotate} bean (closed with the context)
+ * from the fields under {@code llm-rotate} or from {@code llm-rotate.config-file}; the LangChain4j and Spring AI chat
+ * models when those modules are on the class path; the Actuator health contributor {@code llmRotate}; llm-rotate's
+ * meters on the application's {@code MeterRegistry}; and the control server when
+ * {@code llm-rotate.control-server.enabled} is true. Every bean backs off when the application defines its own.
+ */
+@AutoConfiguration(
+        afterName = {
+            "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
+            "org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration",
+            "org.springframework.boot.actuate.autoconfigure.metrics.export.prometheus.PrometheusMetricsExportAutoConfiguration"
+        })
+@ConditionalOnProperty(prefix = PropertyTree.PREFIX, name = "enabled", havingValue = "true", matchIfMissing = true)
+public class LlmRotateAutoConfiguration {
+
+    /** The starter's settings and configuration from the environment; read once per bean that needs them. */
+    static StarterSettings settings(Environment environment) {
+        return StarterSettings.from(PropertyTree.of(environment, ConfigMetadata.fieldNames()));
+    }
+
+    /** The engine, from the configuration, with every {@link LlmRotateBuilderCustomizer} applied. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    LlmRotate llmRotate(Environment environment, ObjectProvider<LlmRotateBuilderCustomizer> customizers) {
+        LlmRotateBuilder builder = LlmRotate.builder().config(ConfigurationSource.load(settings(environment)));
+        customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
+        return builder.build();
+    }
+
+    /** LangChain4j's chat models over the engine. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({LlmRotateChatModel.class, ChatModel.class})
+    static class LangChain4jModels {
+        @Bean
+        @ConditionalOnMissingBean(ChatModel.class)
+        LlmRotateChatModel llmRotateChatModel(LlmRotate lm, Environment environment) {
+            LlmRotateChatModel.Builder builder = LlmRotateChatModel.builder(lm);
+            String model = settings(environment).defaultModel();
+            if (model != null) {
+                builder.modelName(model);
+            }
+            return builder.build();
+        }
+
+        @Bean
+        @ConditionalOnMissingBean(StreamingChatModel.class)
+        LlmRotateStreamingChatModel llmRotateStreamingChatModel(LlmRotate lm, Environment environment) {
+            LlmRotateStreamingChatModel.Builder builder = LlmRotateStreamingChatModel.builder(lm);
+            String model = settings(environment).defaultModel();
+            if (model != null) {
+                builder.modelName(model);
+            }
+            return builder.build();
+        }
+    }
+
+    /** The Actuator health contributor {@code llmRotate}. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(HealthIndicator.class)
+    @ConditionalOnEnabledHealthIndicator("llmRotate")
+    static class Health {
+        @Bean
+        @ConditionalOnMissingBean(name = "llmRotateHealthIndicator")
+        LlmRotateHealthIndicator llmRotateHealthIndicator(LlmRotate lm) {
+            return new LlmRotateHealthIndicator(lm);
+        }
+    }
+
+    /** The control server on its own port, started with the context and stopped with it. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(ControlServer.class)
+    @ConditionalOnProperty(prefix = PropertyTree.PREFIX + ".control-server", name = "enabled", havingValue = "true")
+    static class ControlServerStarter {
+        @Bean(destroyMethod = "close")
+        @ConditionalOnMissingBean
+        @ConditionalOnBean(LlmRotate.class)
+        ControlServer llmRotateControlServer(LlmRotate lm, Environment environment) {
+            StarterSettings.ControlServer settings = settings(environment).controlServer();
+            ControlServerOptions.Builder options = ControlServerOptions.builder();
+            if (settings.host() != null) {
+                options.host(settings.host());
+            }
+            if (settings.port() != null) {
+                options.port(settings.port());
+            }
+            if (settings.token() != null) {
+                options.token(settings.token());
+            }
+            if (settings.corsOrigin() != null) {
+                options.corsOrigin(settings.corsOrigin());
+            }
+            options.allowUnauthenticated(settings.allowUnauthenticated());
+            return ControlServer.start(lm, options.build());
+        }
+    }
+}
