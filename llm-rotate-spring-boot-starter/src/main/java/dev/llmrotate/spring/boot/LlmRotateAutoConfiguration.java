@@ -12,7 +12,6 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -96,7 +95,6 @@ public class LlmRotateAutoConfiguration {
     static class ControlServerStarter {
         @Bean(destroyMethod = "close")
         @ConditionalOnMissingBean
-        @ConditionalOnBean(LlmRotate.class)
         ControlServer llmRotateControlServer(LlmRotate lm, Environment environment) {
             StarterSettings.ControlServer settings = settings(environment).controlServer();
             ControlServerOptions.Builder options = ControlServerOptions.builder();
