@@ -1,5 +1,6 @@
 package dev.llmrotate.spring.boot;
 
+import dev.llmrotate.error.ConfigurationException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -47,9 +48,12 @@ final class PropertyTree {
 
     private final Map<String, Object> root = new LinkedHashMap<>();
     private final Map<String, Object> listOwners = new HashMap<>();
+    private final List<String> problems = new ArrayList<>();
+    private final Environment environment;
     private final Set<String> knownFields;
 
-    private PropertyTree(Set<String> knownFields) {
+    private PropertyTree(Environment environment, Set<String> knownFields) {
+        this.environment = environment;
         this.knownFields = knownFields;
     }
 
@@ -60,11 +64,14 @@ final class PropertyTree {
      *     (environment variables: {@code LLMROTATE_DEFAULTS_MAXRETRIES})
      */
     static Map<String, Object> of(Environment environment, Set<String> knownFields) {
-        PropertyTree tree = new PropertyTree(knownFields);
+        PropertyTree tree = new PropertyTree(environment, knownFields);
         for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
             if (source instanceof IterableConfigurationPropertySource iterable) {
                 iterable.stream().filter(ROOT::isAncestorOf).forEach(name -> tree.add(source, name));
             }
+        }
+        if (!tree.problems.isEmpty()) {
+            throw new ConfigurationException(tree.problems);
         }
         return tree.root;
     }
@@ -73,6 +80,16 @@ final class PropertyTree {
         ConfigurationProperty property = source.getConfigurationProperty(name);
         if (property == null || property.getValue() == null) {
             return;
+        }
+        Object value = property.getValue();
+        if (value instanceof String text && text.contains("${")) {
+            try {
+                value = environment.resolveRequiredPlaceholders(text);
+            } catch (IllegalArgumentException e) {
+                // Spring's message names the placeholder, never a resolved value.
+                problems.add(name + ": " + e.getMessage());
+                return;
+            }
         }
         Object container = root;
         StringBuilder concrete = new StringBuilder();
@@ -107,7 +124,7 @@ final class PropertyTree {
                 schema.append(separator).append(userKey ? "*" : field);
             }
             boolean leaf = i == last;
-            Object next = child(container, key, leaf ? property.getValue() : null, !leaf && name.isNumericIndex(i + 1));
+            Object next = child(container, key, leaf ? value : null, !leaf && name.isNumericIndex(i + 1));
             if (next == null) {
                 return; // a value or another shape is there already, from a source that comes first
             }

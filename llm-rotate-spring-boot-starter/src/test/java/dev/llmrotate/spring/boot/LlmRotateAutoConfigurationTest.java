@@ -73,6 +73,24 @@ class LlmRotateAutoConfigurationTest extends StarterTestSupport {
     }
 
     @Test
+    void placeholdersResolveAndAMissingOneIsNamed() {
+        runner().withPropertyValues(plus(
+                        twoKeys(),
+                        "llm-rotate.defaults.max-retries=${retries.from.elsewhere}",
+                        "retries.from.elsewhere=6"))
+                .run(context -> assertThat(context.getBean(LlmRotate.class)
+                                .config()
+                                .defaults()
+                                .maxRetries())
+                        .isEqualTo(6));
+        runner().withPropertyValues(plus(twoKeys(), "llm-rotate.keys[0].secret-ref=env://${MISSING_VAR_NAME}"))
+                .run(context -> assertThat(rootCause(context.getStartupFailure(), ConfigurationException.class)
+                                .getMessage())
+                        .startsWith("llm-rotate.keys[0].secret-ref: ")
+                        .contains("MISSING_VAR_NAME"));
+    }
+
+    @Test
     void environmentVariablesWithoutSeparatorsFindTheirFields() {
         runner().withPropertyValues(twoKeys())
                 .withInitializer(context -> context.getEnvironment()
