@@ -1,0 +1,112 @@
+package dev.llmrotate.examples.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.llmrotate.server.ControlServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The example as a user runs it: over HTTP on a random port, on the simulated providers, with the control server. */
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "llm-rotate.control-server.port=0")
+@ActiveProfiles(SimulatedProviders.PROFILE)
+class ChatApplicationTest {
+    private static final long SEED = 42;
+    private static final SimulatedProviders SIMULATED = SimulatedProviders.start(SEED);
+
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    ControlServer controlServer;
+
+    @DynamicPropertySource
+    static void simulatedProviders(DynamicPropertyRegistry registry) {
+        SIMULATED.properties().forEach((name, value) -> registry.add(name, () -> value));
+    }
+
+    @AfterAll
+    static void stopSimulated() {
+        SIMULATED.close();
+    }
+
+    @Test
+    void everyChatIsAnsweredWhileTheRateLimitedAndRevokedKeysAreRotatedAway() throws Exception {
+        List<String> answers = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> response = post("/chat", "{\"message\":\"Hello number " + i + "\"}");
+            assertThat(response.statusCode()).as("seed %d, call %d: %s", SEED, i, response.body()).isEqualTo(200);
+            answers.add(response.body());
+        }
+        assertThat(answers).allSatisfy(a -> assertThat(a).contains("\"answer\":\"Hello from simulated"));
+        assertThat(answers).anySatisfy(a -> assertThat(a).contains("\"keyId\":\"openai-backup\""));
+        assertThat(answers).noneSatisfy(a -> assertThat(a).contains("\"keyId\":\"openai-revoked\""));
+        // The revoked key is tried once, then rests in quarantine instead of being retried on every call.
+        assertThat(SIMULATED.openAiRequests("sim-openai-revoked")).isEqualTo(1);
+    }
+
+    @Test
+    void streamsTheAnswerAsServerSentEvents() throws Exception {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(uri("/chat/stream?message=hi")).timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v)
+                .startsWith("text/event-stream"));
+        assertThat(response.body()).contains("data:");
+    }
+
+    @Test
+    void actuatorShowsTheKeyPoolsHealthAndTheControlServerItsDashboard() throws Exception {
+        post("/chat", "{\"message\":\"warm up\"}");
+        HttpResponse<String> health = get(uri("/actuator/health"));
+        assertThat(health.body()).contains("\"llmRotate\"", "\"openai-primary\"").doesNotContain("sim-openai-primary");
+
+        HttpResponse<String> dashboard = http.send(
+                HttpRequest.newBuilder(controlServer.uri().resolve("/"))
+                        .header("Accept", "text/html")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(dashboard.statusCode()).isEqualTo(200);
+        assertThat(dashboard.body()).contains("<html");
+        assertThat(get(controlServer.uri().resolve("/usage")).body()).contains("\"calls\"");
+    }
+
+    private HttpResponse<String> post(String path, String json) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(uri(path))
+                        .timeout(Duration.ofSeconds(20))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(URI uri) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+}
