@@ -60,7 +60,10 @@ final class HealthMeters {
         return lm;
     }
 
-    /** Registers the gauges of the configuration's keys and providers, and removes those of keys it no longer has. */
+    /**
+     * Registers the gauges of the configuration's keys and providers, and removes those of keys it no longer has. A
+     * registry that refuses them is logged, not thrown.
+     */
     synchronized void sync() {
         LlmRotateConfig config = lm.config();
         if (config == synced) {
@@ -78,9 +81,13 @@ final class HealthMeters {
             e.getValue().forEach(registry::remove);
             return true;
         });
-        for (KeySpec key : config.activeKeys()) {
-            meters.computeIfAbsent(keyEntry(key), k -> keyGauges(key));
-            meters.computeIfAbsent(providerEntry(key.provider()), p -> providerGauges(key.provider()));
+        try {
+            for (KeySpec key : config.activeKeys()) {
+                meters.computeIfAbsent(keyEntry(key), k -> keyGauges(key));
+                meters.computeIfAbsent(providerEntry(key.provider()), p -> providerGauges(key.provider()));
+            }
+        } catch (RuntimeException | LinkageError e) {
+            telemetry.hookFailed("health gauges", e); // and not again for this configuration: no retry per call
         }
         synced = config;
     }
