@@ -1,12 +1,15 @@
 package dev.llmrotate.observe;
 
+import dev.llmrotate.config.ProviderCatalog;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * The names, units and label keys of llm-rotate's metrics, in one place for every exporter: the {@code llm-rotate-otel}
  * module reports under {@link Metric#name()} with the labels' {@link Label#attribute()} keys; the control server's
- * Prometheus endpoint under {@link Metric#prometheusName()} with their {@link Label#prometheus()} keys. The
+ * Prometheus endpoint under {@link Metric#prometheusName()} with their {@link Label#prometheus()} keys; the
+ * {@code llm-rotate-micrometer} module under {@link Metric#name()}, with the {@link Label#attribute()} keys on the
+ * {@code gen_ai.*} metrics and the {@link Label#prometheus()} keys on llm-rotate's own. The
  * {@code gen_ai.*} names follow the OpenTelemetry GenAI semantic conventions (status: Development); the others are
  * llm-rotate's own, under the namespace {@value #NAMESPACE}.
  *
@@ -280,6 +283,15 @@ public final class MetricNames {
     /** Who made the call ({@code ChatRequest.caller}; the gateway's key id), bounded in number by the exporter. */
     public static final Label CALLER = new Label("llm_rotate.caller", "caller");
 
+    /** The GenAI operation, see {@link #genAiOperationName}; on the {@code gen_ai.*} metrics. */
+    public static final Label GEN_AI_OPERATION = new Label("gen_ai.operation.name", "gen_ai_operation_name");
+
+    /** The provider as the GenAI conventions name it, see {@link #genAiProviderName}; on the {@code gen_ai.*} metrics. */
+    public static final Label GEN_AI_PROVIDER = new Label("gen_ai.provider.name", "gen_ai_provider_name");
+
+    /** The model that answered; on the {@code gen_ai.*} metrics. */
+    public static final Label GEN_AI_RESPONSE_MODEL = new Label("gen_ai.response.model", "gen_ai_response_model");
+
     // Label values.
 
     /** {@link #ERROR_TYPE} value when the failure has no type. */
@@ -303,6 +315,12 @@ public final class MetricNames {
      */
     public static final String MODEL_OTHER = "other";
 
+    /** {@link #GEN_AI_OPERATION} value for chat calls, streamed or not. */
+    public static final String OPERATION_CHAT = "chat";
+
+    /** {@link #GEN_AI_OPERATION} value for generate-content calls, streamed or not. */
+    public static final String OPERATION_GENERATE_CONTENT = "generate_content";
+
     /** Bucket boundaries for {@link #CLIENT_OPERATION_DURATION} and {@link #CLIENT_TIME_TO_FIRST_CHUNK}, seconds. */
     public static final List<Double> DURATION_BUCKETS =
             List.of(0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92);
@@ -310,4 +328,66 @@ public final class MetricNames {
     /** Bucket boundaries for {@link #CLIENT_TOKEN_USAGE}, as the GenAI semantic conventions give them. */
     public static final List<Long> TOKEN_BUCKETS = List.of(
             1L, 4L, 16L, 64L, 256L, 1024L, 4096L, 16384L, 65536L, 262144L, 1048576L, 4194304L, 16777216L, 67108864L);
+
+    /**
+     * The {@link #GEN_AI_OPERATION} value of one of llm-rotate's operations: {@code chat} and {@code chat_stream} are
+     * {@code chat}, {@code generate_content} and {@code generate_content_stream} are {@code generate_content}; any
+     * other name is returned as it is.
+     */
+    public static String genAiOperationName(String operation) {
+        if (operation == null) {
+            return null;
+        }
+        return switch (operation) {
+            case "chat", "chat_stream" -> OPERATION_CHAT;
+            case "generate_content", "generate_content_stream" -> OPERATION_GENERATE_CONTENT;
+            default -> operation;
+        };
+    }
+
+    /**
+     * The {@link #GEN_AI_PROVIDER} value of one of llm-rotate's provider ids:
+     *
+     * <table>
+     *   <caption>provider ids</caption>
+     *   <tr><th>llm-rotate</th><th>gen_ai.provider.name</th></tr>
+     *   <tr><td>openai</td><td>openai</td></tr>
+     *   <tr><td>anthropic</td><td>anthropic</td></tr>
+     *   <tr><td>google_ai_studio</td><td>gcp.gemini</td></tr>
+     *   <tr><td>google_vertex</td><td>gcp.vertex_ai</td></tr>
+     *   <tr><td>azure_openai</td><td>azure.ai.openai</td></tr>
+     *   <tr><td>aws_bedrock</td><td>aws.bedrock</td></tr>
+     *   <tr><td>openrouter</td><td>openrouter (not in the conventions' list)</td></tr>
+     * </table>
+     *
+     * Any other id (a custom adapter's) is returned as it is.
+     */
+    public static String genAiProviderName(String provider) {
+        if (provider == null) {
+            return null;
+        }
+        return switch (provider) {
+            case ProviderCatalog.OPENAI -> "openai";
+            case ProviderCatalog.ANTHROPIC -> "anthropic";
+            case ProviderCatalog.GOOGLE_AI_STUDIO -> "gcp.gemini";
+            case ProviderCatalog.GOOGLE_VERTEX -> "gcp.vertex_ai";
+            case ProviderCatalog.AZURE_OPENAI -> "azure.ai.openai";
+            case ProviderCatalog.AWS_BEDROCK -> "aws.bedrock";
+            case ProviderCatalog.OPENROUTER -> "openrouter";
+            default -> provider;
+        };
+    }
+
+    /**
+     * The {@link #ERROR_TYPE} of a call that did not succeed, on the {@code gen_ai.*} metrics: the outcome for {@code
+     * no_available_key} and {@code cancelled}, else the record's error type ({@value #ERROR_TYPE_OTHER} when it has
+     * none).
+     */
+    public static String callErrorType(CallRecord record) {
+        String outcome = record.outcome();
+        if (CallRecord.NO_AVAILABLE_KEY.equals(outcome) || CallRecord.CANCELLED.equals(outcome)) {
+            return outcome;
+        }
+        return record.errorType() != null ? record.errorType() : ERROR_TYPE_OTHER;
+    }
 }

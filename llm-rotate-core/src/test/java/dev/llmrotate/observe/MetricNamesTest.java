@@ -66,5 +66,12 @@ class MetricNamesTest {
         assertThat(MetricNames.OUTCOME).isEqualTo(new MetricNames.Label("llm_rotate.outcome", "outcome"));
         assertThat(MetricNames.ERROR_TYPE).isEqualTo(new MetricNames.Label("error.type", "error_type"));
         assertThat(MetricNames.TOKEN_TYPE).isEqualTo(new MetricNames.Label("gen_ai.token.type", "token_type"));
+        // The GenAI conventions' keys; the Prometheus names are what Micrometer's Prometheus registry makes of them.
+        assertThat(MetricNames.GEN_AI_OPERATION)
+                .isEqualTo(new MetricNames.Label("gen_ai.operation.name", "gen_ai_operation_name"));
+        assertThat(MetricNames.GEN_AI_PROVIDER)
+                .isEqualTo(new MetricNames.Label("gen_ai.provider.name", "gen_ai_provider_name"));
+        assertThat(MetricNames.GEN_AI_RESPONSE_MODEL)
+                .isEqualTo(new MetricNames.Label("gen_ai.response.model", "gen_ai_response_model"));
     }
 }

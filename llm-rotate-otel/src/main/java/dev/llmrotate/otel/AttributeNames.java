@@ -1,6 +1,5 @@
 package dev.llmrotate.otel;
 
-import dev.llmrotate.config.ProviderCatalog;
 import dev.llmrotate.observe.MetricNames;
 
 /**
@@ -17,10 +16,10 @@ public final class AttributeNames {
     public static final String ATTEMPT_SPAN = "llm_rotate.attempt";
 
     /** {@code chat} or {@code generate_content}, see {@link #operationName}. */
-    public static final String GEN_AI_OPERATION_NAME = "gen_ai.operation.name";
+    public static final String GEN_AI_OPERATION_NAME = MetricNames.GEN_AI_OPERATION.attribute();
 
     /** The provider, as the semantic conventions name it, see {@link #providerName}. */
-    public static final String GEN_AI_PROVIDER_NAME = "gen_ai.provider.name";
+    public static final String GEN_AI_PROVIDER_NAME = MetricNames.GEN_AI_PROVIDER.attribute();
 
     /** The model asked for: on an attempt span, the model id sent to that provider; on metrics, the caller's. */
     public static final String GEN_AI_REQUEST_MODEL = MetricNames.MODEL.attribute();
@@ -29,7 +28,7 @@ public final class AttributeNames {
     public static final String GEN_AI_REQUEST_STREAM = "gen_ai.request.stream";
 
     /** The model that answered. */
-    public static final String GEN_AI_RESPONSE_MODEL = "gen_ai.response.model";
+    public static final String GEN_AI_RESPONSE_MODEL = MetricNames.GEN_AI_RESPONSE_MODEL.attribute();
 
     /** Why the model stopped, a string array: {@code stop}, {@code length}, {@code content_filter}, ... */
     public static final String GEN_AI_RESPONSE_FINISH_REASONS = "gen_ai.response.finish_reasons";
@@ -68,10 +67,10 @@ public final class AttributeNames {
     public static final String LLM_ROTATE_OUTCOME = MetricNames.OUTCOME.attribute();
 
     /** {@link #GEN_AI_OPERATION_NAME} value for chat calls, streamed or not. */
-    public static final String OPERATION_CHAT = "chat";
+    public static final String OPERATION_CHAT = MetricNames.OPERATION_CHAT;
 
     /** {@link #GEN_AI_OPERATION_NAME} value for generate-content calls, streamed or not. */
-    public static final String OPERATION_GENERATE_CONTENT = "generate_content";
+    public static final String OPERATION_GENERATE_CONTENT = MetricNames.OPERATION_GENERATE_CONTENT;
 
     /** {@link #GEN_AI_TOKEN_TYPE} value for prompt tokens. */
     public static final String TOKEN_TYPE_INPUT = MetricNames.TOKEN_TYPE_INPUT;
@@ -82,52 +81,13 @@ public final class AttributeNames {
     /** {@link #ERROR_TYPE} value when the failure has no type. */
     public static final String ERROR_TYPE_OTHER = MetricNames.ERROR_TYPE_OTHER;
 
-    /**
-     * The {@link #GEN_AI_OPERATION_NAME} of one of llm-rotate's operations: {@code chat} and {@code chat_stream} are
-     * {@code chat}, {@code generate_content} and {@code generate_content_stream} are {@code generate_content}; any
-     * other name is returned as it is.
-     */
+    /** {@link MetricNames#genAiOperationName}: {@code chat_stream} is {@code chat}, and so on. */
     public static String operationName(String operation) {
-        if (operation == null) {
-            return null;
-        }
-        return switch (operation) {
-            case "chat", "chat_stream" -> OPERATION_CHAT;
-            case "generate_content", "generate_content_stream" -> OPERATION_GENERATE_CONTENT;
-            default -> operation;
-        };
+        return MetricNames.genAiOperationName(operation);
     }
 
-    /**
-     * The {@link #GEN_AI_PROVIDER_NAME} of one of llm-rotate's provider ids:
-     *
-     * <table>
-     *   <caption>provider ids</caption>
-     *   <tr><th>llm-rotate</th><th>gen_ai.provider.name</th></tr>
-     *   <tr><td>openai</td><td>openai</td></tr>
-     *   <tr><td>anthropic</td><td>anthropic</td></tr>
-     *   <tr><td>google_ai_studio</td><td>gcp.gemini</td></tr>
-     *   <tr><td>google_vertex</td><td>gcp.vertex_ai</td></tr>
-     *   <tr><td>azure_openai</td><td>azure.ai.openai</td></tr>
-     *   <tr><td>aws_bedrock</td><td>aws.bedrock</td></tr>
-     *   <tr><td>openrouter</td><td>openrouter (not in the conventions' list)</td></tr>
-     * </table>
-     *
-     * Any other id (a custom adapter's) is returned as it is.
-     */
+    /** {@link MetricNames#genAiProviderName}: {@code google_ai_studio} is {@code gcp.gemini}, and so on. */
     public static String providerName(String provider) {
-        if (provider == null) {
-            return null;
-        }
-        return switch (provider) {
-            case ProviderCatalog.OPENAI -> "openai";
-            case ProviderCatalog.ANTHROPIC -> "anthropic";
-            case ProviderCatalog.GOOGLE_AI_STUDIO -> "gcp.gemini";
-            case ProviderCatalog.GOOGLE_VERTEX -> "gcp.vertex_ai";
-            case ProviderCatalog.AZURE_OPENAI -> "azure.ai.openai";
-            case ProviderCatalog.AWS_BEDROCK -> "aws.bedrock";
-            case ProviderCatalog.OPENROUTER -> "openrouter";
-            default -> provider;
-        };
+        return MetricNames.genAiProviderName(provider);
     }
 }

@@ -213,16 +213,9 @@ public final class OtelTelemetry implements Telemetry {
         }
     }
 
-    /**
-     * The {@code error.type} of a call that did not succeed: the outcome for {@code no_available_key} and {@code
-     * cancelled}, else the record's error type ({@code _OTHER} when it has none).
-     */
+    /** {@link MetricNames#callErrorType}. */
     static String callErrorType(CallRecord record) {
-        String outcome = record.outcome();
-        if (CallRecord.NO_AVAILABLE_KEY.equals(outcome) || CallRecord.CANCELLED.equals(outcome)) {
-            return outcome;
-        }
-        return record.errorType() != null ? record.errorType() : ERROR_TYPE_OTHER;
+        return MetricNames.callErrorType(record);
     }
 
     private Instruments instruments() {
