@@ -6,8 +6,10 @@ import dev.llmrotate.LlmRotate;
 import dev.llmrotate.LlmRotateBuilder;
 import dev.llmrotate.langchain4j.LlmRotateChatModel;
 import dev.llmrotate.langchain4j.LlmRotateStreamingChatModel;
+import dev.llmrotate.micrometer.MicrometerTelemetry;
 import dev.llmrotate.server.ControlServer;
 import dev.llmrotate.server.ControlServerOptions;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.actuate.health.HealthIndicator;
@@ -40,13 +42,29 @@ public class LlmRotateAutoConfiguration {
         return StarterSettings.from(PropertyTree.of(environment, ConfigMetadata.fieldNames()));
     }
 
-    /** The engine, from the configuration, with every {@link LlmRotateBuilderCustomizer} applied. */
+    /**
+     * The engine, from the configuration, reporting its meters on the application's {@link MeterRegistry} when there
+     * is one (Actuator's), with every {@link LlmRotateBuilderCustomizer} applied.
+     */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    LlmRotate llmRotate(Environment environment, ObjectProvider<LlmRotateBuilderCustomizer> customizers) {
-        LlmRotateBuilder builder = LlmRotate.builder().config(ConfigurationSource.load(settings(environment)));
+    LlmRotate llmRotate(
+            Environment environment,
+            ObjectProvider<LlmRotateBuilderCustomizer> customizers,
+            ObjectProvider<MeterRegistry> registries) {
+        StarterSettings settings = settings(environment);
+        LlmRotateBuilder builder = LlmRotate.builder().config(ConfigurationSource.load(settings));
+        MeterRegistry registry = settings.metricsEnabled() ? registries.getIfUnique() : null;
+        MicrometerTelemetry metrics = registry == null ? null : MicrometerTelemetry.create(registry);
+        if (metrics != null) {
+            builder.telemetry(metrics);
+        }
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
-        return builder.build();
+        LlmRotate lm = builder.build();
+        if (metrics != null) {
+            metrics.bindTo(lm);
+        }
+        return lm;
     }
 
     /** LangChain4j's chat models over the engine. */

@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.ActiveProfiles;
@@ -24,6 +25,7 @@ import org.springframework.test.context.DynamicPropertySource;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "llm-rotate.control-server.port=0")
 @ActiveProfiles(SimulatedProviders.PROFILE)
+@AutoConfigureObservability // Boot's tests keep metrics export off otherwise; the example shows /actuator/prometheus
 class ChatApplicationTest {
     private static final long SEED = 42;
     private static final SimulatedProviders SIMULATED = SimulatedProviders.start(SEED);
@@ -74,7 +76,7 @@ class ChatApplicationTest {
     }
 
     @Test
-    void actuatorShowsTheKeyPoolsHealthAndTheControlServerItsDashboard() throws Exception {
+    void actuatorShowsHealthAndMetricsAndTheControlServerItsDashboard() throws Exception {
         post("/chat", "{\"message\":\"warm up\"}");
         HttpResponse<String> health = get(uri("/actuator/health"));
         assertThat(health.body()).contains("\"llmRotate\"", "\"openai-primary\"").doesNotContain("sim-openai-primary");
@@ -87,6 +89,14 @@ class ChatApplicationTest {
         assertThat(dashboard.statusCode()).isEqualTo(200);
         assertThat(dashboard.body()).contains("<html");
         assertThat(get(controlServer.uri().resolve("/usage")).body()).contains("\"calls\"");
+
+        String prometheus = get(uri("/actuator/prometheus")).body();
+        assertThat(prometheus)
+                .contains("llm_rotate_calls_total{", "gen_ai_client_operation_duration_seconds_bucket{")
+                .contains("llm_rotate_key_state{")
+                .doesNotContain("sim-openai-primary");
+        // The control server's own Prometheus endpoint, on the Prometheus client Boot's dependency management chose.
+        assertThat(get(controlServer.uri().resolve("/metrics")).body()).contains("llm_rotate_calls_total{");
     }
 
     private HttpResponse<String> post(String path, String json) throws Exception {
