@@ -95,6 +95,7 @@ public final class MicrometerTelemetry implements Telemetry {
     private final ModelLabels models;
     private final AtomicBoolean warned = new AtomicBoolean();
     private volatile HealthMeters bound;
+    private volatile boolean tokenUsage = true;
 
     /** Series by provider, then key id, then model tag. */
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, ConcurrentHashMap<String, CallSeries>>> calls =
@@ -113,6 +114,18 @@ public final class MicrometerTelemetry implements Telemetry {
     /** Telemetry on {@code registry}; {@link #bindTo} it to the {@link LlmRotate} built with it. */
     public static MicrometerTelemetry create(MeterRegistry registry) {
         return new MicrometerTelemetry(Objects.requireNonNull(registry, "registry"));
+    }
+
+    /**
+     * Whether to record {@code gen_ai.client.token.usage} (on by default). Switch it off in an application where
+     * Spring AI's own models also report that name, as a counter with other tags: one registry cannot hold both, and
+     * {@code llm_rotate.tokens} counts the same tokens. Set it before the first call.
+     *
+     * @return this
+     */
+    public MicrometerTelemetry genAiTokenUsage(boolean on) {
+        this.tokenUsage = on;
+        return this;
     }
 
     /**
@@ -247,6 +260,9 @@ public final class MicrometerTelemetry implements Telemetry {
         g.duration.record(nanos(record.latencyMs()), TimeUnit.NANOSECONDS);
         if (record.timeToFirstChunkMs() != null) {
             g.firstChunk().record(nanos(record.timeToFirstChunkMs()), TimeUnit.NANOSECONDS);
+        }
+        if (!tokenUsage) {
+            return;
         }
         if (record.inputTokens() > 0) {
             g.tokens(INPUT).record(record.inputTokens());

@@ -91,6 +91,18 @@ class MicrometerTelemetryLoopbackTest extends MicrometerLoopbackSupport {
     }
 
     @Test
+    void tokenUsageCanBeLeftToAnotherEmitterWhileLlmRotatesOwnTokensCount() {
+        openai.byDefault().always(FakeResponse.ok("hello", 120, 30));
+        LlmRotate lm = twoKeys();
+        telemetry.genAiTokenUsage(false);
+        lm.chat(MODEL, HI);
+
+        assertThat(meters(MetricNames.CLIENT_TOKEN_USAGE)).isEmpty();
+        assertThat(meters(MetricNames.CLIENT_OPERATION_DURATION)).hasSize(1);
+        assertThat(count(MetricNames.TOKENS)).isEqualTo(150.0);
+    }
+
+    @Test
     void theHistogramsHaveTheSharedBucketBoundaries() {
         openai.byDefault().always(FakeResponse.ok("hello", 120, 30));
         twoKeys().chat(MODEL, HI);

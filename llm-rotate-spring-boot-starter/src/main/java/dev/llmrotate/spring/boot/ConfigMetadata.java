@@ -23,6 +23,7 @@ final class ConfigMetadata {
         Set<String> names = new LinkedHashSet<>(StarterSettings.CONFIG_FIELDS);
         names.addAll(StarterSettings.OWN_FIELDS);
         names.addAll(StarterSettings.CONTROL_SERVER_FIELDS);
+        names.addAll(StarterSettings.METRICS_FIELDS);
         names.addAll(List.of(
                 // keys[]
                 "key_id",

@@ -20,6 +20,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.core.io.ResourceLoader;
+import org.springframework.util.ClassUtils;
 
 /**
  * Auto-configuration of llm-rotate from {@code application.yml}: the {@link LlmRotate} bean (closed with the context)
@@ -36,6 +38,12 @@ import org.springframework.core.env.Environment;
         })
 @ConditionalOnProperty(prefix = PropertyTree.PREFIX, name = "enabled", havingValue = "true", matchIfMissing = true)
 public class LlmRotateAutoConfiguration {
+    /**
+     * Spring AI's reporter of {@code gen_ai.client.token.usage} (a counter, with its own tags): where it is on the
+     * class path, llm-rotate leaves that name to it by default, since one registry cannot hold both shapes, and
+     * {@code llm_rotate.tokens} counts llm-rotate's tokens.
+     */
+    static final String SPRING_AI_TOKEN_USAGE = "org.springframework.ai.model.observation.ModelUsageMetricsGenerator";
 
     /** The starter's settings and configuration from the environment; read once per bean that needs them. */
     static StarterSettings settings(Environment environment) {
@@ -50,6 +58,7 @@ public class LlmRotateAutoConfiguration {
     @ConditionalOnMissingBean
     LlmRotate llmRotate(
             Environment environment,
+            ResourceLoader resources,
             ObjectProvider<LlmRotateBuilderCustomizer> customizers,
             ObjectProvider<MeterRegistry> registries) {
         StarterSettings settings = settings(environment);
@@ -57,7 +66,9 @@ public class LlmRotateAutoConfiguration {
         MeterRegistry registry = settings.metricsEnabled() ? registries.getIfUnique() : null;
         MicrometerTelemetry metrics = registry == null ? null : MicrometerTelemetry.create(registry);
         if (metrics != null) {
-            builder.telemetry(metrics);
+            boolean springAi = ClassUtils.isPresent(SPRING_AI_TOKEN_USAGE, resources.getClassLoader());
+            Boolean tokenUsage = settings.genAiTokenUsage();
+            builder.telemetry(metrics.genAiTokenUsage(tokenUsage != null ? tokenUsage : !springAi));
         }
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
         LlmRotate lm = builder.build();

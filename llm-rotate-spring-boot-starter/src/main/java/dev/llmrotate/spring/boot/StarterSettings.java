@@ -16,6 +16,8 @@ import java.util.Map;
  *     ({@code llm-rotate.config-file}: a path, {@code file:} or {@code classpath:} location)
  * @param defaultModel the model the LangChain4j and Spring AI models ask for when a request names none, or null
  * @param metricsEnabled false to keep llm-rotate's meters off the application's {@code MeterRegistry}
+ * @param genAiTokenUsage whether llm-rotate reports {@code gen_ai.client.token.usage}, or null to decide by whether
+ *     Spring AI (which reports that name itself, in another shape) is on the class path
  * @param controlServer the control server's settings
  * @param config the library's configuration fields (everything else under {@code llm-rotate})
  */
@@ -24,6 +26,7 @@ record StarterSettings(
         String configFile,
         String defaultModel,
         boolean metricsEnabled,
+        Boolean genAiTokenUsage,
         ControlServer controlServer,
         Map<String, Object> config) {
 
@@ -48,7 +51,7 @@ record StarterSettings(
     static final List<String> OWN_FIELDS =
             List.of("enabled", "config_file", "default_model", "metrics", "control_server");
 
-    static final List<String> METRICS_FIELDS = List.of("enabled");
+    static final List<String> METRICS_FIELDS = List.of("enabled", "gen_ai_token_usage");
     static final List<String> CONTROL_SERVER_FIELDS =
             List.of("enabled", "host", "port", "token", "cors_origin", "allow_unauthenticated");
 
@@ -98,6 +101,9 @@ record StarterSettings(
         String defaultModel = text(tree.get("default_model"), "default-model", problems);
         Map<String, Object> metrics = block(tree.get("metrics"), "metrics", METRICS_FIELDS, problems);
         boolean metricsEnabled = bool(metrics.get("enabled"), "metrics.enabled", true, problems);
+        Boolean genAiTokenUsage = metrics.get("gen_ai_token_usage") == null
+                ? null
+                : bool(metrics.get("gen_ai_token_usage"), "metrics.gen-ai-token-usage", true, problems);
         Map<String, Object> server =
                 block(tree.get("control_server"), "control-server", CONTROL_SERVER_FIELDS, problems);
         ControlServer controlServer = new ControlServer(
@@ -115,7 +121,8 @@ record StarterSettings(
         if (!problems.isEmpty()) {
             throw new ConfigurationException(problems);
         }
-        return new StarterSettings(enabled, configFile, defaultModel, metricsEnabled, controlServer, config);
+        return new StarterSettings(
+                enabled, configFile, defaultModel, metricsEnabled, genAiTokenUsage, controlServer, config);
     }
 
     private static Map<String, Object> block(Object value, String path, List<String> fields, List<String> problems) {

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.FilteredClassLoader;
 
 /** The starter puts llm-rotate's meters on the application's registry, once per measurement, unless switched off. */
 class MetricsStarterTest extends StarterTestSupport {
@@ -19,7 +20,7 @@ class MetricsStarterTest extends StarterTestSupport {
     void aRotatedCallIsCountedOnceWithItsAttemptsAndTokens() {
         openai.forKey(SECRET_1).always(FakeResponse.rateLimited(Duration.ofSeconds(30)));
         openai.forKey(SECRET_2).always(FakeResponse.ok("answer", 11, 4));
-        runner().withPropertyValues(twoKeys())
+        runner().withPropertyValues(plus(twoKeys(), "llm-rotate.metrics.gen-ai-token-usage=true"))
                 .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
                 .run(context -> {
                     context.getBean(LlmRotate.class).chat(GPT, List.of(ChatMessage.user("Hi")));
@@ -45,6 +46,41 @@ class MetricsStarterTest extends StarterTestSupport {
                             .isNotEmpty();
                     assertThat(registry.getMeters())
                             .allSatisfy(m -> assertThat(m.getId().toString()).doesNotContain(SECRET_1, SECRET_2));
+                });
+    }
+
+    @Test
+    void tokenUsageIsLeftToSpringAiWhenItIsThereUnlessAsked() {
+        openai.byDefault().always(FakeResponse.ok("answer", 11, 4));
+        runner().withPropertyValues(twoKeys())
+                .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .run(context -> {
+                    context.getBean(LlmRotate.class).chat(GPT, List.of(ChatMessage.user("Hi")));
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+                    assertThat(registry.find("gen_ai.client.token.usage").meters())
+                            .isEmpty();
+                    assertThat(registry.get(MetricNames.TOKENS.name()).counters())
+                            .extracting(c -> c.count())
+                            .containsExactlyInAnyOrder(11.0, 4.0);
+                });
+        runner().withPropertyValues(plus(twoKeys(), "llm-rotate.metrics.gen-ai-token-usage=true"))
+                .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .run(context -> {
+                    context.getBean(LlmRotate.class).chat(GPT, List.of(ChatMessage.user("Hi")));
+                    assertThat(context.getBean(MeterRegistry.class)
+                                    .get("gen_ai.client.token.usage")
+                                    .summaries())
+                            .hasSize(2);
+                });
+        runner().withPropertyValues(twoKeys())
+                .withClassLoader(new FilteredClassLoader(LlmRotateAutoConfiguration.SPRING_AI_TOKEN_USAGE))
+                .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .run(context -> {
+                    context.getBean(LlmRotate.class).chat(GPT, List.of(ChatMessage.user("Hi")));
+                    assertThat(context.getBean(MeterRegistry.class)
+                                    .get("gen_ai.client.token.usage")
+                                    .summaries())
+                            .hasSize(2);
                 });
     }
 
