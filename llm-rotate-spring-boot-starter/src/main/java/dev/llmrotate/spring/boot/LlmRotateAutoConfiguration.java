@@ -78,6 +78,13 @@ public class LlmRotateAutoConfiguration {
         return lm;
     }
 
+    /** Reloads the engine's configuration when Spring Cloud reports changed {@code llm-rotate.*} properties. */
+    @Bean
+    @ConditionalOnClass(name = ConfigReloader.ENVIRONMENT_CHANGE_EVENT)
+    ConfigReloader llmRotateConfigReloader(LlmRotate lm, Environment environment) {
+        return new ConfigReloader(lm, environment);
+    }
+
     /** LangChain4j's chat models over the engine. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass({LlmRotateChatModel.class, ChatModel.class})
