@@ -140,7 +140,9 @@ public final class LlmRotateSpringAiChatModel implements ChatModel {
             throw Errors.map(e);
         }
         ChatResponse response = Replies.toResponse(answer, answer.content(), previous);
-        if (!toolExecutionEligibility.isToolExecutionRequired(options, response)) {
+        // Without tool calls there is nothing to run, whatever the predicate says (Spring AI's default looks for them
+        // with a stream per call).
+        if (answer.toolCalls().isEmpty() || !toolExecutionEligibility.isToolExecutionRequired(options, response)) {
             return response;
         }
         ToolExecutionResult result = toolCallingManager.executeToolCalls(new Prompt(messages, options), response);
