@@ -9,7 +9,10 @@ import dev.llmrotate.langchain4j.LlmRotateStreamingChatModel;
 import dev.llmrotate.micrometer.MicrometerTelemetry;
 import dev.llmrotate.server.ControlServer;
 import dev.llmrotate.server.ControlServerOptions;
+import dev.llmrotate.springai.LlmRotateChatOptions;
+import dev.llmrotate.springai.LlmRotateSpringAiChatModel;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.ai.model.tool.ToolCallingManager;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.actuate.health.HealthIndicator;
@@ -108,6 +111,25 @@ public class LlmRotateAutoConfiguration {
             if (model != null) {
                 builder.modelName(model);
             }
+            return builder.build();
+        }
+    }
+
+    /** Spring AI's chat model over the engine, with the application's tool calling manager when it has one. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({LlmRotateSpringAiChatModel.class, org.springframework.ai.chat.model.ChatModel.class})
+    static class SpringAiModel {
+        @Bean
+        @ConditionalOnMissingBean(org.springframework.ai.chat.model.ChatModel.class)
+        LlmRotateSpringAiChatModel llmRotateSpringAiChatModel(
+                LlmRotate lm, Environment environment, ObjectProvider<ToolCallingManager> toolCallingManagers) {
+            LlmRotateSpringAiChatModel.Builder builder = LlmRotateSpringAiChatModel.builder(lm);
+            String model = settings(environment).defaultModel();
+            if (model != null) {
+                builder.defaultOptions(
+                        LlmRotateChatOptions.builder().model(model).build());
+            }
+            toolCallingManagers.ifAvailable(builder::toolCallingManager);
             return builder.build();
         }
     }
