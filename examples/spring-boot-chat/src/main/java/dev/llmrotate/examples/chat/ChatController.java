@@ -11,6 +11,9 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.springframework.ai.chat.client.ChatClient;
+import org.springframework.ai.chat.model.ChatModel;
+import org.springframework.ai.tool.annotation.Tool;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -24,16 +27,38 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
-/** {@code POST /chat} answers with who answered; {@code GET /chat/stream} streams the answer as server-sent events. */
+/**
+ * {@code POST /chat} answers with who answered; {@code GET /chat/stream} streams the answer as server-sent events;
+ * {@code POST /assistant} asks through Spring AI's {@code ChatClient}, with a tool the model may call.
+ */
 @RestController
 class ChatController {
     private final LlmRotate lm;
     private final String model;
+    private final ChatClient assistant;
     private final ExecutorService streams = Executors.newCachedThreadPool();
 
-    ChatController(LlmRotate lm, @Value("${llm-rotate.default-model}") String model) {
+    ChatController(LlmRotate lm, ChatModel chatModel, @Value("${llm-rotate.default-model}") String model) {
         this.lm = lm;
         this.model = model;
+        this.assistant = ChatClient.builder(chatModel)
+                .defaultSystem("You are a helpful assistant.")
+                .defaultTools(new Clock())
+                .build();
+    }
+
+    /** A tool the model may call. */
+    static class Clock {
+        @Tool(description = "The current time in UTC, ISO-8601")
+        String now() {
+            return Instant.now().toString();
+        }
+    }
+
+    /** Spring AI's ChatClient over the same key pools: the model is llm-rotate's, the rest is plain Spring AI. */
+    @PostMapping("/assistant")
+    Map<String, String> assistant(@RequestBody Question question) {
+        return Map.of("answer", assistant.prompt().user(question.message()).call().content());
     }
 
     record Question(String message) {}

@@ -3,6 +3,7 @@ package dev.llmrotate.examples.chat;
 import dev.llmrotate.testkit.FakeAnthropicServer;
 import dev.llmrotate.testkit.FakeOpenAiServer;
 import dev.llmrotate.testkit.FakeResponse;
+import dev.llmrotate.testkit.RecordedRequest;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
@@ -20,12 +21,24 @@ final class SimulatedProviders implements AutoCloseable {
 
     private SimulatedProviders(long seed) {
         Random random = new Random(seed);
-        openai.byDefault().always(FakeResponse.ok("Hello from simulated OpenAI", 12, 9));
+        openai.byDefault().respond(request -> answer(request, "Hello from simulated OpenAI"));
         openai.forKey("sim-openai-primary").respond(request -> nextDraw(random) < 0.35
                 ? FakeResponse.rateLimited(Duration.ofSeconds(2))
-                : FakeResponse.ok("Hello from simulated OpenAI (primary key)", 12, 9));
+                : answer(request, "Hello from simulated OpenAI (primary key)"));
         openai.forKey("sim-openai-revoked").always(FakeResponse.invalidApiKey());
         anthropic.byDefault().always(FakeResponse.ok("Hello from simulated Anthropic (fallback)", 14, 11));
+    }
+
+    /**
+     * A request offering tools and not yet answering one gets a call of the first tool; its follow-up (with the
+     * tool's result) gets the text, which then quotes the result.
+     */
+    private static FakeResponse answer(RecordedRequest request, String text) {
+        String body = request.body();
+        if (body.contains("\"tools\"") && !body.contains("\"role\":\"tool\"")) {
+            return FakeResponse.toolCall("call_1", "now", "{}");
+        }
+        return FakeResponse.ok(body.contains("\"role\":\"tool\"") ? text + ", after asking the clock" : text, 12, 9);
     }
 
     private static synchronized double nextDraw(Random random) {

@@ -65,6 +65,13 @@ class ChatApplicationTest {
     }
 
     @Test
+    void theAssistantAnswersThroughSpringAisChatClient() throws Exception {
+        HttpResponse<String> response = post("/assistant", "{\"message\":\"What time is it?\"}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).contains("\"answer\":\"Hello from simulated").contains("after asking the clock");
+    }
+
+    @Test
     void streamsTheAnswerAsServerSentEvents() throws Exception {
         HttpResponse<String> response = http.send(
                 HttpRequest.newBuilder(uri("/chat/stream?message=hi")).timeout(Duration.ofSeconds(20)).build(),
