@@ -4,6 +4,7 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.llmrotate.LlmRotate;
 import dev.llmrotate.LlmRotateBuilder;
+import dev.llmrotate.error.ConfigurationException;
 import dev.llmrotate.langchain4j.LlmRotateChatModel;
 import dev.llmrotate.langchain4j.LlmRotateStreamingChatModel;
 import dev.llmrotate.micrometer.MicrometerTelemetry;
@@ -151,9 +152,18 @@ public class LlmRotateAutoConfiguration {
     @ConditionalOnClass(ControlServer.class)
     @ConditionalOnProperty(prefix = PropertyTree.PREFIX + ".control-server", name = "enabled", havingValue = "true")
     static class ControlServerStarter {
+        /** A class Netty 4.2 has and 4.1 lacks. */
+        static final String NETTY_4_2 = "io.netty.channel.MultiThreadIoEventLoopGroup";
+
         @Bean(destroyMethod = "close")
         @ConditionalOnMissingBean
-        ControlServer llmRotateControlServer(LlmRotate lm, Environment environment) {
+        ControlServer llmRotateControlServer(LlmRotate lm, Environment environment, ResourceLoader resources) {
+            if (!ClassUtils.isPresent(NETTY_4_2, resources.getClassLoader())) {
+                throw new ConfigurationException(PropertyTree.PREFIX + ".control-server.enabled: the control server "
+                        + "runs on Netty 4.2, but the class path has an older Netty (Spring Boot 3.5 manages Netty "
+                        + "4.1): set the build property netty.version to 4.2.13.Final (Maven: "
+                        + "<netty.version>4.2.13.Final</netty.version>), or switch the control server off");
+            }
             StarterSettings.ControlServer settings = settings(environment).controlServer();
             ControlServerOptions.Builder options = ControlServerOptions.builder();
             if (settings.host() != null) {

@@ -3,6 +3,7 @@ package dev.llmrotate.spring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmrotate.error.ConfigurationException;
 import dev.llmrotate.server.ControlServer;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -13,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.FilteredClassLoader;
 
 /** The control server beside the application: off by default, on its own port when enabled, closed with the context. */
 class ControlServerStarterTest extends StarterTestSupport {
@@ -61,6 +63,18 @@ class ControlServerStarterTest extends StarterTestSupport {
                         "llm-rotate.control-server.host=0.0.0.0"))
                 .run(context ->
                         assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("token"));
+    }
+
+    @Test
+    void anOlderNettyIsNamedWithTheFixInsteadOfAMissingClass() {
+        runner().withPropertyValues(
+                        plus(twoKeys(), "llm-rotate.control-server.enabled=true", "llm-rotate.control-server.port=0"))
+                .withClassLoader(new FilteredClassLoader(LlmRotateAutoConfiguration.ControlServerStarter.NETTY_4_2))
+                .run(context -> assertThat(LlmRotateAutoConfigurationTest.rootCause(
+                                        context.getStartupFailure(), ConfigurationException.class)
+                                .getMessage())
+                        .contains("the control server runs on Netty 4.2")
+                        .contains("<netty.version>4.2.13.Final</netty.version>"));
     }
 
     private HttpResponse<String> get(URI uri, String token) throws IOException, InterruptedException {
