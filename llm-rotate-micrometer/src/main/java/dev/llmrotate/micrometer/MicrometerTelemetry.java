@@ -18,6 +18,7 @@ import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.observe.LogNames;
 import dev.llmrotate.observe.MetricNames;
+import dev.llmrotate.observe.ModelLabels;
 import dev.llmrotate.spi.Telemetry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;

@@ -12,6 +12,7 @@ import dev.llmrotate.error.ErrorAction;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.observe.MetricNames;
+import dev.llmrotate.observe.ModelLabels;
 import dev.llmrotate.spi.StateStore;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
@@ -116,7 +117,8 @@ final class CallMetrics implements Consumer<CallRecord>, MultiCollector {
 
     @Override
     public void accept(CallRecord record) {
-        Series call = series(orEmpty(record.provider()), models.ofCall(record), orEmpty(record.keyId()));
+        Series call =
+                series(orEmpty(record.provider()), models.ofCall(record.requestedModel()), orEmpty(record.keyId()));
         int outcome = index(CALL_OUTCOMES, record.outcome());
         call.calls.get(outcome).increment();
         if (record.fallbackUsed()) {

@@ -10,6 +10,7 @@ import static dev.llmrotate.observe.MetricNames.TOKEN_TYPE;
 import dev.llmrotate.config.KeySpec;
 import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.observe.MetricNames;
+import dev.llmrotate.observe.ModelLabels;
 import dev.llmrotate.observe.UsageSummary;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;

@@ -1,6 +1,7 @@
 package dev.llmrotate.server.metrics;
 
 import dev.llmrotate.LlmRotate;
+import dev.llmrotate.observe.ModelLabels;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;

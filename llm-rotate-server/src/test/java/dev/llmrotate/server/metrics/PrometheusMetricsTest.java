@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.llmrotate.Keys;
 import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.observe.CallRecord;
+import dev.llmrotate.observe.ModelLabels;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
