@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.StringJoiner;
 
 /**
@@ -89,6 +90,20 @@ public final class ConfigLoader {
     }
 
     private ConfigLoader() {}
+
+    /** The top-level fields of the schema ({@code keys}, {@code providers}, ...), in the order this page lists them. */
+    public static final List<String> FIELDS = RegistryReader.TOP_LEVEL_FIELDS;
+
+    /**
+     * Every field name of the schema at any depth, in snake_case ({@code key_id}, {@code max_retries}, ...), for tools
+     * that map another naming convention onto it (Spring's relaxed binding). Not the names a user chooses (model ids,
+     * key ids, provider names).
+     */
+    public static Set<String> fieldNames() {
+        return FIELD_NAMES;
+    }
+
+    private static final Set<String> FIELD_NAMES = RegistryReader.allFieldNames();
 
     /** Loads a {@code .yaml}/{@code .yml} (YAML) or {@code .json} (JSON) file. */
     public static LlmRotateConfig fromFile(Path path) {

@@ -6,9 +6,12 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 
@@ -85,6 +88,28 @@ final class RegistryReader {
     private RegistryReader(java.nio.file.Path baseDir, boolean textScalars) {
         this.baseDir = baseDir;
         this.values = new Values(problems, textScalars);
+    }
+
+    /** Every field name of the schema, at any depth. */
+    static Set<String> allFieldNames() {
+        Set<String> names = new LinkedHashSet<>();
+        for (List<String> fields : List.of(
+                TOP_LEVEL_FIELDS,
+                PRICING_FIELDS,
+                PRICE_FIELDS,
+                EVENT_BUFFER_FIELDS,
+                STATE_STORE_FIELDS,
+                KEY_FIELDS,
+                DEFAULTS_FIELDS,
+                CHAIN_ENTRY_FIELDS,
+                MODEL_FIELDS,
+                PROVIDER_FIELDS)) {
+            names.addAll(fields);
+        }
+        for (ModelCapability capability : ModelCapability.values()) {
+            names.add(capability.wireName());
+        }
+        return Collections.unmodifiableSet(names);
     }
 
     private static Map<String, BiFunction<ProviderSettings, Duration, ProviderSettings>> providerDurations() {

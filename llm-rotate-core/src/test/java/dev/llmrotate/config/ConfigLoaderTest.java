@@ -751,4 +751,22 @@ class ConfigLoaderTest {
                                 "7")))))
                 .hasMessageContaining("keys[0].priority: expected an integer");
     }
+
+    @Test
+    void theSchemasFieldNamesAreListedForOtherNamingConventions() {
+        assertThat(ConfigLoader.FIELDS)
+                .startsWith("keys", "providers", "defaults")
+                .contains("state_store");
+        assertThat(ConfigLoader.fieldNames())
+                .containsAll(ConfigLoader.FIELDS)
+                .contains("key_id", "secret_ref", "max_retries", "base_url", "first_chunk_timeout_seconds")
+                .contains("upstream", "input_per_million", "capacity", "prefix", "json_schema")
+                .doesNotContain("openai", "gpt-4o-mini");
+        // Every name listed is one the loader accepts: a map with it is never told "unknown field".
+        for (String field : ConfigLoader.FIELDS) {
+            ConfigurationException e = catchThrowableOfType(
+                    ConfigurationException.class, () -> ConfigLoader.fromMap(Map.of(field, List.of())));
+            assertThat(e.problems()).noneSatisfy(p -> assertThat(p).startsWith(field + ": unknown field"));
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package dev.llmrotate.spring.boot;
 
+import dev.llmrotate.config.ConfigLoader;
 import dev.llmrotate.config.Suggestions;
 import dev.llmrotate.error.ConfigurationException;
 import java.util.ArrayList;
@@ -31,21 +32,7 @@ record StarterSettings(
         Map<String, Object> config) {
 
     /** The top-level fields of the library's configuration (the YAML file's). */
-    static final List<String> CONFIG_FIELDS = List.of(
-            "keys",
-            "providers",
-            "defaults",
-            "use_keys",
-            "priorities",
-            "fallback_chains",
-            "model_fallbacks",
-            "model_providers",
-            "model_capabilities",
-            "pricing",
-            "event_buffer",
-            "state_store",
-            "gateway",
-            "server");
+    static final List<String> CONFIG_FIELDS = ConfigLoader.FIELDS;
 
     /** The starter's own top-level fields. */
     static final List<String> OWN_FIELDS =
