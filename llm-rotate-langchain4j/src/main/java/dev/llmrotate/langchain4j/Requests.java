@@ -23,6 +23,7 @@ import dev.llmrotate.chat.ContentPart;
 import dev.llmrotate.chat.ResponseFormat;
 import dev.llmrotate.chat.ToolCall;
 import dev.llmrotate.chat.ToolChoice;
+import dev.llmrotate.chat.TurnMetadata;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -139,7 +140,7 @@ final class Requests {
 
     /** The assistant turn, with the reasoning and tool-call signatures a provider asked to get back. */
     private static ChatMessage assistant(AiMessage ai) {
-        List<ContentPart> parts = new ArrayList<>(Replies.reasoningParts(ai.attributes()));
+        List<ContentPart> parts = new ArrayList<>(TurnMetadata.reasoning(ai.attributes()));
         String text = ai.text();
         if (text != null && !text.isEmpty()) {
             parts.add(new ContentPart.Text(text));
@@ -149,7 +150,7 @@ final class Requests {
         }
         List<ToolCall> calls = List.of();
         if (ai.hasToolExecutionRequests()) {
-            Map<String, String> signatures = Replies.toolCallSignatures(ai.attributes());
+            Map<String, String> signatures = TurnMetadata.toolCallSignatures(ai.attributes());
             List<ToolExecutionRequest> requests = ai.toolExecutionRequests();
             calls = new ArrayList<>(requests.size());
             for (ToolExecutionRequest call : requests) {

@@ -16,6 +16,7 @@ import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.llmrotate.LlmRotate;
+import dev.llmrotate.chat.TurnMetadata;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.error.LlmRotateException;
 import dev.llmrotate.observe.CallRecord;
@@ -141,7 +142,7 @@ class LlmRotateStreamingChatModelTest extends LangChain4jTestSupport {
         ChatResponse response = handler.response();
         assertThat(handler.events("thinking")).containsExactly("thinking:Let", "thinking: me", "thinking: see.");
         assertThat(response.aiMessage().thinking()).isEqualTo("Let me see.");
-        assertThat(Replies.reasoningParts(response.aiMessage().attributes()))
+        assertThat(TurnMetadata.reasoning(response.aiMessage().attributes()))
                 .containsExactly(new dev.llmrotate.chat.ContentPart.Reasoning("Let me see.", "sig-1", "anthropic"));
     }
 

@@ -4,9 +4,8 @@ import dev.llmrotate.ChatStream;
 import dev.llmrotate.chat.ContentPart;
 import dev.llmrotate.chat.FinishReason;
 import dev.llmrotate.chat.ToolCall;
+import dev.llmrotate.chat.TurnMetadata;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.ai.chat.messages.AssistantMessage;
@@ -26,16 +25,14 @@ import org.springframework.ai.support.UsageCalculator;
  * provider's own response id, under the keys of {@link LlmRotateSpringAiChatModel}).
  *
  * <p>What a provider needs back on the next turn and Spring AI has no field for travels in the assistant message's
- * metadata, as plain strings, lists and maps, so that a chat memory keeps it: {@value #REASONING} (the reasoning
+ * metadata, as plain strings, lists and maps, so that a chat memory keeps it: {@value TurnMetadata#REASONING} (the reasoning
  * blocks with their signatures: Anthropic and Bedrock verify them during a tool loop with thinking) and {@value
- * #TOOL_CALL_SIGNATURES} (tool-call id to Gemini's thought signature). The reasoning's text is also under {@value
+ * TurnMetadata#TOOL_CALL_SIGNATURES} (tool-call id to Gemini's thought signature). The reasoning's text is also under {@value
  * #REASONING_CONTENT}, the key Spring AI's OpenAI model uses.
  */
 final class Replies {
     /** Assistant message metadata: a list of reasoning blocks, each a map of {@code text}/{@code data}, {@code signature}, {@code origin}. */
-    static final String REASONING = "llm_rotate_reasoning";
     /** Assistant message metadata: a map of tool-call id to the signature the provider asked to get back with it. */
-    static final String TOOL_CALL_SIGNATURES = "llm_rotate_tool_call_signatures";
     /** Assistant message metadata: the reasoning's text. */
     static final String REASONING_CONTENT = "reasoningContent";
 
@@ -94,82 +91,17 @@ final class Replies {
 
     /** The message metadata to carry: none for most answers. */
     private static Map<String, Object> properties(List<ToolCall> toolCalls, List<ContentPart> reasoning) {
-        Map<String, Object> properties = Map.of();
-        if (!reasoning.isEmpty()) {
-            List<Map<String, String>> blocks = new ArrayList<>(reasoning.size());
-            StringBuilder text = new StringBuilder();
-            for (ContentPart part : reasoning) {
-                Map<String, String> block = new LinkedHashMap<>();
-                if (part instanceof ContentPart.Reasoning r) {
-                    block.put("text", r.text());
-                    putIfSet(block, "signature", r.signature());
-                    putIfSet(block, "origin", r.origin());
-                    text.append(r.text());
-                } else if (part instanceof ContentPart.RedactedReasoning redacted) {
-                    block.put("data", redacted.data());
-                    putIfSet(block, "origin", redacted.origin());
-                }
-                blocks.add(block);
-            }
-            properties = new HashMap<>(4);
-            properties.put(REASONING, blocks);
-            if (!text.isEmpty()) {
-                properties.put(REASONING_CONTENT, text.toString());
+        Map<String, Object> properties = TurnMetadata.of(toolCalls, reasoning);
+        StringBuilder text = new StringBuilder();
+        for (ContentPart part : reasoning) {
+            if (part instanceof ContentPart.Reasoning r) {
+                text.append(r.text());
             }
         }
-        Map<String, String> signatures = null;
-        for (ToolCall call : toolCalls) {
-            if (call.signature() != null) {
-                if (signatures == null) {
-                    signatures = new LinkedHashMap<>();
-                }
-                signatures.put(call.id(), call.signature());
-            }
-        }
-        if (signatures != null) {
-            properties = properties.isEmpty() ? new HashMap<>(4) : properties;
-            properties.put(TOOL_CALL_SIGNATURES, signatures);
+        if (!text.isEmpty()) {
+            properties.put(REASONING_CONTENT, text.toString());
         }
         return properties;
-    }
-
-    private static void putIfSet(Map<String, String> block, String name, String value) {
-        if (value != null) {
-            block.put(name, value);
-        }
-    }
-
-    /** The reasoning blocks an assistant message of ours carries, as content parts; none for any other. */
-    static List<ContentPart> reasoningParts(Map<String, Object> properties) {
-        if (!(properties.get(REASONING) instanceof List<?> blocks)) {
-            return List.of();
-        }
-        List<ContentPart> parts = new ArrayList<>(blocks.size());
-        for (Object item : blocks) {
-            if (item instanceof Map<?, ?> block) {
-                String origin = string(block.get("origin"));
-                if (block.get("data") instanceof String data) {
-                    parts.add(new ContentPart.RedactedReasoning(data, origin));
-                } else if (block.get("text") instanceof String text) {
-                    parts.add(new ContentPart.Reasoning(text, string(block.get("signature")), origin));
-                }
-            }
-        }
-        return parts;
-    }
-
-    /** The tool-call signatures an assistant message of ours carries, by call id; empty for any other. */
-    static Map<String, String> toolCallSignatures(Map<String, Object> properties) {
-        if (!(properties.get(TOOL_CALL_SIGNATURES) instanceof Map<?, ?> map)) {
-            return Map.of();
-        }
-        Map<String, String> signatures = new HashMap<>();
-        map.forEach((id, signature) -> {
-            if (id instanceof String i && signature instanceof String s) {
-                signatures.put(i, s);
-            }
-        });
-        return signatures;
     }
 
     private static String string(Object value) {

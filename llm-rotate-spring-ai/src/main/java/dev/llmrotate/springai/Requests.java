@@ -8,6 +8,7 @@ import dev.llmrotate.chat.ContentPart;
 import dev.llmrotate.chat.ResponseFormat;
 import dev.llmrotate.chat.ToolCall;
 import dev.llmrotate.chat.ToolDefinition;
+import dev.llmrotate.chat.TurnMetadata;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -144,7 +145,7 @@ final class Requests {
     /** The assistant turn, with the reasoning and tool-call signatures a provider asked to get back. */
     private static ChatMessage assistant(AssistantMessage assistant, int index) {
         Map<String, Object> properties = assistant.getMetadata();
-        List<ContentPart> parts = new ArrayList<>(Replies.reasoningParts(properties));
+        List<ContentPart> parts = new ArrayList<>(TurnMetadata.reasoning(properties));
         String text = assistant.getText();
         if (text != null && !text.isEmpty()) {
             parts.add(new ContentPart.Text(text));
@@ -154,7 +155,7 @@ final class Requests {
         }
         List<ToolCall> calls = List.of();
         if (assistant.hasToolCalls()) {
-            Map<String, String> signatures = Replies.toolCallSignatures(properties);
+            Map<String, String> signatures = TurnMetadata.toolCallSignatures(properties);
             List<AssistantMessage.ToolCall> toolCalls = assistant.getToolCalls();
             calls = new ArrayList<>(toolCalls.size());
             for (AssistantMessage.ToolCall call : toolCalls) {

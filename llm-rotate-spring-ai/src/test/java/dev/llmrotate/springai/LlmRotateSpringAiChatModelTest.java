@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmrotate.LlmRotate;
 import dev.llmrotate.chat.ContentPart;
 import dev.llmrotate.chat.ReasoningEffort;
+import dev.llmrotate.chat.TurnMetadata;
 import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.testkit.FakeResponse;
 import java.net.URI;
@@ -316,7 +317,8 @@ class LlmRotateSpringAiChatModelTest extends SpringAiTestSupport {
                         "{\"role\":\"assistant\",\"content\":["
                                 + "{\"type\":\"thinking\",\"thinking\":\"The user wants the weather.\",\"signature\":\"sig-abc\"},"
                                 + "{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"get_weather\",\"input\":{\"city\":\"Paris\"}}]}");
-        assertThat(Replies.reasoningParts(Map.of(Replies.REASONING, List.of(Map.of("text", "t", "signature", "s")))))
+        assertThat(TurnMetadata.reasoning(
+                        Map.of(TurnMetadata.REASONING, List.of(Map.of("text", "t", "signature", "s")))))
                 .containsExactly(new ContentPart.Reasoning("t", "s", null));
     }
 
@@ -331,7 +333,7 @@ class LlmRotateSpringAiChatModelTest extends SpringAiTestSupport {
 
         assertThat(message.getText()).isEqualTo("Yes.");
         assertThat(message.getMetadata()).containsEntry(Replies.REASONING_CONTENT, "Let me see.");
-        assertThat(Replies.reasoningParts(message.getMetadata()))
+        assertThat(TurnMetadata.reasoning(message.getMetadata()))
                 .containsExactly(new ContentPart.Reasoning("Let me see.", "sig-1", "anthropic"));
     }
 
