@@ -138,9 +138,11 @@ public class LlmRotateAutoConfiguration {
     /** The Actuator health contributor {@code llmRotate}. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(HealthIndicator.class)
-    @ConditionalOnEnabledHealthIndicator("llmRotate")
     static class Health {
+        // On the method, not the class: its condition class is Actuator's, and Spring resolves a class's conditions
+        // together, so without Actuator this one would fail start-up instead of the class check skipping it.
         @Bean
+        @ConditionalOnEnabledHealthIndicator("llmRotate")
         @ConditionalOnMissingBean(name = "llmRotateHealthIndicator")
         LlmRotateHealthIndicator llmRotateHealthIndicator(LlmRotate lm) {
             return new LlmRotateHealthIndicator(lm);

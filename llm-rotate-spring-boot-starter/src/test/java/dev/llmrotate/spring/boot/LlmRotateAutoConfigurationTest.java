@@ -244,6 +244,27 @@ class LlmRotateAutoConfigurationTest extends StarterTestSupport {
     }
 
     @Test
+    void withNoneOfTheOptionalModulesOnlyTheEngineIsCreated() {
+        runner().withPropertyValues(plus(twoKeys(), "llm-rotate.control-server.enabled=true"))
+                .withClassLoader(new FilteredClassLoader(
+                        "org.springframework.boot.actuate.",
+                        "dev.langchain4j.",
+                        "dev.llmrotate.langchain4j.",
+                        "org.springframework.ai.",
+                        "dev.llmrotate.springai.",
+                        "dev.llmrotate.server.",
+                        "org.springframework.cloud."))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context).hasSingleBean(LlmRotate.class);
+                    assertThat(context.getBeanNamesForType(Object.class))
+                            .filteredOn(name ->
+                                    name.toLowerCase(java.util.Locale.ROOT).contains("llmrotate"))
+                            .containsExactly("llmRotate");
+                });
+    }
+
+    @Test
     void customizersAdjustTheBuilderAndTheEngineClosesWithTheContext() {
         var customizer = new java.util.concurrent.atomic.AtomicInteger();
         var engine = new java.util.concurrent.atomic.AtomicReference<LlmRotate>();
