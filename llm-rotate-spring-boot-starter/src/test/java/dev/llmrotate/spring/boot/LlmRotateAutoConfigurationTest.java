@@ -260,7 +260,7 @@ class LlmRotateAutoConfigurationTest extends StarterTestSupport {
                     assertThat(context.getBeanNamesForType(Object.class))
                             .filteredOn(name ->
                                     name.toLowerCase(java.util.Locale.ROOT).contains("llmrotate"))
-                            .containsExactly("llmRotate");
+                            .containsExactlyInAnyOrder(LlmRotateAutoConfiguration.class.getName(), "llmRotate");
                 });
     }
 
