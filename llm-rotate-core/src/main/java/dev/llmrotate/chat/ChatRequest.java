@@ -245,26 +245,16 @@ public record ChatRequest(
         return new Builder(model);
     }
 
+    /** A builder holding everything this request holds, to change some of it. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
     /** A copy of this request for another model (used when a fallback target names its own model id). */
     public ChatRequest withModel(String otherModel) {
-        return new ChatRequest(
-                otherModel,
-                messages,
-                provider,
-                maxTokens,
-                temperature,
-                topP,
-                maxRetries,
-                deadline,
-                extra,
-                streamRecovery,
-                tools,
-                toolChoice,
-                parallelToolCalls,
-                responseFormat,
-                reasoningEffort,
-                thinkingBudget,
-                caller);
+        Builder copy = new Builder(this);
+        copy.model = otherModel;
+        return copy.build();
     }
 
     /**
@@ -272,73 +262,22 @@ public record ChatRequest(
      * gateway uses it for a model addressed as {@code provider/model}.
      */
     public ChatRequest withProvider(String otherProvider) {
-        return new ChatRequest(
-                model,
-                messages,
-                otherProvider,
-                maxTokens,
-                temperature,
-                topP,
-                maxRetries,
-                deadline,
-                extra,
-                streamRecovery,
-                tools,
-                toolChoice,
-                parallelToolCalls,
-                responseFormat,
-                reasoningEffort,
-                thinkingBudget,
-                caller);
+        return new Builder(this).provider(otherProvider).build();
     }
 
     /** A copy of this request made by {@code otherCaller} (see {@link #caller()}), or by nobody named with null. */
     public ChatRequest withCaller(String otherCaller) {
-        return new ChatRequest(
-                model,
-                messages,
-                provider,
-                maxTokens,
-                temperature,
-                topP,
-                maxRetries,
-                deadline,
-                extra,
-                streamRecovery,
-                tools,
-                toolChoice,
-                parallelToolCalls,
-                responseFormat,
-                reasoningEffort,
-                thinkingBudget,
-                otherCaller);
+        return new Builder(this).caller(otherCaller).build();
     }
 
     /** A copy of this request with other messages (a stream recovery adds the partial answer as a prefill). */
     public ChatRequest withMessages(List<ChatMessage> otherMessages) {
-        return new ChatRequest(
-                model,
-                otherMessages,
-                provider,
-                maxTokens,
-                temperature,
-                topP,
-                maxRetries,
-                deadline,
-                extra,
-                streamRecovery,
-                tools,
-                toolChoice,
-                parallelToolCalls,
-                responseFormat,
-                reasoningEffort,
-                thinkingBudget,
-                caller);
+        return new Builder(this).messages(otherMessages).build();
     }
 
     /** Builds a {@link ChatRequest}. */
     public static final class Builder {
-        private final String model;
+        private String model;
         private List<ChatMessage> messages = List.of();
         private String provider;
         private String caller;
@@ -358,6 +297,26 @@ public record ChatRequest(
 
         private Builder(String model) {
             this.model = model;
+        }
+
+        private Builder(ChatRequest request) {
+            this.model = request.model;
+            this.messages = request.messages;
+            this.provider = request.provider;
+            this.caller = request.caller;
+            this.maxTokens = request.maxTokens;
+            this.temperature = request.temperature;
+            this.topP = request.topP;
+            this.maxRetries = request.maxRetries;
+            this.deadline = request.deadline;
+            this.streamRecovery = request.streamRecovery;
+            this.extra.putAll(request.extra);
+            this.tools.addAll(request.tools);
+            this.toolChoice = request.toolChoice;
+            this.parallelToolCalls = request.parallelToolCalls;
+            this.responseFormat = request.responseFormat;
+            this.reasoningEffort = request.reasoningEffort;
+            this.thinkingBudget = request.thinkingBudget;
         }
 
         /** Replaces the messages added so far. */
