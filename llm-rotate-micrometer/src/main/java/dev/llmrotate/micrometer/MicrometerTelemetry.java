@@ -112,7 +112,12 @@ public final class MicrometerTelemetry implements Telemetry {
         this.models = new ModelLabels(this::boundConfig);
     }
 
-    /** Telemetry on {@code registry}; {@link #bindTo} it to the {@link LlmRotate} built with it. */
+    /**
+     * Telemetry on {@code registry}; {@link #bindTo} it to the {@link LlmRotate} built with it.
+     *
+     * @param registry the registry the meters are registered on
+     * @return the telemetry, to give to {@code LlmRotateBuilder.telemetry}
+     */
     public static MicrometerTelemetry create(MeterRegistry registry) {
         return new MicrometerTelemetry(Objects.requireNonNull(registry, "registry"));
     }
@@ -122,6 +127,7 @@ public final class MicrometerTelemetry implements Telemetry {
      * Spring AI's own models also report that name, as a counter with other tags: one registry cannot hold both, and
      * {@code llm_rotate.tokens} counts the same tokens. Set it before the first call.
      *
+     * @param on whether to record it
      * @return this
      */
     public MicrometerTelemetry genAiTokenUsage(boolean on) {
@@ -137,6 +143,7 @@ public final class MicrometerTelemetry implements Telemetry {
      * bounds the model tags by its configuration. A reload is followed at the next call's end. Binding again to the
      * same instance does nothing.
      *
+     * @param lm the instance built with this telemetry
      * @return this
      * @throws IllegalStateException when already bound to another instance
      */

@@ -33,7 +33,12 @@ public final class NettyHttpClientProvider implements HttpClientProvider {
     private EventLoopGroup group;
     private SslContext sslContext;
 
-    /** At most this many connections open to one host; default 256. */
+    /**
+     * At most this many connections open to one host; default 256.
+     *
+     * @param value the bound, at least 1
+     * @return this
+     */
     public NettyHttpClientProvider maxConnectionsPerHost(int value) {
         if (value < 1) {
             throw new IllegalArgumentException("maxConnectionsPerHost must be at least 1, got " + value);
@@ -42,7 +47,12 @@ public final class NettyHttpClientProvider implements HttpClientProvider {
         return this;
     }
 
-    /** An unused pooled connection is closed after this; default 30 s. */
+    /**
+     * An unused pooled connection is closed after this; default 30 s.
+     *
+     * @param value a positive duration
+     * @return this
+     */
     public NettyHttpClientProvider idleTimeout(Duration value) {
         Objects.requireNonNull(value, "idleTimeout");
         if (value.isNegative() || value.isZero()) {
@@ -52,7 +62,12 @@ public final class NettyHttpClientProvider implements HttpClientProvider {
         return this;
     }
 
-    /** The event loop threads of a client's own group; default 1 (one loop keeps thousands of calls a second). */
+    /**
+     * The event loop threads of a client's own group; default 1 (one loop keeps thousands of calls a second).
+     *
+     * @param value the thread count, at least 1
+     * @return this
+     */
     public NettyHttpClientProvider ioThreads(int value) {
         if (value < 1) {
             throw new IllegalArgumentException("ioThreads must be at least 1, got " + value);
@@ -64,6 +79,9 @@ public final class NettyHttpClientProvider implements HttpClientProvider {
     /**
      * Runs on {@code value} (for instance a server's own I/O group) instead of a group of its own; the application
      * shuts it down, closing a client leaves it running. Its channels must be NIO ones.
+     *
+     * @param value the group to run on
+     * @return this
      */
     public NettyHttpClientProvider eventLoopGroup(EventLoopGroup value) {
         this.group = Objects.requireNonNull(value, "eventLoopGroup");
@@ -75,6 +93,9 @@ public final class NettyHttpClientProvider implements HttpClientProvider {
      * store. Give one to trust a private certificate authority or a self-signed certificate, for instance {@code
      * SslContextBuilder.forClient().trustManager(caCertificate).build()}. Host names are verified whatever the
      * context says, as the JDK client does: a key is only sent to a server whose certificate names the URL's host.
+     *
+     * @param value the client context
+     * @return this
      */
     public NettyHttpClientProvider sslContext(SslContext value) {
         this.sslContext = Objects.requireNonNull(value, "sslContext");

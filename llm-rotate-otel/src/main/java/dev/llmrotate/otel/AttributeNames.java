@@ -81,12 +81,22 @@ public final class AttributeNames {
     /** {@link #ERROR_TYPE} value when the failure has no type. */
     public static final String ERROR_TYPE_OTHER = MetricNames.ERROR_TYPE_OTHER;
 
-    /** {@link MetricNames#genAiOperationName}: {@code chat_stream} is {@code chat}, and so on. */
+    /**
+     * {@link MetricNames#genAiOperationName}: {@code chat_stream} is {@code chat}, and so on.
+     *
+     * @param operation llm-rotate's operation name
+     * @return the {@code gen_ai.operation.name} value
+     */
     public static String operationName(String operation) {
         return MetricNames.genAiOperationName(operation);
     }
 
-    /** {@link MetricNames#genAiProviderName}: {@code google_ai_studio} is {@code gcp.gemini}, and so on. */
+    /**
+     * {@link MetricNames#genAiProviderName}: {@code google_ai_studio} is {@code gcp.gemini}, and so on.
+     *
+     * @param provider llm-rotate's provider type
+     * @return the {@code gen_ai.provider.name} value
+     */
     public static String providerName(String provider) {
         return MetricNames.genAiProviderName(provider);
     }

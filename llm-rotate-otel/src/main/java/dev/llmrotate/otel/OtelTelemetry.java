@@ -96,7 +96,12 @@ public final class OtelTelemetry implements Telemetry {
         this.nextGlobalCheck = System.nanoTime();
     }
 
-    /** Telemetry through {@code openTelemetry}'s tracer and meter providers. */
+    /**
+     * Telemetry through {@code openTelemetry}'s tracer and meter providers.
+     *
+     * @param openTelemetry the SDK (or API instance) to record with
+     * @return the telemetry, to give to {@code LlmRotateBuilder.telemetry}
+     */
     public static OtelTelemetry create(OpenTelemetry openTelemetry) {
         return new OtelTelemetry(new Instruments(Objects.requireNonNull(openTelemetry, "openTelemetry")), 0);
     }
@@ -106,6 +111,8 @@ public final class OtelTelemetry implements Telemetry {
      * Until then the hooks do nothing, and this never calls {@link GlobalOpenTelemetry#get()} early, which would fix
      * the global instance to a no-op and make the application's later {@code GlobalOpenTelemetry.set} fail. While
      * unset, whether it has been set is checked at most once a second.
+     *
+     * @return the telemetry, to give to {@code LlmRotateBuilder.telemetry}
      */
     public static OtelTelemetry global() {
         return global(GLOBAL_RECHECK_NANOS);

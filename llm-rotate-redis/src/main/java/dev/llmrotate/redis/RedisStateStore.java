@@ -138,11 +138,21 @@ public final class RedisStateStore implements StateStore {
                 uri, maskedUrl, keys.channel, b.commandTimeout, b.connectTimeout, b.retryInterval, b.refreshInterval);
     }
 
+    /**
+     * A builder; only the URL is required.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Opens the store a configuration's {@code state_store} block describes (type {@code redis}). */
+    /**
+     * Opens the store a configuration's {@code state_store} block describes (type {@code redis}).
+     *
+     * @param settings the configuration's {@code state_store} block
+     * @return the store, connecting or serving from local state until Redis answers
+     */
     public static RedisStateStore of(StateStoreSettings settings) {
         return builder().url(settings.url()).prefix(settings.prefix()).build();
     }
@@ -906,7 +916,11 @@ public final class RedisStateStore implements StateStore {
 
     // ---- observability and lifecycle ----------------------------------------------------------------------------
 
-    /** Whether Redis is in use now (false while the store serves from local state). */
+    /**
+     * Whether Redis is in use now (false while the store serves from local state).
+     *
+     * @return whether commands go to Redis now
+     */
     public boolean isRedisAvailable() {
         return link.available();
     }
@@ -914,6 +928,8 @@ public final class RedisStateStore implements StateStore {
     /**
      * Commands this store has sent to Redis so far, each one round trip: calls, probes, reloads and catch-ups. The
      * difference over a run divided by the calls made is the cost per call.
+     *
+     * @return the number of commands sent
      */
     public long redisCommandCount() {
         return link.commandCount();
@@ -966,13 +982,21 @@ public final class RedisStateStore implements StateStore {
          * {@code redis-socket://}), or an {@code env://NAME} / {@code file:///path} reference holding one. A password
          * with any of {@code # ? @ / : %} must be percent-encoded ({@code %23 %3F %40 %2F %3A %25}); written raw, the
          * URL is refused at {@link #build()} with a message that does not show it.
+         *
+         * @param value the URL or a reference to it
+         * @return this
          */
         public Builder url(String value) {
             this.url = Objects.requireNonNull(value, "url");
             return this;
         }
 
-        /** The name space of the keys (default {@code llm-rotate}); processes share state only within one prefix. */
+        /**
+         * The name space of the keys (default {@code llm-rotate}); processes share state only within one prefix.
+         *
+         * @param value the key prefix
+         * @return this
+         */
         public Builder prefix(String value) {
             this.prefix = Objects.requireNonNull(value, "prefix");
             return this;
@@ -981,25 +1005,43 @@ public final class RedisStateStore implements StateStore {
         /**
          * How long a command may take before Redis counts as unreachable; default: the URL's {@code timeout}
          * parameter ({@code redis://host:6379?timeout=1s}, which also works from a configuration file), else 300 ms.
+         *
+         * @param value a positive duration
+         * @return this
          */
         public Builder commandTimeout(Duration value) {
             this.commandTimeout = positive(value, "commandTimeout");
             return this;
         }
 
-        /** How long connecting may take (default 2 s). */
+        /**
+         * How long connecting may take (default 2 s).
+         *
+         * @param value a positive duration
+         * @return this
+         */
         public Builder connectTimeout(Duration value) {
             this.connectTimeout = positive(value, "connectTimeout");
             return this;
         }
 
-        /** How often an unreachable Redis is tried again (default 500 ms). */
+        /**
+         * How often an unreachable Redis is tried again (default 500 ms).
+         *
+         * @param value a positive duration
+         * @return this
+         */
         public Builder retryInterval(Duration value) {
             this.retryInterval = positive(value, "retryInterval");
             return this;
         }
 
-        /** How often the health view is reloaded in full, to heal missed messages (default 5 s). */
+        /**
+         * How often the health view is reloaded in full, to heal missed messages (default 5 s).
+         *
+         * @param value a positive duration
+         * @return this
+         */
         public Builder refreshInterval(Duration value) {
             this.refreshInterval = positive(value, "refreshInterval");
             return this;
@@ -1009,6 +1051,7 @@ public final class RedisStateStore implements StateStore {
          * Connects and loads the shared health. An unreachable Redis is not an error: the store starts on local
          * state and connects when it can.
          *
+         * @return the store
          * @throws ConfigurationException for a missing or malformed URL, a bad prefix, or credentials Redis refuses
          */
         public RedisStateStore build() {

@@ -23,7 +23,7 @@ import java.util.Objects;
  *
  * <pre>{@code
  * ServiceAccounts.ServiceAccount account = gemini.newServiceAccount("rotate-1@my-project.iam.gserviceaccount.com");
- * String keyFile = account.json(); // {"type":"service_account","project_id":"my-project","private_key":"-----BEGIN ...
+ * String keyFile = account.json(); // type "service_account", project_id, private_key, client_email, token_uri
  * }</pre>
  */
 public final class ServiceAccounts {

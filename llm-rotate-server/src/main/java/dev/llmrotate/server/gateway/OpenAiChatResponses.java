@@ -44,7 +44,7 @@ public final class OpenAiChatResponses {
      * reasoning_content} when there is any (the field DeepSeek and vLLM use; OpenAI itself returns none); {@code
      * model} is the model that answered; {@code usage} only when the provider reported it.
      *
-     * @param callId the call's id; the completion's id is {@link #completionId(String) chatcmpl-<callId>}
+     * @param callId the call's id; the completion's id is {@link #completionId(String) chatcmpl-&lt;callId&gt;}
      * @param created when the call started, in epoch seconds
      */
     public static void writeCompletion(ChatResponse response, String callId, long created, OutputStream out)

@@ -37,7 +37,7 @@ public final class OpenAiChunkWriter {
     private boolean first = true;
 
     /**
-     * @param callId the call's id; every chunk's id is {@link OpenAiChatResponses#completionId chatcmpl-<callId>}
+     * @param callId the call's id; every chunk's id is {@link OpenAiChatResponses#completionId chatcmpl-&lt;callId&gt;}
      * @param created when the call started, in epoch seconds
      * @param model the model that answers (the stream's, a fallback's included)
      * @param includeUsage whether the client asked for the usage chunk

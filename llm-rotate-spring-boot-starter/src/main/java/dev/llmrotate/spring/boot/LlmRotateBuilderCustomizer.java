@@ -9,6 +9,10 @@ import dev.llmrotate.LlmRotateBuilder;
  */
 @FunctionalInterface
 public interface LlmRotateBuilderCustomizer {
-    /** Adjusts {@code builder}. */
+    /**
+     * Adjusts {@code builder}.
+     *
+     * @param builder the builder, with the configuration and the starter's telemetry already set
+     */
     void customize(LlmRotateBuilder builder);
 }

@@ -26,7 +26,11 @@ import org.springframework.boot.actuate.health.HealthIndicator;
 public final class LlmRotateHealthIndicator implements HealthIndicator {
     private final LlmRotate lm;
 
-    /** The health of {@code lm}'s keys. */
+    /**
+     * The health of {@code lm}'s keys.
+     *
+     * @param lm the instance whose keys are reported
+     */
     public LlmRotateHealthIndicator(LlmRotate lm) {
         this.lm = Objects.requireNonNull(lm, "lm");
     }
