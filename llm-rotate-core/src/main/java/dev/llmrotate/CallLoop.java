@@ -625,7 +625,10 @@ final class CallLoop<T> {
     /** The attempt failed: health is updated and the policy decides (the next {@link #next()} acts on it). */
     private void attemptFailed(ProviderException raw) {
         ProviderException failure = new ProviderException(
-                raw.type(), raw.httpStatus(), raw.retryAfter(), Secrets.scrub(raw.getMessage(), attemptSecret));
+                raw.type(),
+                raw.httpStatus(),
+                raw.retryAfter(),
+                Secrets.scrub(raw.getMessage(), Secrets.scrubbable(attemptKey, attemptSecret)));
         span.failed(failure.type(), failure.httpStatus());
         lastFailure = failure;
         trace.failed(failure);

@@ -3,7 +3,6 @@ package dev.llmrotate;
 import dev.llmrotate.chat.ToolCall;
 import dev.llmrotate.chat.Usage;
 import dev.llmrotate.config.KeySpec;
-import dev.llmrotate.config.SecretRef;
 import dev.llmrotate.internal.route.Route;
 import dev.llmrotate.observe.CallRecord;
 import dev.llmrotate.observe.Pricing;
@@ -89,7 +88,7 @@ final class CallTrace {
         this.provider = key.provider();
         this.model = model;
         this.key = key;
-        this.keyMask = SecretRef.mask(secret);
+        this.keyMask = Secrets.maskFor(key, secret);
         answered = true;
         attemptStartNanos = System.nanoTime();
         attemptOpen = true;

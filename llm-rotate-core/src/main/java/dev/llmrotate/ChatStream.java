@@ -213,7 +213,7 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
     }
 
     private LlmRotateException interrupted(ProviderException cause) {
-        String detail = Secrets.scrub(cause.getMessage(), outcome.secret());
+        String detail = Secrets.scrub(cause.getMessage(), Secrets.scrubbable(outcome.key(), outcome.secret()));
         if (ended.compareAndSet(false, true)) {
             outcome.value().stream().close();
             if (!breakCounted) {

@@ -3,7 +3,6 @@ package dev.llmrotate;
 import dev.llmrotate.chat.Usage;
 import dev.llmrotate.config.KeySpec;
 import dev.llmrotate.config.ProviderSettings;
-import dev.llmrotate.config.SecretRef;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.error.LlmRotateException;
 import dev.llmrotate.observe.CallRecord;
@@ -67,7 +66,7 @@ public final class KeyLease implements AutoCloseable {
 
     /** The masked secret, e.g. {@code sk-…9f2a}. */
     public String keyMask() {
-        return SecretRef.mask(secret);
+        return Secrets.maskFor(key, secret);
     }
 
     /** The key's {@code metadata} from configuration. */

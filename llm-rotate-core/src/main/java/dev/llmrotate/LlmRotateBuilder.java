@@ -1,6 +1,7 @@
 package dev.llmrotate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmrotate.config.CredentialEnvironment;
 import dev.llmrotate.config.LlmRotateConfig;
 import dev.llmrotate.config.StateStoreSettings;
 import dev.llmrotate.error.ConfigurationException;
@@ -52,6 +53,7 @@ public final class LlmRotateBuilder {
     private Pricing pricing;
     private int eventCapacity;
     private final Map<String, ProviderAdapter> adapters = new LinkedHashMap<>();
+    private CredentialEnvironment credentialEnvironment = CredentialEnvironment.system();
 
     LlmRotateBuilder() {}
 
@@ -153,6 +155,16 @@ public final class LlmRotateBuilder {
         return this;
     }
 
+    /**
+     * Where the cloud credential chains look for credentials ({@code auth_method: adc} of {@code google_vertex},
+     * {@code default_chain} of {@code aws_bedrock}): environment variables, system properties and the home directory.
+     * Default: the process's own ({@link CredentialEnvironment#system()}); tests pass their own.
+     */
+    public LlmRotateBuilder credentialEnvironment(CredentialEnvironment value) {
+        this.credentialEnvironment = Objects.requireNonNull(value, "credentialEnvironment");
+        return this;
+    }
+
     /** Adds an adapter, replacing the built-in one of its provider (for custom transports and tests). */
     public LlmRotateBuilder adapter(ProviderAdapter adapter) {
         adapters.put(adapter.provider(), adapter);
@@ -171,7 +183,8 @@ public final class LlmRotateBuilder {
         RandomGenerator rng =
                 random != null ? random : () -> ThreadLocalRandom.current().nextLong();
         HttpTransport transport = new HttpTransport(httpClient != null ? httpClient : JdkHttpClient::new, replyLimits);
-        Map<String, ProviderAdapter> all = new LinkedHashMap<>(builtInAdapters(clock, transport));
+        Map<String, ProviderAdapter> all =
+                new LinkedHashMap<>(builtInAdapters(clock, transport, credentialEnvironment));
         all.putAll(adapters);
         Telemetry hooks = telemetry != null ? telemetry : discoverTelemetry();
         StateStore store;
@@ -222,8 +235,8 @@ public final class LlmRotateBuilder {
         RandomGenerator rng =
                 random != null ? random : () -> ThreadLocalRandom.current().nextLong();
         // An observer makes no calls: its adapters get the JDK client, which opens nothing until used.
-        Map<String, ProviderAdapter> all =
-                new LinkedHashMap<>(builtInAdapters(clock, new HttpTransport(JdkHttpClient::new, replyLimits)));
+        Map<String, ProviderAdapter> all = new LinkedHashMap<>(
+                builtInAdapters(clock, new HttpTransport(JdkHttpClient::new, replyLimits), credentialEnvironment));
         all.putAll(adapters);
         StateStore store = stateStore != null ? stateStore : stateStoreOf(config.stateStore(), null);
         Engine engine;
@@ -238,7 +251,8 @@ public final class LlmRotateBuilder {
         return new LlmRotate(engine, null, null, Duration.ZERO);
     }
 
-    private static Map<String, ProviderAdapter> builtInAdapters(Clock clock, HttpTransport transport) {
+    private static Map<String, ProviderAdapter> builtInAdapters(
+            Clock clock, HttpTransport transport, CredentialEnvironment environment) {
         ObjectMapper json = new ObjectMapper();
         List<ProviderAdapter> adapters = List.of(
                 new OpenAiAdapter(transport, json, clock),
@@ -246,8 +260,8 @@ public final class LlmRotateBuilder {
                 new AzureOpenAiAdapter(transport, json, clock),
                 new AnthropicAdapter(transport, json, clock),
                 new GoogleAiStudioAdapter(transport, json, clock),
-                new GoogleVertexAdapter(transport, json, clock),
-                new BedrockAdapter(transport, json, clock));
+                new GoogleVertexAdapter(transport, json, clock, environment),
+                new BedrockAdapter(transport, json, clock, environment));
         Map<String, ProviderAdapter> builtIn = new LinkedHashMap<>();
         adapters.forEach(adapter -> builtIn.put(adapter.provider(), adapter));
         return builtIn;

@@ -1,5 +1,6 @@
 package dev.llmrotate;
 
+import dev.llmrotate.config.AuthMethod;
 import dev.llmrotate.config.KeySpec;
 import dev.llmrotate.config.SecretRef;
 import dev.llmrotate.error.ConfigurationException;
@@ -76,7 +77,7 @@ final class Secrets {
         if (known != null && known.secretHash == secret.hashCode() && known.secretLength == secret.length()) {
             return known.text;
         }
-        String text = SecretRef.mask(secret);
+        String text = maskFor(key, secret);
         masks.put(key.keyId(), new Mask(secret.hashCode(), secret.length(), text));
         newMask.accept(key.keyId(), text);
         return text;
@@ -103,7 +104,9 @@ final class Secrets {
             }
             return null;
         }
-        String problem = SecretRef.problemFor(key.provider(), secret);
+        String problem = AuthMethod.BEDROCK_API_KEY.equals(key.authMethod())
+                ? SecretRef.problemFor(dev.llmrotate.config.ProviderCatalog.OPENAI, secret) // a bearer token too
+                : SecretRef.problemFor(key.provider(), secret);
         if (problem != null) {
             if (warned.add(key.keyId())) {
                 LOG.warn(
@@ -118,6 +121,19 @@ final class Secrets {
         }
         warned.remove(key.keyId());
         return secret;
+    }
+
+    /**
+     * How {@code secret}, the secret of {@code key}, is shown: masked ({@link SecretRef#mask}), or, for a key that
+     * finds its own credentials ({@link SecretRef.Scheme#AMBIENT}), its non-secret identity as it is.
+     */
+    static String maskFor(KeySpec key, String secret) {
+        return key.secretRef().scheme() == SecretRef.Scheme.AMBIENT ? secret : SecretRef.mask(secret);
+    }
+
+    /** The secret to scrub out of messages about {@code key}: none for a key whose "secret" is its identity. */
+    static String scrubbable(KeySpec key, String secret) {
+        return key != null && key.secretRef().scheme() == SecretRef.Scheme.AMBIENT ? null : secret;
     }
 
     /** {@code key_id (sk-…9f2a)}, or just the key id when there is no mask. */
@@ -142,7 +158,7 @@ final class Secrets {
     /** The mask of a key's secret, or null when it cannot be read now. */
     static String maskOf(KeySpec key) {
         try {
-            return SecretRef.mask(key.secretRef().resolve());
+            return maskFor(key, key.secretRef().resolve());
         } catch (ConfigurationException e) {
             return null;
         }

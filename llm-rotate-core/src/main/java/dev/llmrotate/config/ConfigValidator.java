@@ -87,8 +87,54 @@ final class ConfigValidator {
         }
     }
 
+    /** The auth_method of a key: one its provider takes, with the auth_config fields that method reads. */
+    private void checkAuthMethod(KeySpec key, String path) {
+        String method = key.authMethod();
+        List<String> allowed = AuthMethod.BY_PROVIDER.get(key.provider());
+        if (allowed == null) {
+            AuthMethod.BY_PROVIDER.forEach((provider, methods) -> {
+                if (!method.equals(AuthMethod.API_KEY) && methods.contains(method)) {
+                    problems.add(path + ".auth_method: '" + method + "' is for provider '" + provider + "', not '"
+                            + key.provider() + "'");
+                }
+            });
+            return;
+        }
+        if (!allowed.contains(method)) {
+            problems.add(path + ".auth_method: unknown auth_method " + Values.quoted(method) + " for provider '"
+                    + key.provider() + "'" + Suggestions.didYouMean(method, allowed) + "; use one of "
+                    + String.join(", ", allowed));
+            return;
+        }
+        List<String> settings = AuthMethod.SETTINGS.get(method);
+        if (settings == null) {
+            return;
+        }
+        for (String field : key.authConfig().keySet()) {
+            if (!settings.contains(field)) {
+                problems.add(
+                        Values.looksSecret(field)
+                                ? path
+                                        + ".auth_config: a field whose name looks like a secret is not read by auth_method "
+                                        + method
+                                : path + ".auth_config." + field + ": unknown field for auth_method " + method
+                                        + Suggestions.didYouMean(field, settings));
+            }
+        }
+        if (method.equals(AuthMethod.DEFAULT_CHAIN) && key.secretRef().scheme() != SecretRef.Scheme.AMBIENT) {
+            problems.add(path + ".secret_ref: not used with auth_method default_chain, which finds its own"
+                    + " credentials; remove it, or use auth_method sigv4 for explicit keys");
+        }
+        for (String needsRole : List.of("role_session_name", "external_id", "web_identity_token_file")) {
+            if (key.authConfig().containsKey(needsRole) && !key.authConfig().containsKey("role_arn")) {
+                problems.add(path + ".auth_config." + needsRole + ": needs auth_config.role_arn");
+            }
+        }
+    }
+
     /** The auth_config entries a provider cannot work without. */
     private void checkAuthConfig(KeySpec key, String path) {
+        checkAuthMethod(key, path);
         List<String> required = switch (key.provider()) {
             case ProviderCatalog.AZURE_OPENAI -> List.of("azure_endpoint");
             case ProviderCatalog.GOOGLE_VERTEX -> List.of("project", "region");

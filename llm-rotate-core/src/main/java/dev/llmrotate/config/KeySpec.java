@@ -11,9 +11,11 @@ import java.util.Objects;
  *
  * @param keyId unique name, used in logs, records and {@code use_keys}
  * @param provider one of the catalog's providers
- * @param secretRef where the secret is read from when the key is used
+ * @param secretRef where the secret is read from when the key is used; when null, keys whose {@code auth_method}
+ *     needs no secret get an implicit one ({@code adc} and {@code default_chain}: {@link SecretRef#ambient}, shown as
+ *     the key's identity; {@code bedrock_api_key}: {@code env://AWS_BEARER_TOKEN_BEDROCK})
  * @param models model ids this key may serve; drives model to provider inference
- * @param authMethod {@code api_key} (default), {@code service_account}, {@code sigv4}
+ * @param authMethod {@code api_key} (default); see {@link AuthMethod} for the cloud providers' methods
  * @param authConfig provider settings such as Azure's {@code azure_endpoint} or Vertex's {@code project}
  * @param priority higher wins under {@code priority} and {@code health_aware}
  * @param weight relative share under {@code weighted} (and tie-breaks under {@code health_aware})
@@ -43,10 +45,13 @@ public record KeySpec(
     public KeySpec {
         Objects.requireNonNull(keyId, "key_id");
         Objects.requireNonNull(provider, "provider");
-        Objects.requireNonNull(secretRef, "secret_ref");
         models = List.copyOf(models);
         authMethod = authMethod == null ? "api_key" : authMethod;
         authConfig = authConfig == null ? Map.of() : unmodifiableCopy(authConfig);
+        if (secretRef == null && AuthMethod.needsNoSecret(authMethod)) {
+            secretRef = AuthMethod.implicitSecretRef(authMethod, authConfig);
+        }
+        Objects.requireNonNull(secretRef, "secret_ref");
         regions = regions == null ? List.of() : List.copyOf(regions);
         tags = tags == null ? List.of() : List.copyOf(tags);
         metadata = metadata == null ? Map.of() : unmodifiableCopy(metadata);
@@ -185,7 +190,7 @@ public record KeySpec(
         }
 
         public KeySpec build() {
-            if (secretRef == null) {
+            if (secretRef == null && !AuthMethod.needsNoSecret(authMethod)) {
                 throw new IllegalArgumentException("key '" + keyId + "' needs a secret_ref");
             }
             return new KeySpec(

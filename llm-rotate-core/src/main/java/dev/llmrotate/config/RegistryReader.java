@@ -330,11 +330,13 @@ final class RegistryReader {
         int before = values.problemCount();
         String keyId = requiredString(entry, "key_id", path);
         String provider = requiredString(entry, "provider", path);
-        SecretRef secretRef = secretRef(entry, path);
+        String authMethod = optional(entry, "auth_method", path, values::string);
+        SecretRef secretRef = entry.containsKey("secret_ref") || !AuthMethod.needsNoSecret(authMethod)
+                ? secretRef(entry, path)
+                : null;
         List<String> models = entry.containsKey("models")
                 ? values.strings(entry.get("models"), path + ".models")
                 : missing(path + ".models");
-        String authMethod = optional(entry, "auth_method", path, values::string);
         Map<String, Object> authConfig =
                 optional(entry, "auth_config", path, (v, p) -> values.map(v, p, "a map of provider settings"));
         Integer priority = optional(entry, "priority", path, values::integer);

@@ -44,7 +44,12 @@ public final class SecretRef {
     public enum Scheme {
         ENV,
         FILE,
-        LITERAL
+        LITERAL,
+        /**
+         * No secret: the key finds its own credentials ({@code auth_method: adc} or {@code default_chain}). It
+         * resolves to the key's non-secret identity, which is also what the key is shown as.
+         */
+        AMBIENT
     }
 
     private final Scheme scheme;
@@ -97,6 +102,20 @@ public final class SecretRef {
 
     public static SecretRef literal(String value) {
         return parse("literal://" + value);
+    }
+
+    /**
+     * The reference of a key that needs no secret because it finds its own credentials (a cloud credential chain).
+     * It resolves to {@code identity}, which is shown in place of a masked secret, so it must not be secret.
+     *
+     * @param identity what the key is shown as, e.g. {@code default_chain profile prod}
+     * @return the reference
+     */
+    public static SecretRef ambient(String identity) {
+        if (identity == null || identity.isBlank()) {
+            throw new IllegalArgumentException("an ambient secret_ref needs an identity");
+        }
+        return new SecretRef(Scheme.AMBIENT, identity, name -> null);
     }
 
     public static SecretRef env(String name) {
@@ -153,6 +172,9 @@ public final class SecretRef {
                             + e.getClass().getSimpleName());
                 }
             }
+            case AMBIENT -> {
+                return location;
+            }
             default -> {
                 if (literalWarned.compareAndSet(false, true)) {
                     LOG.warn("a key uses a literal:// secret_ref; keep real secrets in env:// or file:// references");
@@ -179,6 +201,7 @@ public final class SecretRef {
             case ENV -> "env://" + location;
             case FILE -> "file://" + location;
             case LITERAL -> "literal://***";
+            case AMBIENT -> "(none: " + location + ")";
         };
     }
 

@@ -3,6 +3,8 @@ package dev.llmrotate.internal.provider.bedrock;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmrotate.chat.ChatRequest;
+import dev.llmrotate.config.AuthMethod;
+import dev.llmrotate.config.CredentialEnvironment;
 import dev.llmrotate.config.ProviderCatalog;
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.internal.provider.http.HttpTransport;
@@ -28,8 +30,12 @@ import java.util.regex.Pattern;
  * SigV4 (service {@code bedrock}).
  *
  * <ul>
- *   <li>Credentials: the key's secret is JSON, see {@link AwsCredentials#parse}. A secret that is not such JSON
- *       fails the attempt as {@code invalid_auth} (the key is set aside, the call goes on with the next one).
+ *   <li>Credentials, by the key's {@code auth_method}: by default ({@code api_key}, {@code sigv4}) the key's secret is
+ *       JSON, see {@link AwsCredentials#parse}; a secret that is not such JSON fails the attempt as
+ *       {@code invalid_auth} (the key is set aside, the call goes on with the next one). {@code default_chain}: the
+ *       AWS default credential chain, see {@link AwsCredentialChain}; an answer that the security token expired drops
+ *       the cached credentials and sends the request once more with new ones. {@code bedrock_api_key}: the secret is
+ *       a Bedrock API key, sent as {@code Authorization: Bearer} instead of a signature.
  *   <li>Region: {@code auth_config.region} of each key (required; the configuration is rejected without it). It
  *       picks the endpoint and is part of the signature's scope.
  *   <li>Endpoint: {@code https://bedrock-runtime.{region}.amazonaws.com}, unless {@code providers.aws_bedrock.base_url}
@@ -56,13 +62,21 @@ public final class BedrockAdapter implements ProviderAdapter {
     private final ConverseFormat format;
     private final BedrockErrorClassifier classifier;
 
+    private final AwsCredentialChain chain;
+
     public BedrockAdapter(HttpTransport transport, ObjectMapper json, Clock clock) {
+        this(transport, json, clock, CredentialEnvironment.system());
+    }
+
+    /** An adapter whose {@code auth_method: default_chain} keys look for credentials in {@code environment}. */
+    public BedrockAdapter(HttpTransport transport, ObjectMapper json, Clock clock, CredentialEnvironment environment) {
         this.transport = transport;
         this.json = json;
         this.clock = clock;
         this.signer = new SigV4Signer(clock);
         this.format = new ConverseFormat(json);
         this.classifier = new BedrockErrorClassifier(json);
+        this.chain = new AwsCredentialChain(environment, json, clock, signer);
     }
 
     /** Converse continues a trailing assistant message for models that take a prefill (Anthropic's); others refuse it, which stream recovery remembers. */
@@ -83,6 +97,17 @@ public final class BedrockAdapter implements ProviderAdapter {
 
     @Override
     public ProviderReply send(Attempt attempt) {
+        try {
+            return sendOnce(attempt);
+        } catch (ProviderException e) {
+            if (!renewCredentials(attempt, e)) {
+                throw e;
+            }
+            return sendOnce(attempt);
+        }
+    }
+
+    private ProviderReply sendOnce(Attempt attempt) {
         byte[] body = body(attempt);
         URI uri = uri(attempt, "converse");
         return transport.postJson(
@@ -96,6 +121,17 @@ public final class BedrockAdapter implements ProviderAdapter {
 
     @Override
     public CompletableFuture<ProviderReply> sendAsync(Attempt attempt, Executor executor) {
+        return sendOnceAsync(attempt).exceptionallyCompose(error -> {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause()
+                    : error;
+            return cause instanceof ProviderException e && renewCredentials(attempt, e)
+                    ? sendOnceAsync(attempt)
+                    : CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    private CompletableFuture<ProviderReply> sendOnceAsync(Attempt attempt) {
         try {
             byte[] body = body(attempt);
             URI uri = uri(attempt, "converse");
@@ -120,6 +156,32 @@ public final class BedrockAdapter implements ProviderAdapter {
 
     @Override
     public ProviderStream openStream(Attempt attempt) {
+        try {
+            return openStreamOnce(attempt);
+        } catch (ProviderException e) {
+            if (!renewCredentials(attempt, e)) {
+                throw e;
+            }
+            return openStreamOnce(attempt);
+        }
+    }
+
+    /**
+     * After an expired-token refusal of a {@code default_chain} key's request: drops its cached credentials and says
+     * to send once more (temporary credentials may be revoked or expire before their announced time).
+     */
+    private boolean renewCredentials(Attempt attempt, ProviderException failure) {
+        if (!AuthMethod.DEFAULT_CHAIN.equals(attempt.key().authMethod())
+                || failure.type() != ErrorType.INVALID_AUTH
+                || failure.getMessage() == null
+                || !failure.getMessage().toLowerCase(java.util.Locale.ROOT).contains("expired")) {
+            return false;
+        }
+        chain.invalidate(attempt.key());
+        return true;
+    }
+
+    private ProviderStream openStreamOnce(Attempt attempt) {
         byte[] body = body(attempt);
         URI uri = uri(attempt, "converse-stream");
         StreamingResponse response = transport.openStream(
@@ -152,6 +214,15 @@ public final class BedrockAdapter implements ProviderAdapter {
     }
 
     private Map<String, String> sign(Attempt attempt, URI uri, byte[] body) {
+        String method = attempt.key().authMethod();
+        if (AuthMethod.BEDROCK_API_KEY.equals(method)) {
+            return Map.of("Authorization", "Bearer " + attempt.secret());
+        }
+        if (AuthMethod.DEFAULT_CHAIN.equals(method)) {
+            AwsCredentials found = chain.credentials(attempt, region(attempt), attempt.timeout());
+            return signer.sign("POST", uri, Map.of(), body, found, region(attempt), SIGNING_NAME)
+                    .headers();
+        }
         AwsCredentials credentials;
         try {
             credentials = AwsCredentials.parse(attempt.secret(), json);

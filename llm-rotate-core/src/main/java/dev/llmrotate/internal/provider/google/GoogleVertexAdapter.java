@@ -1,6 +1,8 @@
 package dev.llmrotate.internal.provider.google;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmrotate.config.AuthMethod;
+import dev.llmrotate.config.CredentialEnvironment;
 import dev.llmrotate.config.KeySpec;
 import dev.llmrotate.config.ProviderCatalog;
 import dev.llmrotate.error.ErrorType;
@@ -29,7 +31,10 @@ import java.util.regex.Pattern;
  * <p>The token endpoint is {@code auth_config.token_uri} if set, else the key file's {@code token_uri}, else
  * {@code https://oauth2.googleapis.com/token}. Tokens are cached and shared as {@link ServiceAccountTokens} says; one
  * the API refuses (401) is dropped and the request is sent once more with a new one, within the same attempt.
- * Application Default Credentials are not supported: the secret must be a service-account key file.
+ *
+ * <p>With {@code auth_method: adc} the token comes from Application Default Credentials instead (see {@link
+ * ApplicationDefaultCredentials}): the environment's credentials file, gcloud's file or the metadata server, found
+ * through the {@link CredentialEnvironment} the adapter was made with.
  */
 public final class GoogleVertexAdapter extends GeminiAdapter {
     private static final Pattern PATH_SEGMENT = Pattern.compile("[A-Za-z0-9._:-]+");
@@ -38,11 +43,23 @@ public final class GoogleVertexAdapter extends GeminiAdapter {
 
     private final ObjectMapper json;
     private final ServiceAccountTokens tokens;
+    private final ApplicationDefaultCredentials adc;
 
     public GoogleVertexAdapter(HttpTransport transport, ObjectMapper json, Clock clock) {
+        this(transport, json, clock, CredentialEnvironment.system());
+    }
+
+    /** An adapter whose {@code auth_method: adc} keys look for credentials in {@code environment}. */
+    public GoogleVertexAdapter(
+            HttpTransport transport, ObjectMapper json, Clock clock, CredentialEnvironment environment) {
         super(transport, json, clock);
         this.json = json;
         this.tokens = new ServiceAccountTokens(transport, json, clock);
+        this.adc = new ApplicationDefaultCredentials(environment, json, clock, tokens);
+    }
+
+    private static boolean usesAdc(Attempt attempt) {
+        return AuthMethod.ADC.equals(attempt.key().authMethod());
     }
 
     @Override
@@ -72,6 +89,9 @@ public final class GoogleVertexAdapter extends GeminiAdapter {
 
     @Override
     protected Map<String, String> authHeaders(Attempt attempt, Duration timeout) {
+        if (usesAdc(attempt)) {
+            return adc.headers(attempt, timeout);
+        }
         ServiceAccount account =
                 ServiceAccount.parse(attempt.secret(), attempt.key().keyId(), json);
         String token = tokens.accessToken(
@@ -86,6 +106,9 @@ public final class GoogleVertexAdapter extends GeminiAdapter {
     /** The cached token at once; a token request, when one is needed, is sent asynchronously too. */
     @Override
     protected CompletableFuture<Map<String, String>> authHeadersAsync(Attempt attempt, Duration timeout) {
+        if (usesAdc(attempt)) {
+            return adc.headersAsync(attempt, timeout);
+        }
         try {
             ServiceAccount account =
                     ServiceAccount.parse(attempt.secret(), attempt.key().keyId(), json);
@@ -106,6 +129,10 @@ public final class GoogleVertexAdapter extends GeminiAdapter {
     protected boolean renewAuth(Attempt attempt, ProviderException failure) {
         if (failure.type() != ErrorType.INVALID_AUTH || !Integer.valueOf(401).equals(failure.httpStatus())) {
             return false;
+        }
+        if (usesAdc(attempt)) {
+            adc.invalidate(attempt.key());
+            return true;
         }
         ServiceAccount account =
                 ServiceAccount.parse(attempt.secret(), attempt.key().keyId(), json);

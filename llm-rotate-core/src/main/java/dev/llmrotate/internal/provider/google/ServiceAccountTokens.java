@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmrotate.config.SecretRef;
 import dev.llmrotate.error.ErrorType;
+import dev.llmrotate.internal.provider.cloud.Expiring;
 import dev.llmrotate.internal.provider.http.HttpTransport;
 import dev.llmrotate.spi.CallCancelledException;
 import dev.llmrotate.spi.HttpResult;
@@ -52,8 +53,8 @@ final class ServiceAccountTokens {
     private final Clock clock;
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
 
-    /** A token and when to stop using it. */
-    private record Token(String value, Instant refreshAt) {}
+    /** A token, when to stop using it and when it expires. */
+    private record Token(String value, Instant refreshAt, Instant expiresAt) {}
 
     /** One account's token and the request in flight for it; guarded by its own monitor. */
     private static final class Slot {
@@ -211,6 +212,16 @@ final class ServiceAccountTokens {
         return cause;
     }
 
+    /**
+     * A new token for {@code account}, not cached here (Application Default Credentials keep their own), with when it
+     * expires.
+     */
+    Expiring<String> fetchUncached(
+            ServiceAccount account, URI tokenUri, String keyId, Duration connectTimeout, Duration timeout) {
+        Token token = fetch(account, tokenUri, keyId, connectTimeout, timeout);
+        return new Expiring<>(token.value(), token.refreshAt(), token.expiresAt());
+    }
+
     private Token fetch(ServiceAccount account, URI tokenUri, String keyId, Duration connectTimeout, Duration timeout) {
         Instant now = clock.instant();
         return transport.postForm(
@@ -253,7 +264,7 @@ final class ServiceAccountTokens {
         Duration lifetime = Duration.ofSeconds(body.path("expires_in").asLong(3600));
         Duration margin =
                 lifetime.compareTo(REFRESH_MARGIN.multipliedBy(2)) < 0 ? lifetime.dividedBy(2) : REFRESH_MARGIN;
-        return new Token(token, now.plus(lifetime).minus(margin));
+        return new Token(token, now.plus(lifetime).minus(margin), now.plus(lifetime));
     }
 
     /** The signed JWT: {@code header.claims.signature}, each part base64url without padding. */
