@@ -29,9 +29,25 @@ final class BedrockWireFormat implements WireFormat {
     private static final String ERROR_TYPE_SUFFIX = ":http://internal.amazon.com/coral/com.amazon.bedrock/";
 
     private final SigV4Verifier verifier;
+    private final java.util.Set<String> apiKeys;
 
-    BedrockWireFormat(SigV4Verifier verifier) {
+    BedrockWireFormat(SigV4Verifier verifier, java.util.Set<String> apiKeys) {
         this.verifier = verifier;
+        this.apiKeys = apiKeys;
+    }
+
+    /** The Bedrock API key of a request that carries one ({@code Authorization: Bearer …}), else null. */
+    private static String bearer(Map<String, List<String>> headers) {
+        for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+            if (header.getKey().equalsIgnoreCase("authorization")
+                    && !header.getValue().isEmpty()) {
+                String value = header.getValue().get(0);
+                return value.regionMatches(true, 0, "Bearer ", 0, 7)
+                        ? value.substring(7).strip()
+                        : null;
+            }
+        }
+        return null;
     }
 
     @Override
@@ -48,8 +64,12 @@ final class BedrockWireFormat implements WireFormat {
     public Parsed parse(String method, String path, String query, Map<String, List<String>> headers, String body) {
         Matcher m = ENDPOINT.matcher(path);
         boolean endpoint = method.equals("POST") && m.matches();
-        SigV4Verifier.Credential credential = SigV4Verifier.credential(headers);
+        String apiKey = bearer(headers);
+        SigV4Verifier.Credential credential = apiKey == null ? SigV4Verifier.credential(headers) : null;
         Map<String, String> attributes = new LinkedHashMap<>();
+        if (apiKey != null) {
+            attributes.put("auth", "api_key");
+        }
         if (endpoint) {
             attributes.put("operation", m.group(2).equals("converse") ? "Converse" : "ConverseStream");
         }
@@ -59,7 +79,7 @@ final class BedrockWireFormat implements WireFormat {
         }
         return new Parsed(
                 endpoint,
-                credential == null ? null : credential.accessKeyId(),
+                apiKey != null ? apiKey : credential == null ? null : credential.accessKeyId(),
                 endpoint ? URLDecoder.decode(m.group(1).replace("+", "%2B"), StandardCharsets.UTF_8) : null,
                 endpoint && m.group(2).equals("converse-stream"),
                 attributes);
@@ -68,6 +88,14 @@ final class BedrockWireFormat implements WireFormat {
     /** Every endpoint request must be signed, for the {@code bedrock} service, by accepted credentials. */
     @Override
     public FakeResponse preflight(RecordedRequest request) {
+        if ("api_key".equals(request.attribute("auth"))) {
+            return apiKeys.contains(request.apiKey())
+                    ? null
+                    : exception(
+                            403,
+                            "UnrecognizedClientException",
+                            "The security token included in the request is" + " invalid.");
+        }
         SigV4Verifier.Failure failure = verifier.verify(
                 request.method(),
                 request.path(),

@@ -32,7 +32,10 @@ import java.util.Objects;
  * UnrecognizedClientException}, a wrong signature {@code 403 InvalidSignatureException} ("The request signature we
  * calculated does not match the signature you provided…"), a credential scoped to another service than {@code
  * bedrock} {@code 403 InvalidSignatureException}, no {@code Authorization} header {@code 403
- * MissingAuthenticationTokenException}. {@code host} and {@code x-amz-date} (and {@code x-amz-security-token} when
+ * MissingAuthenticationTokenException}. A request with {@code Authorization: Bearer <key>} instead of a signature is
+ * a Bedrock API key request: it is accepted when the key was given to {@link #acceptApiKey} (its {@link
+ * RecordedRequest#apiKey() apiKey} is the key, its attribute {@code auth} is {@code api_key}), else it gets {@code 403
+ * UnrecognizedClientException}. {@code host} and {@code x-amz-date} (and {@code x-amz-security-token} when
  * sent) must be signed. The time is not checked against the clock, so clients may sign with a test clock.
  *
  * <h2>Answers</h2>
@@ -77,10 +80,12 @@ import java.util.Objects;
 public final class FakeBedrockServer extends FakeServer {
 
     private final SigV4Verifier verifier;
+    private final java.util.Set<String> apiKeys;
 
-    private FakeBedrockServer(FakeHttpServer server, SigV4Verifier verifier) {
+    private FakeBedrockServer(FakeHttpServer server, SigV4Verifier verifier, java.util.Set<String> apiKeys) {
         super(server);
         this.verifier = verifier;
+        this.apiKeys = apiKeys;
     }
 
     /**
@@ -92,7 +97,8 @@ public final class FakeBedrockServer extends FakeServer {
      */
     public static FakeBedrockServer start() {
         SigV4Verifier verifier = new SigV4Verifier();
-        return new FakeBedrockServer(FakeHttpServer.start(new BedrockWireFormat(verifier)), verifier);
+        java.util.Set<String> apiKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        return new FakeBedrockServer(FakeHttpServer.start(new BedrockWireFormat(verifier, apiKeys)), verifier, apiKeys);
     }
 
     /**
@@ -119,6 +125,18 @@ public final class FakeBedrockServer extends FakeServer {
         Objects.requireNonNull(accessKeyId, "accessKeyId");
         Objects.requireNonNull(secretAccessKey, "secretAccessKey");
         verifier.accept(accessKeyId, secretAccessKey, sessionToken);
+        return this;
+    }
+
+    /**
+     * Accepts requests that carry this Bedrock API key as {@code Authorization: Bearer <key>}. Kept across {@link
+     * #reset()}.
+     *
+     * @param apiKey the key
+     * @return this server
+     */
+    public FakeBedrockServer acceptApiKey(String apiKey) {
+        apiKeys.add(Objects.requireNonNull(apiKey, "apiKey"));
         return this;
     }
 

@@ -208,6 +208,20 @@ public final class FakeGeminiServer extends FakeServer {
     }
 
     /**
+     * Issues an access token for {@code account} that Vertex requests are accepted with, as if another issuer (a GCE
+     * metadata server, an STS, IAM impersonation) had handed it out: tests of those sources serve it from their own
+     * fakes.
+     *
+     * @param account the service account (or principal) the token stands for; requests carrying it are scripted by
+     *     {@code forServiceAccount(account)}
+     * @param lifetime how long it is valid
+     * @return the token
+     */
+    public String issueAccessToken(String account, Duration lifetime) {
+        return tokens.issue(account, lifetime);
+    }
+
+    /**
      * How long tokens issued from now on are valid ({@code expires_in}); 1 hour unless set.
      *
      * @param lifetime positive

@@ -84,6 +84,18 @@ final class OAuthTokenEndpoint {
         script.clear();
     }
 
+    /** Issues a token for {@code account} without a grant, as a metadata server or another issuer would hand out. */
+    String issue(String account, Duration tokenLifetime) {
+        String token = "ya29.fake-" + Json.randomHex();
+        issued.put(
+                token,
+                new Issued(
+                        account,
+                        "https://www.googleapis.com/auth/cloud-platform",
+                        Instant.now().plus(tokenLifetime)));
+        return token;
+    }
+
     Issued lookup(String token) {
         return issued.get(token);
     }

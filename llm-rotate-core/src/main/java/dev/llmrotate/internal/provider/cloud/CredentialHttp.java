@@ -130,6 +130,10 @@ public final class CredentialHttp {
             return new ProviderException(
                     ErrorType.CONNECTION_ERROR, null, null, source + " (" + uri + "): connect" + " timed out");
         }
+        if (cause instanceof java.net.http.HttpTimeoutException) {
+            return new ProviderException(
+                    ErrorType.TIMEOUT, null, null, source + " (" + uri + ") did not answer in time");
+        }
         return new ProviderException(
                 ErrorType.CONNECTION_ERROR,
                 null,
