@@ -332,7 +332,7 @@ final class RegistryReader {
         String provider = requiredString(entry, "provider", path);
         String authMethod = optional(entry, "auth_method", path, values::string);
         SecretRef secretRef = entry.containsKey("secret_ref") || !AuthMethod.needsNoSecret(authMethod)
-                ? secretRef(entry, path)
+                ? secretRef(entry, path, authMethod)
                 : null;
         List<String> models = entry.containsKey("models")
                 ? values.strings(entry.get("models"), path + ".models")
@@ -369,10 +369,22 @@ final class RegistryReader {
                 metadata));
     }
 
-    private SecretRef secretRef(Map<String, Object> entry, String path) {
+    private SecretRef secretRef(Map<String, Object> entry, String path, String authMethod) {
         String fieldPath = path + ".secret_ref";
         if (!entry.containsKey("secret_ref")) {
-            values.problem(fieldPath, "required field is missing");
+            String hint = authMethod == null || authMethod.equals(AuthMethod.API_KEY)
+                    ? ""
+                    : Suggestions.didYouMean(
+                            authMethod, List.of(AuthMethod.ADC, AuthMethod.DEFAULT_CHAIN, AuthMethod.BEDROCK_API_KEY));
+            // A typo of a method that needs no secret is the likelier mistake than a forgotten secret_ref.
+            values.problem(
+                    fieldPath,
+                    "required field is missing"
+                            + (hint.isEmpty()
+                                    ? ""
+                                    : "; did you mean auth_method "
+                                            + hint.substring("; did you mean ".length(), hint.length() - 1)
+                                            + ", which needs none?"));
             return null;
         }
         Object value = entry.get("secret_ref");
