@@ -307,6 +307,28 @@ class BedrockDefaultChainLoopbackTest {
     }
 
     @Test
+    void anAsynchronousCallRenewsExpiredCredentialsOnceToo() {
+        env.put("AWS_CONTAINER_CREDENTIALS_FULL_URI", cloud.url("/creds").toString());
+        cloud.on(
+                "GET",
+                "/creds",
+                seen -> Reply.ok(metadataJson(
+                        temporary(issued.incrementAndGet()), clock.instant().plus(Duration.ofHours(6)))));
+        bedrock.forKey("ASIATEMP1EXAMPLE")
+                .always(FakeResponse.error(
+                        403, "ExpiredTokenException", null, "The security token included in the request is expired"));
+
+        ChatResponse response = engine(chainKey("ecs").build())
+                .chatAsync(dev.llmrotate.chat.ChatRequest.builder(MODEL)
+                        .messages(ChatMessage.user("Hi"))
+                        .build())
+                .join();
+
+        assertThat(response.attempts()).isEqualTo(1);
+        assertThat(cloud.count("GET", "/creds")).isEqualTo(2);
+    }
+
+    @Test
     void anInstanceMetadataServiceThatIsDownSendsTheCallToTheNextKey() {
         env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:1");
         KeySpec explicit = KeySpec.builder("explicit", "aws_bedrock")

@@ -165,7 +165,10 @@ public final class ConfigView {
             return new KeyView(
                     key.keyId(),
                     key.provider(),
-                    key.secretRef().scheme().name().toLowerCase(java.util.Locale.ROOT) + "://" + HIDDEN,
+                    // A key that finds its own credentials has no reference to hide, only its non-secret identity.
+                    key.secretRef().scheme() == dev.llmrotate.config.SecretRef.Scheme.AMBIENT
+                            ? key.secretRef().toString()
+                            : key.secretRef().scheme().name().toLowerCase(java.util.Locale.ROOT) + "://" + HIDDEN,
                     active,
                     key.enabled(),
                     key.models(),

@@ -121,14 +121,40 @@ public final class BedrockAdapter implements ProviderAdapter {
 
     @Override
     public CompletableFuture<ProviderReply> sendAsync(Attempt attempt, Executor executor) {
-        return sendOnceAsync(attempt).exceptionallyCompose(error -> {
+        CompletableFuture<ProviderReply> first = sendOnceAsync(attempt);
+        if (!AuthMethod.DEFAULT_CHAIN.equals(attempt.key().authMethod())) {
+            return first;
+        }
+        // Completed by hand, not composed: the caller sees the failure itself, not wrapped in a CompletionException.
+        CompletableFuture<ProviderReply> result = new CompletableFuture<>();
+        first.whenComplete((reply, error) -> {
             Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                     ? error.getCause()
                     : error;
-            return cause instanceof ProviderException e && renewCredentials(attempt, e)
-                    ? sendOnceAsync(attempt)
-                    : CompletableFuture.failedFuture(cause);
+            if (cause == null) {
+                result.complete(reply);
+            } else if (cause instanceof ProviderException e && renewCredentials(attempt, e)) {
+                sendOnceAsync(attempt).whenComplete((again, failure) -> {
+                    if (failure == null) {
+                        result.complete(again);
+                    } else {
+                        result.completeExceptionally(
+                                failure instanceof java.util.concurrent.CompletionException
+                                                && failure.getCause() != null
+                                        ? failure.getCause()
+                                        : failure);
+                    }
+                });
+            } else {
+                result.completeExceptionally(cause);
+            }
         });
+        result.whenComplete((reply, error) -> {
+            if (result.isCancelled()) {
+                first.cancel(true);
+            }
+        });
+        return result;
     }
 
     private CompletableFuture<ProviderReply> sendOnceAsync(Attempt attempt) {
