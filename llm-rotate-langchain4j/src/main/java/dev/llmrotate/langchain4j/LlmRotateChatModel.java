@@ -61,7 +61,12 @@ public final class LlmRotateChatModel implements ChatModel {
         this.capabilities = builder.defaults.capabilities;
     }
 
-    /** A builder of a model over {@code lm}, which the caller keeps and closes. */
+    /**
+     * A builder of a model over {@code lm}.
+     *
+     * @param lm the instance every call goes through, not null; the caller keeps and closes it
+     * @return a builder with no defaults set
+     */
     public static Builder builder(LlmRotate lm) {
         return new Builder(lm);
     }

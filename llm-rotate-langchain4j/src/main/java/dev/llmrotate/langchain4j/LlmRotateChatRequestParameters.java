@@ -60,44 +60,74 @@ public final class LlmRotateChatRequestParameters extends DefaultChatRequestPara
         this.extra = builder.extra == null ? null : Map.copyOf(builder.extra);
     }
 
-    /** How much a reasoning model thinks, or null for the provider's default. */
+    /**
+     * How much a reasoning model thinks.
+     *
+     * @return the effort, or null for the provider's default
+     */
     public ReasoningEffort reasoningEffort() {
         return reasoningEffort;
     }
 
-    /** A thinking budget in tokens (0 off, -1 the model decides), or null for the provider's default. */
+    /**
+     * A thinking budget in tokens.
+     *
+     * @return a positive token count, 0 for thinking off, -1 for the model decides, or null for the provider's default
+     */
     public Integer thinkingBudget() {
         return thinkingBudget;
     }
 
-    /** Whether the model may call several tools in one turn, or null for the provider's default. */
+    /**
+     * Whether the model may call several tools in one turn.
+     *
+     * @return true or false, or null for the provider's default
+     */
     public Boolean parallelToolCalls() {
         return parallelToolCalls;
     }
 
-    /** The provider the call is pinned to (no fallback chain is walked), or null. */
+    /**
+     * The provider the call is pinned to: no fallback chain is walked.
+     *
+     * @return a provider name from the configuration, or null to let llm-rotate choose
+     */
     public String provider() {
         return provider;
     }
 
-    /** Who makes the call, written to its usage record (never sent to a provider), or null. */
+    /**
+     * Who makes the call, written to its usage record as {@code caller} and never sent to a provider.
+     *
+     * @return 1 to 64 letters, digits, {@code .}, {@code _}, {@code :}, {@code @} or {@code -}, or null for nobody
+     */
     public String caller() {
         return caller;
     }
 
-    /** Backoff retries per route for this call, overriding {@code defaults.max_retries}, or null. */
+    /**
+     * Backoff retries per route for this call.
+     *
+     * @return a count, 0 or more, or null for {@code defaults.max_retries}
+     */
     public Integer maxRetries() {
         return maxRetries;
     }
 
-    /** The call's deadline, overriding {@code defaults.call_deadline_seconds}, or null. */
+    /**
+     * The call's deadline: all its attempts and waits, a stream's until its first chunk.
+     *
+     * @return a positive duration, or null for {@code defaults.call_deadline_seconds}
+     */
     public Duration deadline() {
         return deadline;
     }
 
     /**
      * Provider request fields sent as they are ({@link dev.llmrotate.chat.ChatRequest#extra()}, e.g. {@code
-     * "openai:seed"}), or null; a request's map replaces the defaults' whole.
+     * "openai:seed"}); a request's map replaces the defaults' whole.
+     *
+     * @return an unmodifiable map from field name to value, or null for none
      */
     public Map<String, Object> extra() {
         return extra;
@@ -152,7 +182,11 @@ public final class LlmRotateChatRequestParameters extends DefaultChatRequestPara
                 + ", extra=" + (extra == null ? null : extra.keySet()) + "}";
     }
 
-    /** A builder with every field unset. */
+    /**
+     * A builder with every field unset.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -173,6 +207,9 @@ public final class LlmRotateChatRequestParameters extends DefaultChatRequestPara
         /**
          * Takes every field {@code parameters} sets (the llm-rotate ones too, when it is an {@link
          * LlmRotateChatRequestParameters}), keeping this builder's value where it sets none.
+         *
+         * @param parameters the values to take, or null for none
+         * @return this builder
          */
         @Override
         public Builder overrideWith(ChatRequestParameters parameters) {
@@ -190,49 +227,90 @@ public final class LlmRotateChatRequestParameters extends DefaultChatRequestPara
             return this;
         }
 
-        /** See {@link LlmRotateChatRequestParameters#reasoningEffort()}. */
+        /**
+         * See {@link LlmRotateChatRequestParameters#reasoningEffort()}.
+         *
+         * @param reasoningEffort the effort, or null for the provider's default
+         * @return this builder
+         */
         public Builder reasoningEffort(ReasoningEffort reasoningEffort) {
             this.reasoningEffort = reasoningEffort;
             return this;
         }
 
-        /** See {@link LlmRotateChatRequestParameters#thinkingBudget()}. */
+        /**
+         * See {@link LlmRotateChatRequestParameters#thinkingBudget()}.
+         *
+         * @param thinkingBudget a positive token count, 0 for off, -1 for the model decides, or null for the provider's
+         *     default
+         * @return this builder
+         */
         public Builder thinkingBudget(Integer thinkingBudget) {
             this.thinkingBudget = thinkingBudget;
             return this;
         }
 
-        /** See {@link LlmRotateChatRequestParameters#parallelToolCalls()}. */
+        /**
+         * See {@link LlmRotateChatRequestParameters#parallelToolCalls()}.
+         *
+         * @param parallelToolCalls true or false, or null for the provider's default
+         * @return this builder
+         */
         public Builder parallelToolCalls(Boolean parallelToolCalls) {
             this.parallelToolCalls = parallelToolCalls;
             return this;
         }
 
-        /** See {@link LlmRotateChatRequestParameters#provider()}. */
+        /**
+         * See {@link LlmRotateChatRequestParameters#provider()}.
+         *
+         * @param provider a provider name, or null to let llm-rotate choose
+         * @return this builder
+         */
         public Builder provider(String provider) {
             this.provider = provider;
             return this;
         }
 
-        /** See {@link LlmRotateChatRequestParameters#caller()}. */
+        /**
+         * See {@link LlmRotateChatRequestParameters#caller()}.
+         *
+         * @param caller the caller id, or null for nobody
+         * @return this builder
+         */
         public Builder caller(String caller) {
             this.caller = caller;
             return this;
         }
 
-        /** See {@link LlmRotateChatRequestParameters#maxRetries()}. */
+        /**
+         * See {@link LlmRotateChatRequestParameters#maxRetries()}.
+         *
+         * @param maxRetries a count, 0 or more, or null for {@code defaults.max_retries}
+         * @return this builder
+         */
         public Builder maxRetries(Integer maxRetries) {
             this.maxRetries = maxRetries;
             return this;
         }
 
-        /** See {@link LlmRotateChatRequestParameters#deadline()}. */
+        /**
+         * See {@link LlmRotateChatRequestParameters#deadline()}.
+         *
+         * @param deadline a positive duration, or null for {@code defaults.call_deadline_seconds}
+         * @return this builder
+         */
         public Builder deadline(Duration deadline) {
             this.deadline = deadline;
             return this;
         }
 
-        /** See {@link LlmRotateChatRequestParameters#extra()}; copied. */
+        /**
+         * See {@link LlmRotateChatRequestParameters#extra()}.
+         *
+         * @param extra provider fields by name, without null names or values, or null for none; copied on build
+         * @return this builder
+         */
         public Builder extra(Map<String, Object> extra) {
             this.extra = extra;
             return this;

@@ -62,7 +62,12 @@ public final class LlmRotateStreamingChatModel implements StreamingChatModel {
         this.capabilities = builder.defaults.capabilities;
     }
 
-    /** A builder of a model over {@code lm}, which the caller keeps and closes. */
+    /**
+     * A builder of a model over {@code lm}.
+     *
+     * @param lm the instance every call goes through, not null; the caller keeps and closes it
+     * @return a builder with no defaults set
+     */
     public static Builder builder(LlmRotate lm) {
         return new Builder(lm);
     }
@@ -145,6 +150,9 @@ public final class LlmRotateStreamingChatModel implements StreamingChatModel {
          * Where streams run, one task per stream for its whole length (e.g. {@code
          * Executors.newVirtualThreadPerTaskExecutor()} on Java 21). Default: a shared pool of daemon threads, one per
          * running stream.
+         *
+         * @param executor runs the streams, not null; the caller keeps and shuts it down
+         * @return this builder
          */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor");

@@ -28,37 +28,65 @@ public abstract class ModelBuilder<B extends ModelBuilder<B, M>, M> {
     /**
      * Default request parameters (LangChain4j's, or {@link LlmRotateChatRequestParameters} for the llm-rotate
      * fields); the single setters of this builder override their fields.
+     *
+     * @param parameters the defaults, or null for none
+     * @return this builder
      */
     public B defaultRequestParameters(ChatRequestParameters parameters) {
         defaults.parameters(parameters);
         return self();
     }
 
-    /** The model to ask for when a request names none; llm-rotate infers its provider from the keys. */
+    /**
+     * The model to ask for when a request names none; llm-rotate infers its provider from the keys.
+     *
+     * @param modelName a model id such as {@code gpt-4o-mini}, or null for none
+     * @return this builder
+     */
     public B modelName(String modelName) {
         defaults.modelName(modelName);
         return self();
     }
 
-    /** The default sampling temperature. */
+    /**
+     * The default sampling temperature.
+     *
+     * @param temperature the temperature, or null for the provider's default
+     * @return this builder
+     */
     public B temperature(Double temperature) {
         defaults.temperature(temperature);
         return self();
     }
 
-    /** The default nucleus sampling. */
+    /**
+     * The default nucleus sampling.
+     *
+     * @param topP the probability mass to sample from, or null for the provider's default
+     * @return this builder
+     */
     public B topP(Double topP) {
         defaults.topP(topP);
         return self();
     }
 
-    /** The default output cap, positive. */
+    /**
+     * The default output cap.
+     *
+     * @param maxOutputTokens the most tokens an answer may have, positive, or null for the provider's default
+     * @return this builder
+     */
     public B maxOutputTokens(Integer maxOutputTokens) {
         defaults.maxOutputTokens(maxOutputTokens);
         return self();
     }
 
-    /** The listeners LangChain4j calls around every call, in order. */
+    /**
+     * The listeners LangChain4j calls around every call, in order; none by default.
+     *
+     * @param listeners the listeners, not null and without null elements; copied
+     * @return this builder
+     */
     public B listeners(List<ChatModelListener> listeners) {
         defaults.listeners(listeners);
         return self();
@@ -71,6 +99,9 @@ public abstract class ModelBuilder<B extends ModelBuilder<B, M>, M> {
      * model does, and a call may fall back to another model; llm-rotate sends a schema only to routes whose model
      * takes it (and fails with {@code InvalidRequestException} when none does). So report it when the models you
      * configured, fallbacks included, take structured outputs.
+     *
+     * @param capabilities the capabilities to report, without nulls or duplicates; replaces earlier ones
+     * @return this builder
      */
     public B supportedCapabilities(Capability... capabilities) {
         defaults.capabilities(capabilities);
@@ -80,6 +111,7 @@ public abstract class ModelBuilder<B extends ModelBuilder<B, M>, M> {
     /**
      * The model.
      *
+     * @return a new model over the builder's {@code LlmRotate}, with its defaults
      * @throws IllegalArgumentException for a bad default (a blank model name, a non-positive output cap, any value
      *     llm-rotate's request refuses, such as a caller id with spaces), naming it
      * @throws dev.langchain4j.exception.UnsupportedFeatureException for a default llm-rotate cannot send

@@ -48,6 +48,9 @@ public final class ControlServer implements AutoCloseable {
     /**
      * Starts serving {@code lm} as {@code options} say and returns once it listens.
      *
+     * @param lm the instance to show; the caller keeps and closes it, after the server
+     * @param options where to listen and whom to answer
+     * @return the running server, to close at shutdown
      * @throws IllegalArgumentException when the host is not a loopback address and there is neither a token nor
      *     {@code allowUnauthenticated}, or the host cannot be resolved
      * @throws UncheckedIOException when it cannot listen (its cause a {@link BindException} when the port is in use)
@@ -124,17 +127,29 @@ public final class ControlServer implements AutoCloseable {
         return new UncheckedIOException("cannot listen on " + where + ": " + e.getMessage(), io);
     }
 
-    /** The port it listens on (the one picked when asked for port 0). */
+    /**
+     * The port it listens on.
+     *
+     * @return the port, the one picked when asked for port 0
+     */
     public int port() {
         return binding.address().getPort();
     }
 
-    /** The address it listens on. */
+    /**
+     * The address it listens on.
+     *
+     * @return the bound address and port
+     */
     public InetSocketAddress address() {
         return binding.address();
     }
 
-    /** Its base URI, e.g. {@code http://127.0.0.1:8200/}; a wildcard bind shows as loopback, where it answers too. */
+    /**
+     * Its base URI.
+     *
+     * @return e.g. {@code http://127.0.0.1:8200/}; a wildcard bind shows as loopback, where it answers too
+     */
     public URI uri() {
         InetAddress a = binding.address().getAddress();
         String host = a.isAnyLocalAddress() ? "127.0.0.1" : a.getHostAddress();

@@ -30,10 +30,28 @@ public record ControlServerOptions(
         int eventCapacity,
         Clock clock,
         BindingLimits limits) {
+    /** The default {@link #host}: loopback only. */
     public static final String DEFAULT_HOST = "127.0.0.1";
+    /** The default {@link #port}. */
     public static final int DEFAULT_PORT = 8200;
+    /** The default {@link #eventCapacity}. */
     public static final int DEFAULT_EVENT_CAPACITY = 1000;
 
+    /**
+     * Checks the options.
+     *
+     * @param host the address to bind, not null
+     * @param port the port, 0 to 65535; 0 picks a free one
+     * @param token the bearer token, not blank, or null for none
+     * @param allowUnauthenticated true to serve a non-loopback address without a token
+     * @param corsOrigin {@code *} or {@code scheme://host[:port]}, or null for no CORS headers
+     * @param eventCapacity records, 0 or more; 0 leaves the event buffer alone
+     * @param clock the clock time frames are resolved against, not null
+     * @param limits what one client may cost, not null
+     * @throws NullPointerException when {@code host}, {@code clock} or {@code limits} is null
+     * @throws IllegalArgumentException for a port outside 0 to 65535, a blank token, a CORS origin that is neither
+     *     {@code *} nor {@code scheme://host[:port]}, or a negative event capacity
+     */
     public ControlServerOptions {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(clock, "clock");
@@ -53,11 +71,20 @@ public record ControlServerOptions(
         }
     }
 
-    /** The defaults. */
+    /**
+     * The defaults.
+     *
+     * @return the options of a builder left as it is
+     */
     public static ControlServerOptions defaults() {
         return builder().build();
     }
 
+    /**
+     * A builder with every field at its default.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -83,52 +110,114 @@ public record ControlServerOptions(
 
         private Builder() {}
 
+        /**
+         * See {@link ControlServerOptions#host()}.
+         *
+         * @param value the address to bind, not null; default {@value ControlServerOptions#DEFAULT_HOST}
+         * @return this builder
+         */
         public Builder host(String value) {
             this.host = value;
             return this;
         }
 
+        /**
+         * See {@link ControlServerOptions#port()}.
+         *
+         * @param value the port, 0 to 65535 (0 picks a free one); default {@value ControlServerOptions#DEFAULT_PORT}
+         * @return this builder
+         */
         public Builder port(int value) {
             this.port = value;
             return this;
         }
 
+        /**
+         * See {@link ControlServerOptions#token()}.
+         *
+         * @param value the bearer token, not blank, or null for none (the default)
+         * @return this builder
+         */
         public Builder token(String value) {
             this.token = value;
             return this;
         }
 
+        /**
+         * See {@link ControlServerOptions#allowUnauthenticated()}.
+         *
+         * @param value true to serve a non-loopback address without a token; default false
+         * @return this builder
+         */
         public Builder allowUnauthenticated(boolean value) {
             this.allowUnauthenticated = value;
             return this;
         }
 
+        /**
+         * See {@link ControlServerOptions#corsOrigin()}.
+         *
+         * @param value {@code *} or {@code scheme://host[:port]}, or null for no CORS headers (the default)
+         * @return this builder
+         */
         public Builder corsOrigin(String value) {
             this.corsOrigin = value;
             return this;
         }
 
+        /**
+         * See {@link ControlServerOptions#eventCapacity()}.
+         *
+         * @param value records, 0 or more (0 leaves the buffer alone); default {@value
+         *     ControlServerOptions#DEFAULT_EVENT_CAPACITY}
+         * @return this builder
+         */
         public Builder eventCapacity(int value) {
             this.eventCapacity = value;
             return this;
         }
 
+        /**
+         * See {@link ControlServerOptions#clock()}.
+         *
+         * @param value the clock, not null; default {@link Clock#systemUTC()}
+         * @return this builder
+         */
         public Builder clock(Clock value) {
             this.clock = value;
             return this;
         }
 
+        /**
+         * See {@link ControlServerOptions#limits()}.
+         *
+         * @param value the limits, not null; default {@link BindingLimits#DEFAULTS}
+         * @return this builder
+         */
         public Builder limits(BindingLimits value) {
             this.limits = value;
             return this;
         }
 
-        /** Shorthand for {@link #limits} with another request timeout (how long a slow client may take). */
+        /**
+         * Shorthand for {@link #limits} with another request timeout (how long a slow client may take).
+         *
+         * @param value the timeout, positive
+         * @return this builder
+         * @throws IllegalArgumentException when {@code value} is null, zero or negative
+         */
         public Builder requestTimeout(Duration value) {
             this.limits = limits.withRequestTimeout(value);
             return this;
         }
 
+        /**
+         * The options.
+         *
+         * @return the options, checked
+         * @throws NullPointerException when the host, clock or limits were set to null
+         * @throws IllegalArgumentException for a bad value (see {@link ControlServerOptions}), naming it
+         */
         public ControlServerOptions build() {
             return new ControlServerOptions(
                     host, port, token, allowUnauthenticated, corsOrigin, eventCapacity, clock, limits);

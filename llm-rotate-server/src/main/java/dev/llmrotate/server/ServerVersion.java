@@ -10,7 +10,11 @@ public final class ServerVersion {
 
     private ServerVersion() {}
 
-    /** The version, e.g. {@code 0.1.0-SNAPSHOT}, or {@code unknown} when run from unfiltered classes. */
+    /**
+     * The version.
+     *
+     * @return e.g. {@code 0.1.0-SNAPSHOT}, or {@code unknown} when run from unfiltered classes
+     */
     public static String get() {
         return VERSION;
     }

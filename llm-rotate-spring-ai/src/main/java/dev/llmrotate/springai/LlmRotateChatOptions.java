@@ -60,7 +60,11 @@ public final class LlmRotateChatOptions implements ToolCallingChatOptions, Struc
     /** Options with nothing set. */
     public LlmRotateChatOptions() {}
 
-    /** A builder of options. */
+    /**
+     * A builder of options.
+     *
+     * @return a builder with nothing set
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -166,6 +170,11 @@ public final class LlmRotateChatOptions implements ToolCallingChatOptions, Struc
         return model;
     }
 
+    /**
+     * Sets {@link #getModel()}.
+     *
+     * @param model a model id such as {@code gpt-4o-mini}, or null for none
+     */
     public void setModel(String model) {
         this.model = model;
     }
@@ -175,6 +184,11 @@ public final class LlmRotateChatOptions implements ToolCallingChatOptions, Struc
         return temperature;
     }
 
+    /**
+     * Sets {@link #getTemperature()}.
+     *
+     * @param temperature the sampling temperature, or null for the provider's default
+     */
     public void setTemperature(Double temperature) {
         this.temperature = temperature;
     }
@@ -184,6 +198,11 @@ public final class LlmRotateChatOptions implements ToolCallingChatOptions, Struc
         return topP;
     }
 
+    /**
+     * Sets {@link #getTopP()}.
+     *
+     * @param topP the nucleus sampling probability mass, or null for the provider's default
+     */
     public void setTopP(Double topP) {
         this.topP = topP;
     }
@@ -194,6 +213,11 @@ public final class LlmRotateChatOptions implements ToolCallingChatOptions, Struc
         return maxTokens;
     }
 
+    /**
+     * Sets {@link #getMaxTokens()}.
+     *
+     * @param maxTokens the most tokens an answer may have, positive, or null for the provider's default
+     */
     public void setMaxTokens(Integer maxTokens) {
         this.maxTokens = maxTokens;
     }
@@ -204,6 +228,11 @@ public final class LlmRotateChatOptions implements ToolCallingChatOptions, Struc
         return topK;
     }
 
+    /**
+     * Sets {@link #getTopK()}.
+     *
+     * @param topK null; any other value fails the call
+     */
     public void setTopK(Integer topK) {
         this.topK = topK;
     }
@@ -214,6 +243,11 @@ public final class LlmRotateChatOptions implements ToolCallingChatOptions, Struc
         return frequencyPenalty;
     }
 
+    /**
+     * Sets {@link #getFrequencyPenalty()}.
+     *
+     * @param frequencyPenalty null; any other value fails the call
+     */
     public void setFrequencyPenalty(Double frequencyPenalty) {
         this.frequencyPenalty = frequencyPenalty;
     }
@@ -224,6 +258,11 @@ public final class LlmRotateChatOptions implements ToolCallingChatOptions, Struc
         return presencePenalty;
     }
 
+    /**
+     * Sets {@link #getPresencePenalty()}.
+     *
+     * @param presencePenalty null; any other value fails the call
+     */
     public void setPresencePenalty(Double presencePenalty) {
         this.presencePenalty = presencePenalty;
     }
@@ -234,6 +273,11 @@ public final class LlmRotateChatOptions implements ToolCallingChatOptions, Struc
         return stopSequences;
     }
 
+    /**
+     * Sets {@link #getStopSequences()}.
+     *
+     * @param stopSequences null or empty; any other value fails the call
+     */
     public void setStopSequences(List<String> stopSequences) {
         this.stopSequences = stopSequences;
     }
@@ -306,72 +350,149 @@ public final class LlmRotateChatOptions implements ToolCallingChatOptions, Struc
         this.outputSchema = outputSchema;
     }
 
-    /** The provider the call is pinned to (no fallback to another), or null. */
+    /**
+     * The provider the call is pinned to: no fallback chain is walked.
+     *
+     * @return a provider name from the configuration, or null to let llm-rotate choose
+     */
     public String getProvider() {
         return provider;
     }
 
+    /**
+     * Sets {@link #getProvider()}.
+     *
+     * @param provider a provider name from the configuration, or null to let llm-rotate choose
+     */
     public void setProvider(String provider) {
         this.provider = provider;
     }
 
-    /** Whose call it is (a tenant, a gateway key), for usage per caller; or null. */
+    /**
+     * Whose call it is (a tenant, a service), written to its usage record as {@code caller} and never sent to a
+     * provider.
+     *
+     * @return 1 to 64 letters, digits, {@code .}, {@code _}, {@code :}, {@code @} or {@code -}, or null for nobody
+     */
     public String getCaller() {
         return caller;
     }
 
+    /**
+     * Sets {@link #getCaller()}.
+     *
+     * @param caller the caller id, or null for nobody
+     */
     public void setCaller(String caller) {
         this.caller = caller;
     }
 
-    /** Retries per call on top of the first attempt, or null for the configured default. */
+    /**
+     * Backoff retries per route for this call (timeouts, 5xx, connection errors; rotating keys does not use one up).
+     *
+     * @return a count, 0 or more, or null for {@code defaults.max_retries}
+     */
     public Integer getMaxRetries() {
         return maxRetries;
     }
 
+    /**
+     * Sets {@link #getMaxRetries()}.
+     *
+     * @param maxRetries a count, 0 or more, or null for {@code defaults.max_retries}
+     */
     public void setMaxRetries(Integer maxRetries) {
         this.maxRetries = maxRetries;
     }
 
-    /** The whole call's deadline (rotation, retries and fallback included), or null for the configured default. */
+    /**
+     * The whole call's deadline: rotation, retries, fallback and waits included; a stream's until its first chunk.
+     *
+     * @return a positive duration, or null for {@code defaults.call_deadline_seconds}
+     */
     public Duration getDeadline() {
         return deadline;
     }
 
+    /**
+     * Sets {@link #getDeadline()}.
+     *
+     * @param deadline a positive duration, or null for {@code defaults.call_deadline_seconds}
+     */
     public void setDeadline(Duration deadline) {
         this.deadline = deadline;
     }
 
+    /**
+     * How much a reasoning model thinks.
+     *
+     * @return the effort, or null for the provider's default
+     */
     public ReasoningEffort getReasoningEffort() {
         return reasoningEffort;
     }
 
+    /**
+     * Sets {@link #getReasoningEffort()}.
+     *
+     * @param reasoningEffort the effort, or null for the provider's default
+     */
     public void setReasoningEffort(ReasoningEffort reasoningEffort) {
         this.reasoningEffort = reasoningEffort;
     }
 
-    /** The reasoning token budget, for providers that take one. */
+    /**
+     * The reasoning token budget, for providers that take one.
+     *
+     * @return a positive token count, 0 for thinking off, -1 for the model decides, or null for the provider's default
+     */
     public Integer getThinkingBudget() {
         return thinkingBudget;
     }
 
+    /**
+     * Sets {@link #getThinkingBudget()}.
+     *
+     * @param thinkingBudget a positive token count, 0 for off, -1 for the model decides, or null for the provider's
+     *     default
+     */
     public void setThinkingBudget(Integer thinkingBudget) {
         this.thinkingBudget = thinkingBudget;
     }
 
+    /**
+     * Whether the model may call several tools in one turn.
+     *
+     * @return true or false, or null for the provider's default
+     */
     public Boolean getParallelToolCalls() {
         return parallelToolCalls;
     }
 
+    /**
+     * Sets {@link #getParallelToolCalls()}.
+     *
+     * @param parallelToolCalls true or false, or null for the provider's default
+     */
     public void setParallelToolCalls(Boolean parallelToolCalls) {
         this.parallelToolCalls = parallelToolCalls;
     }
 
-    /** A provider's own request fields, by {@code provider:field} (e.g. {@code "openai:seed"}); unmodifiable. */
+    /**
+     * A provider's own request fields, sent as they are; a name scoped with a wire format (e.g. {@code "openai:seed"})
+     * goes only to the providers of that format.
+     *
+     * @return an unmodifiable map from field name to value, empty for none
+     */
     public Map<String, Object> getExtra() {
         return extra;
     }
 
+    /**
+     * Replaces {@link #getExtra()}.
+     *
+     * @param extra provider fields by name, not null, without null names or values; copied
+     */
     public void setExtra(Map<String, Object> extra) {
         this.extra = Map.copyOf(Objects.requireNonNull(extra, "extra"));
     }
@@ -547,52 +668,103 @@ public final class LlmRotateChatOptions implements ToolCallingChatOptions, Struc
             return toolContext(Map.of(key, value));
         }
 
-        /** The JSON schema the answer must follow. */
+        /**
+         * The JSON schema the answer must follow; see {@link LlmRotateChatOptions#getOutputSchema()}.
+         *
+         * @param outputSchema the schema as JSON text, or null for none
+         * @return this builder
+         */
         public Builder outputSchema(String outputSchema) {
             options.setOutputSchema(outputSchema);
             return this;
         }
 
-        /** Pins the call to one provider: no fallback to another. */
+        /**
+         * Pins the call to one provider: no fallback chain is walked.
+         *
+         * @param provider a provider name from the configuration, or null to let llm-rotate choose
+         * @return this builder
+         */
         public Builder provider(String provider) {
             options.setProvider(provider);
             return this;
         }
 
-        /** Whose call it is, for usage per caller (1 to 64 letters, digits, '.', '_', ':', '@' or '-'). */
+        /**
+         * Whose call it is; see {@link LlmRotateChatOptions#getCaller()}.
+         *
+         * @param caller 1 to 64 letters, digits, {@code .}, {@code _}, {@code :}, {@code @} or {@code -}, or null
+         * @return this builder
+         */
         public Builder caller(String caller) {
             options.setCaller(caller);
             return this;
         }
 
-        /** Retries on top of the first attempt. */
+        /**
+         * Backoff retries per route; see {@link LlmRotateChatOptions#getMaxRetries()}.
+         *
+         * @param maxRetries a count, 0 or more, or null for {@code defaults.max_retries}
+         * @return this builder
+         */
         public Builder maxRetries(Integer maxRetries) {
             options.setMaxRetries(maxRetries);
             return this;
         }
 
-        /** The whole call's deadline, rotation, retries and fallback included. */
+        /**
+         * The whole call's deadline, rotation, retries and fallback included.
+         *
+         * @param deadline a positive duration, or null for {@code defaults.call_deadline_seconds}
+         * @return this builder
+         */
         public Builder deadline(Duration deadline) {
             options.setDeadline(deadline);
             return this;
         }
 
+        /**
+         * How much a reasoning model thinks.
+         *
+         * @param reasoningEffort the effort, or null for the provider's default
+         * @return this builder
+         */
         public Builder reasoningEffort(ReasoningEffort reasoningEffort) {
             options.setReasoningEffort(reasoningEffort);
             return this;
         }
 
+        /**
+         * The reasoning token budget.
+         *
+         * @param thinkingBudget a positive token count, 0 for off, -1 for the model decides, or null for the provider's
+         *     default
+         * @return this builder
+         */
         public Builder thinkingBudget(Integer thinkingBudget) {
             options.setThinkingBudget(thinkingBudget);
             return this;
         }
 
+        /**
+         * Whether the model may call several tools in one turn.
+         *
+         * @param parallelToolCalls true or false, or null for the provider's default
+         * @return this builder
+         */
         public Builder parallelToolCalls(Boolean parallelToolCalls) {
             options.setParallelToolCalls(parallelToolCalls);
             return this;
         }
 
-        /** Adds a provider's own request field, {@code provider:field} (e.g. {@code "openai:seed"}), non-null. */
+        /**
+         * Adds a provider's own request field, replacing an earlier value of the same name; see {@link
+         * LlmRotateChatOptions#getExtra()}.
+         *
+         * @param name the field's name, optionally scoped with a wire format (e.g. {@code "openai:seed"}), not null
+         * @param value the field's value as it goes into the request body, not null
+         * @return this builder
+         */
         public Builder extra(String name, Object value) {
             Map<String, Object> extra = new LinkedHashMap<>(options.getExtra());
             extra.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, () -> "extra " + name));

@@ -113,7 +113,12 @@ public final class LlmRotateSpringAiChatModel implements ChatModel {
         this.scheduler = builder.scheduler;
     }
 
-    /** A builder of a model over {@code lm}, which the caller keeps and closes. */
+    /**
+     * A builder of a model over {@code lm}.
+     *
+     * @param lm the instance every call goes through, not null; the caller keeps and closes it
+     * @return a builder with no default options
+     */
     public static Builder builder(LlmRotate lm) {
         return new Builder(lm);
     }
@@ -237,6 +242,9 @@ public final class LlmRotateSpringAiChatModel implements ChatModel {
         /**
          * The default options, which a prompt's override field by field: {@link LlmRotateChatOptions}, or any {@link
          * ChatOptions} (its portable and tool-calling fields are taken). Copied.
+         *
+         * @param options the defaults, not null
+         * @return this builder
          */
         public Builder defaultOptions(ChatOptions options) {
             Objects.requireNonNull(options, "options");
@@ -249,6 +257,9 @@ public final class LlmRotateSpringAiChatModel implements ChatModel {
          * What resolves tool names and runs the tools the model asks for; default {@code
          * ToolCallingManager.builder().build()} (tools from the options' callbacks; give one with a {@code
          * ToolCallbackResolver} to resolve tool names, e.g. from a Spring context).
+         *
+         * @param toolCallingManager the manager, not null
+         * @return this builder
          */
         public Builder toolCallingManager(ToolCallingManager toolCallingManager) {
             this.toolCallingManager = Objects.requireNonNull(toolCallingManager, "toolCallingManager");
@@ -258,6 +269,9 @@ public final class LlmRotateSpringAiChatModel implements ChatModel {
         /**
          * Decides, from the options and a response, whether this model runs the tools; default {@link
          * DefaultToolExecutionEligibilityPredicate} (internal tool execution on and tool calls in the response).
+         *
+         * @param predicate the predicate, not null
+         * @return this builder
          */
         public Builder toolExecutionEligibilityPredicate(ToolExecutionEligibilityPredicate predicate) {
             this.toolExecutionEligibility = Objects.requireNonNull(predicate, "predicate");
@@ -267,6 +281,9 @@ public final class LlmRotateSpringAiChatModel implements ChatModel {
         /**
          * Where streams read from the provider, and stream tool loops run tools (both block); default {@link
          * Schedulers#boundedElastic()}.
+         *
+         * @param scheduler a scheduler whose threads may block, not null
+         * @return this builder
          */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -276,6 +293,7 @@ public final class LlmRotateSpringAiChatModel implements ChatModel {
         /**
          * The model.
          *
+         * @return a new model over the builder's {@code LlmRotate}, with its defaults
          * @throws IllegalArgumentException for a default every call would fail on (a blank model, a non-positive
          *     {@code maxTokens}, an option llm-rotate cannot send, any value llm-rotate's request refuses, such as a
          *     caller id with spaces), naming it

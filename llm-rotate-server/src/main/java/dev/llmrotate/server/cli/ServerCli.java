@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
 /**
  * The {@code llm-rotate-server} command: loads a configuration, opens a read-only view of the state store it names
  * ({@link LlmRotate#observe}: the shared state of the workers using the same Redis; no secret is resolved) and serves
- * the control server on it until stopped (Ctrl-C, SIGTERM). Every failure to start is one message on stderr, never a stack
+ * the control server on it until stopped (Ctrl-C, SIGTERM). With the gateway on ({@code --gateway-port} or {@code
+ * gateway.port}) it opens a full instance instead, which holds the keys and makes the gateway's calls. Every failure to start is one message on stderr, never a stack
  * trace, and an exit code that tells its kind (see {@link #EXIT_USAGE} and the others).
  */
 @Command(
@@ -63,10 +64,15 @@ import picocli.CommandLine.Option;
             "  LLM_ROTATE_SERVER_TOKEN  the bearer token when --token-file is not given"
         })
 public final class ServerCli {
+    /** Exit code: {@code --help} or {@code --version} printed. */
     public static final int EXIT_OK = 0;
+    /** Exit code: an unexpected failure. */
     public static final int EXIT_FAILURE = 1;
+    /** Exit code: invalid options or configuration, or a non-loopback {@code --host} without a token. */
     public static final int EXIT_USAGE = 2;
+    /** Exit code: the configuration file or the token file is missing or cannot be read. */
     public static final int EXIT_NO_INPUT = 3;
+    /** Exit code: cannot listen (the port is in use, or the address cannot be bound). */
     public static final int EXIT_CANNOT_LISTEN = 4;
 
     /** The environment variable naming the configuration file. */
@@ -135,7 +141,11 @@ public final class ServerCli {
 
     private ServerCli() {}
 
-    /** Runs the command until the process is stopped. */
+    /**
+     * Runs the command until the process is stopped; exits with the code of a failure to start.
+     *
+     * @param args the command line, as {@code --help} lists it
+     */
     public static void main(String[] args) {
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "dev/llmrotate/server/cli/logback-cli.xml");
@@ -151,6 +161,9 @@ public final class ServerCli {
     /**
      * Parses {@code args}, and starts the server unless they ask for help or something is wrong.
      *
+     * @param args the command line
+     * @param out where help, the version and the start message go
+     * @param err where a failure to start is reported, one message
      * @param env the environment ({@value #CONFIG_VARIABLE}, {@value #TOKEN_VARIABLE})
      * @return a running server to close, or the exit code when none was started
      */
@@ -404,22 +417,38 @@ public final class ServerCli {
             return new Launch(code, null, null, null, null);
         }
 
-        /** The gateway, or null when it is off. */
+        /**
+         * The gateway.
+         *
+         * @return the running gateway, or null when it is off or nothing was started
+         */
         public Gateway gateway() {
             return gateway;
         }
 
-        /** The code to exit with, or null while the server runs. */
+        /**
+         * The code to exit with.
+         *
+         * @return one of the {@code EXIT_} codes when nothing was started, or null when the server runs
+         */
         public Integer exitCode() {
             return exitCode;
         }
 
-        /** The running server, or null. */
+        /**
+         * The running control server.
+         *
+         * @return the server, or null when nothing was started
+         */
         public ControlServer server() {
             return server;
         }
 
-        /** The instance it serves, or null. */
+        /**
+         * The instance it serves.
+         *
+         * @return the instance (an observer without the gateway), or null when nothing was started
+         */
         public LlmRotate lm() {
             return lm;
         }

@@ -117,8 +117,11 @@ public final class Gateway implements AutoCloseable {
     /**
      * Starts the gateway on {@code lm} (which it does not close).
      *
-     * @throws IllegalArgumentException for a non-loopback host without gateway keys and without {@link
-     *     GatewayOptions#allowUnauthenticated()}, or a host that cannot be resolved
+     * @param lm the instance that makes the calls, not an observer; best built with a non-blocking HTTP client
+     * @param options where to listen, the gateway keys and the limits
+     * @return the running gateway, to close at shutdown
+     * @throws IllegalArgumentException for an observer {@code lm}, for a non-loopback host without gateway keys and
+     *     without {@link GatewayOptions#allowUnauthenticated()}, or a host that cannot be resolved
      * @throws UncheckedIOException when it cannot listen (the cause a {@link BindException} when the port is in use)
      */
     public static Gateway start(LlmRotate lm, GatewayOptions options) {
@@ -162,24 +165,40 @@ public final class Gateway implements AutoCloseable {
         return gateway;
     }
 
-    /** The port it listens on. */
+    /**
+     * The port it listens on.
+     *
+     * @return the port, the one picked when asked for port 0
+     */
     public int port() {
         return ((InetSocketAddress) server.localAddress()).getPort();
     }
 
-    /** The base URL, e.g. {@code http://127.0.0.1:4000/}; OpenAI clients take it with {@code v1} appended. */
+    /**
+     * The base URL.
+     *
+     * @return e.g. {@code http://127.0.0.1:4000/}; OpenAI clients take it with {@code v1} appended
+     */
     public URI uri() {
         InetSocketAddress local = (InetSocketAddress) server.localAddress();
         String host = local.getAddress().getHostAddress();
         return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + local.getPort() + "/");
     }
 
-    /** Calls in flight now. */
+    /**
+     * Calls in flight now.
+     *
+     * @return the count, at most {@link GatewayOptions#maxConcurrentCalls()}
+     */
     public int callsInFlight() {
         return calls.inFlight();
     }
 
-    /** Calls waiting in the admission queue for one in flight to end ({@code max_queued_calls}). */
+    /**
+     * Calls waiting in the admission queue for one in flight to end.
+     *
+     * @return the count, at most {@link GatewayOptions#maxQueuedCalls()} ({@code max_queued_calls})
+     */
     public int callsQueued() {
         return calls.queued();
     }

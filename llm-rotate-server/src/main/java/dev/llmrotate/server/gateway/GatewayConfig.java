@@ -55,9 +55,11 @@ public record GatewayConfig(boolean enabled, GatewayOptions options) {
     /**
      * Reads and checks the {@code gateway:} block of {@code config}, resolving the gateway keys' secrets.
      *
+     * @param config the loaded configuration
      * @param environment the environment {@code env://} references read
      * @throws ConfigurationException listing every problem, each with its path ({@code gateway.keys[1].secret_ref:
      *     environment variable GW_B is not set or empty})
+     * @return the block's options, not enabled when there is no block or it has no {@code port}
      */
     public static GatewayConfig read(LlmRotateConfig config, UnaryOperator<String> environment) {
         Map<String, Object> block = config.moduleBlock("gateway");

@@ -18,6 +18,16 @@ import java.util.Set;
  */
 public record GatewayKey(String id, byte[] digest, Set<String> models, Integer rateLimitRpm) {
 
+    /**
+     * Checks the key; null {@code models} is read as every model.
+     *
+     * @param id the key's id, not null
+     * @param digest SHA-256 of the secret, not null
+     * @param models the model ids the key may call, or null or empty for every model; copied
+     * @param rateLimitRpm requests per minute, positive, or null for no limit
+     * @throws NullPointerException when {@code id} or {@code digest} is null
+     * @throws IllegalArgumentException when {@code rateLimitRpm} is not positive
+     */
     public GatewayKey {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(digest, "digest");
@@ -27,7 +37,16 @@ public record GatewayKey(String id, byte[] digest, Set<String> models, Integer r
         }
     }
 
-    /** A key with its secret (kept as a digest). */
+    /**
+     * A key with its secret, kept as a digest.
+     *
+     * @param id the key's id, not null
+     * @param secret what clients present as the bearer token, not blank; not kept
+     * @param models the model ids the key may call, or null or empty for every model
+     * @param rateLimitRpm requests per minute, positive, or null for no limit
+     * @return the key
+     * @throws IllegalArgumentException when the secret is null or blank, or the rate limit is not positive
+     */
     public static GatewayKey of(String id, String secret, Set<String> models, Integer rateLimitRpm) {
         if (secret == null || secret.isBlank()) {
             throw new IllegalArgumentException("gateway key " + id + ": the secret is empty");
@@ -35,7 +54,12 @@ public record GatewayKey(String id, byte[] digest, Set<String> models, Integer r
         return new GatewayKey(id, digest(secret), models, rateLimitRpm);
     }
 
-    /** Whether this key may call {@code model}. */
+    /**
+     * Whether this key may call {@code model}.
+     *
+     * @param model the model id as the client addresses it
+     * @return true when the key lists it or lists no model
+     */
     public boolean allows(String model) {
         return models.isEmpty() || models.contains(model);
     }

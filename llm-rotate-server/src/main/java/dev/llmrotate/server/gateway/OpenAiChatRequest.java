@@ -15,6 +15,16 @@ import java.util.Objects;
  */
 public record OpenAiChatRequest(
         ChatRequest chatRequest, String model, boolean stream, boolean includeUsage, String user) {
+    /**
+     * Checks the request.
+     *
+     * @param chatRequest the call for the model as sent, not null
+     * @param model the {@code model} string as the client sent it, not null
+     * @param stream whether the client asked for server-sent events
+     * @param includeUsage whether the client asked for the final usage chunk
+     * @param user the client's end-user id, or null
+     * @throws NullPointerException when {@code chatRequest} or {@code model} is null
+     */
     public OpenAiChatRequest {
         Objects.requireNonNull(chatRequest, "chatRequest");
         Objects.requireNonNull(model, "model");
@@ -23,6 +33,10 @@ public record OpenAiChatRequest(
     /**
      * The call for the model the gateway resolved {@link #model()} to, pinned to {@code provider} when not null (a
      * {@code provider/model} address or the {@code x-llm-rotate-provider} header).
+     *
+     * @param resolvedModel the model id to call
+     * @param provider the provider to pin the call to, or null for none
+     * @return a copy of {@link #chatRequest()} for that model and provider, without a caller
      */
     public ChatRequest chatRequest(String resolvedModel, String provider) {
         ChatRequest r = chatRequest;

@@ -106,6 +106,9 @@ public final class OpenAiChatRequests {
     /**
      * A reader for bodies up to {@code maxBodyBytes} (the caller refuses longer bodies first; this bounds the
      * parser's own strings and document to the same).
+     *
+     * @param maxBodyBytes the largest body, in bytes, positive
+     * @throws IllegalArgumentException when {@code maxBodyBytes} is not positive
      */
     public OpenAiChatRequests(int maxBodyBytes) {
         if (maxBodyBytes <= 0) {
@@ -128,12 +131,26 @@ public final class OpenAiChatRequests {
         this.mapper = new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
-    /** Reads a whole body. */
+    /**
+     * Reads a whole body.
+     *
+     * @param body the request body, UTF-8 JSON
+     * @return the request
+     * @throws OpenAiRequestException for a body the gateway refuses, naming the field and the problem
+     */
     public OpenAiChatRequest parse(byte[] body) {
         return parse(body, 0, body.length);
     }
 
-    /** Reads the body in {@code body[offset, offset + length)} (a server's buffer, without copying it). */
+    /**
+     * Reads the body in {@code body[offset, offset + length)} (a server's buffer, without copying it).
+     *
+     * @param body the buffer holding the body, UTF-8 JSON
+     * @param offset where the body starts
+     * @param length the body's length in bytes
+     * @return the request
+     * @throws OpenAiRequestException for a body the gateway refuses, naming the field and the problem
+     */
     public OpenAiChatRequest parse(byte[] body, int offset, int length) {
         JsonNode root = readTree(body, offset, length);
         if (!root.isObject()) {

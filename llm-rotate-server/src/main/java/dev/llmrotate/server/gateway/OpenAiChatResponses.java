@@ -27,12 +27,24 @@ public final class OpenAiChatResponses {
 
     private OpenAiChatResponses() {}
 
-    /** The {@code id} of the completion of call {@code callId}: {@code chatcmpl-<callId>}. */
+    /**
+     * The {@code id} of the completion of a call.
+     *
+     * @param callId the call's id
+     * @return {@code chatcmpl-<callId>}
+     */
     public static String completionId(String callId) {
         return "chatcmpl-" + callId;
     }
 
-    /** The {@code chat.completion} JSON of {@code response}; see {@link #writeCompletion}. */
+    /**
+     * The {@code chat.completion} JSON of {@code response}; see {@link #writeCompletion}.
+     *
+     * @param response the answer
+     * @param callId the call's id
+     * @param created when the call started, in epoch seconds
+     * @return the JSON as UTF-8 bytes
+     */
     public static byte[] completion(ChatResponse response, String callId, long created) {
         return WireJson.bytes(
                 512 + response.content().length(), out -> writeCompletion(response, callId, created, out));
@@ -44,8 +56,11 @@ public final class OpenAiChatResponses {
      * reasoning_content} when there is any (the field DeepSeek and vLLM use; OpenAI itself returns none); {@code
      * model} is the model that answered; {@code usage} only when the provider reported it.
      *
+     * @param response the answer
      * @param callId the call's id; the completion's id is {@link #completionId(String) chatcmpl-&lt;callId&gt;}
      * @param created when the call started, in epoch seconds
+     * @param out where the JSON goes, as UTF-8; left open
+     * @throws IOException when {@code out} fails
      */
     public static void writeCompletion(ChatResponse response, String callId, long created, OutputStream out)
             throws IOException {
@@ -98,6 +113,9 @@ public final class OpenAiChatResponses {
      * The OpenAI {@code finish_reason} of a finish reason: {@code stop}, {@code length}, {@code tool_calls} or
      * {@code content_filter}. {@link FinishReason#OTHER} and {@link FinishReason#UNKNOWN} (and null) become {@code
      * stop}: OpenAI has no other value, and the official SDKs refuse values outside their enum when validating.
+     *
+     * @param reason the finish reason, or null
+     * @return the OpenAI value
      */
     public static String finishReason(FinishReason reason) {
         if (reason == null) {
@@ -129,22 +147,42 @@ public final class OpenAiChatResponses {
         json.writeEndObject();
     }
 
-    /** {@code data: [DONE]\n\n}, the end of a complete stream. */
+    /**
+     * The end of a complete stream.
+     *
+     * @return {@code data: [DONE]\n\n} as bytes, a fresh array
+     */
     public static byte[] doneEvent() {
         return DONE.clone();
     }
 
-    /** Writes {@code data: [DONE]\n\n}. */
+    /**
+     * Writes {@code data: [DONE]\n\n}.
+     *
+     * @param out where the event goes
+     * @throws IOException when {@code out} fails
+     */
     public static void writeDoneEvent(OutputStream out) throws IOException {
         out.write(DONE);
     }
 
-    /** {@code data: {"error": {...}}\n\n}, the last event of a stream that broke after its first chunk. */
+    /**
+     * The last event of a stream that broke after its first chunk.
+     *
+     * @param error the error to tell
+     * @return {@code data: {"error": {...}}\n\n} as UTF-8 bytes
+     */
     public static byte[] errorEvent(OpenAiError error) {
         return WireJson.bytes(160 + error.message().length(), out -> writeErrorEvent(error, out));
     }
 
-    /** Writes {@code data: {"error": {...}}\n\n}. */
+    /**
+     * Writes {@code data: {"error": {...}}\n\n}.
+     *
+     * @param error the error to tell
+     * @param out where the event goes
+     * @throws IOException when {@code out} fails
+     */
     public static void writeErrorEvent(OpenAiError error, OutputStream out) throws IOException {
         out.write(DATA);
         WireJson.write(out, json -> OpenAiErrors.write(json, error));

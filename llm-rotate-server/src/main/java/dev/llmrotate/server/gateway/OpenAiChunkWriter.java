@@ -49,7 +49,12 @@ public final class OpenAiChunkWriter {
         this.includeUsage = includeUsage;
     }
 
-    /** The events of {@code chunk}, possibly none (an empty array). */
+    /**
+     * The events of a chunk; see {@link #writeEvents}.
+     *
+     * @param chunk the next chunk of the stream
+     * @return the events as UTF-8 bytes, possibly none (an empty array)
+     */
     public byte[] events(StreamChunk chunk) {
         return WireJson.bytes(256 + chunk.delta().length(), out -> writeEvents(chunk, out));
     }
@@ -57,7 +62,10 @@ public final class OpenAiChunkWriter {
     /**
      * Writes the events of {@code chunk} into {@code out}: none, one, or (the final chunk, with usage) two.
      *
+     * @param chunk the next chunk of the stream
+     * @param out where the events go
      * @return whether anything was written (nothing to flush otherwise)
+     * @throws IOException when {@code out} fails
      */
     public boolean writeEvents(StreamChunk chunk, OutputStream out) throws IOException {
         boolean wrote = false;

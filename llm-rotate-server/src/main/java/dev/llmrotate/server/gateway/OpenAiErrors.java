@@ -19,17 +19,36 @@ public final class OpenAiErrors {
 
     private OpenAiErrors() {}
 
-    /** The error body as JSON bytes. */
+    /**
+     * The error body.
+     *
+     * @param error the error
+     * @return the body as UTF-8 JSON bytes; a message longer than 2000 characters is cut
+     */
     public static byte[] body(OpenAiError error) {
         return WireJson.bytes(128 + error.message().length(), out -> writeBody(error, out));
     }
 
-    /** The error body for these fields ({@code param} and {@code code} may be null). */
+    /**
+     * The error body for these fields.
+     *
+     * @param message what went wrong, not null
+     * @param type the error class, not null
+     * @param param the request field at fault, or null
+     * @param code a machine-readable code, or null
+     * @return the body as UTF-8 JSON bytes
+     */
     public static byte[] body(String message, String type, String param, String code) {
         return body(new OpenAiError(message, type, param, code));
     }
 
-    /** Writes the error body into {@code out}. */
+    /**
+     * Writes the error body into {@code out}.
+     *
+     * @param error the error
+     * @param out where the JSON goes, as UTF-8; left open
+     * @throws IOException when {@code out} fails
+     */
     public static void writeBody(OpenAiError error, OutputStream out) throws IOException {
         WireJson.write(out, json -> write(json, error));
     }

@@ -15,12 +15,20 @@ public final class OpenAiRequestException extends RuntimeException {
         this.error = OpenAiError.invalidRequest(param, message);
     }
 
-    /** The OpenAI error to answer with ({@code invalid_request_error}, the field path as {@code param}). */
+    /**
+     * The OpenAI error to answer with.
+     *
+     * @return an {@code invalid_request_error} with the field path as {@code param}
+     */
     public OpenAiError error() {
         return error;
     }
 
-    /** The HTTP status to answer with: 400. */
+    /**
+     * The HTTP status to answer with.
+     *
+     * @return 400
+     */
     public int status() {
         return 400;
     }

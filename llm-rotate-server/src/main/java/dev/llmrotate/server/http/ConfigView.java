@@ -30,7 +30,12 @@ public final class ConfigView {
 
     private ConfigView() {}
 
-    /** The sanitized view of {@code config}. */
+    /**
+     * The sanitized view of {@code config}.
+     *
+     * @param config the configuration in force
+     * @return the body of {@code /config}, without secrets
+     */
     public static Body of(LlmRotateConfig config) {
         Set<String> active = new java.util.HashSet<>();
         config.activeKeys().forEach(k -> active.add(k.keyId()));

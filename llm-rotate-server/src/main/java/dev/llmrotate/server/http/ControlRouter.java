@@ -81,6 +81,17 @@ public final class ControlRouter {
      * @param metrics what {@code /metrics} serves, or null for no {@code /metrics} (a 404)
      */
     public record Settings(String token, String corsOrigin, Clock clock, String version, PrometheusMetrics metrics) {
+        /**
+         * Checks the settings.
+         *
+         * @param token the bearer token, not empty, or null for none
+         * @param corsOrigin the one origin browsers may read answers from, or null for no CORS
+         * @param clock the clock time frames are resolved against, not null
+         * @param version the server's version, not null
+         * @param metrics what {@code /metrics} serves, or null for a 404
+         * @throws NullPointerException when {@code clock} or {@code version} is null
+         * @throws IllegalArgumentException when {@code token} is empty
+         */
         public Settings {
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(version, "version");
@@ -105,6 +116,15 @@ public final class ControlRouter {
      * @param handler what answers it
      */
     public record Route(String template, Set<String> parameters, boolean open, Handler handler) {
+        /**
+         * Copies the parameters.
+         *
+         * @param template the path, with {@code {name}} for one path segment
+         * @param parameters the query parameters it accepts, not null
+         * @param open true when it needs no token
+         * @param handler what answers it
+         * @throws NullPointerException when {@code parameters} is null
+         */
         public Route {
             parameters = Set.copyOf(parameters);
         }
@@ -114,13 +134,23 @@ public final class ControlRouter {
     @FunctionalInterface
     public interface Handler {
         /**
+         * Answers a request that matched the route and passed the token check.
+         *
          * @param request the request (its headers, e.g. {@code Accept} for content negotiation)
          * @param path the values of the template's {@code {name}} segments, decoded
          * @param query the query parameters, already limited to the route's accepted names
+         * @return the answer
+         * @throws ApiException for a request the endpoint refuses
          */
         ControlResponse handle(ControlRequest request, Map<String, String> path, QueryParams query);
     }
 
+    /**
+     * A router over {@code lm}.
+     *
+     * @param lm the instance the endpoints show, not null
+     * @param settings the token, CORS origin, clock, version and metrics, not null
+     */
     public ControlRouter(LlmRotate lm, Settings settings) {
         this.lm = Objects.requireNonNull(lm, "lm");
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -152,12 +182,21 @@ public final class ControlRouter {
                 new Route("/metrics", Set.of(), false, (r, p, q) -> metrics(r)));
     }
 
-    /** The endpoints, in the order {@code /} lists them. */
+    /**
+     * The endpoints.
+     *
+     * @return every route, in the order {@code /} lists them
+     */
     public List<Route> routes() {
         return routes;
     }
 
-    /** Answers one request; never throws. */
+    /**
+     * Answers one request; never throws.
+     *
+     * @param request the request
+     * @return the answer: an endpoint's, the dashboard's, or a JSON error (500 for an endpoint that failed)
+     */
     public ControlResponse handle(ControlRequest request) {
         ControlResponse response;
         try {
@@ -487,6 +526,11 @@ public final class ControlRouter {
     /**
      * A JSON error answer in the router's shape, for the binding's own refusals (a request line or headers too
      * large, a body too large, a slow client, a full server).
+     *
+     * @param status the HTTP status
+     * @param type the error type, e.g. {@code payload_too_large}
+     * @param message what is wrong, for a person
+     * @return the JSON answer
      */
     public static ControlResponse errorResponse(int status, String type, String message) {
         return error(status, type, null, message, null);

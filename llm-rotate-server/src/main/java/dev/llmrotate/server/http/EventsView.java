@@ -58,13 +58,23 @@ public final class EventsView {
      * @param callId that record's call id
      */
     public record Cursor(Instant timestamp, String callId) {
-        /** The cursor as an opaque URL-safe token. */
+        /**
+         * The cursor as a token.
+         *
+         * @return an opaque URL-safe token, for {@code next_cursor}
+         */
         public String encode() {
             String plain = CURSOR_VERSION + ":" + timestamp.getEpochSecond() + ":" + timestamp.getNano() + ":" + callId;
             return Base64.getUrlEncoder().withoutPadding().encodeToString(plain.getBytes(StandardCharsets.UTF_8));
         }
 
-        /** Reads a token {@link #encode()} made; a 400 for anything else. */
+        /**
+         * Reads a token {@link #encode()} made.
+         *
+         * @param token the {@code cursor} query parameter
+         * @return the cursor
+         * @throws ApiException a 400 naming {@code cursor} for anything else
+         */
         public static Cursor decode(String token) {
             try {
                 String plain = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
@@ -89,7 +99,8 @@ public final class EventsView {
      * @param newestFirst every buffered record, newest first
      * @param filter what a record must match
      * @param after the previous page's cursor, or null for the first page
-     * @param limit the most records to return
+     * @param limit the most records to return, positive
+     * @return the matching records after the cursor, at most {@code limit}, and the next page's cursor
      */
     public static Page page(List<CallRecord> newestFirst, Filter filter, Cursor after, int limit) {
         int start = 0;

@@ -25,7 +25,13 @@ public final class Json {
 
     private Json() {}
 
-    /** {@code value} as UTF-8 JSON bytes. */
+    /**
+     * {@code value} as JSON, written by {@link #MAPPER}.
+     *
+     * @param value a response body (a record, a map, a tree)
+     * @return UTF-8 JSON bytes
+     * @throws IllegalStateException when {@code value} cannot be written as JSON
+     */
     public static byte[] bytes(Object value) {
         try {
             return MAPPER.writeValueAsBytes(value);

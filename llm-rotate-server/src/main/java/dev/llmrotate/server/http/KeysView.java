@@ -18,12 +18,22 @@ import java.util.Map;
 public final class KeysView {
     private KeysView() {}
 
-    /** True while some key of some provider can serve a call now: {@code /health} answers 200, else 503. */
+    /**
+     * Whether {@code /health} answers 200 (else 503).
+     *
+     * @param report the health report
+     * @return true while some key of some provider can serve a call now
+     */
     public static boolean canServe(HealthReport report) {
         return report.providers().values().stream().anyMatch(p -> p.availableKeys() > 0);
     }
 
-    /** The body of {@code /health}. */
+    /**
+     * The body of {@code /health}.
+     *
+     * @param report the health report
+     * @return the report with the overall status and key counts
+     */
     public static HealthBody health(HealthReport report) {
         int available = 0;
         int total = 0;
@@ -35,7 +45,15 @@ public final class KeysView {
         return new HealthBody(status, report.generatedAt(), available, total, report.providers(), report.keys());
     }
 
-    /** One key's view, or null when the key is not in the pool. */
+    /**
+     * One key's view.
+     *
+     * @param report the health report
+     * @param config the configuration in force, for the key's priority, weight and budgets
+     * @param usage the usage counters
+     * @param keyId the key's id
+     * @return the key's view, or null when the key is not in the pool
+     */
     public static KeyView key(HealthReport report, LlmRotateConfig config, UsageSummary usage, String keyId) {
         HealthReport.KeyReport health = report.key(keyId);
         if (health == null) {
@@ -48,7 +66,14 @@ public final class KeysView {
                 usage.byKey().get(keyId));
     }
 
-    /** Every key in the pool, in configuration order. */
+    /**
+     * Every key's view.
+     *
+     * @param report the health report
+     * @param config the configuration in force, for each key's priority, weight and budgets
+     * @param usage the usage counters
+     * @return a view of every key in the pool, in configuration order
+     */
     public static List<KeyView> keys(HealthReport report, LlmRotateConfig config, UsageSummary usage) {
         return report.keys().stream()
                 .map(k -> KeyView.of(

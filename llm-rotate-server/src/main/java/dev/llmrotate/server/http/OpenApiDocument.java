@@ -17,7 +17,13 @@ public final class OpenApiDocument {
 
     private OpenApiDocument() {}
 
-    /** The document as a tree, with {@code info.version} set. */
+    /**
+     * The document as a tree.
+     *
+     * @param version the server's version, set as {@code info.version}
+     * @return a new tree, the caller's to change
+     * @throws UncheckedIOException when the resource cannot be read
+     */
     public static ObjectNode tree(String version) {
         try (InputStream in = OpenApiDocument.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
@@ -31,7 +37,12 @@ public final class OpenApiDocument {
         }
     }
 
-    /** The document as JSON bytes. */
+    /**
+     * The document as JSON, the body of {@code /openapi.json}.
+     *
+     * @param version the server's version, set as {@code info.version}
+     * @return UTF-8 JSON bytes
+     */
     public static byte[] json(String version) {
         return Json.bytes(tree(version));
     }

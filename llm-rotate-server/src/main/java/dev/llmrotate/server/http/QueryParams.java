@@ -33,7 +33,14 @@ public final class QueryParams {
     /** No parameters. */
     public static final QueryParams NONE = new QueryParams(Map.of());
 
-    /** Parses a raw query ({@code a=1&b=x%20y}); empty pairs ({@code a=1&&b=2}) are ignored. */
+    /**
+     * Parses a raw query; empty pairs ({@code a=1&&b=2}) are ignored.
+     *
+     * @param rawQuery the query after {@code ?}, still percent-encoded ({@code a=1&b=x%20y}), or null or empty for none
+     * @return the decoded parameters
+     * @throws ApiException for a parameter given twice, more than {@value #MAX_PARAMETERS} parameters, or a name or
+     *     value that is not valid percent-encoded UTF-8
+     */
     public static QueryParams parse(String rawQuery) {
         Map<String, String> values = new LinkedHashMap<>();
         if (rawQuery == null || rawQuery.isEmpty()) {
@@ -58,7 +65,13 @@ public final class QueryParams {
         return new QueryParams(values);
     }
 
-    /** Refuses any parameter not in {@code accepted}, listing the accepted names. */
+    /**
+     * Refuses any parameter not in {@code accepted}, listing the accepted names.
+     *
+     * @param accepted the names the endpoint takes
+     * @return these parameters
+     * @throws ApiException naming the first unknown parameter
+     */
     public QueryParams acceptOnly(Set<String> accepted) {
         for (String name : values.keySet()) {
             if (!accepted.contains(name)) {
@@ -73,12 +86,23 @@ public final class QueryParams {
         return this;
     }
 
-    /** True when the parameter is present (even empty). */
+    /**
+     * Whether the parameter is present.
+     *
+     * @param name the parameter's name
+     * @return true when the request has it, even with an empty value
+     */
     public boolean has(String name) {
         return values.containsKey(name);
     }
 
-    /** The parameter's value, or null when absent. An empty value ({@code ?model=}) is refused. */
+    /**
+     * The parameter's value.
+     *
+     * @param name the parameter's name
+     * @return the decoded value, or null when absent
+     * @throws ApiException for an empty value ({@code ?model=})
+     */
     public String get(String name) {
         String value = values.get(name);
         if (value != null && value.isEmpty()) {
@@ -87,7 +111,13 @@ public final class QueryParams {
         return value;
     }
 
-    /** A free-text filter value (a model or key id): at most {@value #MAX_TEXT_LENGTH} characters, or null. */
+    /**
+     * A free-text filter value (a model or key id).
+     *
+     * @param name the parameter's name
+     * @return the value, at most {@value #MAX_TEXT_LENGTH} characters, or null when absent
+     * @throws ApiException for an empty or longer value
+     */
     public String text(String name) {
         String value = get(name);
         if (value != null && value.length() > MAX_TEXT_LENGTH) {
@@ -97,7 +127,15 @@ public final class QueryParams {
         return value;
     }
 
-    /** One of {@code allowed} (case-insensitive, answered in the case of {@code allowed}), or {@code fallback}. */
+    /**
+     * One of a list of values, compared without case.
+     *
+     * @param name the parameter's name
+     * @param allowed the values it may take
+     * @param fallback what to return when it is absent; may be null
+     * @return the value as spelled in {@code allowed}, or {@code fallback}
+     * @throws ApiException for an empty value or one not in {@code allowed}, listing them
+     */
     public String choice(String name, List<String> allowed, String fallback) {
         String value = get(name);
         if (value == null) {
@@ -114,7 +152,16 @@ public final class QueryParams {
                 allowed);
     }
 
-    /** A whole number in {@code [min, max]}, or {@code fallback} when absent. */
+    /**
+     * A whole number in a range.
+     *
+     * @param name the parameter's name
+     * @param min the smallest value accepted (the value has digits only, no sign)
+     * @param max the largest value accepted
+     * @param fallback what to return when it is absent
+     * @return the number, from {@code min} to {@code max}, or {@code fallback}
+     * @throws ApiException for an empty value, one that is not a whole number, or one out of range
+     */
     public int intInRange(String name, int min, int max, int fallback) {
         String value = get(name);
         if (value == null) {

@@ -57,8 +57,13 @@ public record TimeFrame(
      * The frame of the request's parameters, or null when it gives none of them (the endpoint's default: everything
      * it has).
      *
+     * @param params the request's query parameters
+     * @param clock the clock "now" is read from
      * @param maxSpan the longest frame the endpoint can answer (its retention), or null for no limit; a frame open at
      *     its start is not checked
+     * @return the frame, or null
+     * @throws ApiException for a malformed time or window, {@code window} with {@code since}, an empty frame or one
+     *     longer than {@code maxSpan}, naming the parameter
      */
     public static TimeFrame parse(QueryParams params, Clock clock, Duration maxSpan) {
         String window = params.choice("window", List.copyOf(WINDOWS.keySet()), null);
@@ -91,13 +96,25 @@ public record TimeFrame(
         return new TimeFrame(start, end, window, until == null);
     }
 
-    /** The {@code bucket} parameter as a duration, or {@code fallback} when absent. */
+    /**
+     * The {@code bucket} parameter of a time series.
+     *
+     * @param params the request's query parameters
+     * @param fallback what to return when it is absent
+     * @return one of the {@link #BUCKETS}, or {@code fallback}
+     * @throws ApiException for a value that is not a bucket name
+     */
     public static Duration bucket(QueryParams params, Duration fallback) {
         String name = params.choice("bucket", List.copyOf(BUCKETS.keySet()), null);
         return name == null ? fallback : BUCKETS.get(name);
     }
 
-    /** A bucket that gives a readable series for a frame of this span: 1m up to 6 h, 5m up to 24 h, else 1h. */
+    /**
+     * A bucket that gives a readable series for a frame of this span.
+     *
+     * @param span the frame's length
+     * @return 1 minute up to 6 h, 5 minutes up to 24 h, else 1 hour
+     */
     public static Duration defaultBucket(Duration span) {
         if (span.compareTo(Duration.ofHours(6)) <= 0) {
             return BUCKETS.get("1m");
@@ -105,7 +122,13 @@ public record TimeFrame(
         return span.compareTo(Duration.ofHours(24)) <= 0 ? BUCKETS.get("5m") : BUCKETS.get("1h");
     }
 
-    /** True when {@code t} lies in the frame. */
+    /**
+     * Whether an instant lies in the frame.
+     *
+     * @param t the instant, not null
+     * @return true when {@code t} is at or after {@code from} and before {@code until} (at or before it when the frame
+     *     runs to now)
+     */
     public boolean contains(Instant t) {
         return (from == null || !t.isBefore(from)) && (untilNow ? !t.isAfter(until) : t.isBefore(until));
     }

@@ -11,12 +11,25 @@ public final class UsageView {
 
     private UsageView() {}
 
-    /** The body of {@code /usage}. */
+    /**
+     * The body of {@code /usage}.
+     *
+     * @param s the usage summary, already limited to the frame
+     * @param frame the time frame, or null for everything
+     * @return the body
+     */
     public static UsageBody usage(UsageSummary s, TimeFrame frame) {
         return new UsageBody(frame, s.overall(), s.byProvider(), s.byModel(), s.byKey(), s.byCaller());
     }
 
-    /** The body of {@code /usage/models} for one of {@link #GROUPS}. */
+    /**
+     * The body of {@code /usage/models}.
+     *
+     * @param s the usage summary, already limited to the frame
+     * @param frame the time frame, or null for everything
+     * @param groupBy one of {@link #GROUPS}; any other value groups by model
+     * @return the body
+     */
     public static GroupsBody groups(UsageSummary s, TimeFrame frame, String groupBy) {
         Map<String, UsageSummary.Totals> groups = switch (groupBy) {
             case "provider" -> s.byProvider();

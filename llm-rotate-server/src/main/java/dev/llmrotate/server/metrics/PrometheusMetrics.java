@@ -57,6 +57,9 @@ public final class PrometheusMetrics implements AutoCloseable {
      * observer}, which makes no calls, the per-call counters and histograms are replaced by the fleet's counters
      * read from the shared store at each scrape ({@code llm_rotate_fleet_*}, per key and per model); the health
      * gauges are the same.
+     *
+     * @param lm the instance to measure, not null; the caller keeps and closes it
+     * @return the metrics, to close when no longer scraped
      */
     public static PrometheusMetrics forEngine(LlmRotate lm) {
         return new PrometheusMetrics(Objects.requireNonNull(lm, "lm"));
@@ -66,6 +69,9 @@ public final class PrometheusMetrics implements AutoCloseable {
      * The {@code Content-Type} of what {@link #write} writes for this {@code Accept} header (null or absent: the
      * text format): {@code text/plain; version=0.0.4; charset=utf-8} or {@code application/openmetrics-text;
      * version=1.0.0; charset=utf-8}.
+     *
+     * @param acceptHeader the scrape request's {@code Accept} header, or null
+     * @return the content type to answer with
      */
     public String contentType(String acceptHeader) {
         return writer(acceptHeader).getContentType();
@@ -75,6 +81,8 @@ public final class PrometheusMetrics implements AutoCloseable {
      * Writes every metric now, in the format {@link #contentType} names for the same header. Reads one health report;
      * does not close {@code out}.
      *
+     * @param out where the metrics go
+     * @param acceptHeader the scrape request's {@code Accept} header, or null
      * @throws IOException when writing to {@code out} fails
      */
     public void write(OutputStream out, String acceptHeader) throws IOException {

@@ -33,6 +33,21 @@ public record BindingLimits(
     public static final BindingLimits DEFAULTS = new BindingLimits(
             8 * 1024, 16 * 1024, 8 * 1024, Duration.ofSeconds(10), Duration.ofSeconds(10), 256, 4, 256, 16);
 
+    /**
+     * Checks the limits.
+     *
+     * @param maxRequestLineBytes longest request line, positive
+     * @param maxHeaderBytes largest header block, positive
+     * @param maxBodyBytes largest request body, 0 or more
+     * @param requestTimeout the time each whole request has, positive
+     * @param writeTimeout the time one answer has to be written, positive
+     * @param maxConnections open connections at most, positive
+     * @param workerThreads threads that run the endpoints, positive
+     * @param maxQueuedRequests requests waiting for a worker at most, positive
+     * @param maxPipelinedRequests requests one connection may send ahead of their answers, positive
+     * @throws IllegalArgumentException for a limit that is not positive (the body size: negative) or a null timeout,
+     *     naming it
+     */
     public BindingLimits {
         positive("maxRequestLineBytes", maxRequestLineBytes);
         positive("maxHeaderBytes", maxHeaderBytes);
@@ -51,7 +66,13 @@ public record BindingLimits(
         positive("maxPipelinedRequests", maxPipelinedRequests);
     }
 
-    /** These limits with another request timeout. */
+    /**
+     * These limits with another request timeout.
+     *
+     * @param value the new {@link #requestTimeout}, positive
+     * @return a copy with that timeout
+     * @throws IllegalArgumentException when {@code value} is null, zero or negative
+     */
     public BindingLimits withRequestTimeout(Duration value) {
         return new BindingLimits(
                 maxRequestLineBytes,
@@ -65,7 +86,13 @@ public record BindingLimits(
                 maxPipelinedRequests);
     }
 
-    /** These limits with another connection limit. */
+    /**
+     * These limits with another connection limit.
+     *
+     * @param value the new {@link #maxConnections}, positive
+     * @return a copy with that limit
+     * @throws IllegalArgumentException when {@code value} is not positive
+     */
     public BindingLimits withMaxConnections(int value) {
         return new BindingLimits(
                 maxRequestLineBytes,

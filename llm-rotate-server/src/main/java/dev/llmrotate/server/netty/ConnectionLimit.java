@@ -12,6 +12,11 @@ public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
     private final int max;
     private final AtomicInteger open = new AtomicInteger();
 
+    /**
+     * A cap for the connections of one binding.
+     *
+     * @param max open connections at most
+     */
     public ConnectionLimit(int max) {
         this.max = max;
     }

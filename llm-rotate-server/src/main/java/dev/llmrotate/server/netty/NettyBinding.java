@@ -93,6 +93,10 @@ public final class NettyBinding implements AutoCloseable {
     /**
      * Listens on {@code address} (port 0: any free port).
      *
+     * @param router answers the requests
+     * @param address where to listen
+     * @param limits what one client may cost
+     * @return the binding, listening; close it to stop
      * @throws java.net.BindException when the address is in use or cannot be bound
      * @throws Exception for any other failure to listen
      */
@@ -101,7 +105,11 @@ public final class NettyBinding implements AutoCloseable {
         return new NettyBinding(router, address, limits);
     }
 
-    /** The address it listens on, with the actual port. */
+    /**
+     * The address it listens on.
+     *
+     * @return the bound address, with the actual port
+     */
     public InetSocketAddress address() {
         return (InetSocketAddress) server.localAddress();
     }

@@ -21,6 +21,11 @@ public final class RequestDeadline extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> timer;
     private boolean bytesSeen;
 
+    /**
+     * A deadline for one connection.
+     *
+     * @param timeout the time each whole request has, positive
+     */
     public RequestDeadline(Duration timeout) {
         this.timeoutNanos = timeout.toNanos();
     }
