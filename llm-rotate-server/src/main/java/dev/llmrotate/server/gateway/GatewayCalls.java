@@ -9,7 +9,6 @@ import dev.llmrotate.error.LlmRotateException;
 import dev.llmrotate.error.NoAvailableKeyException;
 import dev.llmrotate.error.UnknownModelException;
 import io.netty.util.concurrent.EventExecutor;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -81,7 +80,7 @@ final class GatewayCalls {
         byte[] presented = GatewayKey.digest(authorization.substring(7).strip());
         GatewayKey match = null;
         for (GatewayKey key : keys) {
-            if (MessageDigest.isEqual(presented, key.digest()) && match == null) {
+            if (key.matches(presented) && match == null) {
                 match = key;
             }
         }

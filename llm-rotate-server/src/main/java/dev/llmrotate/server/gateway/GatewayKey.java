@@ -22,7 +22,7 @@ public record GatewayKey(String id, byte[] digest, Set<String> models, Integer r
      * Checks the key; null {@code models} is read as every model.
      *
      * @param id the key's id, not null
-     * @param digest SHA-256 of the secret, not null
+     * @param digest SHA-256 of the secret, not null; copied
      * @param models the model ids the key may call, or null or empty for every model; copied
      * @param rateLimitRpm requests per minute, positive, or null for no limit
      * @throws NullPointerException when {@code id} or {@code digest} is null
@@ -30,11 +30,31 @@ public record GatewayKey(String id, byte[] digest, Set<String> models, Integer r
      */
     public GatewayKey {
         Objects.requireNonNull(id, "id");
-        Objects.requireNonNull(digest, "digest");
+        digest = Objects.requireNonNull(digest, "digest").clone();
         models = models == null ? Set.of() : Set.copyOf(models);
         if (rateLimitRpm != null && rateLimitRpm <= 0) {
             throw new IllegalArgumentException("gateway key " + id + ": rate_limit_rpm must be positive");
         }
+    }
+
+    /**
+     * The SHA-256 of the secret.
+     *
+     * @return a copy, so that the key cannot be changed from outside
+     */
+    @Override
+    public byte[] digest() {
+        return digest.clone();
+    }
+
+    /**
+     * Whether {@code presentedDigest} is this key's digest, compared in constant time.
+     *
+     * @param presentedDigest the SHA-256 of the token a client presented
+     * @return true when it matches
+     */
+    public boolean matches(byte[] presentedDigest) {
+        return MessageDigest.isEqual(presentedDigest, digest);
     }
 
     /**

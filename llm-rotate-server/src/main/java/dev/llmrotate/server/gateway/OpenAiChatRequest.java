@@ -36,26 +36,9 @@ public record OpenAiChatRequest(
      *
      * @param resolvedModel the model id to call
      * @param provider the provider to pin the call to, or null for none
-     * @return a copy of {@link #chatRequest()} for that model and provider, without a caller
+     * @return a copy of {@link #chatRequest()} for that model and provider (a parsed request has no caller yet)
      */
     public ChatRequest chatRequest(String resolvedModel, String provider) {
-        ChatRequest r = chatRequest;
-        return new ChatRequest(
-                resolvedModel,
-                r.messages(),
-                provider,
-                r.maxTokens(),
-                r.temperature(),
-                r.topP(),
-                r.maxRetries(),
-                r.deadline(),
-                r.extra(),
-                r.streamRecovery(),
-                r.tools(),
-                r.toolChoice(),
-                r.parallelToolCalls(),
-                r.responseFormat(),
-                r.reasoningEffort(),
-                r.thinkingBudget());
+        return chatRequest.withModel(resolvedModel).withProvider(provider);
     }
 }
