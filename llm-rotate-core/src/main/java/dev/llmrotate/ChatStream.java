@@ -232,7 +232,11 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
                 cause.httpStatus());
     }
 
-    /** The chunks as a sequential {@link Stream}; closing it closes this. */
+    /**
+     * The chunks as a sequential {@link Stream}; closing it closes this.
+     *
+     * @return the chunks not read yet, in order
+     */
     public Stream<StreamChunk> stream() {
         return StreamSupport.stream(
                         Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED | Spliterator.NONNULL), false)
@@ -243,6 +247,7 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
      * Reads the rest of the stream and returns the whole answer as one response: the text, reasoning and tool calls
      * of every chunk, those already read included.
      *
+     * @return the whole answer; its {@code usage()} is never null ({@link Usage#UNREPORTED} without a usage report)
      * @throws LlmRotateException with {@link ErrorType#STREAM_INTERRUPTED} when the stream breaks, or when a tool
      *     call's deltas never gave its id or name
      */
@@ -279,51 +284,102 @@ public final class ChatStream implements Iterator<StreamChunk>, Iterable<StreamC
                 callId());
     }
 
-    /** The call's id, as its usage record's {@code call_id}. */
+    /**
+     * The call's id, as its usage record's {@code call_id}.
+     *
+     * @return the id, never null
+     */
     public String callId() {
         return outcome.trace().callId;
     }
 
-    /** The provider's id of the response (e.g. {@code chatcmpl-…}, {@code msg_…}), once it has been seen; else null. */
+    /**
+     * The provider's id of the response (e.g. {@code chatcmpl-…}, {@code msg_…}).
+     *
+     * @return the id, once a chunk has carried it; else null
+     */
     public String responseId() {
         return responseId;
     }
 
+    /**
+     * The provider that answers. Like the key, it may change when {@code stream_recovery} continues a broken answer
+     * on another attempt.
+     *
+     * @return the provider id ({@code openai}, ...)
+     */
     public String provider() {
         return outcome.route().provider();
     }
 
+    /**
+     * For a broker (OpenRouter), the backend the route asked it to use.
+     *
+     * @return the backend's name, or null when the route names none
+     */
     public String upstream() {
         return outcome.route().upstream();
     }
 
-    /** The model that answers (as the provider reports it, when it does). */
+    /**
+     * The model that answers.
+     *
+     * @return the model id as the provider reports it, else as the route asked for it
+     */
     public String model() {
         return model;
     }
 
+    /**
+     * The key that answers.
+     *
+     * @return its {@code key_id}
+     */
     public String keyId() {
         return outcome.key().keyId();
     }
 
+    /**
+     * The mask of the answering key's secret ({@code sk-…9f2a}), never the secret.
+     *
+     * @return the mask
+     */
     public String keyMask() {
         return outcome.keyMask();
     }
 
-    /** Attempts made before the stream started. */
+    /**
+     * Attempts the call has made so far: those before the first chunk, and any a stream recovery made since.
+     *
+     * @return the count, at least 1
+     */
     public int attempts() {
         return outcome.trace().attempts;
     }
 
+    /**
+     * How often the call has moved to another key after a key-level failure (rate limit, auth, quota) so far.
+     *
+     * @return the count, 0 when the first key answered
+     */
     public int rotations() {
         return outcome.trace().rotations;
     }
 
+    /**
+     * Whether a fallback route answers rather than the model's own provider.
+     *
+     * @return true when an entry of the fallback chain answers
+     */
     public boolean fallbackUsed() {
         return outcome.route().fallback();
     }
 
-    /** From the call's start until the first chunk was in hand. */
+    /**
+     * How long the caller waited for the stream.
+     *
+     * @return the time from the call's start until the first chunk was in hand
+     */
     public Duration timeToFirstChunk() {
         return timeToFirstChunk;
     }

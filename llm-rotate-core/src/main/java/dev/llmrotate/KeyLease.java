@@ -51,30 +51,56 @@ public final class KeyLease implements AutoCloseable {
         this.trace = trace;
     }
 
+    /**
+     * The provider the key belongs to.
+     *
+     * @return the provider id ({@code openai}, ...)
+     */
     public String provider() {
         return key.provider();
     }
 
+    /**
+     * The lent key, as configuration, logs and records name it.
+     *
+     * @return its {@code key_id}
+     */
     public String keyId() {
         return key.keyId();
     }
 
-    /** The raw secret to call the provider with (the original's {@code key_value}). Never log it. */
+    /**
+     * The raw secret to call the provider with (the original's {@code key_value}). Never log it.
+     *
+     * @return the secret, resolved from the key's {@code secret_ref}
+     */
     public String secret() {
         return secret;
     }
 
-    /** The masked secret, e.g. {@code sk-…9f2a}. */
+    /**
+     * The masked secret, safe to log.
+     *
+     * @return the mask, e.g. {@code sk-…9f2a}
+     */
     public String keyMask() {
         return Secrets.maskFor(key, secret);
     }
 
-    /** The key's {@code metadata} from configuration. */
+    /**
+     * The key's {@code metadata} from configuration.
+     *
+     * @return the metadata, empty when none is configured
+     */
     public Map<String, Object> metadata() {
         return key.metadata();
     }
 
-    /** The key's {@code auth_config} (endpoint, region, project...). */
+    /**
+     * The key's {@code auth_config} (endpoint, region, project...).
+     *
+     * @return the settings, empty when none are configured
+     */
     public Map<String, Object> authConfig() {
         return key.authConfig();
     }
@@ -82,6 +108,9 @@ public final class KeyLease implements AutoCloseable {
     /**
      * The call succeeded and used {@code usage} tokens (counted against the key's tpm budget); null (or {@link
      * Usage#UNREPORTED}) when the provider reported none.
+     *
+     * @param usage the tokens the provider reported, or null
+     * @throws IllegalStateException when the lease was already reported or closed
      */
     public void reportSuccess(Usage usage) {
         finish();
@@ -89,18 +118,35 @@ public final class KeyLease implements AutoCloseable {
         engine.completeCall(trace, key, model, usage == null ? Usage.UNREPORTED : usage);
     }
 
-    /** The call succeeded; its usage is not known (recorded as not reported). */
+    /**
+     * The call succeeded; its usage is not known (recorded as not reported).
+     *
+     * @throws IllegalStateException when the lease was already reported or closed
+     */
     public void reportSuccess() {
         reportSuccess(Usage.UNREPORTED);
     }
 
-    /** The call failed with {@code type}; {@code retryAfter} (or null) is the provider's hint. */
+    /**
+     * The call failed with {@code type}; the key's health changes as for the same failure of a managed call (a
+     * {@code rate_limit} cools it down, an {@code invalid_auth} quarantines it, ...).
+     *
+     * @param type what went wrong, not null
+     * @param retryAfter how long the provider asked to wait (its Retry-After), or null when it gave no hint
+     * @throws IllegalStateException when the lease was already reported or closed
+     */
     public void reportError(ErrorType type, Duration retryAfter) {
         finish();
         engine.healthBook().failed(key, modelScope, type, retryAfter, settings, token);
         engine.finish(trace.failure(engine.now(), CallRecord.ERROR, type.wireName()));
     }
 
+    /**
+     * The call failed with {@code type}, without a Retry-After hint; see {@link #reportError(ErrorType, Duration)}.
+     *
+     * @param type what went wrong, not null
+     * @throws IllegalStateException when the lease was already reported or closed
+     */
     public void reportError(ErrorType type) {
         reportError(type, null);
     }
@@ -108,6 +154,9 @@ public final class KeyLease implements AutoCloseable {
     /**
      * The call failed with an exception: an {@link LlmRotateException} keeps its type, timeouts are
      * {@code timeout}, other I/O failures {@code connection_error}, anything else {@code unknown}.
+     *
+     * @param error what the call threw
+     * @throws IllegalStateException when the lease was already reported or closed
      */
     public void reportError(Throwable error) {
         ErrorType type;
@@ -123,7 +172,10 @@ public final class KeyLease implements AutoCloseable {
         reportError(type, null);
     }
 
-    /** Gives the key back; without a report, no verdict on its health and a record with outcome {@code cancelled}. */
+    /**
+     * Gives the key back; without a report, no verdict on its health and a record with outcome {@code cancelled}.
+     * After a report, or when called again, it does nothing.
+     */
     @Override
     public void close() {
         if (finished.compareAndSet(false, true)) {

@@ -83,11 +83,24 @@ public final class LlmRotate implements AutoCloseable {
         this.ownedExecutor = ownedExecutor;
     }
 
+    /**
+     * A builder for an instance with a clock, state store, executor, HTTP client, telemetry or adapters of your own.
+     *
+     * @return a new builder; only its {@link LlmRotateBuilder#config config} is required
+     */
     public static LlmRotateBuilder builder() {
         return new LlmRotateBuilder();
     }
 
-    /** An instance with default clock, in-memory state and the built-in adapters. */
+    /**
+     * An instance with the system clock, the configuration's {@code state_store} (in memory unless it names another
+     * type) and the built-in adapters; the same as {@code builder().config(config).build()}.
+     *
+     * @param config the keys, providers and defaults to run with
+     * @return a new instance; close it when done
+     * @throws ConfigurationException when a provider with active keys has no adapter, or the state store cannot be
+     *     opened
+     */
     public static LlmRotate create(LlmRotateConfig config) {
         return builder().config(config).build();
     }
@@ -105,24 +118,45 @@ public final class LlmRotate implements AutoCloseable {
      *     List<CallRecord> latest = fleet.recentCalls(50);   // workers with the event buffer on
      * }
      * }</pre>
+     *
+     * @param config the configuration the workers share: its keys and its {@code state_store}
+     * @return a new read-only instance; close it when done
+     * @throws ConfigurationException when the state store cannot be opened
      */
     public static LlmRotate observe(LlmRotateConfig config) {
         return builder().config(config).buildObserver();
     }
 
-    /** Loads a YAML or JSON configuration file and creates an instance. */
+    /**
+     * Loads a YAML or JSON configuration file and creates an instance, as {@link #create} does.
+     *
+     * @param path a {@code .yaml}, {@code .yml} or {@code .json} file; a relative {@code pricing.file} in it is
+     *     resolved against its directory
+     * @return a new instance; close it when done
+     * @throws ConfigurationException when the file cannot be read or is not a valid configuration
+     */
     public static LlmRotate fromFile(Path path) {
         return create(LlmRotateConfig.fromFile(path));
     }
 
-    /** Sends a chat call; the provider is inferred from the model. */
+    /**
+     * Sends a chat call with default settings; the provider is inferred from the model. Same exceptions as {@link
+     * #chat(ChatRequest)}.
+     *
+     * @param model the model id, as the configuration's keys list it
+     * @param messages the conversation, oldest first
+     * @return the answer
+     */
     public ChatResponse chat(String model, List<ChatMessage> messages) {
         return chat(ChatRequest.of(model, messages));
     }
 
     /**
-     * Sends a chat call and returns the answer.
+     * Sends a chat call and returns the answer. Blocks the calling thread for the whole call (retries, backoff and
+     * fallbacks included), at most the call deadline.
      *
+     * @param request the model, messages and per-call settings
+     * @return the answer; its {@code usage()} is never null
      * @throws NoAvailableKeyException when every key of the native provider and its fallback chain is unavailable
      * @throws dev.llmrotate.error.LlmRotateException for any other failure (fail-fast errors, retries exhausted,
      *     the call deadline)
@@ -143,12 +177,23 @@ public final class LlmRotate implements AutoCloseable {
      * key coming back) are scheduled on the instance's executor (see {@link LlmRotateBuilder#executor}), which also
      * completes the future. {@code cancel(true)} on the future aborts the request in flight and records the call
      * as {@code cancelled}, without any verdict on the key.
+     *
+     * @param request the model, messages and per-call settings
+     * @return the answer to come; it fails with the exceptions {@link #chat(ChatRequest)} throws
+     * @throws IllegalStateException after {@link #close()}, or on an {@linkplain #observe observer}
      */
     public CompletableFuture<ChatResponse> chatAsync(ChatRequest request) {
         return chatAsync(request, asyncExecutor);
     }
 
-    /** {@link #chatAsync(ChatRequest)} with waits scheduled and the future completed on {@code executor}. */
+    /**
+     * {@link #chatAsync(ChatRequest)} with waits scheduled and the future completed on {@code executor}.
+     *
+     * @param request the model, messages and per-call settings
+     * @param executor runs the call's steps and completes the future, in place of the instance's executor
+     * @return the answer to come; it fails with the exceptions {@link #chat(ChatRequest)} throws
+     * @throws IllegalStateException after {@link #close()}, or on an {@linkplain #observe observer}
+     */
     public CompletableFuture<ChatResponse> chatAsync(ChatRequest request, Executor executor) {
         ensureCalls();
         CompletableFuture<CallLoop.Outcome<ProviderReply>> call = new CallLoop<ProviderReply>(
@@ -168,6 +213,9 @@ public final class LlmRotate implements AutoCloseable {
      * Starts a streamed chat call and returns once its first chunk is in hand. Until then the call rotates and
      * retries like {@link #chat(ChatRequest)} (same exceptions); after it, a failure surfaces from the stream as
      * {@code stream_interrupted}. Close the stream to release the connection.
+     *
+     * @param request the model, messages and per-call settings
+     * @return the open stream, its first chunk already received; use it in try-with-resources
      */
     public ChatStream chatStream(ChatRequest request) {
         ensureCalls();
@@ -185,13 +233,23 @@ public final class LlmRotate implements AutoCloseable {
      * @throws ConfigurationException when the model's provider (or the pinned one) is not {@code google_ai_studio}
      *     or {@code google_vertex}
      * @throws dev.llmrotate.error.UnknownModelException when no key serves the model
+     * @param model a Gemini model id, as the configuration's keys list it
+     * @param contents the user turn's parts, in order: {@code String}s and {@link ContentPart}s
+     * @param controls the generation settings (temperature, tokens, safety, ...)
+     * @return the answer
      * @throws IllegalArgumentException when an element of {@code contents} is neither a String nor a ContentPart
      */
     public ChatResponse generateContent(String model, List<?> contents, GenerateContentControls controls) {
         return generateContent(GenerateContentRequest.of(model, contents, controls));
     }
 
-    /** {@link #generateContent(String, List, GenerateContentControls)} with default controls. */
+    /**
+     * {@link #generateContent(String, List, GenerateContentControls)} with default controls.
+     *
+     * @param model a Gemini model id, as the configuration's keys list it
+     * @param contents the user turn's parts, in order: {@code String}s and {@link ContentPart}s
+     * @return the answer
+     */
     public ChatResponse generateContent(String model, List<?> contents) {
         return generateContent(model, contents, GenerateContentControls.defaults());
     }
@@ -200,6 +258,9 @@ public final class LlmRotate implements AutoCloseable {
      * Google multimodal generation; see {@link #generateContent(String, List, GenerateContentControls)}. A fallback
      * chain is walked through its Google entries only (the request may carry PDFs, file URIs and Gemini controls that
      * other providers do not take); its other entries are skipped for this call.
+     *
+     * @param request the model, contents and controls
+     * @return the answer
      */
     public ChatResponse generateContent(GenerateContentRequest request) {
         ensureCalls();
@@ -213,6 +274,9 @@ public final class LlmRotate implements AutoCloseable {
     /**
      * {@link #generateContent(GenerateContentRequest)} streamed, as {@link #chatStream(ChatRequest)} streams a chat:
      * returns once the first chunk is in hand, rotating and retrying until then.
+     *
+     * @param request the model, contents and controls
+     * @return the open stream, its first chunk already received; use it in try-with-resources
      */
     public ChatStream generateContentStream(GenerateContentRequest request) {
         ensureCalls();
@@ -224,7 +288,12 @@ public final class LlmRotate implements AutoCloseable {
         return new ChatStream(engine, state, chat, GoogleRoutes::only, outcome);
     }
 
-    /** {@link #chatStream(ChatRequest)} as a {@link Flow.Publisher} running on the instance's executor. */
+    /**
+     * {@link #chatStream(ChatRequest)} as a {@link Flow.Publisher} running on the instance's executor.
+     *
+     * @param request the model, messages and per-call settings
+     * @return a publisher for one subscriber; the call starts at its first request for data
+     */
     public Flow.Publisher<StreamChunk> chatStreamPublisher(ChatRequest request) {
         ensureCalls();
         return new ChatStreamPublisher(this, request, asyncExecutor);
@@ -234,6 +303,9 @@ public final class LlmRotate implements AutoCloseable {
      * Lends a healthy key of {@code provider} that serves {@code model} (any model when null) for a call the
      * application makes itself. Use it in try-with-resources and report the outcome on the lease.
      *
+     * @param provider the provider id ({@code openai}, ...) whose key to lend
+     * @param model the model the call is for, or null for any model
+     * @return the lease, holding the key's secret until closed
      * @throws NoAvailableKeyException when no key of the provider is usable now
      * @throws dev.llmrotate.error.UnknownModelException when no active key of the provider lists {@code model}
      */
@@ -287,7 +359,12 @@ public final class LlmRotate implements AutoCloseable {
         }
     }
 
-    /** Any key of {@code provider}; see {@link #acquire(String, String)}. */
+    /**
+     * Any key of {@code provider}; see {@link #acquire(String, String)}.
+     *
+     * @param provider the provider id ({@code openai}, ...) whose key to lend
+     * @return the lease, holding the key's secret until closed
+     */
     public KeyLease acquire(String provider) {
         return acquire(provider, null);
     }
@@ -296,24 +373,38 @@ public final class LlmRotate implements AutoCloseable {
      * Swaps the configuration on the live instance: keys that remain keep their health (DISABLED ones get another
      * chance), removed keys are forgotten. Calls in flight finish on the configuration they started with.
      *
+     * @param config the configuration to use from now on
      * @throws ConfigurationException when a provider of the new configuration has no adapter
+     * @throws IllegalStateException after {@link #close()}
      */
     public void reloadConfig(LlmRotateConfig config) {
         ensureOpen();
         engine.reload(config);
     }
 
-    /** The configuration in force. */
+    /**
+     * The configuration in force.
+     *
+     * @return the configuration given last, to the builder or to {@link #reloadConfig}
+     */
     public LlmRotateConfig config() {
         return engine.state().config;
     }
 
-    /** Health of every active key and availability per provider, now. */
+    /**
+     * Health of every active key and availability per provider, now.
+     *
+     * @return a snapshot
+     */
     public HealthReport health() {
         return engine.health();
     }
 
-    /** Usage counters since start (or shared, with a shared state store). */
+    /**
+     * Usage counters since start (or shared, with a shared state store).
+     *
+     * @return a snapshot of the counters, overall and per provider, model, key and caller
+     */
     public UsageSummary usageSummary() {
         return engine.store().usageSummary();
     }
@@ -330,6 +421,9 @@ public final class LlmRotate implements AutoCloseable {
      * UsageSummary lastHour = lm.usageSummary(now.minus(Duration.ofHours(1)), now);
      * }</pre>
      *
+     * @param from the start of the frame, inclusive
+     * @param until the end of the frame, exclusive
+     * @return the usage of the calls that ended in the frame
      * @throws IllegalArgumentException when {@code from} or {@code until} is null, {@code from} is not before
      *     {@code until}, or {@code from} is more than 30 days ago (usage is kept 30 days)
      */
@@ -351,6 +445,11 @@ public final class LlmRotate implements AutoCloseable {
      * UsageSeries team = lm.usageSeries(now.minus(Duration.ofDays(1)), now, Duration.ofHours(1), UsageFilter.caller("gw-team-a"));
      * }</pre>
      *
+     * @param from the start of the frame, inclusive
+     * @param until the end of the frame, exclusive
+     * @param bucket the length of each point
+     * @param filter which calls count ({@link UsageFilter#ALL} for every call)
+     * @return the points and the widened frame
      * @throws IllegalArgumentException naming the problem: a null or empty frame, a null filter, a bucket that is
      *     not a positive whole number of minutes, a sub-hour bucket for a frame reaching back more than a day, a
      *     frame reaching back more than 30 days, or more than 10,000 points
@@ -365,6 +464,11 @@ public final class LlmRotate implements AutoCloseable {
      * with their causes, Retry-After values and rest ends. The last {@value StateStore#HISTORY_PER_SCOPE} changes
      * are kept for the key and for each of its models. With a shared store (Redis), the changes every process made.
      *
+     * @param keyId the key's {@code key_id} in the configuration
+     * @param from the start of the frame, inclusive
+     * @param until the end of the frame, exclusive
+     * @param limit the most changes to return, 1 to {@value #MAX_HISTORY}
+     * @return the changes, newest first
      * @throws IllegalArgumentException when {@code keyId} is not a key of the configuration, the frame is null or
      *     empty, or {@code limit} is not between 1 and {@value #MAX_HISTORY}
      */
@@ -390,6 +494,8 @@ public final class LlmRotate implements AutoCloseable {
      * Switches the event buffer on with room for {@code capacity} records (replacing an existing buffer), or off
      * with 0. Off by default; while off, calls keep no records in memory.
      *
+     * @param capacity the most records kept, 1 to 200,000, or 0 to switch the buffer off
+     * @throws ConfigurationException when {@code capacity} is out of range
      * @throws IllegalStateException on an {@linkplain #observe observer}, which keeps no records of its own (it reads
      *     the workers' records from the store)
      */
@@ -410,6 +516,8 @@ public final class LlmRotate implements AutoCloseable {
      * {@link #eventBuffer(int)}, the builder or the configuration's {@code event_buffer}. Lets a viewer such as the
      * control server tell an empty buffer from one that is off. On an {@linkplain #observe observer}, the
      * configuration's {@code event_buffer}: what the workers sharing the configuration keep in the store.
+     *
+     * @return the buffer's capacity in records, 0 when off
      */
     public int eventBufferCapacity() {
         if (engine.observer()) {
@@ -423,6 +531,9 @@ public final class LlmRotate implements AutoCloseable {
      * Up to {@code limit} of the most recent call records, newest first; empty while the event buffer is off. On an
      * {@linkplain #observe observer}, the records the workers sharing the store keep there (workers with the event
      * buffer on, with a store that keeps records, such as Redis).
+     *
+     * @param limit the most records to return
+     * @return the records, newest first; never null
      */
     public List<CallRecord> recentCalls(int limit) {
         if (engine.observer()) {
@@ -440,6 +551,7 @@ public final class LlmRotate implements AutoCloseable {
      * warning the first time, then at debug level) and does not affect the call or the other listeners. The record's
      * {@code requestedModel} is what the caller sent; bound by the configuration whatever you derive from it.
      *
+     * @param listener gets each record once
      * @return a handle whose {@code close()} unregisters the listener (closing it again does nothing)
      */
     public Subscription onCall(java.util.function.Consumer<CallRecord> listener) {
@@ -457,6 +569,8 @@ public final class LlmRotate implements AutoCloseable {
     /**
      * Operator action: makes a key ACTIVE again with a clean record (e.g. after replacing a revoked secret).
      *
+     * @param keyId the {@code key_id} of an active key
+     * @throws ConfigurationException when no active key has that id
      * @throws IllegalStateException on an {@linkplain #observe observer}, which writes nothing
      */
     public void resetKey(String keyId) {
@@ -525,6 +639,8 @@ public final class LlmRotate implements AutoCloseable {
     /**
      * True for a read-only view made by {@link #observe} or {@link LlmRotateBuilder#buildObserver()}: it shows what
      * the processes sharing its state store do and makes no calls of its own.
+     *
+     * @return whether this instance is an observer
      */
     public boolean isObserver() {
         return engine.observer();

@@ -57,12 +57,24 @@ public final class LlmRotateBuilder {
 
     LlmRotateBuilder() {}
 
+    /**
+     * The keys, providers and defaults to run with; required. {@link LlmRotate#reloadConfig} replaces it later.
+     *
+     * @param value the configuration ({@link LlmRotateConfig#fromFile}, {@link LlmRotateConfig#builder()})
+     * @return this
+     */
     public LlmRotateBuilder config(LlmRotateConfig value) {
         this.config = value;
         return this;
     }
 
-    /** The clock for health timers (cooldowns, quarantines, budgets); inject a controllable one in tests. */
+    /**
+     * The clock for health timers (cooldowns, quarantines, budgets); inject a controllable one in tests. Default:
+     * {@link Clock#systemUTC()}.
+     *
+     * @param value the clock, not null
+     * @return this
+     */
     public LlmRotateBuilder clock(Clock value) {
         this.clock = Objects.requireNonNull(value, "clock");
         return this;
@@ -71,6 +83,9 @@ public final class LlmRotateBuilder {
     /**
      * The randomness of weighted choices and backoff jitter; must be thread-safe. Pass a seeded
      * {@link java.util.Random} for reproducible tests. Default: {@link ThreadLocalRandom}.
+     *
+     * @param value the generator, not null
+     * @return this
      */
     public LlmRotateBuilder random(RandomGenerator value) {
         this.random = Objects.requireNonNull(value, "random");
@@ -80,6 +95,9 @@ public final class LlmRotateBuilder {
     /**
      * Where health, budgets and usage live; default: the configuration's {@code state_store} ({@link
      * InMemoryStateStore} unless it names another type). The instance closes the store when it is closed.
+     *
+     * @param value the store, not null; closed with the instance
+     * @return this
      */
     public LlmRotateBuilder stateStore(StateStore value) {
         this.stateStore = Objects.requireNonNull(value, "stateStore");
@@ -90,6 +108,12 @@ public final class LlmRotateBuilder {
      * Limits on what a provider may send back to the built-in adapters: the longest 2xx body (default 32 MiB), how
      * much of an error body is read (64 KiB), the longest line of a stream (8 MiB; an SSE event may carry twice
      * that). Beyond them an attempt fails with a classified error, never an {@code OutOfMemoryError}.
+     *
+     * @param maxBodyBytes the longest 2xx body accepted, in bytes, at least 1
+     * @param maxErrorBodyBytes how much of an error body is read, in bytes, at least 1
+     * @param maxStreamLineBytes the longest line of a streamed body, in bytes, at least 1
+     * @return this
+     * @throws IllegalArgumentException when a limit is below 1
      */
     public LlmRotateBuilder replyLimits(int maxBodyBytes, int maxErrorBodyBytes, int maxStreamLineBytes) {
         this.replyLimits = new HttpLimits(maxBodyBytes, maxErrorBodyBytes, maxStreamLineBytes);
@@ -100,6 +124,9 @@ public final class LlmRotateBuilder {
      * The HTTP client of the built-in adapters; default: the JDK's {@code java.net.http.HttpClient}. The instance
      * makes its client with {@link #replyLimits} when it is built and closes it when it is closed. Not discovered
      * with {@link ServiceLoader}: see {@link HttpClientProvider}.
+     *
+     * @param provider makes the client, not null
+     * @return this
      */
     public LlmRotateBuilder httpClient(HttpClientProvider provider) {
         this.httpClient = Objects.requireNonNull(provider, "httpClient");
@@ -109,6 +136,10 @@ public final class LlmRotateBuilder {
     /**
      * How long {@link LlmRotate#close()} waits for calls in flight to finish before it closes the state store;
      * default 5 s, zero to close at once.
+     *
+     * @param value the grace period, zero or positive
+     * @return this
+     * @throws IllegalArgumentException when {@code value} is negative
      */
     public LlmRotateBuilder shutdownGracePeriod(Duration value) {
         Objects.requireNonNull(value, "shutdownGracePeriod");
@@ -119,7 +150,15 @@ public final class LlmRotateBuilder {
         return this;
     }
 
-    /** The executor of {@link LlmRotate#chatAsync(dev.llmrotate.chat.ChatRequest)}; default: an owned pool. */
+    /**
+     * The executor of {@link LlmRotate#chatAsync(dev.llmrotate.chat.ChatRequest)} and {@link
+     * LlmRotate#chatStreamPublisher}: it runs their waits and completes their futures. Default: a pool of daemon
+     * threads ({@code llm-rotate-async-N}) that the instance owns and shuts down on close; one given here is not shut
+     * down.
+     *
+     * @param value the executor, not null
+     * @return this
+     */
     public LlmRotateBuilder executor(Executor value) {
         this.executor = Objects.requireNonNull(value, "executor");
         return this;
@@ -128,6 +167,9 @@ public final class LlmRotateBuilder {
     /**
      * The telemetry hooks; default: the first {@link TelemetryProvider} found by {@link ServiceLoader} (adding the
      * {@code llm-rotate-otel} module provides one), else none.
+     *
+     * @param value the hooks, not null; {@link Telemetry#NOOP} for none
+     * @return this
      */
     public LlmRotateBuilder telemetry(Telemetry value) {
         this.telemetry = Objects.requireNonNull(value, "telemetry");
@@ -137,6 +179,9 @@ public final class LlmRotateBuilder {
     /**
      * Model prices for cost estimates, fixed for the instance's life; default: the configuration's {@code pricing}
      * over the built-in table, read again on every reload.
+     *
+     * @param value the prices, not null
+     * @return this
      */
     public LlmRotateBuilder pricing(Pricing value) {
         this.pricing = Objects.requireNonNull(value, "pricing");
@@ -145,7 +190,11 @@ public final class LlmRotateBuilder {
 
     /**
      * Keeps the most recent {@code capacity} call records in memory ({@link LlmRotate#recentCalls}); off by
-     * default. The configuration's {@code event_buffer} does the same.
+     * default. The configuration's {@code event_buffer} does the same; this one takes precedence.
+     *
+     * @param capacity the most records kept, 1 to 200,000 (a larger one makes {@link #build()} fail)
+     * @return this
+     * @throws ConfigurationException when {@code capacity} is not positive
      */
     public LlmRotateBuilder eventBuffer(int capacity) {
         if (capacity <= 0) {
@@ -159,13 +208,22 @@ public final class LlmRotateBuilder {
      * Where the cloud credential chains look for credentials ({@code auth_method: adc} of {@code google_vertex},
      * {@code default_chain} of {@code aws_bedrock}): environment variables, system properties and the home directory.
      * Default: the process's own ({@link CredentialEnvironment#system()}); tests pass their own.
+     *
+     * @param value the environment, not null
+     * @return this
      */
     public LlmRotateBuilder credentialEnvironment(CredentialEnvironment value) {
         this.credentialEnvironment = Objects.requireNonNull(value, "credentialEnvironment");
         return this;
     }
 
-    /** Adds an adapter, replacing the built-in one of its provider (for custom transports and tests). */
+    /**
+     * Adds an adapter, replacing the built-in one of its provider (for custom transports and tests). Call it again
+     * for each provider; a later adapter for the same provider replaces an earlier one.
+     *
+     * @param adapter the adapter, registered under its {@link ProviderAdapter#provider()}
+     * @return this
+     */
     public LlmRotateBuilder adapter(ProviderAdapter adapter) {
         adapters.put(adapter.provider(), adapter);
         return this;
@@ -174,6 +232,7 @@ public final class LlmRotateBuilder {
     /**
      * Builds the instance.
      *
+     * @return a new instance; close it when done
      * @throws ConfigurationException without a configuration, or when a provider with active keys has no adapter
      */
     public LlmRotate build() {
@@ -226,6 +285,7 @@ public final class LlmRotateBuilder {
      * workers' secrets) and writes nothing to the store (a reload changes which keys it shows, nothing else). The
      * configuration names the keys and the store ({@code state_store}); telemetry and the event buffer are not used.
      *
+     * @return a new read-only instance; close it when done
      * @throws ConfigurationException without a configuration, or for a state store that cannot be opened
      */
     public LlmRotate buildObserver() {

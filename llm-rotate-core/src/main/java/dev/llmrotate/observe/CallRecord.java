@@ -85,6 +85,8 @@ public record CallRecord(
      * A record read back from the JSON {@link #toJson()} wrote (how a shared store keeps recent calls). Fields
      * derived from others ({@code attempts_truncated}) and {@code record_version} are read past.
      *
+     * @param json one record's JSON, as {@link #toJson()} writes it
+     * @return the record
      * @throws IllegalArgumentException when the text is not a record's JSON
      */
     public static CallRecord fromJson(String json) {
@@ -106,12 +108,56 @@ public record CallRecord(
     /** The longest tool name kept (the providers' own limit); a longer name a model made up is cut. */
     public static final int MAX_TOOL_NAME_CHARS = 64;
 
+    /** {@link #outcome()}: the call got its answer (a stream: it ran to its final chunk). */
     public static final String SUCCESS = "success";
+
+    /** {@link #outcome()}: the call failed; {@link #errorType()} says why. */
     public static final String ERROR = "error";
+
+    /** {@link #outcome()}: no key could serve the call within its waits. */
     public static final String NO_AVAILABLE_KEY = "no_available_key";
+
+    /** {@link #outcome()}: a stream broke after data had reached the caller. */
     public static final String INTERRUPTED = "interrupted";
+
+    /** {@link #outcome()}: the caller closed a stream early, cancelled a future, or closed a lease unreported. */
     public static final String CANCELLED = "cancelled";
 
+    /**
+     * Copies the lists (null ones become empty), so that a record never changes and never holds a null list. The
+     * components are described on the class.
+     *
+     * @param timestamp when the call ended
+     * @param callId the call's id
+     * @param operation the operation name
+     * @param provider who answered or last failed, or null
+     * @param upstream the broker's backend, or null
+     * @param requestedModel the model asked for
+     * @param model the model that answered, or null
+     * @param keyId the key that answered or last failed, or null
+     * @param keyMask that key's mask, or null
+     * @param outcome one of the outcome constants
+     * @param errorType the error type's wire name, or null
+     * @param httpStatus the last failed attempt's status, or null
+     * @param usageReported whether the counts come from a usage report
+     * @param inputTokens prompt tokens
+     * @param outputTokens completion tokens
+     * @param cachedInputTokens prompt tokens served from cache
+     * @param reasoningTokens output tokens spent on reasoning
+     * @param totalTokens input plus output
+     * @param latencyMs the whole call, in milliseconds
+     * @param timeToFirstChunkMs a stream's wait for its first chunk in milliseconds, or null
+     * @param attempts attempts made
+     * @param rotations moves to another key
+     * @param fallbackUsed whether a fallback route answered
+     * @param estimatedCostUsd the cost in USD, or null
+     * @param costStatus how the cost was found
+     * @param attemptDetails the first attempts, or null for none
+     * @param recoveries the first stream recoveries, or null for none
+     * @param toolCalls tool calls in the answer
+     * @param toolNames their distinct names, or null for none
+     * @param caller who made the call, or null
+     */
     public CallRecord {
         // List.copyOf keeps an immutable list as it is: no copy on the engine's path.
         attemptDetails = attemptDetails == null ? List.of() : List.copyOf(attemptDetails);
@@ -122,7 +168,12 @@ public record CallRecord(
     /** The bucket under which usage counters count a call whose requested model no key lists. */
     public static final String UNKNOWN_MODEL = "(unknown)";
 
-    /** This record with another requested model (usage counters bucket calls for unknown models). */
+    /**
+     * This record with another requested model (usage counters bucket calls for unknown models).
+     *
+     * @param requested the requested model to put in its place
+     * @return a copy that differs only in {@link #requestedModel()}
+     */
     public CallRecord withRequestedModel(String requested) {
         return new CallRecord(
                 timestamp,
@@ -157,6 +208,11 @@ public record CallRecord(
                 caller);
     }
 
+    /**
+     * Whether the call succeeded.
+     *
+     * @return true when {@link #outcome()} is {@value #SUCCESS}
+     */
     public boolean isSuccess() {
         return SUCCESS.equals(outcome);
     }
@@ -164,6 +220,8 @@ public record CallRecord(
     /**
      * The name a failed call is counted under in {@code failures_by_type}: its error type, or its outcome when it has
      * none ({@code no_available_key}, {@code cancelled}).
+     *
+     * @return the error type's wire name, else the outcome
      */
     public String failureName() {
         if (NO_AVAILABLE_KEY.equals(outcome)) {
@@ -172,7 +230,11 @@ public record CallRecord(
         return errorType != null ? errorType : outcome;
     }
 
-    /** True when more attempts were made than {@code attempt_details} lists. */
+    /**
+     * Whether more attempts were made than {@code attempt_details} lists.
+     *
+     * @return true when {@link #attempts()} exceeds the size of {@link #attemptDetails()}
+     */
     public boolean attemptsTruncated() {
         return attempts > attemptDetails.size();
     }
@@ -247,13 +309,33 @@ public record CallRecord(
             @JsonProperty("outcome") String outcome,
             @JsonProperty("after_chars") int afterChars,
             @JsonProperty("attempt") int attempt) {
+        /** {@link #mode()}: the text so far sent back as the start of the assistant's answer. */
         public static final String PREFILL = "prefill";
+
+        /** {@link #mode()}: the request sent again, its answer matched against the text so far. */
         public static final String REPLAY = "replay";
+
+        /** {@link #outcome()}: the answer continued on the new attempt. */
         public static final String RECOVERED = "recovered";
+
+        /** {@link #outcome()}: not tried, because the settings or the provider rule it out. */
         public static final String REFUSED = "refused";
+
+        /** {@link #outcome()}: a replay's answer differed from the text already sent. */
         public static final String MISMATCH = "mismatch";
+
+        /** {@link #outcome()}: the recovery attempt failed. */
         public static final String FAILED = "failed";
 
+        /**
+         * Checks the mode and the outcome.
+         *
+         * @param mode {@value #PREFILL} or {@value #REPLAY}
+         * @param outcome {@value #RECOVERED}, {@value #REFUSED}, {@value #MISMATCH} or {@value #FAILED}
+         * @param afterChars characters the caller had when the stream broke
+         * @param attempt zero-based index of the attempt the recovery was noted on
+         * @throws IllegalArgumentException when {@code mode} or {@code outcome} is not one of the constants above
+         */
         public Recovery {
             if (!PREFILL.equals(mode) && !REPLAY.equals(mode)) {
                 throw new IllegalArgumentException("recovery mode must be prefill or replay, got " + mode);
@@ -291,6 +373,8 @@ public record CallRecord(
      * The record as one line of ASCII JSON (other characters escaped as {@code \\uXXXX}): {@code record_version}
      * first, then the fields in declaration order with {@code attempts_truncated} after {@code attempt_details};
      * nulls included, empty lists as {@code []}; decimals with at most 3 places (milliseconds) or 12 (USD).
+     *
+     * @return the JSON, without a line break
      */
     public String toJson() {
         StringBuilder json = new StringBuilder(estimatedLength());

@@ -47,7 +47,11 @@ public final class MetricNames {
      */
     public record Metric(String name, Type type, String unit, String description) {
 
-        /** The name as Prometheus exposes it; see {@link MetricNames} for the rule. */
+        /**
+         * The name as Prometheus exposes it; see {@link MetricNames} for the rule.
+         *
+         * @return e.g. {@code llm_rotate_attempts_total}
+         */
         public String prometheusName() {
             String base = (name.startsWith(NAMESPACE + ".") ? name : NAMESPACE + "." + name).replace('.', '_');
             String suffix = prometheusUnit();
@@ -61,6 +65,8 @@ public final class MetricNames {
          * The unit as a Prometheus name suffix: {@code seconds} for {@code s}, the unit in lower case for other
          * units, null for none and for annotations in braces ({@code {token}}), which name what is counted, not a
          * unit.
+         *
+         * @return the suffix, or null
          */
         public String prometheusUnit() {
             if (unit == null || unit.isEmpty() || unit.startsWith("{")) {
@@ -333,6 +339,9 @@ public final class MetricNames {
      * The {@link #GEN_AI_OPERATION} value of one of llm-rotate's operations: {@code chat} and {@code chat_stream} are
      * {@code chat}, {@code generate_content} and {@code generate_content_stream} are {@code generate_content}; any
      * other name is returned as it is.
+     *
+     * @param operation llm-rotate's operation name ({@link CallRecord#operation()}), or null
+     * @return the {@code gen_ai.operation.name} value, or null for null
      */
     public static String genAiOperationName(String operation) {
         if (operation == null) {
@@ -361,6 +370,9 @@ public final class MetricNames {
      * </table>
      *
      * Any other id (a custom adapter's) is returned as it is.
+     *
+     * @param provider llm-rotate's provider id, or null
+     * @return the {@code gen_ai.provider.name} value, or null for null
      */
     public static String genAiProviderName(String provider) {
         if (provider == null) {
@@ -382,6 +394,9 @@ public final class MetricNames {
      * The {@link #ERROR_TYPE} of a call that did not succeed, on the {@code gen_ai.*} metrics: the outcome for {@code
      * no_available_key} and {@code cancelled}, else the record's error type ({@value #ERROR_TYPE_OTHER} when it has
      * none).
+     *
+     * @param record a call that did not succeed
+     * @return the {@code error.type} value
      */
     public static String callErrorType(CallRecord record) {
         String outcome = record.outcome();

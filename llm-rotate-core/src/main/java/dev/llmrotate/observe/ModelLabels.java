@@ -24,12 +24,20 @@ public final class ModelLabels {
     /**
      * Labels bounded by the configuration {@code config} supplies at each use (so a reload is followed); while it
      * supplies null, no model is known and every model is outside.
+     *
+     * @param config the configuration in force, e.g. {@code lm::config}; called at each use, so keep it cheap
      */
     public ModelLabels(Supplier<LlmRotateConfig> config) {
         this.config = config;
     }
 
-    /** The label of a call: the model asked for ({@link CallRecord#requestedModel()}); empty for a lease of any. */
+    /**
+     * The label of a call: the model asked for ({@link CallRecord#requestedModel()}).
+     *
+     * @param requestedModel the record's requested model, or null
+     * @return the model, {@value CallRecord#UNKNOWN_MODEL} when no key lists it, or empty for null (a lease of any
+     *     model)
+     */
     public String ofCall(String requestedModel) {
         if (requestedModel == null) {
             return "";
@@ -37,7 +45,12 @@ public final class ModelLabels {
         return models().contains(requestedModel) ? requestedModel : CallRecord.UNKNOWN_MODEL;
     }
 
-    /** The label of a model sent to a provider, or of the model that answered; empty when there is none. */
+    /**
+     * The label of a model sent to a provider, or of the model that answered.
+     *
+     * @param model the attempt's or the response's model, or null
+     * @return the model, {@value MetricNames#MODEL_OTHER} when no key lists it, or empty for null
+     */
     public String ofAttempt(String model) {
         if (model == null) {
             return "";
@@ -62,6 +75,9 @@ public final class ModelLabels {
      * Every model label the configuration allows besides {@value MetricNames#MODEL_OTHER}: the models its keys list
      * (fallback targets and model routes must name models that a key lists, or the configuration is refused), and
      * {@value CallRecord#UNKNOWN_MODEL}.
+     *
+     * @param config the configuration
+     * @return the labels, immutable
      */
     public static Set<String> modelsOf(LlmRotateConfig config) {
         Set<String> models = new HashSet<>();

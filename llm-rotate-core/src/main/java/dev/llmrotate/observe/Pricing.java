@@ -56,16 +56,31 @@ public final class Pricing {
         this.prices = prices;
     }
 
-    /** The built-in table only. */
+    /**
+     * The built-in table only.
+     *
+     * @return the prices shipped in the jar
+     */
     public static Pricing builtIn() {
         return builder().build();
     }
 
+    /**
+     * A builder that starts from the built-in table.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The price of {@code model} on {@code provider}, or null when the table has none. */
+    /**
+     * The price of {@code model} on {@code provider}. Thread-safe; lookups are cached.
+     *
+     * @param provider the provider id, or null for a price of any provider
+     * @param model the model id as sent or answered, in any of the forms above; null gives null
+     * @return the price, or null when the table has none
+     */
     public ModelPrice price(String provider, String model) {
         if (model == null) {
             return null;
@@ -83,7 +98,16 @@ public final class Pricing {
         return hit == MISSING ? null : (ModelPrice) hit;
     }
 
-    /** The estimated cost in USD, or null when the model has no price. */
+    /**
+     * The estimated cost of a call; see {@link ModelPrice#cost}.
+     *
+     * @param provider the provider id, or null for a price of any provider
+     * @param model the model id, as for {@link #price}
+     * @param inputTokens prompt tokens, cached ones included
+     * @param cachedInputTokens of those, the ones read from cache
+     * @param outputTokens completion tokens, reasoning included
+     * @return the cost in USD, or null when the model has no price
+     */
     public Double cost(String provider, String model, long inputTokens, long cachedInputTokens, long outputTokens) {
         ModelPrice price = price(provider, model);
         return price == null ? null : price.cost(inputTokens, cachedInputTokens, outputTokens);
@@ -131,7 +155,10 @@ public final class Pricing {
         return List.copyOf(out);
     }
 
-    /** Builds a {@link Pricing}: the built-in table, then files, then single prices, later ones winning. */
+    /**
+     * Builds a {@link Pricing}: the built-in table, then files and single prices in the order given, later ones
+     * winning. Not thread-safe.
+     */
     public static final class Builder {
         private final Map<String, Map<String, ModelPrice>> prices = new HashMap<>();
 
@@ -146,7 +173,14 @@ public final class Pricing {
             }
         }
 
-        /** Adds every priced model of a file in LiteLLM's format. */
+        /**
+         * Adds every priced model of a file in LiteLLM's format; entries without token prices (image, audio models)
+         * are skipped.
+         *
+         * @param path a {@code model_prices_and_context_window.json}-style file
+         * @return this
+         * @throws ConfigurationException when the file is missing, unreadable or not a JSON object of models
+         */
         public Builder file(Path path) {
             try {
                 readLiteLlm(new ObjectMapper().readTree(Files.readAllBytes(path)), path.toString());
@@ -159,7 +193,14 @@ public final class Pricing {
             return this;
         }
 
-        /** Sets the price of {@code model}; {@code provider} null applies to any provider. */
+        /**
+         * Sets the price of {@code model}; {@code provider} null applies to any provider.
+         *
+         * @param provider the provider id, or null for any provider
+         * @param model the model id, not null (matched without regard to case)
+         * @param price the price
+         * @return this
+         */
         public Builder price(String provider, String model, ModelPrice price) {
             prices.computeIfAbsent(model.toLowerCase(Locale.ROOT), m -> new HashMap<>())
                     .put(provider == null ? "" : provider, price);
@@ -201,6 +242,11 @@ public final class Pricing {
             }
         }
 
+        /**
+         * The prices added so far; the builder can go on.
+         *
+         * @return an immutable, thread-safe table
+         */
         public Pricing build() {
             Map<String, Map<String, ModelPrice>> copy = new HashMap<>();
             prices.forEach((model, byProvider) -> copy.put(model, Map.copyOf(byProvider)));

@@ -24,6 +24,12 @@ public record UsageFilter(String provider, String model, String keyId, String ca
     public static final UsageFilter ALL = new UsageFilter(null, null, null, null);
 
     /**
+     * A filter on provider, model and key, or on caller alone.
+     *
+     * @param provider the provider, or null for any
+     * @param model the model, or null for any
+     * @param keyId the key id, or null for any
+     * @param caller the caller, or null for any; only with the other three null
      * @throws IllegalArgumentException when a caller is given together with a provider, model or key id
      */
     public UsageFilter {
@@ -33,22 +39,42 @@ public record UsageFilter(String provider, String model, String keyId, String ca
         }
     }
 
-    /** The calls of one provider. */
+    /**
+     * The calls of one provider.
+     *
+     * @param provider the provider's name in the configuration ({@code openai}, ...)
+     * @return the filter
+     */
     public static UsageFilter provider(String provider) {
         return new UsageFilter(provider, null, null, null);
     }
 
-    /** The calls of one model, on any provider and key. */
+    /**
+     * The calls of one model, on any provider and key.
+     *
+     * @param model a model id a key lists, or {@value CallRecord#UNKNOWN_MODEL}
+     * @return the filter
+     */
     public static UsageFilter model(String model) {
         return new UsageFilter(null, model, null, null);
     }
 
-    /** The calls of one key. */
+    /**
+     * The calls of one key.
+     *
+     * @param keyId the key's {@code key_id}
+     * @return the filter
+     */
     public static UsageFilter key(String keyId) {
         return new UsageFilter(null, null, keyId, null);
     }
 
-    /** The calls made by one caller (its own slice; {@code _other} for the callers beyond the bound). */
+    /**
+     * The calls made by one caller (its own slice; {@code _other} for the callers beyond the bound).
+     *
+     * @param caller the caller as requests name it
+     * @return the filter
+     */
     public static UsageFilter caller(String caller) {
         return new UsageFilter(null, null, null, caller);
     }
@@ -56,6 +82,11 @@ public record UsageFilter(String provider, String model, String keyId, String ca
     /**
      * Whether a call counted under this provider, model and key (any of them may be null) passes the filter; never
      * for a filter naming a caller, whose calls are read from the callers' own slices.
+     *
+     * @param callProvider the provider the call counted under
+     * @param callModel the model the call counted under
+     * @param callKeyId the key the call counted under
+     * @return whether the filter passes the call
      */
     public boolean matches(String callProvider, String callModel, String callKeyId) {
         return caller == null

@@ -17,11 +17,23 @@ import java.util.List;
  */
 public record UsageSeries(Instant from, Instant until, Duration bucket, List<UsagePoint> points) {
 
+    /**
+     * Copies the points, so that a series never changes.
+     *
+     * @param from the first bucket's start
+     * @param until the end of the last bucket
+     * @param bucket the length of each bucket
+     * @param points one per bucket, oldest first, not null
+     */
     public UsageSeries {
         points = List.copyOf(points);
     }
 
-    /** The series as JSON (snake_case fields, ISO-8601 instants, the bucket as an ISO-8601 duration). */
+    /**
+     * The series as JSON (snake_case fields, ISO-8601 instants, the bucket as an ISO-8601 duration).
+     *
+     * @return the JSON object
+     */
     public String toJson() {
         return ReportJson.write(this);
     }

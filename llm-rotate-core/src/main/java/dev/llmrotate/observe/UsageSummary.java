@@ -25,6 +25,15 @@ public record UsageSummary(
         Map<String, Totals> byKey,
         Map<String, Totals> byCaller) {
 
+    /**
+     * Copies the maps, so that a summary never changes.
+     *
+     * @param overall every call
+     * @param byProvider per provider, not null
+     * @param byModel per model, not null
+     * @param byKey per key, not null
+     * @param byCaller per caller, not null
+     */
     public UsageSummary {
         byProvider = Map.copyOf(byProvider);
         byModel = Map.copyOf(byModel);
@@ -32,7 +41,11 @@ public record UsageSummary(
         byCaller = Map.copyOf(byCaller);
     }
 
-    /** The summary as JSON (snake_case fields). */
+    /**
+     * The summary as JSON (snake_case fields).
+     *
+     * @return the JSON object
+     */
     public String toJson() {
         return ReportJson.write(this);
     }
@@ -64,12 +77,33 @@ public record UsageSummary(
             double costUsd,
             long unpricedCalls,
             Latency latency) {
+        /** No calls: every count, the cost and the latencies 0. */
         public static final Totals EMPTY = new Totals(0, 0, 0, Map.of(), 0, 0, 0, 0, 0, 0, Latency.EMPTY);
 
+        /**
+         * Copies {@code failuresByType}, so that the totals never change.
+         *
+         * @param calls calls finished
+         * @param successes calls that returned a result
+         * @param failures calls that did not
+         * @param failuresByType failures per error type wire name, not null
+         * @param inputTokens prompt tokens
+         * @param outputTokens completion tokens
+         * @param cachedInputTokens prompt tokens served from cache
+         * @param reasoningTokens output tokens spent on reasoning
+         * @param costUsd estimated cost of the priced calls
+         * @param unpricedCalls successful calls whose model has no price
+         * @param latency call latency percentiles
+         */
         public Totals {
             failuresByType = Map.copyOf(failuresByType);
         }
 
+        /**
+         * Input plus output tokens (written as {@code total_tokens} in the JSON).
+         *
+         * @return {@code inputTokens + outputTokens}
+         */
         @com.fasterxml.jackson.annotation.JsonProperty("total_tokens")
         public long totalTokens() {
             return inputTokens + outputTokens;
@@ -86,6 +120,7 @@ public record UsageSummary(
      * @param maxMs the slowest call's bucket
      */
     public record Latency(double p50Ms, double p90Ms, double p95Ms, double p99Ms, double maxMs) {
+        /** No calls: every percentile 0. */
         public static final Latency EMPTY = new Latency(0, 0, 0, 0, 0);
     }
 }

@@ -30,6 +30,19 @@ public record Attempt(
         Duration timeout,
         long deadlineNanos) {
 
+    /**
+     * Checks that the parts an adapter needs are there.
+     *
+     * @param request the caller's request, with the model id this target uses
+     * @param key the selected key
+     * @param secret the key's resolved secret
+     * @param settings the provider's settings
+     * @param upstream for a broker, the backend to route to, or null
+     * @param timeout the longest this attempt may wait for an answer
+     * @param deadlineNanos the call's absolute deadline, a {@link System#nanoTime()} value
+     * @throws NullPointerException when {@code request}, {@code key}, {@code secret}, {@code settings} or {@code
+     *     timeout} is null
+     */
     public Attempt {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(key, "key");
@@ -38,7 +51,17 @@ public record Attempt(
         Objects.requireNonNull(timeout, "timeout");
     }
 
-    /** An attempt whose call ends when the attempt's {@code timeout}, counted from now, is up. */
+    /**
+     * An attempt whose call ends when the attempt's {@code timeout}, counted from now, is up (for tests and adapters
+     * driven without the engine).
+     *
+     * @param request the caller's request, with the model id this target uses
+     * @param key the selected key
+     * @param secret the key's resolved secret
+     * @param settings the provider's settings
+     * @param upstream for a broker, the backend to route to, or null
+     * @param timeout the longest this attempt, and the call, may take
+     */
     public Attempt(
             ChatRequest request,
             KeySpec key,
@@ -56,12 +79,21 @@ public record Attempt(
                 ProviderStream.deadlineAfter(Objects.requireNonNull(timeout, "timeout")));
     }
 
-    /** The model id to send. */
+    /**
+     * The model id to send.
+     *
+     * @return the request's model, as this route names it
+     */
     public String model() {
         return request.model();
     }
 
-    /** This attempt with another {@code timeout}, the call's deadline unchanged. */
+    /**
+     * This attempt with another {@code timeout}, the call's deadline unchanged.
+     *
+     * @param newTimeout the longest the new attempt may wait for an answer
+     * @return a copy that differs only in {@link #timeout()}
+     */
     public Attempt withTimeout(Duration newTimeout) {
         return new Attempt(request, key, secret, settings, upstream, newTimeout, deadlineNanos);
     }

@@ -13,6 +13,11 @@ package dev.llmrotate.spi;
 public final class CallCancelledException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * The attempt was abandoned; without a stack trace, as this is an expected end.
+     *
+     * @param message what was waiting when the thread was interrupted
+     */
     public CallCancelledException(String message) {
         super(message, null, false, false);
     }

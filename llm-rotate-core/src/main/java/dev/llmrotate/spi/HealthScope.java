@@ -12,23 +12,44 @@ public final class HealthScope {
 
     private HealthScope() {}
 
-    /** The scope of a key and model. */
+    /**
+     * The scope of a key and model.
+     *
+     * @param keyId the key
+     * @param model a model the key lists
+     * @return the (key, model) scope's name
+     */
     public static String of(String keyId, String model) {
         return keyId + SEPARATOR + model;
     }
 
-    /** True for a (key, model) scope, false for a key-wide one. */
+    /**
+     * Whether a scope is a (key, model) one.
+     *
+     * @param scope a scope's name
+     * @return true for a (key, model) scope, false for a key-wide one
+     */
     public static boolean isModelScope(String scope) {
         return scope.indexOf(SEPARATOR) >= 0;
     }
 
-    /** The key id of a scope. */
+    /**
+     * The key id of a scope.
+     *
+     * @param scope a scope's name
+     * @return the key id, the whole name for a key-wide scope
+     */
     public static String keyIdOf(String scope) {
         int at = scope.indexOf(SEPARATOR);
         return at < 0 ? scope : scope.substring(0, at);
     }
 
-    /** The model of a (key, model) scope, or null for a key-wide one. */
+    /**
+     * The model of a scope.
+     *
+     * @param scope a scope's name
+     * @return the model of a (key, model) scope, or null for a key-wide one
+     */
     public static String modelOf(String scope) {
         int at = scope.indexOf(SEPARATOR);
         return at < 0 ? null : scope.substring(at + 1);

@@ -15,6 +15,7 @@ public interface HttpClientProvider {
      * A new client with these limits on what providers may send back; the instance built with it closes it.
      *
      * @param limits the body and stream-line limits set on the builder ({@code replyLimits}), or the defaults
+     * @return a new client, not null, for this instance only (called once, by {@code build()})
      */
     ProviderHttpClient create(HttpLimits limits);
 }

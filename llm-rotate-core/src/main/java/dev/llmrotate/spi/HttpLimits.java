@@ -23,7 +23,14 @@ public record HttpLimits(int maxBodyBytes, int maxErrorBodyBytes, int maxStreamL
     public static final HttpLimits DEFAULTS =
             new HttpLimits(DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_ERROR_BODY_BYTES, DEFAULT_MAX_STREAM_LINE_BYTES);
 
-    /** @throws IllegalArgumentException when a limit is below 1 */
+    /**
+     * Checks the limits.
+     *
+     * @param maxBodyBytes the longest 2xx body accepted, in bytes
+     * @param maxErrorBodyBytes how much of an error body is read, in bytes
+     * @param maxStreamLineBytes the longest line of a streamed body, in bytes
+     * @throws IllegalArgumentException when a limit is below 1
+     */
     public HttpLimits {
         if (maxBodyBytes < 1 || maxErrorBodyBytes < 1 || maxStreamLineBytes < 1) {
             throw new IllegalArgumentException("reply limits must be at least 1 byte, got maxBodyBytes=" + maxBodyBytes

@@ -10,6 +10,11 @@ import java.net.http.HttpHeaders;
  * @param body the body as text (UTF-8); an error body may be cut at {@link HttpLimits#maxErrorBodyBytes()}
  */
 public record HttpResult(int status, HttpHeaders headers, String body) {
+    /**
+     * Whether the status is a success.
+     *
+     * @return true for a 2xx status
+     */
     public boolean isSuccess() {
         return status >= 200 && status < 300;
     }

@@ -2,12 +2,12 @@ package dev.llmrotate.spi;
 
 import dev.llmrotate.error.ErrorType;
 import dev.llmrotate.health.KeyState;
-import dev.llmrotate.internal.health.HealthPolicy;
 import java.time.Instant;
 
 /**
  * The stored health of one key, as kept by a {@code StateStore}. Timer-driven transitions (a cooldown running out)
- * are not written back: {@link HealthPolicy#effectiveState} evaluates them lazily against the clock.
+ * are not written back: the engine evaluates them lazily against the clock. A store keeps the value as it is given
+ * and hands back an equal value; only the engine's transitions create new ones.
  *
  * @param state the stored state
  * @param until end of a COOLDOWN or QUARANTINE, else null
@@ -41,6 +41,13 @@ public record KeyHealth(
     public static final KeyHealth INITIAL =
             new KeyHealth(KeyState.ACTIVE, null, 0, 0, null, 0, null, null, null, 0, null, 0);
 
+    /**
+     * This health in another state.
+     *
+     * @param newState the state
+     * @param newUntil the end of the new COOLDOWN or QUARANTINE, else null
+     * @return a copy that differs only in {@link #state()} and {@link #until()}
+     */
     public KeyHealth withState(KeyState newState, Instant newUntil) {
         return new KeyHealth(
                 newState,
@@ -57,6 +64,13 @@ public record KeyHealth(
                 outageRests);
     }
 
+    /**
+     * This health with the PROBATION trial slot held by another call, or free.
+     *
+     * @param holder the call holding the slot, or 0 to free it
+     * @param expiresAt when the slot is given up if the call never reports, or null
+     * @return a copy that differs only in {@link #trialHolder()} and {@link #trialExpiresAt()}
+     */
     public KeyHealth withTrial(long holder, Instant expiresAt) {
         return new KeyHealth(
                 state,
@@ -73,6 +87,12 @@ public record KeyHealth(
                 outageRests);
     }
 
+    /**
+     * This health with another count of auth quarantines.
+     *
+     * @param strikes auth/permission quarantines since the last success
+     * @return a copy that differs only in {@link #authStrikes()}
+     */
     public KeyHealth withAuthStrikes(int strikes) {
         return new KeyHealth(
                 state,
@@ -89,6 +109,12 @@ public record KeyHealth(
                 outageRests);
     }
 
+    /**
+     * This health with another count of outage rests.
+     *
+     * @param rests rests after runs of transient failures since the last success
+     * @return a copy that differs only in {@link #outageRests()}
+     */
     public KeyHealth withOutageRests(int rests) {
         return new KeyHealth(
                 state,

@@ -14,12 +14,20 @@ public final class LatencyHistogram {
     /** Doublings above {@link #MIN_MS}. */
     static final int DOUBLINGS = 23;
 
+    /** The number of buckets: the length of {@link #counts()}. */
     public static final int BUCKETS = PER_DOUBLING * DOUBLINGS + 1;
+
     static final double MIN_MS = 0.1;
 
     private final AtomicLongArray counts = new AtomicLongArray(BUCKETS);
 
-    /** The bucket of a latency in milliseconds. */
+    /**
+     * The bucket of a latency.
+     *
+     * @param millis the latency in milliseconds
+     * @return the bucket index, 0 to {@code BUCKETS - 1}; 0 for 0.1 ms or less (and NaN), the last one for the
+     *     longest latencies
+     */
     public static int bucket(double millis) {
         if (!(millis > MIN_MS)) {
             return 0;
@@ -28,16 +36,30 @@ public final class LatencyHistogram {
         return Math.min(index, BUCKETS - 1);
     }
 
-    /** The upper bound in milliseconds of bucket {@code index}. */
+    /**
+     * The upper bound of a bucket.
+     *
+     * @param index the bucket index
+     * @return the bound in milliseconds
+     */
     public static double upperBound(int index) {
         return MIN_MS * Math.pow(2, (double) index / PER_DOUBLING);
     }
 
+    /**
+     * Counts one latency; thread-safe, lock-free.
+     *
+     * @param millis the latency in milliseconds
+     */
     public void record(double millis) {
         counts.incrementAndGet(bucket(millis));
     }
 
-    /** A copy of the bucket counts. */
+    /**
+     * A copy of the bucket counts.
+     *
+     * @return {@link #BUCKETS} counts, by bucket index
+     */
     public long[] counts() {
         long[] copy = new long[BUCKETS];
         for (int i = 0; i < BUCKETS; i++) {
@@ -46,7 +68,12 @@ public final class LatencyHistogram {
         return copy;
     }
 
-    /** p50, p90, p95, p99 and max of bucket counts (zeros when empty). */
+    /**
+     * p50, p90, p95, p99 and max of bucket counts (zeros when empty).
+     *
+     * @param counts counts by bucket index, such as {@link #counts()} or the sum of several
+     * @return the percentiles in milliseconds, each its bucket's upper bound
+     */
     public static UsageSummary.Latency summarise(long[] counts) {
         long total = 0;
         for (long c : counts) {

@@ -10,12 +10,21 @@ import java.util.concurrent.Executor;
  */
 public interface ProviderAdapter {
 
-    /** The provider id this adapter serves, e.g. {@code openai}. */
+    /**
+     * The provider id this adapter serves, e.g. {@code openai}. The builder registers the adapter under it, and keys
+     * whose {@code provider} is this id are sent through it; it must not change.
+     *
+     * @return the provider id
+     */
     String provider();
 
     /**
-     * Rejects a request this provider cannot take (an unsupported content part) before any attempt is made.
+     * Rejects a request this provider cannot take (an unsupported content part) before any attempt is made. The
+     * engine calls it for each planned route on the thread that starts the call; a route whose adapter refuses is
+     * skipped (another route of the fallback chain may serve), and when none is left the call fails with {@code
+     * invalid_request} whose message gives each refusal. The default accepts every request.
      *
+     * @param request the caller's request
      * @throws IllegalArgumentException naming what is not supported
      */
     default void checkSupported(ChatRequest request) {}
@@ -23,7 +32,12 @@ public interface ProviderAdapter {
     /**
      * Sends one attempt and returns the normalised reply, or throws a classified {@link ProviderException}. Must
      * return or throw within {@link Attempt#timeout()}. The built-in adapters throw {@link CallCancelledException}
-     * (interrupt flag set again) when the calling thread is interrupted while the attempt waits.
+     * (interrupt flag set again) when the calling thread is interrupted while the attempt waits. The engine calls it
+     * for each attempt of {@code chat} and {@code generateContent}, on the caller's thread.
+     *
+     * @param attempt the request, key, secret, settings and time bounds of this attempt
+     * @return the reply, never null
+     * @throws ProviderException classified as the engine needs to decide (retry, rotate, fall back or fail)
      */
     ProviderReply send(Attempt attempt);
 
@@ -46,6 +60,7 @@ public interface ProviderAdapter {
      * @param attempt the attempt
      * @param executor where the default implementation runs {@link #send} (the engine passes the executor of the
      *     asynchronous call); adapters that send asynchronously do not use it
+     * @return the reply to come
      */
     default CompletableFuture<ProviderReply> sendAsync(Attempt attempt, Executor executor) {
         return BlockingSend.start(() -> send(attempt), executor);
@@ -54,6 +69,8 @@ public interface ProviderAdapter {
     /**
      * Whether the provider continues a trailing assistant message (a prefill) rather than answering it as a new turn;
      * stream recovery uses a prefill only where this is true. False unless an adapter knows better.
+     *
+     * @return true when a prefill is continued
      */
     default boolean continuesPrefill() {
         return false;
@@ -62,7 +79,13 @@ public interface ProviderAdapter {
     /**
      * Opens a stream for one attempt: returns once the provider accepted the request (a 2xx status), or throws a
      * classified {@link ProviderException} for an error answered before the stream started. Must return or throw
-     * within {@link Attempt#timeout()}. Adapters that cannot stream keep this default.
+     * within {@link Attempt#timeout()}. Adapters that cannot stream keep this default, which fails with {@code
+     * invalid_request}. The engine calls it for each attempt of {@code chatStream} and {@code generateContentStream}
+     * (and of a stream recovery), on the thread that starts or reads the stream.
+     *
+     * @param attempt the request, key, secret, settings and time bounds of this attempt
+     * @return the open stream; the engine reads it from one thread and closes it
+     * @throws ProviderException for an error answered before the stream started
      */
     default ProviderStream openStream(Attempt attempt) {
         throw new ProviderException(

@@ -32,8 +32,13 @@ import java.util.function.Function;
 public interface ProviderHttpClient extends AutoCloseable {
     /**
      * Sends {@code request} and returns what {@code reader} makes of the complete response, waiting on the calling
-     * thread. The default waits for {@link #postAsync}; a client may do better (wake the caller directly).
+     * thread. The default waits for {@link #postAsync}; a client may do better (wake the caller directly). The
+     * built-in adapters call it from {@link ProviderAdapter#send}, on the thread running the call.
      *
+     * @param <T> what the reader makes of the response
+     * @param request the exchange to make
+     * @param reader turns the complete response into the result
+     * @return what {@code reader} returned
      * @throws ProviderException a classified failure, or what the reader threw
      * @throws CallCancelledException when the calling thread is interrupted (the exchange is aborted)
      */
@@ -57,21 +62,33 @@ public interface ProviderHttpClient extends AutoCloseable {
     /**
      * Sends {@code request} without blocking: the future completes with what {@code reader} makes of the complete
      * response, or exceptionally with a classified {@link ProviderException} (or what the reader threw). Never throws.
-     * Its dependent stages may run on the client's I/O thread: they must not block.
+     * Its dependent stages may run on the client's I/O thread: they must not block. The built-in adapters call it
+     * from {@link ProviderAdapter#sendAsync}.
+     *
+     * @param <T> what the reader makes of the response
+     * @param request the exchange to make
+     * @param reader turns the complete response into the result
+     * @return the result to come
      */
     <T> CompletableFuture<T> postAsync(HttpPost request, Function<HttpResult, T> reader);
 
     /**
      * Sends {@code request} asking for a stream and returns once the status and headers have arrived (within {@link
      * HttpPost#timeout()}): a 2xx answer with its body open for incremental reading, or any other answer read whole
-     * (up to the error body limit, by the same deadline).
+     * (up to the error body limit, by the same deadline). The built-in adapters call it from {@link
+     * ProviderAdapter#openStream}, on the thread that starts or reads the stream.
      *
+     * @param request the exchange to make
+     * @return the status and headers, with the open body or the whole error answer
      * @throws ProviderException a classified failure before the headers
      * @throws CallCancelledException when the calling thread is interrupted (the exchange is aborted)
      */
     StreamingResponse openStream(HttpPost request);
 
-    /** Releases what the client holds (connections, threads it owns); exchanges in flight may fail. */
+    /**
+     * Releases what the client holds (connections, threads it owns); exchanges in flight may fail. {@code
+     * LlmRotate.close()} calls it once, after the calls in flight have ended.
+     */
     @Override
     void close();
 }

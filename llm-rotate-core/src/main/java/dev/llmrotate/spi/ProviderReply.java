@@ -27,13 +27,32 @@ public record ProviderReply(
         String responseId,
         List<ToolCall> toolCalls,
         List<ContentPart> reasoning) {
+    /**
+     * Takes a null usage as unreported and copies the lists (null ones become empty).
+     *
+     * @param content the generated text
+     * @param finishReason normalised finish reason
+     * @param usage token usage, or null when the reply had none
+     * @param model the model that answered, or null
+     * @param responseId the provider's response id, or null
+     * @param toolCalls the tool calls, or null
+     * @param reasoning the reasoning parts, or null
+     */
     public ProviderReply {
         usage = usage == null ? Usage.UNREPORTED : usage;
         toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
         reasoning = reasoning == null ? List.of() : List.copyOf(reasoning);
     }
 
-    /** A text reply without tool calls or reasoning. */
+    /**
+     * A text reply without tool calls or reasoning.
+     *
+     * @param content the generated text
+     * @param finishReason normalised finish reason
+     * @param usage token usage, or null when the reply had none
+     * @param model the model that answered, or null
+     * @param responseId the provider's response id, or null
+     */
     public ProviderReply(String content, FinishReason finishReason, Usage usage, String model, String responseId) {
         this(content, finishReason, usage, model, responseId, List.of(), List.of());
     }

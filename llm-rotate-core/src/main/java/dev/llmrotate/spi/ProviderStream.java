@@ -23,6 +23,7 @@ public interface ProviderStream extends AutoCloseable {
      * bytes arrive, a piece is returned or an exception thrown by then.
      *
      * @param deadlineNanos a {@link System#nanoTime()} value: the latest moment the piece may be waited for
+     * @return the piece, or null after the final piece
      * @throws ProviderException {@link ErrorType#TIMEOUT} when the deadline passes before content or the final piece;
      *     {@link ErrorType#STREAM_INTERRUPTED} for a cut connection, a malformed event or an incomplete answer; or a
      *     classified error the provider sent as an event
@@ -33,12 +34,22 @@ public interface ProviderStream extends AutoCloseable {
     @Override
     void close();
 
-    /** The deadline {@code timeout} from now, as {@link #next(long)} takes it. */
+    /**
+     * The deadline {@code timeout} from now, as {@link #next(long)} takes it.
+     *
+     * @param timeout how long from now; a negative one is now, a huge one {@link #MAX_WAIT_NANOS}
+     * @return the deadline, a {@link System#nanoTime()} value
+     */
     static long deadlineAfter(Duration timeout) {
         return System.nanoTime() + cappedNanos(timeout);
     }
 
-    /** {@code timeout} in nanoseconds, at most {@link #MAX_WAIT_NANOS}, never negative. */
+    /**
+     * {@code timeout} in nanoseconds, at most {@link #MAX_WAIT_NANOS}, never negative.
+     *
+     * @param timeout the duration
+     * @return the nanoseconds, 0 to {@link #MAX_WAIT_NANOS}
+     */
     static long cappedNanos(Duration timeout) {
         if (timeout.isNegative()) {
             return 0;
@@ -46,12 +57,23 @@ public interface ProviderStream extends AutoCloseable {
         return timeout.getSeconds() >= MAX_WAIT_NANOS / 1_000_000_000L ? MAX_WAIT_NANOS : timeout.toNanos();
     }
 
-    /** Whether {@code deadlineNanos} has passed. */
+    /**
+     * Whether {@code deadlineNanos} has passed.
+     *
+     * @param deadlineNanos a {@link System#nanoTime()} value
+     * @return true at and after the deadline
+     */
     static boolean passed(long deadlineNanos) {
         return System.nanoTime() - deadlineNanos >= 0;
     }
 
-    /** The earlier of two deadlines. */
+    /**
+     * The earlier of two deadlines, compared so that the counter's wrap-around does not matter.
+     *
+     * @param deadlineNanos a {@link System#nanoTime()} value
+     * @param otherNanos another one
+     * @return the one that passes first
+     */
     static long earlier(long deadlineNanos, long otherNanos) {
         return otherNanos - deadlineNanos < 0 ? otherNanos : deadlineNanos;
     }

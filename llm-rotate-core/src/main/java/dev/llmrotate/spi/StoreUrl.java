@@ -54,6 +54,8 @@ public final class StoreUrl {
     /**
      * Reads {@code url}.
      *
+     * @param url the URL as configured, with any password percent-encoded
+     * @return the parsed URL
      * @throws IllegalArgumentException when it is not a URL or could be read in more than one way; the message shows
      *     at most the scheme, never a password
      */
@@ -137,6 +139,9 @@ public final class StoreUrl {
      * unambiguously shows only its scheme ({@code redis://***}), a value that is no URL at all {@code ***}. An
      * {@code env://NAME} or {@code file:///path} reference (which names where the URL is, not the URL) is shown as
      * it is.
+     *
+     * @param url the URL, or null
+     * @return the masked form, safe to log; null for null
      */
     public static String mask(String url) {
         if (url == null) {
@@ -195,6 +200,9 @@ public final class StoreUrl {
     /**
      * {@code message} (a client library's, which may quote the URL) with the URL replaced by its masked form and the
      * password, as written and decoded, by {@code ***}.
+     *
+     * @param message a message that may quote the URL or its password, or null
+     * @return the message, safe to log; null for null
      */
     public String scrub(String message) {
         if (message == null) {
@@ -207,32 +215,56 @@ public final class StoreUrl {
         return out;
     }
 
-    /** The scheme as written ({@code redis}, {@code rediss}, {@code redis-sentinel}, ...). */
+    /**
+     * The scheme as written.
+     *
+     * @return {@code redis}, {@code rediss}, {@code redis-sentinel}, ...
+     */
     public String scheme() {
         return scheme;
     }
 
-    /** The host, or null when the authority is not a single host (Sentinel lists several). */
+    /**
+     * The host.
+     *
+     * @return the host, or null when the authority is not a single host (Sentinel lists several)
+     */
     public String host() {
         return host;
     }
 
-    /** The port, or -1 when the URL names none. */
+    /**
+     * The port.
+     *
+     * @return the port, or -1 when the URL names none
+     */
     public int port() {
         return port;
     }
 
-    /** The percent-decoded user name, or null. */
+    /**
+     * The user name.
+     *
+     * @return the percent-decoded user name, or null
+     */
     public String username() {
         return username;
     }
 
-    /** The percent-decoded password, or null. Never log it. */
+    /**
+     * The password. Never log it.
+     *
+     * @return the percent-decoded password, or null
+     */
     public String password() {
         return password;
     }
 
-    /** The URL with its password masked; see {@link #mask(String)}. */
+    /**
+     * The URL with its password masked; see {@link #mask(String)}.
+     *
+     * @return the masked URL, safe to log
+     */
     public String masked() {
         return masked;
     }

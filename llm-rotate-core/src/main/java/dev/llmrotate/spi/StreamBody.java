@@ -18,6 +18,7 @@ public interface StreamBody extends AutoCloseable {
      * The next line (UTF-8, without its line break and a {@code \r} before it), or null at the end of the body.
      *
      * @param deadlineNanos when to give up waiting, a {@link System#nanoTime()} value
+     * @return the line, or null at the end of the body
      * @throws ProviderException {@link ErrorType#TIMEOUT} when the deadline passes first; {@link
      *     ErrorType#STREAM_INTERRUPTED} when the connection breaks or is {@link #close() closed}, when the reading
      *     thread is interrupted (its flag set again) or for a line longer than {@link #maxLineBytes()}
@@ -27,12 +28,20 @@ public interface StreamBody extends AutoCloseable {
     /**
      * Reads up to {@code length} bytes, fewer only at the end of the body; returns how many were read.
      *
+     * @param buffer where the bytes go
+     * @param offset the index in {@code buffer} of the first byte
+     * @param length how many bytes to read
      * @param deadlineNanos when to give up waiting, a {@link System#nanoTime()} value
+     * @return the bytes read: {@code length}, fewer only at the end of the body
      * @throws ProviderException as {@link #readLine} does
      */
     int readFully(byte[] buffer, int offset, int length, long deadlineNanos);
 
-    /** The longest line {@link #readLine} returns; an SSE event may carry at most twice that. */
+    /**
+     * The longest line {@link #readLine} returns; an SSE event may carry at most twice that.
+     *
+     * @return the limit in bytes, {@link HttpLimits#maxStreamLineBytes()} of the client
+     */
     int maxLineBytes();
 
     /** Releases the connection (not reused: the body was not read to its end) and wakes a reader waiting for data. */

@@ -30,6 +30,19 @@ public record StreamPiece(
         String reasoningDelta,
         List<ToolCallDelta> toolCallDeltas,
         List<ContentPart> reasoning) {
+    /**
+     * Takes null text as empty, a final piece's null usage as unreported, and copies the lists (null ones become
+     * empty).
+     *
+     * @param delta new text, or null for none
+     * @param finishReason set on the final piece only
+     * @param usage set on the final piece only, or null
+     * @param model the model that answers, or null
+     * @param responseId the provider's response id, or null
+     * @param reasoningDelta new reasoning text, or null for none
+     * @param toolCallDeltas pieces of tool calls, or null for none
+     * @param reasoning reasoning blocks completed with this piece, or null for none
+     */
     public StreamPiece {
         delta = delta == null ? "" : delta;
         if (finishReason != null && usage == null) {
@@ -40,20 +53,43 @@ public record StreamPiece(
         reasoning = reasoning == null ? List.of() : List.copyOf(reasoning);
     }
 
-    /** A piece of text only (or the final piece). */
+    /**
+     * A piece of text only (or the final piece).
+     *
+     * @param delta new text, or null for none
+     * @param finishReason set on the final piece only
+     * @param usage set on the final piece only, or null
+     * @param model the model that answers, or null
+     * @param responseId the provider's response id, or null
+     */
     public StreamPiece(String delta, FinishReason finishReason, Usage usage, String model, String responseId) {
         this(delta, finishReason, usage, model, responseId, "", List.of(), List.of());
     }
 
+    /**
+     * A content piece of text only.
+     *
+     * @param delta the new text
+     * @return the piece
+     */
     public static StreamPiece text(String delta) {
         return new StreamPiece(delta, null, null, null, null);
     }
 
+    /**
+     * Whether this is the final piece.
+     *
+     * @return true when it carries a finish reason
+     */
     public boolean isFinal() {
         return finishReason != null;
     }
 
-    /** Whether this piece carries anything besides text: reasoning or tool-call deltas. */
+    /**
+     * Whether this piece carries anything besides text: reasoning or tool-call deltas.
+     *
+     * @return true when reasoning text, reasoning blocks or tool-call deltas are present
+     */
     public boolean hasNonText() {
         return !reasoningDelta.isEmpty() || !toolCallDeltas.isEmpty() || !reasoning.isEmpty();
     }

@@ -12,14 +12,31 @@ import dev.llmrotate.observe.CallRecord;
  */
 public interface Telemetry {
 
-    /** Ends one attempt; obtained from {@link #attemptStarted}. */
+    /**
+     * Ends one attempt; obtained from {@link #attemptStarted}. The engine calls one of its methods, once, on the
+     * thread that sees the attempt end (for an asynchronous call, possibly another than the one that started it). An
+     * attempt still running when its {@code chatAsync} future is cancelled currently gets neither.
+     */
     interface Attempt {
-        /** The attempt answered (for streams: the stream started). */
+        /**
+         * The attempt answered (for streams: the stream started).
+         *
+         * @param responseModel the model that answered, as the provider names it, else the model sent
+         * @param usage the reply's usage; null for a stream, whose usage comes at its end ({@link #callEnded})
+         * @param finishReason the reply's finish reason; null for a stream
+         */
         void succeeded(String responseModel, Usage usage, FinishReason finishReason);
 
-        /** The attempt failed with {@code type}. */
+        /**
+         * The attempt failed with {@code type}. An attempt abandoned because the caller's thread was interrupted ends
+         * as {@link ErrorType#UNKNOWN} without a status.
+         *
+         * @param type the failure's classification
+         * @param httpStatus the failed exchange's HTTP status, or null
+         */
         void failed(ErrorType type, Integer httpStatus);
 
+        /** Does nothing. */
         Attempt NOOP = new Attempt() {
             @Override
             public void succeeded(String responseModel, Usage usage, FinishReason finishReason) {}
@@ -39,6 +56,7 @@ public interface Telemetry {
      * @param keyId the key used
      * @param attemptNumber 1 for the first attempt of the call
      * @param afterRotation true when the previous attempt failed at key level and this one uses another key
+     * @return the handle that ends the attempt, never null ({@link Attempt#NOOP} to ignore it)
      */
     Attempt attemptStarted(
             String operation,
@@ -49,10 +67,21 @@ public interface Telemetry {
             int attemptNumber,
             boolean afterRotation);
 
-    /** The call moves away from {@code keyId} after a key-level failure of {@code cause}. */
+    /**
+     * The call moves away from {@code keyId} after a key-level failure of {@code cause}.
+     *
+     * @param provider the key's provider
+     * @param keyId the key left
+     * @param cause the failure's classification ({@code rate_limit}, {@code invalid_auth}, ...)
+     */
     void keyRotated(String provider, String keyId, ErrorType cause);
 
-    /** A call ended (one per call, with its record). */
+    /**
+     * A call ended (one per call, with its record), on the thread that ends it: after the usage counters, the usage
+     * log and the event buffer, before the call listeners.
+     *
+     * @param record the finished call
+     */
     void callEnded(CallRecord record);
 
     /** Does nothing. */

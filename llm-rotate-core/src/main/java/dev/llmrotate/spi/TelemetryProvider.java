@@ -5,6 +5,10 @@ package dev.llmrotate.spi;
  * that provides one (such as {@code llm-rotate-otel}) switches telemetry on just by being there.
  */
 public interface TelemetryProvider {
-    /** The telemetry to use. */
+    /**
+     * The telemetry to use; called once per {@code build()} that finds this provider first.
+     *
+     * @return the hooks, not null
+     */
     Telemetry create();
 }

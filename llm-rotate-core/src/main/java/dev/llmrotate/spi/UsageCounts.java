@@ -42,7 +42,11 @@ public final class UsageCounts {
     /** Empty counters. */
     public UsageCounts() {}
 
-    /** A copy of {@code other}. */
+    /**
+     * A copy of {@code other}.
+     *
+     * @param other the counters to copy; not changed
+     */
     public UsageCounts(UsageCounts other) {
         add(other);
     }
@@ -50,6 +54,8 @@ public final class UsageCounts {
     /**
      * Counts one finished call: a success, or a failure under {@link CallRecord#failureName()}; its tokens; its cost
      * (a success without a price counts as unpriced); its latency and, for streams, its time to first chunk.
+     *
+     * @param record the finished call
      */
     public void add(CallRecord record) {
         if (record.isSuccess()) {
@@ -76,7 +82,11 @@ public final class UsageCounts {
         }
     }
 
-    /** Adds every counter of {@code other}. */
+    /**
+     * Adds every counter of {@code other}, histograms included.
+     *
+     * @param other the counters to add; not changed
+     */
     public void add(UsageCounts other) {
         successes += other.successes;
         for (int i = 0; i < other.failureKinds; i++) {
@@ -92,12 +102,21 @@ public final class UsageCounts {
         firstChunk = merge(firstChunk, other.firstChunk);
     }
 
-    /** Adds {@code n} successful calls (for a store reading its counters back). */
+    /**
+     * Adds {@code n} successful calls (for a store reading its counters back).
+     *
+     * @param n the number of calls
+     */
     public void addSuccesses(long n) {
         successes += n;
     }
 
-    /** Adds {@code n} failed calls of one kind ({@link CallRecord#failureName()}). */
+    /**
+     * Adds {@code n} failed calls of one kind ({@link CallRecord#failureName()}).
+     *
+     * @param name the failure's name, e.g. {@code rate_limit} or {@code no_available_key}
+     * @param n the number of calls; 0 adds nothing
+     */
     public void addFailures(String name, long n) {
         if (n == 0) {
             return;
@@ -120,7 +139,14 @@ public final class UsageCounts {
         failureCounts[failureKinds++] = n;
     }
 
-    /** Adds tokens. */
+    /**
+     * Adds tokens.
+     *
+     * @param input prompt tokens
+     * @param output completion tokens
+     * @param cachedInput prompt tokens served from cache
+     * @param reasoning output tokens spent on reasoning
+     */
     public void addTokens(long input, long output, long cachedInput, long reasoning) {
         inputTokens += input;
         outputTokens += output;
@@ -128,22 +154,42 @@ public final class UsageCounts {
         reasoningTokens += reasoning;
     }
 
-    /** Adds the estimated cost of priced calls. */
+    /**
+     * Adds the estimated cost of priced calls.
+     *
+     * @param usd the cost in USD
+     */
     public void addCost(double usd) {
         costUsd += usd;
     }
 
-    /** Adds {@code n} successful calls whose model had no price. */
+    /**
+     * Adds {@code n} successful calls whose model had no price.
+     *
+     * @param n the number of calls
+     */
     public void addUnpricedCalls(long n) {
         unpricedCalls += n;
     }
 
-    /** Adds {@code n} calls to latency bucket {@code bucket} (a {@link LatencyHistogram} index). */
+    /**
+     * Adds {@code n} calls to latency bucket {@code bucket} (a {@link LatencyHistogram} index).
+     *
+     * @param bucket the bucket index, 0 to {@code LatencyHistogram.BUCKETS - 1}
+     * @param n the number of calls
+     * @throws IllegalArgumentException for a bucket index out of range
+     */
     public void addLatency(int bucket, long n) {
         latency = increment(latency, bucket, n);
     }
 
-    /** Adds {@code n} streamed calls to time-to-first-chunk bucket {@code bucket}. */
+    /**
+     * Adds {@code n} streamed calls to time-to-first-chunk bucket {@code bucket}.
+     *
+     * @param bucket the bucket index, 0 to {@code LatencyHistogram.BUCKETS - 1}
+     * @param n the number of calls
+     * @throws IllegalArgumentException for a bucket index out of range
+     */
     public void addFirstChunk(int bucket, long n) {
         firstChunk = increment(firstChunk, bucket, n);
     }
@@ -196,12 +242,20 @@ public final class UsageCounts {
         return (int) (entry >>> COUNT_BITS);
     }
 
-    /** Calls counted. */
+    /**
+     * Calls counted.
+     *
+     * @return successes plus failures
+     */
     public long calls() {
         return successes + failures;
     }
 
-    /** True when no call is counted. */
+    /**
+     * Whether no call is counted.
+     *
+     * @return true when there are neither successes nor failures
+     */
     public boolean isEmpty() {
         return successes == 0 && failures == 0;
     }
@@ -217,12 +271,20 @@ public final class UsageCounts {
         return out;
     }
 
-    /** The dense {@link LatencyHistogram} counts of call latency. */
+    /**
+     * The dense {@link LatencyHistogram} counts of call latency.
+     *
+     * @return a new array of {@link LatencyHistogram#BUCKETS} counts, by bucket index
+     */
     public long[] latencyCounts() {
         return dense(latency);
     }
 
-    /** The dense {@link LatencyHistogram} counts of time to first chunk (streamed calls). */
+    /**
+     * The dense {@link LatencyHistogram} counts of time to first chunk (streamed calls).
+     *
+     * @return a new array of {@link LatencyHistogram#BUCKETS} counts, by bucket index
+     */
     public long[] firstChunkCounts() {
         return dense(firstChunk);
     }
@@ -235,7 +297,11 @@ public final class UsageCounts {
         return out;
     }
 
-    /** The counters as a summary's totals, with call latency percentiles. */
+    /**
+     * The counters as a summary's totals, with call latency percentiles.
+     *
+     * @return the totals; {@link UsageSummary.Totals#EMPTY} when no call is counted
+     */
     public UsageSummary.Totals totals() {
         if (isEmpty()) {
             return UsageSummary.Totals.EMPTY;
@@ -258,7 +324,11 @@ public final class UsageCounts {
                 LatencyHistogram.summarise(latencyCounts()));
     }
 
-    /** Time-to-first-chunk percentiles of the streamed calls ({@link UsageSummary.Latency#EMPTY} when none). */
+    /**
+     * Time-to-first-chunk percentiles of the streamed calls.
+     *
+     * @return the percentiles in milliseconds; {@link UsageSummary.Latency#EMPTY} when no stream is counted
+     */
     public UsageSummary.Latency firstChunkLatency() {
         return firstChunk == null ? UsageSummary.Latency.EMPTY : LatencyHistogram.summarise(firstChunkCounts());
     }
