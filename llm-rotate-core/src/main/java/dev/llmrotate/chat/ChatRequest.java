@@ -25,7 +25,7 @@ import java.util.Set;
  * @param temperature sampling temperature, or null
  * @param topP nucleus sampling, or null
  * @param maxRetries overrides {@code defaults.max_retries} for this call, or null
- * @param deadline overrides {@code defaults.call_deadline} for this call, or null
+ * @param deadline overrides {@code defaults.call_deadline_seconds} for this call, or null
  * @param extra further provider parameters passed through into the request body as they are; a name scoped with a
  *     wire format ({@code openai:seed}, {@code anthropic:metadata}, {@code gemini:...}, {@code bedrock:...}) is sent,
  *     without the scope, only to the providers of that format (OpenAI's format: {@code openai}, {@code
@@ -83,6 +83,28 @@ public record ChatRequest(
             "thinkingBudget",
                     List.of("thinking", "reasoning", "thinkingConfig", GenerateContentControls.EXTRA_THINKING_BUDGET));
 
+    /**
+     * Checks every field (see above) and copies the lists and maps, unmodifiable.
+     *
+     * @param model the model id, not blank
+     * @param messages the conversation, at least one message
+     * @param provider the provider to pin the call to, or null
+     * @param maxTokens output cap, positive, or null
+     * @param temperature sampling temperature, or null
+     * @param topP nucleus sampling, or null
+     * @param maxRetries retries per route, 0 or more, or null
+     * @param deadline the whole call's time limit, positive, or null
+     * @param extra further provider parameters, no null values; null for none
+     * @param streamRecovery stream recovery for this call, or null
+     * @param tools the tools, names unique; null for none
+     * @param toolChoice the tool choice, or null; a REQUIRED or TOOL choice needs tools
+     * @param parallelToolCalls whether the model may call several tools in one turn, or null; only with tools
+     * @param responseFormat the form of the answer, or null for text
+     * @param reasoningEffort how much a reasoning model thinks, or null
+     * @param thinkingBudget a token budget for thinking, -1 or more, or null
+     * @param caller who makes the call, 1 to 64 letters, digits, {@code . _ : @ -}; or null
+     * @throws IllegalArgumentException naming the first field that is wrong
+     */
     public ChatRequest {
         Objects.requireNonNull(model, "model");
         if (model.isBlank()) {
@@ -116,7 +138,26 @@ public record ChatRequest(
         checkExtra(extra, tools, toolChoice, parallelToolCalls, responseFormat, reasoningEffort, thinkingBudget);
     }
 
-    /** A request without a {@link #caller()}. */
+    /**
+     * A request without a {@link #caller()}.
+     *
+     * @param model the model id, not blank
+     * @param messages the conversation, at least one message
+     * @param provider the provider to pin the call to, or null
+     * @param maxTokens output cap, positive, or null
+     * @param temperature sampling temperature, or null
+     * @param topP nucleus sampling, or null
+     * @param maxRetries retries per route, 0 or more, or null
+     * @param deadline the whole call's time limit, positive, or null
+     * @param extra further provider parameters, no null values; null for none
+     * @param streamRecovery stream recovery for this call, or null
+     * @param tools the tools, names unique; null for none
+     * @param toolChoice the tool choice, or null; a REQUIRED or TOOL choice needs tools
+     * @param parallelToolCalls whether the model may call several tools in one turn, or null; only with tools
+     * @param responseFormat the form of the answer, or null for text
+     * @param reasoningEffort how much a reasoning model thinks, or null
+     * @param thinkingBudget a token budget for thinking, -1 or more, or null
+     */
     public ChatRequest(
             String model,
             List<ChatMessage> messages,
@@ -235,22 +276,44 @@ public record ChatRequest(
         }
     }
 
+    /**
+     * A request of a model and messages only; everything else is left to the configuration and the provider.
+     *
+     * @param model the model id
+     * @param messages the conversation, at least one message
+     * @return the request
+     */
     public static ChatRequest of(String model, List<ChatMessage> messages) {
         return new ChatRequest(
                 model, messages, null, null, null, null, null, null, Map.of(), null, List.of(), null, null, null, null,
                 null);
     }
 
+    /**
+     * A builder for a request to {@code model}; add at least one message before {@link Builder#build()}.
+     *
+     * @param model the model id
+     * @return a new builder
+     */
     public static Builder builder(String model) {
         return new Builder(model);
     }
 
-    /** A builder holding everything this request holds, to change some of it. */
+    /**
+     * A builder holding everything this request holds, to change some of it.
+     *
+     * @return a new builder
+     */
     public Builder toBuilder() {
         return new Builder(this);
     }
 
-    /** A copy of this request for another model (used when a fallback target names its own model id). */
+    /**
+     * A copy of this request for another model (used when a fallback target names its own model id).
+     *
+     * @param otherModel the model id
+     * @return the copy
+     */
     public ChatRequest withModel(String otherModel) {
         Builder copy = new Builder(this);
         copy.model = otherModel;
@@ -260,17 +323,30 @@ public record ChatRequest(
     /**
      * A copy of this request pinned to {@code otherProvider} (no fallback chain is walked), or unpinned with null; a
      * gateway uses it for a model addressed as {@code provider/model}.
+     *
+     * @param otherProvider the provider to pin the call to, or null
+     * @return the copy
      */
     public ChatRequest withProvider(String otherProvider) {
         return new Builder(this).provider(otherProvider).build();
     }
 
-    /** A copy of this request made by {@code otherCaller} (see {@link #caller()}), or by nobody named with null. */
+    /**
+     * A copy of this request made by {@code otherCaller} (see {@link #caller()}), or by nobody named with null.
+     *
+     * @param otherCaller the caller, or null
+     * @return the copy
+     */
     public ChatRequest withCaller(String otherCaller) {
         return new Builder(this).caller(otherCaller).build();
     }
 
-    /** A copy of this request with other messages (a stream recovery adds the partial answer as a prefill). */
+    /**
+     * A copy of this request with other messages (a stream recovery adds the partial answer as a prefill).
+     *
+     * @param otherMessages the conversation, at least one message
+     * @return the copy
+     */
     public ChatRequest withMessages(List<ChatMessage> otherMessages) {
         return new Builder(this).messages(otherMessages).build();
     }
@@ -319,18 +395,33 @@ public record ChatRequest(
             this.thinkingBudget = request.thinkingBudget;
         }
 
-        /** Replaces the messages added so far. */
+        /**
+         * Replaces the messages added so far.
+         *
+         * @param messages the conversation
+         * @return this
+         */
         public Builder messages(List<ChatMessage> messages) {
             this.messages = new ArrayList<>(messages);
             return this;
         }
 
-        /** Replaces the messages added so far. */
+        /**
+         * Replaces the messages added so far.
+         *
+         * @param messages the conversation
+         * @return this
+         */
         public Builder messages(ChatMessage... messages) {
             return messages(List.of(messages));
         }
 
-        /** Adds one message after those added so far. */
+        /**
+         * Adds one message after those added so far.
+         *
+         * @param message the message, not null
+         * @return this
+         */
         public Builder message(ChatMessage message) {
             if (!(messages instanceof ArrayList)) {
                 messages = new ArrayList<>(messages);
@@ -339,106 +430,220 @@ public record ChatRequest(
             return this;
         }
 
-        /** Adds a user message after those added so far. */
+        /**
+         * Adds a user message after those added so far.
+         *
+         * @param text the message's text
+         * @return this
+         */
         public Builder user(String text) {
             return message(ChatMessage.user(text));
         }
 
-        /** Adds a system message after those added so far. */
+        /**
+         * Adds a system message after those added so far.
+         *
+         * @param text the message's text
+         * @return this
+         */
         public Builder system(String text) {
             return message(ChatMessage.system(text));
         }
 
-        /** Adds an assistant message after those added so far. */
+        /**
+         * Adds an assistant message after those added so far.
+         *
+         * @param text the message's text
+         * @return this
+         */
         public Builder assistant(String text) {
             return message(ChatMessage.assistant(text));
         }
 
-        /** Who makes the call (see {@link ChatRequest#caller()}): written to its usage record, never sent. */
+        /**
+         * Who makes the call (see {@link ChatRequest#caller()}): written to its usage record, never sent.
+         *
+         * @param caller 1 to 64 letters, digits, {@code . _ : @ -}; or null
+         * @return this
+         */
         public Builder caller(String caller) {
             this.caller = caller;
             return this;
         }
 
+        /**
+         * Pins the call to one provider (no fallback chain is walked); null infers it from the model.
+         *
+         * @param provider the provider's name, e.g. {@code openai}, or null
+         * @return this
+         */
         public Builder provider(String provider) {
             this.provider = provider;
             return this;
         }
 
+        /**
+         * The output cap; default: the provider's.
+         *
+         * @param maxTokens the most output tokens, positive
+         * @return this
+         */
         public Builder maxTokens(int maxTokens) {
             this.maxTokens = maxTokens;
             return this;
         }
 
+        /**
+         * The sampling temperature, sent as it is; default: the provider's.
+         *
+         * @param temperature the temperature
+         * @return this
+         */
         public Builder temperature(double temperature) {
             this.temperature = temperature;
             return this;
         }
 
+        /**
+         * Nucleus sampling, sent as it is; default: the provider's.
+         *
+         * @param topP the probability mass to sample from
+         * @return this
+         */
         public Builder topP(double topP) {
             this.topP = topP;
             return this;
         }
 
+        /**
+         * Backoff retries per route for this call; default {@code defaults.max_retries}.
+         *
+         * @param maxRetries the retries, 0 or more
+         * @return this
+         */
         public Builder maxRetries(int maxRetries) {
             this.maxRetries = maxRetries;
             return this;
         }
 
+        /**
+         * The longest the whole call may take, all attempts and waits included; default {@code
+         * defaults.call_deadline_seconds}.
+         *
+         * @param deadline a positive duration, or null for the default
+         * @return this
+         */
         public Builder deadline(Duration deadline) {
             this.deadline = deadline;
             return this;
         }
 
-        /** Overrides {@code stream_recovery} for this call (streamed calls only). */
+        /**
+         * Overrides {@code stream_recovery} for this call (streamed calls only).
+         *
+         * @param mode the recovery mode, or null for the provider's (or model's)
+         * @return this
+         */
         public Builder streamRecovery(StreamRecovery mode) {
             this.streamRecovery = mode;
             return this;
         }
 
-        /** Adds tools the model may call, after those added so far. */
+        /**
+         * Adds tools the model may call, after those added so far.
+         *
+         * @param tools the tools; names unique across all tools added
+         * @return this
+         */
         public Builder tools(ToolDefinition... tools) {
             return tools(List.of(tools));
         }
 
-        /** Adds tools the model may call, after those added so far. */
+        /**
+         * Adds tools the model may call, after those added so far.
+         *
+         * @param tools the tools; names unique across all tools added
+         * @return this
+         */
         public Builder tools(List<ToolDefinition> tools) {
             this.tools.addAll(tools);
             return this;
         }
 
+        /**
+         * Whether and which tool the model must call; default: the provider's (auto when there are tools).
+         *
+         * @param toolChoice the choice, or null for the default
+         * @return this
+         */
         public Builder toolChoice(ToolChoice toolChoice) {
             this.toolChoice = toolChoice;
             return this;
         }
 
-        /** Whether the model may call several tools in one turn (requires tools). */
+        /**
+         * Whether the model may call several tools in one turn (requires tools); default: the provider's.
+         *
+         * @param parallelToolCalls true to allow several calls per turn
+         * @return this
+         */
         public Builder parallelToolCalls(boolean parallelToolCalls) {
             this.parallelToolCalls = parallelToolCalls;
             return this;
         }
 
+        /**
+         * The form of the answer (JSON object, JSON schema); default: text.
+         *
+         * @param responseFormat the format, or null for text
+         * @return this
+         */
         public Builder responseFormat(ResponseFormat responseFormat) {
             this.responseFormat = responseFormat;
             return this;
         }
 
+        /**
+         * How much a reasoning model thinks; default: the provider's.
+         *
+         * @param reasoningEffort the effort, or null for the default
+         * @return this
+         */
         public Builder reasoningEffort(ReasoningEffort reasoningEffort) {
             this.reasoningEffort = reasoningEffort;
             return this;
         }
 
-        /** A thinking budget in tokens; 0 turns thinking off, -1 lets the model decide. */
+        /**
+         * A thinking budget in tokens; 0 turns thinking off, -1 lets the model decide.
+         *
+         * @param thinkingBudget a token count, 0 or -1
+         * @return this
+         */
         public Builder thinkingBudget(int thinkingBudget) {
             this.thinkingBudget = thinkingBudget;
             return this;
         }
 
+        /**
+         * Adds a provider parameter sent as it is (see {@link ChatRequest#extra()}); a later value for the same name
+         * replaces the earlier one.
+         *
+         * @param name the field's name, optionally scoped with a wire format ({@code openai:seed})
+         * @param value the field's value, not null
+         * @return this
+         */
         public Builder extra(String name, Object value) {
             extra.put(name, value);
             return this;
         }
 
+        /**
+         * Builds the request.
+         *
+         * @return the request
+         * @throws IllegalArgumentException naming the first field that is wrong
+         */
         public ChatRequest build() {
             return new ChatRequest(
                     model,

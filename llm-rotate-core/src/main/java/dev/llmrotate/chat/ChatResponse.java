@@ -50,6 +50,27 @@ public record ChatResponse(
         List<ContentPart> reasoning,
         String callId) {
 
+    /**
+     * Null content becomes empty, null lists empty; the lists are copied, unmodifiable.
+     *
+     * @param content the generated text, or null for none
+     * @param provider the provider that answered
+     * @param upstream the backend a broker routed to, or null
+     * @param model the model that answered
+     * @param keyId the key that served the call
+     * @param keyMask the key's masked secret
+     * @param finishReason why the model stopped
+     * @param usage token usage, {@link Usage#UNREPORTED} when the provider reported none
+     * @param latency wall time of the whole call
+     * @param attempts how many attempts the call made
+     * @param rotations how many times the call moved to another key
+     * @param fallbackUsed whether a fallback target answered
+     * @param providerResponseId the provider's id of the response, or null
+     * @param toolCalls the tool calls, or null for none
+     * @param reasoning reasoning parts only, or null for none
+     * @param callId the call's id, or null
+     * @throws IllegalArgumentException when {@code reasoning} holds a part that is not reasoning
+     */
     public ChatResponse {
         content = content == null ? "" : content;
         toolCalls = toolCalls == null ? List.of() : List.copyOf(toolCalls);
@@ -61,7 +82,25 @@ public record ChatResponse(
         }
     }
 
-    /** An answer without a call id. */
+    /**
+     * An answer without a call id.
+     *
+     * @param content the generated text, or null for none
+     * @param provider the provider that answered
+     * @param upstream the backend a broker routed to, or null
+     * @param model the model that answered
+     * @param keyId the key that served the call
+     * @param keyMask the key's masked secret
+     * @param finishReason why the model stopped
+     * @param usage token usage, {@link Usage#UNREPORTED} when the provider reported none
+     * @param latency wall time of the whole call
+     * @param attempts how many attempts the call made
+     * @param rotations how many times the call moved to another key
+     * @param fallbackUsed whether a fallback target answered
+     * @param providerResponseId the provider's id of the response, or null
+     * @param toolCalls the tool calls, or null for none
+     * @param reasoning reasoning parts only, or null for none
+     */
     public ChatResponse(
             String content,
             String provider,
@@ -97,7 +136,23 @@ public record ChatResponse(
                 null);
     }
 
-    /** A text answer without tool calls or reasoning. */
+    /**
+     * A text answer without tool calls or reasoning.
+     *
+     * @param content the generated text, or null for none
+     * @param provider the provider that answered
+     * @param upstream the backend a broker routed to, or null
+     * @param model the model that answered
+     * @param keyId the key that served the call
+     * @param keyMask the key's masked secret
+     * @param finishReason why the model stopped
+     * @param usage token usage, {@link Usage#UNREPORTED} when the provider reported none
+     * @param latency wall time of the whole call
+     * @param attempts how many attempts the call made
+     * @param rotations how many times the call moved to another key
+     * @param fallbackUsed whether a fallback target answered
+     * @param providerResponseId the provider's id of the response, or null
+     */
     public ChatResponse(
             String content,
             String provider,
@@ -134,17 +189,27 @@ public record ChatResponse(
     /**
      * The assistant message of this answer, to append to the conversation: the reasoning parts, then the text (when
      * there is any), and the tool calls.
+     *
+     * @return the assistant message
      */
     public ChatMessage message() {
         return assistantMessage(reasoning, content, toolCalls);
     }
 
-    /** The reasoning text, joined; empty when there is none (or it is all redacted). */
+    /**
+     * The reasoning text, joined; empty when there is none (or it is all redacted).
+     *
+     * @return the reasoning text
+     */
     public String reasoningText() {
         return reasoningText(reasoning);
     }
 
-    /** Whether the model called tools. */
+    /**
+     * Whether the model called tools.
+     *
+     * @return true when {@link #toolCalls()} is not empty
+     */
     public boolean hasToolCalls() {
         return !toolCalls.isEmpty();
     }

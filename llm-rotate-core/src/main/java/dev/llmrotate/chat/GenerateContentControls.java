@@ -53,6 +53,22 @@ public record GenerateContentControls(
 
     private static final GenerateContentControls DEFAULTS = builder().build();
 
+    /**
+     * Checks the limits below.
+     *
+     * @param systemInstruction the system prompt, or null
+     * @param responseMimeType the answer's MIME type, or null
+     * @param maxOutputTokens output cap, positive, or null
+     * @param temperature sampling temperature, or null
+     * @param topP nucleus sampling, or null
+     * @param seed decoding seed, or null
+     * @param thinkingBudget a token budget for thinking, -1 or more, or null
+     * @param disableAutomaticFunctionCalling kept for parity with the original; nothing is sent for it
+     * @param maxRetries retries per route, 0 or more, or null
+     * @param provider {@code google_ai_studio} or {@code google_vertex}, or null
+     * @param deadline the whole call's time limit, positive, or null
+     * @throws IllegalArgumentException naming the first value out of its range
+     */
     public GenerateContentControls {
         if (maxOutputTokens != null && maxOutputTokens <= 0) {
             throw new IllegalArgumentException("max_output_tokens must be positive, got " + maxOutputTokens);
@@ -69,16 +85,29 @@ public record GenerateContentControls(
         }
     }
 
-    /** No controls set; automatic function calling disabled. */
+    /**
+     * No controls set; automatic function calling disabled.
+     *
+     * @return the default controls
+     */
     public static GenerateContentControls defaults() {
         return DEFAULTS;
     }
 
+    /**
+     * A builder with no controls set and automatic function calling disabled.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder holding these values. */
+    /**
+     * A builder holding these values.
+     *
+     * @return a new builder
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.systemInstruction = systemInstruction;
@@ -111,62 +140,134 @@ public record GenerateContentControls(
 
         private Builder() {}
 
+        /**
+         * The system prompt, sent as {@code systemInstruction}.
+         *
+         * @param value the instructions, or null for none
+         * @return this
+         */
         public Builder systemInstruction(String value) {
             this.systemInstruction = value;
             return this;
         }
 
+        /**
+         * The answer's MIME type, e.g. {@code application/json} for structured output.
+         *
+         * @param value the MIME type, or null for the model's default
+         * @return this
+         */
         public Builder responseMimeType(String value) {
             this.responseMimeType = value;
             return this;
         }
 
+        /**
+         * The output cap; default: the model's.
+         *
+         * @param value the most output tokens, positive
+         * @return this
+         */
         public Builder maxOutputTokens(int value) {
             this.maxOutputTokens = value;
             return this;
         }
 
+        /**
+         * The sampling temperature, sent as it is; default: the model's.
+         *
+         * @param value the temperature
+         * @return this
+         */
         public Builder temperature(double value) {
             this.temperature = value;
             return this;
         }
 
+        /**
+         * Nucleus sampling, sent as it is; default: the model's.
+         *
+         * @param value the probability mass to sample from
+         * @return this
+         */
         public Builder topP(double value) {
             this.topP = value;
             return this;
         }
 
+        /**
+         * The decoding seed, for reproducible answers where the model supports it.
+         *
+         * @param value the seed
+         * @return this
+         */
         public Builder seed(int value) {
             this.seed = value;
             return this;
         }
 
+        /**
+         * A thinking budget in tokens; 0 turns thinking off where the model allows it, -1 lets the model decide.
+         *
+         * @param value a token count, 0 or -1
+         * @return this
+         */
         public Builder thinkingBudget(int value) {
             this.thinkingBudget = value;
             return this;
         }
 
+        /**
+         * Kept for parity with the original; nothing is sent for it (default true).
+         *
+         * @param value the switch
+         * @return this
+         */
         public Builder disableAutomaticFunctionCalling(boolean value) {
             this.disableAutomaticFunctionCalling = value;
             return this;
         }
 
+        /**
+         * Backoff retries per route for this call; default {@code defaults.max_retries}.
+         *
+         * @param value the retries, 0 or more
+         * @return this
+         */
         public Builder maxRetries(int value) {
             this.maxRetries = value;
             return this;
         }
 
-        /** Pins the call to {@code google_ai_studio} or {@code google_vertex}. */
+        /**
+         * Pins the call to {@code google_ai_studio} or {@code google_vertex}.
+         *
+         * @param value the provider, or null to infer it from the model
+         * @return this
+         */
         public Builder provider(String value) {
             this.provider = value;
             return this;
         }
 
+        /**
+         * The longest the whole call may take, all attempts and waits included; default {@code
+         * defaults.call_deadline_seconds}.
+         *
+         * @param value a positive duration, not null
+         * @return this
+         */
         public Builder deadline(Duration value) {
             this.deadline = Objects.requireNonNull(value, "deadline");
             return this;
         }
 
+        /**
+         * Builds the controls.
+         *
+         * @return the controls
+         * @throws IllegalArgumentException naming the first value out of its range
+         */
         public GenerateContentControls build() {
             return new GenerateContentControls(
                     systemInstruction,

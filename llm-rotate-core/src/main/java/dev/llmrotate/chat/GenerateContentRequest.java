@@ -27,6 +27,13 @@ import java.util.Objects;
  */
 public record GenerateContentRequest(String model, List<ContentPart> contents, GenerateContentControls controls) {
 
+    /**
+     * Checks the model and the parts; null controls become {@link GenerateContentControls#defaults()}.
+     *
+     * @param model the model id, not blank
+     * @param contents the parts of the user turn, at least one
+     * @param controls the generation controls, or null for the defaults
+     */
     public GenerateContentRequest {
         Objects.requireNonNull(model, "model");
         if (model.isBlank()) {
@@ -42,12 +49,22 @@ public record GenerateContentRequest(String model, List<ContentPart> contents, G
     /**
      * A request from the original's call shape: {@code contents} holds strings (text parts) and {@link ContentPart}s.
      *
+     * @param model the model id, not blank
+     * @param contents strings and {@link ContentPart}s, at least one
+     * @param controls the generation controls, or null for the defaults
+     * @return the request
      * @throws IllegalArgumentException naming the first element that is neither
      */
     public static GenerateContentRequest of(String model, List<?> contents, GenerateContentControls controls) {
         return new GenerateContentRequest(model, parts(contents), controls);
     }
 
+    /**
+     * A builder for a call to {@code model}; add at least one part before {@link Builder#build()}.
+     *
+     * @param model the model id; its provider must be {@code google_ai_studio} or {@code google_vertex}
+     * @return a new builder
+     */
     public static Builder builder(String model) {
         return new Builder(model);
     }
@@ -74,6 +91,8 @@ public record GenerateContentRequest(String model, List<ContentPart> contents, G
      * The chat request this call runs as: an optional system message with the system instruction, one user message
      * with the parts, the output cap and sampling in their own fields, the other controls in {@link
      * ChatRequest#extra()} under {@link GenerateContentControls}'s {@code EXTRA_*} names.
+     *
+     * @return the chat request
      */
     public ChatRequest toChatRequest() {
         GenerateContentControls c = controls;
@@ -126,79 +145,168 @@ public record GenerateContentRequest(String model, List<ContentPart> contents, G
             this.model = model;
         }
 
-        /** Appends parts: strings become text parts. */
+        /**
+         * Appends parts: strings become text parts.
+         *
+         * @param items strings and {@link ContentPart}s
+         * @return this
+         * @throws IllegalArgumentException naming the first item that is neither
+         */
         public Builder contents(Object... items) {
             return contents(List.of(items));
         }
 
-        /** Appends parts: strings become text parts. */
+        /**
+         * Appends parts: strings become text parts.
+         *
+         * @param items strings and {@link ContentPart}s
+         * @return this
+         * @throws IllegalArgumentException naming the first item that is neither
+         */
         public Builder contents(List<?> items) {
             contents.addAll(parts(items));
             return this;
         }
 
-        /** Replaces every control with these. */
+        /**
+         * Replaces every control with these; setters called later change single controls again.
+         *
+         * @param value the controls, not null
+         * @return this
+         */
         public Builder controls(GenerateContentControls value) {
             this.controls = value.toBuilder();
             return this;
         }
 
+        /**
+         * The system prompt, sent as {@code systemInstruction}.
+         *
+         * @param value the instructions, or null for none
+         * @return this
+         */
         public Builder systemInstruction(String value) {
             controls.systemInstruction(value);
             return this;
         }
 
+        /**
+         * The answer's MIME type, e.g. {@code application/json} for structured output.
+         *
+         * @param value the MIME type, or null for the model's default
+         * @return this
+         */
         public Builder responseMimeType(String value) {
             controls.responseMimeType(value);
             return this;
         }
 
+        /**
+         * The output cap; default: the model's.
+         *
+         * @param value the most output tokens, positive
+         * @return this
+         */
         public Builder maxOutputTokens(int value) {
             controls.maxOutputTokens(value);
             return this;
         }
 
+        /**
+         * The sampling temperature, sent as it is; default: the model's.
+         *
+         * @param value the temperature
+         * @return this
+         */
         public Builder temperature(double value) {
             controls.temperature(value);
             return this;
         }
 
+        /**
+         * Nucleus sampling, sent as it is; default: the model's.
+         *
+         * @param value the probability mass to sample from
+         * @return this
+         */
         public Builder topP(double value) {
             controls.topP(value);
             return this;
         }
 
+        /**
+         * The decoding seed, for reproducible answers where the model supports it.
+         *
+         * @param value the seed
+         * @return this
+         */
         public Builder seed(int value) {
             controls.seed(value);
             return this;
         }
 
+        /**
+         * A thinking budget in tokens; 0 turns thinking off where the model allows it, -1 lets the model decide.
+         *
+         * @param value a token count, 0 or -1
+         * @return this
+         */
         public Builder thinkingBudget(int value) {
             controls.thinkingBudget(value);
             return this;
         }
 
+        /**
+         * Kept for parity with the original; nothing is sent for it (default true).
+         *
+         * @param value the switch
+         * @return this
+         */
         public Builder disableAutomaticFunctionCalling(boolean value) {
             controls.disableAutomaticFunctionCalling(value);
             return this;
         }
 
+        /**
+         * Backoff retries per route for this call; default {@code defaults.max_retries}.
+         *
+         * @param value the retries, 0 or more
+         * @return this
+         */
         public Builder maxRetries(int value) {
             controls.maxRetries(value);
             return this;
         }
 
-        /** Pins the call to {@code google_ai_studio} or {@code google_vertex}. */
+        /**
+         * Pins the call to {@code google_ai_studio} or {@code google_vertex}.
+         *
+         * @param value the provider, or null to infer it from the model
+         * @return this
+         */
         public Builder provider(String value) {
             controls.provider(value);
             return this;
         }
 
+        /**
+         * The longest the whole call may take, all attempts and waits included; default {@code
+         * defaults.call_deadline_seconds}.
+         *
+         * @param value a positive duration, not null
+         * @return this
+         */
         public Builder deadline(Duration value) {
             controls.deadline(value);
             return this;
         }
 
+        /**
+         * Builds the request.
+         *
+         * @return the request
+         * @throws IllegalArgumentException when there are no parts or a control is out of its range
+         */
         public GenerateContentRequest build() {
             return new GenerateContentRequest(model, contents, controls.build());
         }

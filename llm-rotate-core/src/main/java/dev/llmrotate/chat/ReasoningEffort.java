@@ -9,15 +9,26 @@ import java.util.Locale;
  * before anything is sent. For a token budget instead, see {@link ChatRequest#thinkingBudget()}.
  */
 public enum ReasoningEffort {
+    /** No reasoning (OpenAI, Azure, OpenRouter). */
     NONE,
+    /** The least reasoning (OpenAI, Azure, OpenRouter, Gemini 3). */
     MINIMAL,
+    /** Low; every provider takes it. */
     LOW,
+    /** Medium; every provider takes it. */
     MEDIUM,
+    /** High; every provider takes it. */
     HIGH,
+    /** Above high (OpenAI, Azure, OpenRouter). */
     XHIGH,
+    /** The most (Anthropic, Bedrock). */
     MAX;
 
-    /** The value on the wire: the name in lower case, e.g. {@code medium}. */
+    /**
+     * The value on the wire: the name in lower case, e.g. {@code medium}.
+     *
+     * @return the lower-case name
+     */
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -30,7 +30,11 @@ public final class StreamAssembler {
     private FinishReason finishReason;
     private Usage usage;
 
-    /** Takes the next chunk in. */
+    /**
+     * Takes the next chunk in.
+     *
+     * @param chunk the next chunk of the stream, in order
+     */
     public void add(StreamChunk chunk) {
         text.append(chunk.delta());
         openReasoning.append(chunk.reasoningDelta());
@@ -47,12 +51,20 @@ public final class StreamAssembler {
         }
     }
 
-    /** The text so far. */
+    /**
+     * The text so far.
+     *
+     * @return every delta joined, empty before any text
+     */
     public String text() {
         return text.toString();
     }
 
-    /** The reasoning so far: completed blocks, then any reasoning text no block covers (without a signature). */
+    /**
+     * The reasoning so far: completed blocks, then any reasoning text no block covers (without a signature).
+     *
+     * @return the reasoning parts, unmodifiable; empty when there is none
+     */
     public List<ContentPart> reasoning() {
         if (openReasoning.isEmpty()) {
             return List.copyOf(reasoning);
@@ -62,7 +74,11 @@ public final class StreamAssembler {
         return List.copyOf(parts);
     }
 
-    /** The reasoning text so far. */
+    /**
+     * The reasoning text so far.
+     *
+     * @return the text of the reasoning parts, joined; empty when there is none
+     */
     public String reasoningText() {
         return ChatResponse.reasoningText(reasoning());
     }
@@ -70,6 +86,7 @@ public final class StreamAssembler {
     /**
      * The tool calls so far, by index.
      *
+     * @return the tool calls, ordered by index; empty when there are none
      * @throws IllegalStateException when a call's deltas never gave its id or name (a malformed stream)
      */
     public List<ToolCall> toolCalls() {
@@ -78,17 +95,30 @@ public final class StreamAssembler {
         return result;
     }
 
-    /** The assistant message of the answer so far (see {@link ChatResponse#message()}). */
+    /**
+     * The assistant message of the answer so far (see {@link ChatResponse#message()}).
+     *
+     * @return the assistant message
+     * @throws IllegalStateException when a call's deltas never gave its id or name (a malformed stream)
+     */
     public ChatMessage message() {
         return ChatResponse.assistantMessage(reasoning(), text(), toolCalls());
     }
 
-    /** The finish reason, once the final chunk was added; else null. */
+    /**
+     * The finish reason, once the final chunk was added; else null.
+     *
+     * @return the finish reason, or null
+     */
     public FinishReason finishReason() {
         return finishReason;
     }
 
-    /** The usage, once the final chunk was added; else null. */
+    /**
+     * The usage, once the final chunk was added; else null.
+     *
+     * @return the usage, or null
+     */
     public Usage usage() {
         return usage;
     }

@@ -25,6 +25,16 @@ public record StreamChunk(
         String reasoningDelta,
         List<ToolCallDelta> toolCallDeltas,
         List<ContentPart> reasoning) {
+    /**
+     * Null texts become empty, null lists empty; the lists are copied, unmodifiable.
+     *
+     * @param delta the new text, or null for none
+     * @param finishReason why the model stopped, on the final chunk only; else null
+     * @param usage the call's token usage, on the final chunk only; else null
+     * @param reasoningDelta new reasoning text, or null for none
+     * @param toolCallDeltas pieces of tool calls, or null for none
+     * @param reasoning reasoning blocks completed with this chunk, or null for none
+     */
     public StreamChunk {
         delta = delta == null ? "" : delta;
         reasoningDelta = reasoningDelta == null ? "" : reasoningDelta;
@@ -32,12 +42,22 @@ public record StreamChunk(
         reasoning = reasoning == null ? List.of() : List.copyOf(reasoning);
     }
 
-    /** A chunk of text only (or the final chunk). */
+    /**
+     * A chunk of text only (or the final chunk).
+     *
+     * @param delta the new text, or null for none
+     * @param finishReason why the model stopped, on the final chunk only; else null
+     * @param usage the call's token usage, on the final chunk only; else null
+     */
     public StreamChunk(String delta, FinishReason finishReason, Usage usage) {
         this(delta, finishReason, usage, "", List.of(), List.of());
     }
 
-    /** True for the last chunk of the stream. */
+    /**
+     * True for the last chunk of the stream.
+     *
+     * @return whether this chunk carries the finish reason
+     */
     public boolean isFinal() {
         return finishReason != null;
     }

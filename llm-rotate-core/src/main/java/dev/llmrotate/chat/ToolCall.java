@@ -19,6 +19,14 @@ import java.util.Objects;
  *     null for most providers
  */
 public record ToolCall(String id, String name, String arguments, String signature) {
+    /**
+     * Checks the id and the name; null or empty arguments become {@code {}}.
+     *
+     * @param id the provider's id of the call, not empty
+     * @param name the tool's name, not empty
+     * @param arguments the arguments as JSON text; null or empty for {@code {}}
+     * @param signature opaque data to send back with the call, or null
+     */
     public ToolCall {
         Objects.requireNonNull(id, "id");
         if (id.isEmpty()) {
@@ -31,7 +39,13 @@ public record ToolCall(String id, String name, String arguments, String signatur
         arguments = arguments == null || arguments.isEmpty() ? "{}" : arguments;
     }
 
-    /** A call without a signature. */
+    /**
+     * A call without a signature.
+     *
+     * @param id the provider's id of the call, not empty
+     * @param name the tool's name, not empty
+     * @param arguments the arguments as JSON text; null or empty for {@code {}}
+     */
     public ToolCall(String id, String name, String arguments) {
         this(id, name, arguments, null);
     }

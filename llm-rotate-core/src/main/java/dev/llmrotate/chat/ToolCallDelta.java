@@ -12,6 +12,15 @@ package dev.llmrotate.chat;
  * @param signature the call's {@link ToolCall#signature() signature}, on the piece that brings it; else null
  */
 public record ToolCallDelta(int index, String id, String name, String argumentsDelta, String signature) {
+    /**
+     * Checks the index; null arguments become empty.
+     *
+     * @param index the call's position in the answer, 0 or more
+     * @param id the call's id, or null
+     * @param name the tool's name, or null
+     * @param argumentsDelta more of the arguments' JSON text; null for none
+     * @param signature the call's signature, or null
+     */
     public ToolCallDelta {
         if (index < 0) {
             throw new IllegalArgumentException("a tool call index must not be negative, got " + index);
@@ -19,7 +28,14 @@ public record ToolCallDelta(int index, String id, String name, String argumentsD
         argumentsDelta = argumentsDelta == null ? "" : argumentsDelta;
     }
 
-    /** A piece without a signature. */
+    /**
+     * A piece without a signature.
+     *
+     * @param index the call's position in the answer, 0 or more
+     * @param id the call's id, or null
+     * @param name the tool's name, or null
+     * @param argumentsDelta more of the arguments' JSON text; null for none
+     */
     public ToolCallDelta(int index, String id, String name, String argumentsDelta) {
         this(index, id, name, argumentsDelta, null);
     }

@@ -22,12 +22,23 @@ public record ToolChoice(Type type, String toolName) {
 
     /** The kinds of tool choice. */
     public enum Type {
+        /** The model decides whether to call tools. */
         AUTO,
+        /** The model calls no tool. */
         NONE,
+        /** The model calls at least one tool, any. */
         REQUIRED,
+        /** The model calls the tool {@link ToolChoice#toolName()} names. */
         TOOL
     }
 
+    /**
+     * Checks that only a {@link Type#TOOL} choice names a tool, and that it does.
+     *
+     * @param type the kind of choice, not null
+     * @param toolName the tool to call (1 to 64 letters, digits, {@code _} or {@code -}) for {@link Type#TOOL}; else
+     *     null
+     */
     public ToolChoice {
         Objects.requireNonNull(type, "type");
         if (type == Type.TOOL) {
@@ -37,7 +48,12 @@ public record ToolChoice(Type type, String toolName) {
         }
     }
 
-    /** The model must call this tool. */
+    /**
+     * The model must call this tool.
+     *
+     * @param name the tool's name, one of the request's tools
+     * @return the choice
+     */
     public static ToolChoice tool(String name) {
         return new ToolChoice(Type.TOOL, name);
     }

@@ -32,6 +32,15 @@ public record ToolDefinition(String name, String description, Map<String, Object
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Map<String, Object> NO_ARGUMENTS = noArguments();
 
+    /**
+     * Checks the name and the schema; copies the schema, unmodifiable.
+     *
+     * @param name 1 to 64 letters, digits, {@code _} or {@code -}
+     * @param description what the tool does, or null
+     * @param parameters a JSON object schema ({@code "type": "object"}) as plain Java values; null for no arguments
+     * @param strict whether the provider must hold the arguments to the schema exactly, or null
+     * @throws IllegalArgumentException naming what is wrong with the name or the schema
+     */
     public ToolDefinition {
         checkName(name, "tool name");
         parameters =
@@ -42,11 +51,25 @@ public record ToolDefinition(String name, String description, Map<String, Object
         }
     }
 
-    /** A tool with this description and argument schema. */
+    /**
+     * A tool with this description and argument schema.
+     *
+     * @param name 1 to 64 letters, digits, {@code _} or {@code -}
+     * @param description what the tool does, for the model; or null
+     * @param parameters a JSON object schema as plain Java values, copied; null for no arguments
+     * @return the tool
+     */
     public static ToolDefinition of(String name, String description, Map<String, ?> parameters) {
         return builder(name).description(description).parameters(parameters).build();
     }
 
+    /**
+     * A builder for a tool named {@code name}, without arguments until {@link Builder#parameters} or {@link
+     * Builder#parametersJson} sets a schema.
+     *
+     * @param name 1 to 64 letters, digits, {@code _} or {@code -}
+     * @return a new builder
+     */
     public static Builder builder(String name) {
         return new Builder(name);
     }
@@ -78,29 +101,59 @@ public record ToolDefinition(String name, String description, Map<String, Object
             this.name = name;
         }
 
+        /**
+         * What the tool does, for the model.
+         *
+         * @param description the description, or null
+         * @return this
+         */
         public Builder description(String description) {
             this.description = description;
             return this;
         }
 
-        /** The argument schema as plain Java values; copied. */
+        /**
+         * The argument schema as plain Java values; copied.
+         *
+         * @param schema a JSON object schema (maps, lists, strings, numbers, booleans), or null for no arguments
+         * @return this
+         */
         public Builder parameters(Map<String, ?> schema) {
             this.parameters = schema == null ? null : JsonValues.copyObject(schema, "tool " + name + " parameters");
             return this;
         }
 
-        /** The argument schema as JSON text. */
+        /**
+         * The argument schema as JSON text.
+         *
+         * @param schemaJson a JSON object schema as JSON text, not null
+         * @return this
+         * @throws IllegalArgumentException when the text is not a JSON object
+         */
         public Builder parametersJson(String schemaJson) {
             this.parameters = JsonValues.parseObject(
                     Objects.requireNonNull(schemaJson, "schemaJson"), "tool " + name + " parameters");
             return this;
         }
 
+        /**
+         * Whether the provider must hold the arguments to the schema exactly (OpenAI and Anthropic {@code strict});
+         * default: the provider's.
+         *
+         * @param strict true for exact arguments
+         * @return this
+         */
         public Builder strict(boolean strict) {
             this.strict = strict;
             return this;
         }
 
+        /**
+         * Builds the tool.
+         *
+         * @return the tool
+         * @throws IllegalArgumentException naming what is wrong with the name or the schema
+         */
         public ToolDefinition build() {
             return new ToolDefinition(name, description, parameters, strict);
         }

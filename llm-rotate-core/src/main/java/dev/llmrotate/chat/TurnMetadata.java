@@ -14,7 +14,10 @@ import java.util.Map;
  * assistant message they return and read it from the messages they are given.
  */
 public final class TurnMetadata {
-    /** The entry holding the reasoning blocks: a list of maps with {@code text}, {@code signature}, {@code data}. */
+    /**
+     * The entry holding the reasoning blocks: a list of maps with {@code text}, {@code signature}, {@code data} and
+     * {@code origin}.
+     */
     public static final String REASONING = "llm_rotate_reasoning";
 
     /** The entry holding the tool calls' signatures: a map from call id to signature. */
@@ -22,7 +25,13 @@ public final class TurnMetadata {
 
     private TurnMetadata() {}
 
-    /** The entries for a turn with {@code toolCalls} and {@code reasoning}: empty (and immutable) for most answers. */
+    /**
+     * The entries for a turn with {@code toolCalls} and {@code reasoning}: empty (and immutable) for most answers.
+     *
+     * @param toolCalls the turn's tool calls (their signatures are kept)
+     * @param reasoning the turn's reasoning parts
+     * @return the {@link #REASONING} and {@link #TOOL_CALL_SIGNATURES} entries the turn needs, possibly none
+     */
     public static Map<String, Object> of(List<ToolCall> toolCalls, List<ContentPart> reasoning) {
         Map<String, Object> entries = Map.of();
         if (!reasoning.isEmpty()) {
@@ -58,7 +67,13 @@ public final class TurnMetadata {
         return entries;
     }
 
-    /** The reasoning blocks {@code metadata} carries, as content parts; none when it is null or carries none. */
+    /**
+     * The reasoning blocks {@code metadata} carries, as content parts; none when it is null or carries none.
+     *
+     * @param metadata a message's metadata, or null
+     * @return the reasoning parts, in order; blocks that are not maps with a {@code text} or {@code data} string are
+     *     skipped
+     */
     public static List<ContentPart> reasoning(Map<String, ?> metadata) {
         if (metadata == null || !(metadata.get(REASONING) instanceof List<?> blocks)) {
             return List.of();
@@ -77,7 +92,12 @@ public final class TurnMetadata {
         return parts;
     }
 
-    /** The tool calls' signatures {@code metadata} carries, by call id; empty when it is null or carries none. */
+    /**
+     * The tool calls' signatures {@code metadata} carries, by call id; empty when it is null or carries none.
+     *
+     * @param metadata a message's metadata, or null
+     * @return the signature of each call id; entries that are not strings are skipped
+     */
     public static Map<String, String> toolCallSignatures(Map<String, ?> metadata) {
         if (metadata == null || !(metadata.get(TOOL_CALL_SIGNATURES) instanceof Map<?, ?> map)) {
             return Map.of();

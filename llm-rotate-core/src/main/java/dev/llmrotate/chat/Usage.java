@@ -22,6 +22,15 @@ public record Usage(
     /** The provider reported no usage: the counts are 0 and unknown. */
     public static final Usage UNREPORTED = new Usage(0, 0, 0, 0, false);
 
+    /**
+     * Checks the counts.
+     *
+     * @param inputTokens prompt tokens, 0 or more
+     * @param outputTokens completion tokens, 0 or more
+     * @param cachedInputTokens cached prompt tokens, 0 or more
+     * @param reasoningTokens reasoning tokens, 0 or more
+     * @param reported whether the provider reported usage; when false, every count must be 0
+     */
     public Usage {
         if (inputTokens < 0 || outputTokens < 0 || cachedInputTokens < 0 || reasoningTokens < 0) {
             throw new IllegalArgumentException("token counts must not be negative");
@@ -31,15 +40,34 @@ public record Usage(
         }
     }
 
-    /** A reported usage with these counts. */
+    /**
+     * A reported usage with these counts.
+     *
+     * @param inputTokens prompt tokens, including cached ones; 0 or more
+     * @param outputTokens completion tokens, including reasoning ones; 0 or more
+     * @param cachedInputTokens prompt tokens served from the provider's cache, 0 or more
+     * @param reasoningTokens output tokens spent on reasoning, 0 or more
+     */
     public Usage(long inputTokens, long outputTokens, long cachedInputTokens, long reasoningTokens) {
         this(inputTokens, outputTokens, cachedInputTokens, reasoningTokens, true);
     }
 
+    /**
+     * A reported usage without cached or reasoning tokens.
+     *
+     * @param inputTokens prompt tokens, 0 or more
+     * @param outputTokens completion tokens, 0 or more
+     * @return the usage
+     */
     public static Usage of(long inputTokens, long outputTokens) {
         return new Usage(inputTokens, outputTokens, 0, 0);
     }
 
+    /**
+     * Input and output tokens together (cached and reasoning tokens are already part of them).
+     *
+     * @return the total token count; 0 when not reported
+     */
     public long totalTokens() {
         return inputTokens + outputTokens;
     }

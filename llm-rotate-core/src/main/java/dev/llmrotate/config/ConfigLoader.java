@@ -98,6 +98,8 @@ public final class ConfigLoader {
      * Every field name of the schema at any depth, in snake_case ({@code key_id}, {@code max_retries}, ...), for tools
      * that map another naming convention onto it (Spring's relaxed binding). Not the names a user chooses (model ids,
      * key ids, provider names).
+     *
+     * @return the field names, unmodifiable
      */
     public static Set<String> fieldNames() {
         return FIELD_NAMES;
@@ -105,7 +107,13 @@ public final class ConfigLoader {
 
     private static final Set<String> FIELD_NAMES = RegistryReader.allFieldNames();
 
-    /** Loads a {@code .yaml}/{@code .yml} (YAML) or {@code .json} (JSON) file. */
+    /**
+     * Loads a {@code .yaml}/{@code .yml} (YAML) or {@code .json} (JSON) file.
+     *
+     * @param path the file, at most {@link #MAX_FILE_BYTES}, UTF-8
+     * @return the validated configuration
+     * @throws ConfigurationException listing every problem, each with its path in the file
+     */
     public static LlmRotateConfig fromFile(Path path) {
         return fromFile(path, null);
     }
@@ -113,7 +121,10 @@ public final class ConfigLoader {
     /**
      * Loads a {@code .yaml}/{@code .yml} (YAML) or {@code .json} (JSON) file.
      *
+     * @param path the file, at most {@link #MAX_FILE_BYTES}, UTF-8
      * @param useKeys when not null, the key ids to use, replacing the file's {@code use_keys}
+     * @return the validated configuration
+     * @throws ConfigurationException listing every problem, each with its path in the file
      */
     public static LlmRotateConfig fromFile(Path path, List<String> useKeys) {
         if (path == null) {
@@ -128,12 +139,24 @@ public final class ConfigLoader {
                 path.toAbsolutePath().getParent());
     }
 
-    /** Loads YAML text (a JSON document is valid YAML too). */
+    /**
+     * Loads YAML text (a JSON document is valid YAML too).
+     *
+     * @param text the YAML document
+     * @return the validated configuration
+     * @throws ConfigurationException listing every problem, each with its path
+     */
     public static LlmRotateConfig fromYaml(String text) {
         return RegistryReader.read(parse(text, Format.YAML, "YAML text"), "YAML text", null);
     }
 
-    /** Loads JSON text. */
+    /**
+     * Loads JSON text.
+     *
+     * @param text the JSON document
+     * @return the validated configuration
+     * @throws ConfigurationException listing every problem, each with its path
+     */
     public static LlmRotateConfig fromJson(String text) {
         return RegistryReader.read(parse(text, Format.JSON, "JSON text"), "JSON text", null);
     }
@@ -141,9 +164,12 @@ public final class ConfigLoader {
     /**
      * Loads the original's registry dictionary: {@code keys}, {@code providers}, and optionally {@code defaults},
      * {@code use_keys}, {@code priorities}, {@code fallback_chains}, {@code model_fallbacks}, {@code model_providers}
-     * and the other blocks of the file schema. Values are plain
-     * strings, numbers, booleans, lists and maps; a {@code secret_ref} may also be a {@link SecretRef} and a
-     * duration a {@link java.time.Duration}.
+     * and the other blocks of the file schema. Values are plain strings, numbers, booleans, lists and maps; a
+     * {@code secret_ref} may also be a {@link SecretRef} and a duration a {@link java.time.Duration}.
+     *
+     * @param registry the fields, with nested maps and lists
+     * @return the validated configuration
+     * @throws ConfigurationException listing every problem, each with its path
      */
     public static LlmRotateConfig fromMap(Map<String, ?> registry) {
         return fromMap(registry, null);
@@ -152,7 +178,10 @@ public final class ConfigLoader {
     /**
      * Loads the original's registry dictionary ({@code configure_from_dict(registry, use_keys)}).
      *
+     * @param registry the fields, with nested maps and lists (see {@link #fromMap(Map)})
      * @param useKeys when not null, the key ids to use, replacing the registry's {@code use_keys}
+     * @return the validated configuration
+     * @throws ConfigurationException listing every problem, each with its path
      */
     public static LlmRotateConfig fromMap(Map<String, ?> registry, List<String> useKeys) {
         if (registry == null) {
@@ -169,6 +198,8 @@ public final class ConfigLoader {
      *
      * @param tree the fields, with nested maps and lists
      * @param source how the tree is named in a message about it as a whole, e.g. {@code llm-rotate}
+     * @return the validated configuration
+     * @throws ConfigurationException listing every problem, each with its path
      */
     public static LlmRotateConfig fromPropertyTree(Map<String, ?> tree, String source) {
         if (tree == null) {

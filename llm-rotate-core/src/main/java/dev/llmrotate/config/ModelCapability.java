@@ -20,12 +20,22 @@ public enum ModelCapability {
     /** Image parts in the messages. */
     IMAGES;
 
-    /** The configuration name: {@code tools}, {@code json_schema}, {@code json_object}, {@code reasoning}, {@code images}. */
+    /**
+     * The configuration name: {@code tools}, {@code json_schema}, {@code json_object}, {@code reasoning}, {@code
+     * images}.
+     *
+     * @return the lower-case name
+     */
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Parses a configuration name; null if unknown. */
+    /**
+     * Parses a configuration name; null if unknown.
+     *
+     * @param name a configuration name, exactly as {@link #wireName()} returns it
+     * @return the capability, or null
+     */
     public static ModelCapability fromWireName(String name) {
         for (ModelCapability capability : values()) {
             if (capability.wireName().equals(name)) {

@@ -26,7 +26,12 @@ public record ModelSettings(
     /** No overrides. */
     public static final ModelSettings NONE = new ModelSettings(null, null, null, null, null, null, null);
 
-    /** {@code settings} with the non-null fields of this replaced. */
+    /**
+     * {@code settings} with the non-null fields of this replaced.
+     *
+     * @param settings a provider's settings
+     * @return the settings for the model
+     */
     public ProviderSettings applyTo(ProviderSettings settings) {
         ProviderSettings s = settings;
         if (cooldown != null) {

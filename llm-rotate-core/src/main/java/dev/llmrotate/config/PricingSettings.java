@@ -12,8 +12,15 @@ import java.util.List;
  * @param prices single prices
  */
 public record PricingSettings(Path file, List<Entry> prices) {
+    /** No price file and no single prices: the built-in table only. */
     public static final PricingSettings NONE = new PricingSettings(null, List.of());
 
+    /**
+     * Copies the prices, unmodifiable.
+     *
+     * @param file the price file, or null
+     * @param prices single prices, not null; empty for none
+     */
     public PricingSettings {
         prices = List.copyOf(prices);
     }

@@ -11,12 +11,19 @@ import java.util.Set;
  * Configuration overrides are merged over these values field by field.
  */
 public final class ProviderCatalog {
+    /** OpenAI's API. */
     public static final String OPENAI = "openai";
+    /** Anthropic's Messages API. */
     public static final String ANTHROPIC = "anthropic";
+    /** Google AI Studio (the Gemini API with an API key). */
     public static final String GOOGLE_AI_STUDIO = "google_ai_studio";
+    /** Google Vertex AI (a service account; {@code auth_config} names project and region). */
     public static final String GOOGLE_VERTEX = "google_vertex";
+    /** OpenRouter, a broker that routes to other providers' models. */
     public static final String OPENROUTER = "openrouter";
+    /** Azure OpenAI ({@code auth_config.azure_endpoint} names the resource). */
     public static final String AZURE_OPENAI = "azure_openai";
+    /** Amazon Bedrock's Converse API ({@code auth_config.region} names the region). */
     public static final String AWS_BEDROCK = "aws_bedrock";
 
     private static final Map<String, ProviderSettings> BUILT_IN = build();
@@ -56,16 +63,31 @@ public final class ProviderCatalog {
                         Map.of()));
     }
 
-    /** The provider ids of the catalog. */
+    /**
+     * The provider ids of the catalog.
+     *
+     * @return the seven ids, unmodifiable
+     */
     public static Set<String> names() {
         return Set.of(OPENAI, ANTHROPIC, GOOGLE_AI_STUDIO, GOOGLE_VERTEX, OPENROUTER, AZURE_OPENAI, AWS_BEDROCK);
     }
 
+    /**
+     * Whether {@code provider} is one of the catalog's ids.
+     *
+     * @param provider a provider id, compared exactly
+     * @return true for a known provider
+     */
     public static boolean isKnown(String provider) {
         return BUILT_IN.containsKey(provider);
     }
 
-    /** The built-in settings of a provider; {@link IllegalArgumentException} for an unknown id. */
+    /**
+     * The built-in settings of a provider; {@link IllegalArgumentException} for an unknown id.
+     *
+     * @param provider a provider id of the catalog
+     * @return the settings before any configuration override
+     */
     public static ProviderSettings defaults(String provider) {
         ProviderSettings settings = BUILT_IN.get(provider);
         if (settings == null) {
@@ -74,7 +96,12 @@ public final class ProviderCatalog {
         return settings;
     }
 
-    /** True for providers that route to other providers' models (their fallback entries may name an upstream). */
+    /**
+     * True for providers that route to other providers' models (their fallback entries may name an upstream).
+     *
+     * @param provider a provider id
+     * @return true for {@code openrouter}
+     */
     public static boolean isBroker(String provider) {
         return OPENROUTER.equals(provider);
     }

@@ -40,6 +40,25 @@ public record ProviderSettings(
         StreamRecovery streamRecovery,
         Map<String, ModelSettings> models) {
 
+    /**
+     * Checks that every field is set (durations are checked for range when the configuration is built); copies the
+     * per-model map, unmodifiable.
+     *
+     * @param name provider id, not null
+     * @param baseUrl API base URL, not null
+     * @param cooldown {@code cooldown_seconds}, not null
+     * @param quarantine {@code quarantine_seconds}, not null
+     * @param quotaQuarantine {@code quota_quarantine_seconds}, not null
+     * @param maxConsecutiveFailures {@code max_consecutive_failures}
+     * @param maxRetryAfter {@code max_retry_after_seconds}, not null
+     * @param connectTimeout {@code connect_timeout_seconds}, not null
+     * @param requestTimeout {@code request_timeout_seconds}, not null
+     * @param firstChunkTimeout {@code first_chunk_timeout_seconds}, not null
+     * @param streamIdleTimeout {@code stream_idle_timeout_seconds}, not null
+     * @param recoveryProbe {@code recovery_probe_seconds}, not null
+     * @param streamRecovery {@code stream_recovery}, not null
+     * @param models per-model overrides, not null; empty for none
+     */
     public ProviderSettings {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(baseUrl, "base_url");
@@ -59,7 +78,10 @@ public record ProviderSettings(
 
     /**
      * The settings for one model: this provider's, with the model's overrides from {@code models.<id>} applied (and
-     * no per-model map of its own). This instance when the model has none.
+     * no per-model map of its own). This instance when the provider has no per-model overrides.
+     *
+     * @param model the model id, or null for the provider's own settings
+     * @return the settings that apply to calls of {@code model}
      */
     public ProviderSettings forModel(String model) {
         ModelSettings overrides = model == null ? null : models.get(model);
@@ -69,6 +91,12 @@ public record ProviderSettings(
         return overrides.applyTo(withModels(Map.of()));
     }
 
+    /**
+     * A copy with another API base URL ({@code base_url}).
+     *
+     * @param value an absolute http(s) URL
+     * @return the copy
+     */
     public ProviderSettings withBaseUrl(URI value) {
         return new ProviderSettings(
                 name,
@@ -87,6 +115,12 @@ public record ProviderSettings(
                 models);
     }
 
+    /**
+     * A copy with another {@code cooldown_seconds}.
+     *
+     * @param value the rest after a rate limit, positive
+     * @return the copy
+     */
     public ProviderSettings withCooldown(Duration value) {
         return new ProviderSettings(
                 name,
@@ -105,6 +139,12 @@ public record ProviderSettings(
                 models);
     }
 
+    /**
+     * A copy with another {@code quarantine_seconds}.
+     *
+     * @param value the rest after an auth or permission failure, positive
+     * @return the copy
+     */
     public ProviderSettings withQuarantine(Duration value) {
         return new ProviderSettings(
                 name,
@@ -123,6 +163,12 @@ public record ProviderSettings(
                 models);
     }
 
+    /**
+     * A copy with another {@code quota_quarantine_seconds}.
+     *
+     * @param value the rest after quota or billing exhaustion, positive
+     * @return the copy
+     */
     public ProviderSettings withQuotaQuarantine(Duration value) {
         return new ProviderSettings(
                 name,
@@ -141,6 +187,12 @@ public record ProviderSettings(
                 models);
     }
 
+    /**
+     * A copy with another {@code max_consecutive_failures}.
+     *
+     * @param value transient failures in a row, at least 1
+     * @return the copy
+     */
     public ProviderSettings withMaxConsecutiveFailures(int value) {
         return new ProviderSettings(
                 name,
@@ -159,6 +211,12 @@ public record ProviderSettings(
                 models);
     }
 
+    /**
+     * A copy with another {@code max_retry_after_seconds}.
+     *
+     * @param value the cap on a {@code Retry-After}, positive
+     * @return the copy
+     */
     public ProviderSettings withMaxRetryAfter(Duration value) {
         return new ProviderSettings(
                 name,
@@ -177,6 +235,12 @@ public record ProviderSettings(
                 models);
     }
 
+    /**
+     * A copy with another {@code connect_timeout_seconds}.
+     *
+     * @param value the connect timeout, positive
+     * @return the copy
+     */
     public ProviderSettings withConnectTimeout(Duration value) {
         return new ProviderSettings(
                 name,
@@ -195,6 +259,12 @@ public record ProviderSettings(
                 models);
     }
 
+    /**
+     * A copy with another {@code request_timeout_seconds}.
+     *
+     * @param value the attempt timeout, positive
+     * @return the copy
+     */
     public ProviderSettings withRequestTimeout(Duration value) {
         return new ProviderSettings(
                 name,
@@ -213,6 +283,12 @@ public record ProviderSettings(
                 models);
     }
 
+    /**
+     * A copy with another {@code first_chunk_timeout_seconds}.
+     *
+     * @param value the wait for a stream's first content, positive
+     * @return the copy
+     */
     public ProviderSettings withFirstChunkTimeout(Duration value) {
         return new ProviderSettings(
                 name,
@@ -231,6 +307,12 @@ public record ProviderSettings(
                 models);
     }
 
+    /**
+     * A copy with another {@code stream_idle_timeout_seconds}.
+     *
+     * @param value the longest gap between contents, positive
+     * @return the copy
+     */
     public ProviderSettings withStreamIdleTimeout(Duration value) {
         return new ProviderSettings(
                 name,
@@ -249,6 +331,12 @@ public record ProviderSettings(
                 models);
     }
 
+    /**
+     * A copy with another {@code recovery_probe_seconds}.
+     *
+     * @param value the first rest after a run of failures, positive
+     * @return the copy
+     */
     public ProviderSettings withRecoveryProbe(Duration value) {
         return new ProviderSettings(
                 name,
@@ -267,6 +355,12 @@ public record ProviderSettings(
                 models);
     }
 
+    /**
+     * A copy with another {@code stream_recovery}.
+     *
+     * @param value the recovery mode, not null
+     * @return the copy
+     */
     public ProviderSettings withStreamRecovery(StreamRecovery value) {
         return new ProviderSettings(
                 name,
@@ -285,6 +379,12 @@ public record ProviderSettings(
                 models);
     }
 
+    /**
+     * A copy with other per-model overrides ({@code models.<id>}); each model must be listed by a key of the provider.
+     *
+     * @param value the overrides by model id, not null; empty for none
+     * @return the copy
+     */
     public ProviderSettings withModels(Map<String, ModelSettings> value) {
         return new ProviderSettings(
                 name,

@@ -42,8 +42,11 @@ public final class SecretRef {
 
     /** The supported schemes. */
     public enum Scheme {
+        /** An environment variable, {@code env://NAME}; its value trimmed. */
         ENV,
+        /** A file, {@code file:///path}; its content trimmed. */
         FILE,
+        /** The value itself, {@code literal://value}; logs a warning once. */
         LITERAL,
         /**
          * No secret: the key finds its own credentials ({@code auth_method: adc} or {@code default_chain}). It
@@ -66,12 +69,22 @@ public final class SecretRef {
     /**
      * Parses a reference; throws {@link IllegalArgumentException} with a message naming the problem (never the value
      * of a literal).
+     *
+     * @param ref {@code env://NAME}, {@code file:///path} or {@code literal://value}
+     * @return the reference; nothing is read yet
      */
     public static SecretRef parse(String ref) {
         return parse(ref, System::getenv);
     }
 
-    /** Parses a reference whose {@code env://} lookups go to {@code environment} (for tests and embedding). */
+    /**
+     * Parses a reference whose {@code env://} lookups go to {@code environment} (for tests and embedding).
+     *
+     * @param ref {@code env://NAME}, {@code file:///path} or {@code literal://value}
+     * @param environment the variable's value by name, null when unset; not null
+     * @return the reference; nothing is read yet
+     * @throws IllegalArgumentException naming the problem (never the value of a literal)
+     */
     public static SecretRef parse(String ref, UnaryOperator<String> environment) {
         Objects.requireNonNull(environment, "environment");
         if (ref == null || ref.isBlank()) {
@@ -100,6 +113,12 @@ public final class SecretRef {
         return new SecretRef(scheme, rest, environment);
     }
 
+    /**
+     * A {@code literal://} reference (logs a warning when first resolved): for demos and tests, not real secrets.
+     *
+     * @param value the secret itself, not empty
+     * @return the reference
+     */
     public static SecretRef literal(String value) {
         return parse("literal://" + value);
     }
@@ -118,21 +137,34 @@ public final class SecretRef {
         return new SecretRef(Scheme.AMBIENT, identity, name -> null);
     }
 
+    /**
+     * An {@code env://} reference to a variable of the process environment.
+     *
+     * @param name the variable's name, not empty
+     * @return the reference
+     */
     public static SecretRef env(String name) {
         return parse("env://" + name);
     }
 
+    /**
+     * Where the secret lives.
+     *
+     * @return the reference's scheme
+     */
     public Scheme scheme() {
         return scheme;
     }
 
-    /**
-     * Reads the secret now. Throws {@link ConfigurationException} naming the variable or file (not its content) when
-     * it is missing or empty.
-     */
     /** Secret files larger than this are refused (an API key is under 1 KB, a service-account key about 2.5 KB). */
     public static final int MAX_SECRET_FILE_BYTES = 64 * 1024;
 
+    /**
+     * Reads the secret now. Throws {@link ConfigurationException} naming the variable or file (not its content) when
+     * it is missing or empty.
+     *
+     * @return the secret, trimmed for {@code env://} and {@code file://}; never empty
+     */
     public String resolve() {
         switch (scheme) {
             case ENV -> {
@@ -211,6 +243,11 @@ public final class SecretRef {
      * header as it is, so it must be a valid header value (see {@link #headerValueProblem}); the JSON secrets of
      * google_vertex and aws_bedrock are not header values themselves and are not checked here. The answer never
      * quotes the secret.
+     *
+     * @param provider the key's provider id
+     * @param secret the resolved secret, or null
+     * @return the problem, e.g. {@code secret contains a character not allowed in an HTTP header (U+000A at position
+     *     51)}; null when there is none
      */
     public static String problemFor(String provider, String secret) {
         if (secret == null || !HEADER_SECRET_PROVIDERS.contains(provider)) {
@@ -227,6 +264,9 @@ public final class SecretRef {
      * zero-width character (U+200B to U+200D, U+FEFF) or any non-ASCII character is refused. The JDK's HTTP client
      * would refuse most of them with an exception quoting the whole value; the rest would reach the provider as
      * bytes no key contains.
+     *
+     * @param value the header value, not null
+     * @return the problem, or null when the value can be sent
      */
     public static String headerValueProblem(String value) {
         for (int i = 0; i < value.length(); i++) {
@@ -249,6 +289,9 @@ public final class SecretRef {
      * secret field; it is masked by its identifier when it has one (an AWS access key id, {@code AKI…MPLE}, or a
      * service account's {@code private_key_id}), else as {@code {…}}. Shown characters outside printable ASCII
      * appear as {@code ?}.
+     *
+     * @param secret the secret, or null
+     * @return the mask, never more than a few characters of the secret
      */
     public static String mask(String secret) {
         if (secret == null || secret.length() < 12) {

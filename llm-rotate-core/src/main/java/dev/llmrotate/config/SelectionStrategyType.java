@@ -13,11 +13,21 @@ public enum SelectionStrategyType {
     /** Random, proportional to each key's weight. */
     WEIGHTED;
 
+    /**
+     * The configuration name ({@code defaults.selection_strategy}), e.g. {@code health_aware}.
+     *
+     * @return the lower-case name
+     */
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Parses {@code health_aware}, {@code round_robin}, {@code priority} or {@code weighted}; null if unknown. */
+    /**
+     * Parses {@code health_aware}, {@code round_robin}, {@code priority} or {@code weighted}; null if unknown.
+     *
+     * @param name a configuration name, exactly as {@link #wireName()} returns it
+     * @return the strategy, or null
+     */
     public static SelectionStrategyType fromWireName(String name) {
         for (SelectionStrategyType type : values()) {
             if (type.wireName().equals(name)) {

@@ -20,8 +20,11 @@ import java.util.Objects;
  * @param prefix the name space of the store's keys, so that several deployments can share one Redis
  */
 public record StateStoreSettings(String type, String url, String prefix) {
+    /** The type of the in-process store (the default). */
     public static final String MEMORY = "memory";
+    /** The type of the shared Redis store ({@code llm-rotate-redis}). */
     public static final String REDIS = "redis";
+    /** The prefix when none is given. */
     public static final String DEFAULT_PREFIX = "llm-rotate";
     /** The types the configuration accepts. */
     public static final List<String> TYPES = List.of(MEMORY, REDIS);
@@ -32,17 +35,38 @@ public record StateStoreSettings(String type, String url, String prefix) {
     /** The in-process store. */
     public static final StateStoreSettings IN_MEMORY = new StateStoreSettings(MEMORY, null, DEFAULT_PREFIX);
 
+    /**
+     * Checks that the type is set; a null prefix becomes {@link #DEFAULT_PREFIX}. The rest is checked when the
+     * configuration is built.
+     *
+     * @param type {@code memory} or {@code redis}, not null
+     * @param url the store's address, or null
+     * @param prefix the name space of the store's keys, or null for {@link #DEFAULT_PREFIX}
+     */
     public StateStoreSettings {
         Objects.requireNonNull(type, "type");
         prefix = prefix == null ? DEFAULT_PREFIX : prefix;
     }
 
-    /** A Redis store at {@code url} with the default prefix. */
+    /**
+     * A Redis store at {@code url} with the default prefix.
+     *
+     * @param url {@code redis://[:password@]host:port[/db]} (or another of {@link #URL_SCHEMES}), or an {@code
+     *     env://NAME} or {@code file:///path} reference holding one
+     * @return the settings
+     */
     public static StateStoreSettings redis(String url) {
         return new StateStoreSettings(REDIS, url, DEFAULT_PREFIX);
     }
 
-    /** A Redis store at {@code url} whose keys start with {@code prefix}. */
+    /**
+     * A Redis store at {@code url} whose keys start with {@code prefix}.
+     *
+     * @param url {@code redis://[:password@]host:port[/db]} (or another of {@link #URL_SCHEMES}), or an {@code
+     *     env://NAME} or {@code file:///path} reference holding one
+     * @param prefix the name space of the keys, not empty, without spaces or braces; null for the default
+     * @return the settings
+     */
     public static StateStoreSettings redis(String url, String prefix) {
         return new StateStoreSettings(REDIS, url, prefix);
     }
@@ -59,6 +83,9 @@ public record StateStoreSettings(String type, String url, String prefix) {
      * becomes {@code redis://user:***@host}, and {@code redis://s3cret@host} (a password alone) becomes
      * {@code redis://***@host}. A URL that cannot be read unambiguously (a raw {@code # ? @ / :} in its password)
      * shows only its scheme, {@code redis://***}; a value that is no URL shows as {@code ***}.
+     *
+     * @param url a store URL
+     * @return the URL without its password
      */
     public static String maskUrl(String url) {
         return StoreUrl.mask(url);

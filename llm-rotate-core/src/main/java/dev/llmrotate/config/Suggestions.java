@@ -9,7 +9,13 @@ import java.util.Collection;
 public final class Suggestions {
     private Suggestions() {}
 
-    /** {@code ; did you mean 'x'?} for the closest known name within a small edit distance, or an empty string. */
+    /**
+     * {@code ; did you mean 'x'?} for the closest known name within a small edit distance, or an empty string.
+     *
+     * @param given the name as written, not null
+     * @param known the names that are valid there
+     * @return the hint to append to a message, or an empty string when no known name is close (case is ignored)
+     */
     public static String didYouMean(String given, Collection<String> known) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;

@@ -9,19 +9,34 @@ import java.util.List;
 public class ConfigurationException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** Every problem found, at least one. */
     private final List<String> problems;
 
+    /**
+     * One problem.
+     *
+     * @param problem what is wrong, naming its path or value (never a secret)
+     */
     public ConfigurationException(String problem) {
         super(problem);
         this.problems = List.of(problem);
     }
 
+    /**
+     * Several problems; the message lists them all.
+     *
+     * @param problems what is wrong, one entry per problem, each naming its path (never a secret)
+     */
     public ConfigurationException(List<String> problems) {
         super(summarise(problems));
         this.problems = List.copyOf(problems);
     }
 
-    /** Every problem found, e.g. {@code keys[2].modles: unknown field; did you mean 'models'?}. */
+    /**
+     * Every problem found, e.g. {@code keys[2].modles: unknown field; did you mean 'models'?}.
+     *
+     * @return the problems, at least one; unmodifiable
+     */
     public List<String> problems() {
         return problems;
     }

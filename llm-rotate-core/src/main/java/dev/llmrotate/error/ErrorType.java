@@ -51,12 +51,20 @@ public enum ErrorType {
         this.wireName = name().toLowerCase(Locale.ROOT);
     }
 
-    /** What the engine does after this failure. */
+    /**
+     * What the engine does after this failure.
+     *
+     * @return the action
+     */
     public ErrorAction action() {
         return action;
     }
 
-    /** True when the failure says something about the key itself (it changes that key's health state). */
+    /**
+     * True when the failure says something about the key itself (it changes that key's health state).
+     *
+     * @return whether the key is at fault
+     */
     public boolean keyAtFault() {
         return keyAtFault;
     }
@@ -65,17 +73,28 @@ public enum ErrorType {
      * True for failures that concern the whole key (auth, permission, quota or billing) and so rest it for every
      * model; the other failures that change health (rate limits, an unavailable model, 5xx, timeouts, connection
      * errors, interrupted streams) rest only the (key, model) they happened on.
+     *
+     * @return whether the failure rests the whole key
      */
     public boolean keyWide() {
         return this == INVALID_AUTH || this == PERMISSION_DENIED || this == QUOTA_EXHAUSTED;
     }
 
-    /** The snake_case name used in records, reports and configuration, e.g. {@code rate_limit}. */
+    /**
+     * The snake_case name used in records, reports and configuration, e.g. {@code rate_limit}.
+     *
+     * @return the lower-case constant name
+     */
     public String wireName() {
         return wireName;
     }
 
-    /** Parses a wire name such as {@code rate_limit}; throws {@link IllegalArgumentException} naming the value. */
+    /**
+     * Parses a wire name such as {@code rate_limit}; throws {@link IllegalArgumentException} naming the value.
+     *
+     * @param name a wire name, exactly as {@link #wireName()} returns it (case matters)
+     * @return the error type
+     */
     public static ErrorType fromWireName(String name) {
         for (ErrorType type : values()) {
             if (type.wireName.equals(name)) {

@@ -17,6 +17,7 @@ public class UnknownModelException extends LlmRotateException {
     /** The longest part of the model id shown in the message. */
     public static final int SHOWN_MODEL_LENGTH = 200;
 
+    /** The requested model id, as sent. */
     private final String model;
 
     /**
@@ -29,7 +30,11 @@ public class UnknownModelException extends LlmRotateException {
         this.model = model;
     }
 
-    /** The requested model id, as the caller sent it. */
+    /**
+     * The requested model id, as the caller sent it.
+     *
+     * @return the model id, unescaped and uncut
+     */
     public String model() {
         return model;
     }

@@ -14,6 +14,13 @@ import java.util.Map;
  */
 public record HealthReport(Instant generatedAt, List<KeyReport> keys, Map<String, ProviderReport> providers) {
 
+    /**
+     * Copies the list and the map, unmodifiable.
+     *
+     * @param generatedAt when the snapshot was taken
+     * @param keys one entry per active key, in configuration order
+     * @param providers availability per provider that has active keys
+     */
     public HealthReport {
         keys = List.copyOf(keys);
         providers = Map.copyOf(providers);
@@ -50,6 +57,23 @@ public record HealthReport(Instant generatedAt, List<KeyReport> keys, Map<String
             Instant lastSuccessAt,
             Map<String, ModelReport> models,
             Budget budget) {
+        /**
+         * Copies the models, unmodifiable and in the given order; a null map becomes empty, a null budget
+         * {@link Budget#NONE}.
+         *
+         * @param keyId the key's id
+         * @param provider its provider
+         * @param keyMask the masked secret, or null
+         * @param state the key-wide state now
+         * @param availableAt when the key can next serve one of its models, or null if never by itself
+         * @param consecutiveFailures key-wide failures since the last success
+         * @param recentFailures key-wide failures in the current five-minute window
+         * @param lastErrorType the latest key-wide failure's type, or null
+         * @param lastFailureAt when it happened, or null
+         * @param lastSuccessAt the latest success, or null
+         * @param models per model the key lists: its own health for that model; null for none
+         * @param budget the key's rpm and tpm budgets, or null for none
+         */
         public KeyReport {
             models = models == null
                     ? Map.of()
@@ -71,13 +95,21 @@ public record HealthReport(Instant generatedAt, List<KeyReport> keys, Map<String
         /** No limits. */
         public static final Budget NONE = new Budget(null, null, null, null);
 
-        /** Requests the rpm budget admits now ({@code rpm_remaining} in JSON), or null when unknown or unlimited. */
+        /**
+         * Requests the rpm budget admits now ({@code rpm_remaining} in JSON), or null when unknown or unlimited.
+         *
+         * @return the requests left this minute, at least 0, or null
+         */
         @com.fasterxml.jackson.annotation.JsonProperty("rpm_remaining")
         public Integer rpmRemaining() {
             return rpmLimit == null || rpmUsed == null ? null : Math.max(0, rpmLimit - rpmUsed);
         }
 
-        /** Tokens left in the tpm budget ({@code tpm_remaining} in JSON), or null when unlimited. */
+        /**
+         * Tokens left in the tpm budget ({@code tpm_remaining} in JSON), or null when unlimited.
+         *
+         * @return the tokens left this minute, at least 0, or null
+         */
         @com.fasterxml.jackson.annotation.JsonProperty("tpm_remaining")
         public Long tpmRemaining() {
             return tpmLimit == null || tpmUsed == null ? null : Math.max(0L, tpmLimit - tpmUsed);
@@ -113,12 +145,21 @@ public record HealthReport(Instant generatedAt, List<KeyReport> keys, Map<String
      */
     public record ProviderReport(int availableKeys, int totalKeys, Instant earliestRetryAt) {}
 
-    /** The report as JSON (snake_case fields, ISO-8601 times): the body of a {@code /health} endpoint. */
+    /**
+     * The report as JSON (snake_case fields, ISO-8601 times): the body of a {@code /health} endpoint.
+     *
+     * @return the JSON text
+     */
     public String toJson() {
         return dev.llmrotate.internal.observe.ReportJson.write(this);
     }
 
-    /** The report entry of a key, or null. */
+    /**
+     * The report entry of a key, or null.
+     *
+     * @param keyId the key's id, as in the configuration
+     * @return the key's entry, or null when no active key has that id
+     */
     @com.fasterxml.jackson.annotation.JsonIgnore
     public KeyReport key(String keyId) {
         for (KeyReport key : keys) {
