@@ -60,6 +60,7 @@ final class Engine {
     private final Set<String> prefillRefused = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private static final org.slf4j.Logger STORE_LOG = org.slf4j.LoggerFactory.getLogger(LogNames.STORE);
+    private static final org.slf4j.Logger TELEMETRY_LOG = org.slf4j.LoggerFactory.getLogger(LogNames.TELEMETRY);
     private final java.util.concurrent.atomic.LongAdder inFlight = new java.util.concurrent.atomic.LongAdder();
     private volatile boolean closing;
     private volatile boolean storeFaultLogged;
@@ -259,7 +260,13 @@ final class Engine {
             if (buffer != null) {
                 buffer.add(record);
             }
-            telemetry.callEnded(record);
+            try {
+                telemetry.callEnded(record);
+            } catch (RuntimeException e) {
+                // The SPI says hooks never throw; one that does must not cost the caller its answer nor the
+                // listeners their record.
+                TELEMETRY_LOG.warn("telemetry failed on a finished call: {}", e.toString());
+            }
             callListeners.publish(record);
         } finally {
             inFlight.decrement();

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -136,6 +137,7 @@ public final class KeyLease implements AutoCloseable {
      * @throws IllegalStateException when the lease was already reported or closed
      */
     public void reportError(ErrorType type, Duration retryAfter) {
+        Objects.requireNonNull(type, "type"); // before finish(): a refused report leaves the lease open
         finish();
         engine.healthBook().failed(key, modelScope, type, retryAfter, settings, token);
         engine.finish(trace.failure(engine.now(), CallRecord.ERROR, type.wireName()));

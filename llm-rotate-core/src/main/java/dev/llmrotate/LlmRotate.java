@@ -607,7 +607,11 @@ public final class LlmRotate implements AutoCloseable {
         if (ownedExecutor != null) {
             ownedExecutor.shutdown();
         }
-        engine.store().close();
+        try {
+            engine.store().close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing the state store failed: {}", e.toString());
+        }
         if (httpClient == null) {
             return;
         }

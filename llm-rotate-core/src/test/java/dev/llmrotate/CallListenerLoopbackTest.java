@@ -132,4 +132,48 @@ class CallListenerLoopbackTest extends EngineTestSupport {
         assertThat(logs.list.get(0).getThrowableProxy().getMessage()).isEqualTo("listener bug");
         assertThat(logs.list.get(1).getThrowableProxy().getMessage()).isEqualTo("an error, not an exception");
     }
+
+    @Test
+    void aThrowingTelemetryHookCostsTheCallerNothingAndTheListenersStillGetTheRecord() {
+        telemetry = new dev.llmrotate.spi.Telemetry() {
+            @Override
+            public Attempt attemptStarted(
+                    String operation,
+                    String provider,
+                    String requestedModel,
+                    String model,
+                    String keyId,
+                    int attemptNumber,
+                    boolean afterRotation) {
+                return Attempt.NOOP;
+            }
+
+            @Override
+            public void keyRotated(String provider, String keyId, dev.llmrotate.error.ErrorType cause) {}
+
+            @Override
+            public void callEnded(dev.llmrotate.observe.CallRecord record) {
+                throw new IllegalStateException("telemetry bug");
+            }
+        };
+        LlmRotate lm =
+                engine(config(SelectionStrategyType.PRIORITY, Keys.openai("a")).build());
+        List<String> seen = new CopyOnWriteArrayList<>();
+        lm.onCall(record -> seen.add(record.outcome()));
+
+        assertThat(lm.chat(HI).content()).isNotNull();
+
+        assertThat(seen).containsExactly("success");
+        assertThat(logs.list)
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .containsExactly("telemetry failed on a finished call: java.lang.IllegalStateException: telemetry bug");
+    }
+
+    private dev.llmrotate.spi.Telemetry telemetry;
+
+    @Override
+    protected LlmRotateBuilder builder() {
+        LlmRotateBuilder builder = LlmRotate.builder();
+        return telemetry == null ? builder : builder.telemetry(telemetry);
+    }
 }

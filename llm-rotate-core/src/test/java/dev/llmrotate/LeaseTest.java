@@ -122,4 +122,16 @@ class LeaseTest extends EngineTestSupport {
                 .hasMessage("no active key of provider 'openai' lists model 'gpt-9'; its keys serve [gpt-4o,"
                         + " gpt-4o-mini]");
     }
+
+    @Test
+    void aReportWithoutATypeIsRefusedAndLeavesTheLeaseOpenForARealReport() {
+        LlmRotate lm = twoKeys();
+        java.util.List<String> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        lm.onCall(record -> outcomes.add(record.outcome()));
+        try (KeyLease lease = lm.acquire("openai", "gpt-4o-mini")) {
+            assertThatThrownBy(() -> lease.reportError((ErrorType) null)).isInstanceOf(NullPointerException.class);
+            lease.reportError(ErrorType.RATE_LIMIT);
+        }
+        assertThat(outcomes).containsExactly("error");
+    }
 }

@@ -632,8 +632,13 @@ public record ChatRequest(
          * @param name the field's name, optionally scoped with a wire format ({@code openai:seed})
          * @param value the field's value, not null
          * @return this
+         * @throws IllegalArgumentException when the name or the value is null
          */
         public Builder extra(String name, Object value) {
+            if (name == null || value == null) {
+                throw new IllegalArgumentException("extra entries need a name and a value, got "
+                        + (name == null ? "no name" : "no value for '" + name + "'"));
+            }
             extra.put(name, value);
             return this;
         }

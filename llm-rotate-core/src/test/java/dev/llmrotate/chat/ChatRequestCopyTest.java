@@ -51,4 +51,12 @@ class ChatRequestCopyTest {
         assertThat(full.toBuilder().user("More").build().messages()).hasSize(3);
         assertThat(full.messages()).hasSize(2);
     }
+
+    @Test
+    void anExtraEntryWithoutAValueIsNamed() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> ChatRequest.builder("m").user("Hi").extra("openai:seed", null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("extra entries need a name and a value, got no value for 'openai:seed'");
+    }
 }
