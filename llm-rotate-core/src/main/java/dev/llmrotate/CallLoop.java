@@ -135,6 +135,8 @@ final class CallLoop<T> {
     private KeySpec attemptKey;
     private String attemptSecret;
     private Telemetry.Attempt span;
+    /** Whether {@link #span} is still to be ended: exactly once, also when a cancel races the attempt's end. */
+    private boolean spanOpen;
 
     CallLoop(Engine engine, EngineState state, ChatRequest request, String operation) {
         this(engine, state, request, operation, UnaryOperator.identity());
@@ -215,13 +217,13 @@ final class CallLoop<T> {
                 } catch (CallCancelledException cancelled) {
                     // The caller's thread was interrupted: the adapter aborted the exchange.
                     engine.healthBook().released(attemptKey, attemptRoute.modelScope(attemptKeyIndex), token);
-                    span.failed(ErrorType.UNKNOWN, null);
+                    endSpanUnjudged();
                     throw interrupted();
                 } catch (ProviderException failure) {
                     if (Thread.currentThread().isInterrupted()) {
                         // The caller interrupted this thread: nothing is known about the key.
                         engine.healthBook().released(attemptKey, attemptRoute.modelScope(attemptKeyIndex), token);
-                        span.failed(ErrorType.UNKNOWN, null);
+                        endSpanUnjudged();
                         throw interrupted();
                     }
                     attemptFailed(failure);
@@ -577,7 +579,7 @@ final class CallLoop<T> {
                 route.upstream(),
                 attemptTimeout(settings.requestTimeout(), remaining),
                 deadlineNanos);
-        span = engine.telemetry()
+        openSpan(engine.telemetry()
                 .attemptStarted(
                         trace.operation,
                         route.provider(),
@@ -585,7 +587,7 @@ final class CallLoop<T> {
                         route.model(),
                         key.keyId(),
                         trace.attempts,
-                        rotatedLast);
+                        rotatedLast));
         return new MakeAttempt(engine.adapter(route.provider()), attempt);
     }
 
@@ -606,7 +608,9 @@ final class CallLoop<T> {
 
     /** The attempt answered: the keys' health is updated and the call's outcome returned. */
     private Outcome<T> attemptSucceeded(T value) {
-        succeeded(span, attemptRoute.model(), value);
+        if (closeSpan()) {
+            succeeded(span, attemptRoute.model(), value);
+        }
         engine.healthBook().succeeded(attemptKey, attemptRoute.modelScope(attemptKeyIndex), token);
         return new Outcome<>(attemptRoute, attemptKey, attemptSecret, value, trace, token);
     }
@@ -629,7 +633,9 @@ final class CallLoop<T> {
                 raw.httpStatus(),
                 raw.retryAfter(),
                 Secrets.scrub(raw.getMessage(), Secrets.scrubbable(attemptKey, attemptSecret)));
-        span.failed(failure.type(), failure.httpStatus());
+        if (closeSpan()) {
+            span.failed(failure.type(), failure.httpStatus());
+        }
         lastFailure = failure;
         trace.failed(failure);
         Route route = attemptRoute;
@@ -641,7 +647,7 @@ final class CallLoop<T> {
 
     /** The adapter threw something other than a classified failure (a bug): the attempt ends, nothing is judged. */
     private void attemptBroke() {
-        span.failed(ErrorType.UNKNOWN, null);
+        endSpanUnjudged();
         engine.healthBook().released(attemptKey, attemptRoute.modelScope(attemptKeyIndex), token);
     }
 
@@ -846,11 +852,31 @@ final class CallLoop<T> {
         throw (Error) e;
     }
 
+    private synchronized void openSpan(Telemetry.Attempt started) {
+        span = started;
+        spanOpen = true;
+    }
+
+    /** True once per attempt, for whoever ends its span first: the attempt's end or a cancel. */
+    private synchronized boolean closeSpan() {
+        boolean open = spanOpen;
+        spanOpen = false;
+        return open;
+    }
+
+    /** Ends the attempt's span, if still open, without judging the key: a cancel, an interrupt, an adapter's bug. */
+    private void endSpanUnjudged() {
+        if (closeSpan()) {
+            span.failed(ErrorType.UNKNOWN, null);
+        }
+    }
+
     /**
      * The caller cancelled the call (an interrupt, a cancelled future): recorded as {@code cancelled}, no key's
      * health changes.
      */
     private void cancelled() {
+        endSpanUnjudged(); // an attempt in flight when the caller cancelled
         if (attemptKey != null) {
             engine.healthBook().released(attemptKey, attemptRoute.modelScope(attemptKeyIndex), token);
         }

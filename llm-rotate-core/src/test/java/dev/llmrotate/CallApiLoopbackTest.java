@@ -174,6 +174,9 @@ class CallApiLoopbackTest extends EngineTestSupport {
         assertThat(recorded.get(0).get("outcome").asText()).isEqualTo("cancelled");
         assertThat(recorded.get(0).get("key_id").asText()).isEqualTo("a");
         assertThat(recorded.get(0).get("attempts").asInt()).isEqualTo(1);
+        // The attempt in flight is ended for telemetry too (its span would stay open otherwise), exactly once.
+        await().atMost(Duration.ofSeconds(5)).until(() -> !attemptEnds.isEmpty());
+        assertThat(attemptEnds).containsExactly("failed unknown");
 
         // No verdict on the key, and the key serves the next call.
         HealthReport.KeyReport a = lm.health().key("a");
@@ -258,5 +261,44 @@ class CallApiLoopbackTest extends EngineTestSupport {
         assertThat(messages.get(1).get("content").asText()).isEqualTo("u");
         assertThat(messages.get(2).get("role").asText()).isEqualTo("user");
         assertThat(messages.get(2).get("content").asText()).isEqualTo("v");
+    }
+
+    /** How each attempt ended, as telemetry saw it. */
+    private final List<String> attemptEnds = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    protected LlmRotateBuilder builder() {
+        return LlmRotate.builder().telemetry(new dev.llmrotate.spi.Telemetry() {
+            @Override
+            public Attempt attemptStarted(
+                    String operation,
+                    String provider,
+                    String requestedModel,
+                    String model,
+                    String keyId,
+                    int attemptNumber,
+                    boolean afterRotation) {
+                return new Attempt() {
+                    @Override
+                    public void succeeded(
+                            String responseModel,
+                            dev.llmrotate.chat.Usage usage,
+                            dev.llmrotate.chat.FinishReason finishReason) {
+                        attemptEnds.add("succeeded");
+                    }
+
+                    @Override
+                    public void failed(dev.llmrotate.error.ErrorType type, Integer httpStatus) {
+                        attemptEnds.add("failed " + type.wireName());
+                    }
+                };
+            }
+
+            @Override
+            public void keyRotated(String provider, String keyId, dev.llmrotate.error.ErrorType cause) {}
+
+            @Override
+            public void callEnded(dev.llmrotate.observe.CallRecord record) {}
+        });
     }
 }

@@ -15,7 +15,8 @@ public interface Telemetry {
     /**
      * Ends one attempt; obtained from {@link #attemptStarted}. The engine calls one of its methods, once, on the
      * thread that sees the attempt end (for an asynchronous call, possibly another than the one that started it). An
-     * attempt still running when its {@code chatAsync} future is cancelled currently gets neither.
+     * attempt the caller cancels (an interrupt, a cancelled {@code chatAsync} future) ends with
+     * {@code failed(UNKNOWN, null)}, as one whose adapter broke: nothing is known of the provider's answer.
      */
     interface Attempt {
         /**
