@@ -192,13 +192,14 @@ public final class LlmRotateBuilder {
      * Keeps the most recent {@code capacity} call records in memory ({@link LlmRotate#recentCalls}); off by
      * default. The configuration's {@code event_buffer} does the same; this one takes precedence.
      *
-     * @param capacity the most records kept, 1 to 200,000 (a larger one makes {@link #build()} fail)
+     * @param capacity the most records kept, 1 to 200,000
      * @return this
-     * @throws ConfigurationException when {@code capacity} is not positive
+     * @throws ConfigurationException when {@code capacity} is outside that range
      */
     public LlmRotateBuilder eventBuffer(int capacity) {
-        if (capacity <= 0) {
-            throw new ConfigurationException("event buffer capacity must be positive, got " + capacity);
+        if (capacity <= 0 || capacity > EventBuffer.MAX_CAPACITY) {
+            throw new ConfigurationException(
+                    "event buffer capacity must be between 1 and " + EventBuffer.MAX_CAPACITY + ", got " + capacity);
         }
         this.eventCapacity = capacity;
         return this;

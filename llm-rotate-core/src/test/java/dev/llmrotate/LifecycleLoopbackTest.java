@@ -63,6 +63,17 @@ class LifecycleLoopbackTest extends EngineTestSupport {
     }
 
     @Test
+    void anEventBufferOutOfRangeIsRefusedWhereItIsSetWithTheSameExceptionEverywhere() {
+        assertThatThrownBy(() -> LlmRotate.builder().eventBuffer(200_001))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("event buffer capacity must be between 1 and 200000, got 200001");
+        assertThatThrownBy(() -> LlmRotate.builder().eventBuffer(0)).isInstanceOf(ConfigurationException.class);
+        LlmRotate lm =
+                engine(config(SelectionStrategyType.PRIORITY, Keys.openai("a")).build());
+        assertThatThrownBy(() -> lm.eventBuffer(200_001)).isInstanceOf(ConfigurationException.class);
+    }
+
+    @Test
     void resetKeyIsTheOperatorsWayBack() {
         openai.forKey(secret("a")).next(FakeResponse.invalidApiKey());
         LlmRotate lm = engine(config(

@@ -46,7 +46,7 @@ final class Defaults {
     }
 
     void capabilities(Capability... capabilities) {
-        this.capabilities = Set.of(capabilities);
+        this.capabilities = Set.copyOf(java.util.Arrays.asList(capabilities)); // a repeated one is harmless
     }
 
     /**

@@ -100,7 +100,7 @@ public abstract class ModelBuilder<B extends ModelBuilder<B, M>, M> {
      * takes it (and fails with {@code InvalidRequestException} when none does). So report it when the models you
      * configured, fallbacks included, take structured outputs.
      *
-     * @param capabilities the capabilities to report, without nulls or duplicates; replaces earlier ones
+     * @param capabilities the capabilities to report, without nulls (repeats count once); replaces earlier ones
      * @return this builder
      */
     public B supportedCapabilities(Capability... capabilities) {

@@ -375,7 +375,9 @@ class LlmRotateChatModelTest extends LangChain4jTestSupport {
         assertThat(LlmRotateChatModel.builder(lm).build().supportedCapabilities())
                 .isEmpty();
         assertThat(LlmRotateChatModel.builder(lm)
-                        .supportedCapabilities(dev.langchain4j.model.chat.Capability.RESPONSE_FORMAT_JSON_SCHEMA)
+                        .supportedCapabilities(
+                                dev.langchain4j.model.chat.Capability.RESPONSE_FORMAT_JSON_SCHEMA,
+                                dev.langchain4j.model.chat.Capability.RESPONSE_FORMAT_JSON_SCHEMA)
                         .build()
                         .supportedCapabilities())
                 .containsExactly(dev.langchain4j.model.chat.Capability.RESPONSE_FORMAT_JSON_SCHEMA);
