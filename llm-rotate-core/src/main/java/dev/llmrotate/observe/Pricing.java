@@ -7,9 +7,11 @@ import dev.llmrotate.error.ConfigurationException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -155,6 +157,9 @@ public final class Pricing {
         return List.copyOf(out);
     }
 
+    /** Price files larger than this are refused before parsing (LiteLLM's whole table is about 1 MB). */
+    public static final int MAX_FILE_BYTES = 32 * 1024 * 1024;
+
     /**
      * Builds a {@link Pricing}: the built-in table, then files and single prices in the order given, later ones
      * winning. Not thread-safe.
@@ -182,15 +187,42 @@ public final class Pricing {
          * @throws ConfigurationException when the file is missing, unreadable or not a JSON object of models
          */
         public Builder file(Path path) {
+            byte[] bytes = read(path);
+            JsonNode root;
             try {
-                readLiteLlm(new ObjectMapper().readTree(Files.readAllBytes(path)), path.toString());
-            } catch (NoSuchFileException e) {
-                throw new ConfigurationException("pricing.file: " + path + " does not exist");
+                root = new ObjectMapper().readTree(bytes);
             } catch (IOException e) {
                 throw new ConfigurationException("pricing.file: " + path + " is not valid JSON ("
                         + e.getClass().getSimpleName() + ")");
             }
+            readLiteLlm(root, path.toString());
             return this;
+        }
+
+        /** A price file's bytes: a regular file (a FIFO or device would block or never end), not a huge one. */
+        private static byte[] read(Path path) {
+            try {
+                if (!Files.readAttributes(path, BasicFileAttributes.class).isRegularFile()) {
+                    throw new ConfigurationException(
+                            "pricing.file: " + path + " is not a regular file (a directory, FIFO or device)");
+                }
+                byte[] bytes;
+                try (InputStream in = Files.newInputStream(path)) {
+                    bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+                }
+                if (bytes.length > MAX_FILE_BYTES) {
+                    throw new ConfigurationException(
+                            "pricing.file: " + path + " is larger than " + MAX_FILE_BYTES + " bytes");
+                }
+                return bytes;
+            } catch (NoSuchFileException e) {
+                throw new ConfigurationException("pricing.file: " + path + " does not exist");
+            } catch (AccessDeniedException e) {
+                throw new ConfigurationException("pricing.file: " + path + " cannot be read (permission denied)");
+            } catch (IOException e) {
+                throw new ConfigurationException("pricing.file: " + path + " cannot be read ("
+                        + e.getClass().getSimpleName() + ")");
+            }
         }
 
         /**

@@ -97,6 +97,9 @@ class PricingTest {
         assertThatThrownBy(() -> Pricing.builder().file(broken))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("broken.json is not valid JSON");
+        assertThatThrownBy(() -> Pricing.builder().file(dir))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageEndingWith(" is not a regular file (a directory, FIFO or device)");
         Path array = Files.writeString(dir.resolve("array.json"), "[1, 2]");
         assertThatThrownBy(() -> Pricing.builder().file(array))
                 .isInstanceOf(ConfigurationException.class)
