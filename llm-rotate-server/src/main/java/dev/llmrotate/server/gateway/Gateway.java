@@ -177,11 +177,15 @@ public final class Gateway implements AutoCloseable {
     /**
      * The base URL.
      *
-     * @return e.g. {@code http://127.0.0.1:4000/}; OpenAI clients take it with {@code v1} appended
+     * @return e.g. {@code http://127.0.0.1:4000/} (loopback also for a wildcard bind); OpenAI clients take it with
+     *     {@code v1} appended
      */
     public URI uri() {
         InetSocketAddress local = (InetSocketAddress) server.localAddress();
-        String host = local.getAddress().getHostAddress();
+        // A wildcard bind is reached on loopback from this machine, as the control server's uri() says too.
+        String host = local.getAddress().isAnyLocalAddress()
+                ? "127.0.0.1"
+                : local.getAddress().getHostAddress();
         return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + local.getPort() + "/");
     }
 

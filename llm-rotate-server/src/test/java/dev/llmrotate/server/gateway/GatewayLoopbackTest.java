@@ -583,7 +583,11 @@ class GatewayLoopbackTest {
                         .port(0)
                         .allowUnauthenticated(true)
                         .build());
-        open.close();
+        try {
+            org.assertj.core.api.Assertions.assertThat(open.uri().toString()).startsWith("http://127.0.0.1:");
+        } finally {
+            open.close();
+        }
     }
 
     static URI uri(Gateway gateway, String path) {
