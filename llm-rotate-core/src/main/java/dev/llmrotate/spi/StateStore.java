@@ -51,30 +51,30 @@ public interface StateStore extends AutoCloseable {
      * The stored health of a health scope. The engine calls it on the selection path of every call, on the calling
      * thread, and for health reports; it must not block.
      *
-     * @param keyId a health scope: a key id, or a key and model joined by {@link HealthScope#of}
+     * @param scope a health scope: a key id, or a key and model joined by {@link HealthScope#of}
      * @return the health, {@link KeyHealth#INITIAL} for a scope never seen; never null
      */
-    KeyHealth health(String keyId);
+    KeyHealth health(String scope);
 
     /**
-     * Atomically replaces a key's health with {@code transition.apply(current)} and returns the new value. The
+     * Atomically replaces a scope's health with {@code transition.apply(current)} and returns the new value. The
      * transition is a pure function and may be applied more than once under contention. The engine calls it after
      * each attempt (success, failure, a trial claimed or released) and on {@code resetKey}, on the thread that ends
      * the attempt.
      *
-     * @param keyId a health scope: a key id, or a key and model joined by {@link HealthScope#of}
+     * @param scope a health scope: a key id, or a key and model joined by {@link HealthScope#of}
      * @param transition computes the new health from the current one ({@link KeyHealth#INITIAL} when none is stored)
      * @return the health stored by this update
      */
-    KeyHealth updateHealth(String keyId, UnaryOperator<KeyHealth> transition);
+    KeyHealth updateHealth(String scope, UnaryOperator<KeyHealth> transition);
 
     /**
-     * Forgets health and budgets of every scope not in {@code keyIds}. The engine calls it on {@code reloadConfig}
+     * Forgets health and budgets of every scope not in {@code scopes}. The engine calls it on {@code reloadConfig}
      * (an observer never does: the state is the workers').
      *
-     * @param keyIds the health scopes to keep: every active key's id and each of its (key, model) scopes
+     * @param scopes the health scopes to keep: every active key's id and each of its (key, model) scopes
      */
-    void retainKeys(Set<String> keyIds);
+    void retainKeys(Set<String> scopes);
 
     /**
      * Admits one request for the key if fewer than {@code limitPerMinute} were admitted in the 60 s before
