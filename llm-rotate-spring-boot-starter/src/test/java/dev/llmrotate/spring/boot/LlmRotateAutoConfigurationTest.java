@@ -53,22 +53,27 @@ class LlmRotateAutoConfigurationTest extends StarterTestSupport {
                         "llm-rotate.keys[0].secret_ref=literal://" + SECRET_1,
                         "llm-rotate.keys[0].models[0]=" + GPT,
                         "llm-rotate.keys[0].models[1]=gpt-4o",
+                        "llm-rotate.keys[0].models[2]=gpt-4.1",
                         "llm-rotate.keys[0].rate-limit-rpm=60",
                         "llm-rotate.defaults.maxRetries=4",
                         "llm-rotate.defaults.call-deadline-seconds=45s",
                         "llm-rotate.priorities.camel=9",
                         "llm-rotate.providers.openai.models.[gpt-4o].first-chunk-timeout-seconds=90",
+                        "llm-rotate.providers.openai.models[gpt-4.1].stream-idle-timeout-seconds=75",
                         "llm-rotate.providers.openai.base-url=" + openai.baseUrl())
                 .run(context -> {
                     LlmRotateConfig config = context.getBean(LlmRotate.class).config();
                     assertThat(config.keys().get(0).keyId()).isEqualTo("camel");
-                    assertThat(config.keys().get(0).models()).containsExactly(GPT, "gpt-4o");
+                    assertThat(config.keys().get(0).models()).containsExactly(GPT, "gpt-4o", "gpt-4.1");
                     assertThat(config.keys().get(0).rateLimitRpm()).isEqualTo(60);
                     assertThat(config.defaults().maxRetries()).isEqualTo(4);
                     assertThat(config.defaults().callDeadline()).isEqualTo(Duration.ofSeconds(45));
                     assertThat(config.activeKeys().get(0).priority()).isEqualTo(9);
                     assertThat(config.provider("openai").forModel("gpt-4o").firstChunkTimeout())
                             .isEqualTo(Duration.ofSeconds(90));
+                    // A model id with a dot, in brackets as for any Spring map key, stays whole.
+                    assertThat(config.provider("openai").forModel("gpt-4.1").streamIdleTimeout())
+                            .isEqualTo(Duration.ofSeconds(75));
                 });
     }
 
