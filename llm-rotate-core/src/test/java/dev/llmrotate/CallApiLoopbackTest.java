@@ -160,7 +160,7 @@ class CallApiLoopbackTest extends EngineTestSupport {
     void cancellingChatAsyncEndsTheCallAndRecordsOneCancelledCall() throws Exception {
         openai.forKey(secret("a")).next(FakeResponse.ok("too late").delay(Duration.ofSeconds(3)));
         LlmRotate lm = engine(
-                config(SelectionStrategyType.PRIORITY, Keys.openai("a", B)).build());
+                config(SelectionStrategyType.PRIORITY, Keys.openai("a", B)).build(), recordingTelemetry());
 
         CompletableFuture<ChatResponse> call = lm.chatAsync(ask(B));
         await().atMost(Duration.ofSeconds(5)).until(() -> openai.requestCount() == 1);
@@ -266,9 +266,9 @@ class CallApiLoopbackTest extends EngineTestSupport {
     /** How each attempt ended, as telemetry saw it. */
     private final List<String> attemptEnds = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    @Override
-    protected LlmRotateBuilder builder() {
-        return LlmRotate.builder().telemetry(new dev.llmrotate.spi.Telemetry() {
+    /** A telemetry that writes how each attempt ended into {@link #attemptEnds}. */
+    private dev.llmrotate.spi.Telemetry recordingTelemetry() {
+        return new dev.llmrotate.spi.Telemetry() {
             @Override
             public Attempt attemptStarted(
                     String operation,
@@ -299,6 +299,6 @@ class CallApiLoopbackTest extends EngineTestSupport {
 
             @Override
             public void callEnded(dev.llmrotate.observe.CallRecord record) {}
-        });
+        };
     }
 }

@@ -135,7 +135,7 @@ class CallListenerLoopbackTest extends EngineTestSupport {
 
     @Test
     void aThrowingTelemetryHookCostsTheCallerNothingAndTheListenersStillGetTheRecord() {
-        telemetry = new dev.llmrotate.spi.Telemetry() {
+        dev.llmrotate.spi.Telemetry telemetry = new dev.llmrotate.spi.Telemetry() {
             @Override
             public Attempt attemptStarted(
                     String operation,
@@ -157,7 +157,7 @@ class CallListenerLoopbackTest extends EngineTestSupport {
             }
         };
         LlmRotate lm =
-                engine(config(SelectionStrategyType.PRIORITY, Keys.openai("a")).build());
+                engine(config(SelectionStrategyType.PRIORITY, Keys.openai("a")).build(), telemetry);
         List<String> seen = new CopyOnWriteArrayList<>();
         lm.onCall(record -> seen.add(record.outcome()));
 
@@ -167,13 +167,5 @@ class CallListenerLoopbackTest extends EngineTestSupport {
         assertThat(logs.list)
                 .extracting(ILoggingEvent::getFormattedMessage)
                 .containsExactly("telemetry failed on a finished call: java.lang.IllegalStateException: telemetry bug");
-    }
-
-    private dev.llmrotate.spi.Telemetry telemetry;
-
-    @Override
-    protected LlmRotateBuilder builder() {
-        LlmRotateBuilder builder = LlmRotate.builder();
-        return telemetry == null ? builder : builder.telemetry(telemetry);
     }
 }

@@ -61,6 +61,18 @@ public abstract class EngineTestSupport {
         return engine;
     }
 
+    /** {@link #engine(LlmRotateConfig)} reporting to {@code telemetry}. */
+    protected LlmRotate engine(LlmRotateConfig config, dev.llmrotate.spi.Telemetry telemetry) {
+        LlmRotate engine = builder()
+                .telemetry(telemetry)
+                .config(config)
+                .clock(clock)
+                .random(seed.random())
+                .build();
+        engines.add(engine);
+        return engine;
+    }
+
     /** An engine on the system clock, for runs whose rests must really pass. */
     protected LlmRotate realClockEngine(LlmRotateConfig config) {
         LlmRotate engine = builder().config(config).random(seed.random()).build();
