@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName.Form;
@@ -30,6 +32,8 @@ import org.springframework.core.env.Environment;
 final class PropertyTree {
     static final String PREFIX = "llm-rotate";
     private static final ConfigurationPropertyName ROOT = ConfigurationPropertyName.of(PREFIX);
+    /** A placeholder's name and, when it has one, its default ({@code ${name:default}}). */
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}:]+)(:[^}]*)?}");
 
     /**
      * The maps whose keys the user chose (path of the map in snake_case, {@code *} for any key and {@code []} for any
@@ -86,8 +90,8 @@ final class PropertyTree {
             try {
                 value = environment.resolveRequiredPlaceholders(text);
             } catch (IllegalArgumentException e) {
-                // Spring's message names the placeholder, never a resolved value.
-                problems.add(name + ": " + e.getMessage());
+                // Not Spring's message: it quotes the whole value, which may hold a literal secret.
+                problems.add(name + ": " + unresolved(text));
                 return;
             }
         }
@@ -130,6 +134,20 @@ final class PropertyTree {
             }
             container = next;
         }
+    }
+
+    /** Names the placeholders of {@code text} the environment lacks (those without a default), never the text. */
+    private String unresolved(String text) {
+        List<String> missing = new ArrayList<>();
+        Matcher m = PLACEHOLDER.matcher(text);
+        while (m.find()) {
+            if (m.group(2) == null && !environment.containsProperty(m.group(1))) {
+                missing.add("${" + m.group(1) + "}");
+            }
+        }
+        return missing.isEmpty()
+                ? "a ${...} placeholder cannot be resolved"
+                : "cannot resolve the placeholder" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing);
     }
 
     /**

@@ -93,6 +93,13 @@ class LlmRotateAutoConfigurationTest extends StarterTestSupport {
                                 .getMessage())
                         .startsWith("llm-rotate.keys[0].secret-ref: ")
                         .contains("MISSING_VAR_NAME"));
+        // The value around an unresolvable placeholder may be a secret: the message names the placeholder only.
+        runner().withPropertyValues(
+                        plus(twoKeys(), "llm-rotate.keys[0].secret-ref=literal://sk-around-a-placeholder-${NOT_SET}"))
+                .run(context -> assertThat(rootCause(context.getStartupFailure(), ConfigurationException.class)
+                                .getMessage())
+                        .isEqualTo("llm-rotate.keys[0].secret-ref: cannot resolve the placeholder ${NOT_SET}")
+                        .doesNotContain("sk-around"));
     }
 
     @Test
